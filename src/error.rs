@@ -1,0 +1,97 @@
+//! Parse's error codes and the error value every layer hands back to the HTTP edge.
+
+use std::borrow::Cow;
+
+/// The Parse error codes this server can produce (`Parse.Error.*` in the JS SDK).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[repr(i32)]
+pub enum ErrorCode {
+    InternalServerError = 1,
+    ObjectNotFound = 101,
+    InvalidQuery = 102,
+    InvalidJson = 107,
+    OperationForbidden = 119,
+    InvalidEmailAddress = 125,
+    InvalidSessionToken = 209,
+    UsernameMissing = 200,
+    PasswordMissing = 201,
+    UsernameTaken = 202,
+    EmailTaken = 203,
+    EmailMissing = 204,
+    EmailNotFound = 205,
+    SessionMissing = 206,
+    MustCreateUserThroughSignup = 207,
+    AccountAlreadyLinked = 208,
+    UnsupportedService = 252,
+}
+
+impl ErrorCode {
+    pub const fn number(self) -> i32 {
+        self as i32
+    }
+
+    /// The HTTP status Parse's REST error handler uses for this code.
+    pub const fn rest_status(self) -> u16 {
+        match self {
+            Self::InternalServerError => 500,
+            Self::ObjectNotFound => 404,
+            Self::InvalidQuery
+            | Self::InvalidJson
+            | Self::OperationForbidden
+            | Self::InvalidEmailAddress
+            | Self::InvalidSessionToken
+            | Self::UsernameMissing
+            | Self::PasswordMissing
+            | Self::UsernameTaken
+            | Self::EmailTaken
+            | Self::EmailMissing
+            | Self::EmailNotFound
+            | Self::SessionMissing
+            | Self::MustCreateUserThroughSignup
+            | Self::AccountAlreadyLinked
+            | Self::UnsupportedService => 400,
+        }
+    }
+}
+
+/// A Parse error: a code and the exact message Parse gives.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message} (code {})", code.number())]
+pub struct ParseError {
+    pub code: ErrorCode,
+    pub message: Cow<'static, str>,
+}
+
+impl ParseError {
+    pub fn new(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
+        Self {
+            code,
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid_session_token() -> Self {
+        Self::new(ErrorCode::InvalidSessionToken, "Invalid session token")
+    }
+
+    pub fn invalid_credentials() -> Self {
+        Self::new(ErrorCode::ObjectNotFound, "Invalid username/password.")
+    }
+
+    /// What Parse answers for any error that is not a `Parse.Error`.
+    pub fn internal() -> Self {
+        Self::new(ErrorCode::InternalServerError, "Internal server error.")
+    }
+}
+
+impl From<crate::store::StoreError> for ParseError {
+    fn from(err: crate::store::StoreError) -> Self {
+        match err {
+            crate::store::StoreError::Parse(e) => e,
+            other => {
+                tracing::error!(error = %other, "store failure");
+                ParseError::internal()
+            }
+        }
+    }
+}

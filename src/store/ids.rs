@@ -1,0 +1,93 @@
+//! Identifiers, tokens and timestamps in the formats Parse uses, from the OS CSPRNG.
+
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+const ALPHANUMERIC: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// Fill `buf` from the operating system's CSPRNG.
+///
+/// Failing to read the OS generator leaves us unable to mint secrets at all, which no caller
+/// can recover from; it only happens on a broken system, so it aborts loudly.
+pub fn os_random(buf: &mut [u8]) {
+    getrandom::fill(buf).expect("the operating system's random generator is unavailable");
+}
+
+/// A Parse objectId: 10 characters of `[A-Za-z0-9]`, unbiased (rejection sampling).
+pub fn object_id() -> String {
+    let mut out = String::with_capacity(10);
+    let mut buf = [0u8; 16];
+    while out.len() < 10 {
+        os_random(&mut buf);
+        for &b in &buf {
+            // 248 = 62 * 4: values above would favour the first letters.
+            if b < 248 && out.len() < 10 {
+                out.push(ALPHANUMERIC[usize::from(b % 62)] as char);
+            }
+        }
+    }
+    out
+}
+
+/// A Parse session token: `r:` followed by 32 lowercase hex digits (128 random bits).
+pub fn session_token() -> String {
+    let mut bytes = [0u8; 16];
+    os_random(&mut bytes);
+    let mut out = String::with_capacity(34);
+    out.push_str("r:");
+    for b in bytes {
+        out.push_str(&format!("{b:02x}"));
+    }
+    out
+}
+
+/// What is stored for a token: its SHA-256, so a copied database file logs no one in.
+pub type TokenHash = [u8; 32];
+
+pub fn hash_token(token: &str) -> TokenHash {
+    Sha256::digest(token.as_bytes()).into()
+}
+
+/// Milliseconds since the Unix epoch, now.
+pub fn now_millis() -> i64 {
+    let now = OffsetDateTime::now_utc();
+    i64::try_from(now.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+/// `2026-11-22T13:30:00.957Z`: ISO-8601 UTC with milliseconds, as Parse writes dates.
+pub fn iso_millis(millis: i64) -> String {
+    let dt = OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        dt.year(),
+        u8::from(dt.month()),
+        dt.day(),
+        dt.hour(),
+        dt.minute(),
+        dt.second(),
+        dt.millisecond()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_match_parse() {
+        let id = object_id();
+        assert_eq!(id.len(), 10);
+        assert!(id.bytes().all(|b| b.is_ascii_alphanumeric()));
+        let token = session_token();
+        assert_eq!(token.len(), 34);
+        assert!(token.starts_with("r:"));
+        assert!(
+            token[2..]
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        );
+        assert_ne!(session_token(), session_token());
+        assert_eq!(iso_millis(1_795_354_200_957), "2026-11-22T13:30:00.957Z");
+    }
+}

@@ -1,0 +1,61 @@
+//! Versioned schema migrations, tracked with SQLite's `user_version`.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Each entry upgrades the schema by one version; never edit a released entry, append one.
+const MIGRATIONS: &[&str] = &[
+    // 1: users and sessions modelled on Parse's _User and _Session; a key/value table.
+    "CREATE TABLE users (
+        object_id        TEXT PRIMARY KEY,
+        username         TEXT NOT NULL UNIQUE,
+        username_lower   TEXT NOT NULL,
+        email            TEXT,
+        email_lower      TEXT,
+        email_verified   INTEGER,
+        hashed_password  TEXT,
+        auth_data        TEXT,
+        acl              TEXT NOT NULL,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL
+    ) STRICT;
+    CREATE INDEX users_username_lower ON users (username_lower);
+    CREATE INDEX users_email ON users (email);
+    CREATE INDEX users_email_lower ON users (email_lower);
+    CREATE TABLE sessions (
+        object_id        TEXT PRIMARY KEY,
+        token_hash       BLOB NOT NULL UNIQUE,
+        user_id          TEXT NOT NULL REFERENCES users (object_id) ON DELETE CASCADE,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        expires_at       INTEGER,
+        action           TEXT NOT NULL,
+        auth_provider    TEXT NOT NULL,
+        installation_id  TEXT
+    ) STRICT;
+    CREATE INDEX sessions_user ON sessions (user_id, installation_id);
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    ) STRICT;",
+];
+
+pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
+        .try_into()
+        .map_err(|_| StoreError::Corrupt("negative schema version".into()))?;
+    if current > MIGRATIONS.len() {
+        return Err(StoreError::Corrupt(format!(
+            "database schema version {current} is newer than this parse-compat ({})",
+            MIGRATIONS.len()
+        )));
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

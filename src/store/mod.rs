@@ -1,0 +1,725 @@
+//! The SQLite-backed user and session store shared by REST, GraphQL and the Descope API.
+//!
+//! One writer thread owns the only write connection and commits queued writes in groups (a
+//! "group commit"): many concurrent logouts cost one fsync-free WAL commit instead of one each,
+//! and a write is committed before its caller is answered. Reads run on a small pool of
+//! read-only connections on tokio's blocking threads; WAL lets them proceed while the writer
+//! commits. Nothing here runs SQLite on an async runtime thread.
+//!
+//! Valid sessions are cached in memory (bounded LRU) because every request with a token
+//! resolves it. The cache never outlives a revoke: see [`cache`].
+
+mod cache;
+mod ids;
+mod migrations;
+mod model;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde_json::{Map, Value, json};
+
+use crate::error::{ErrorCode, ParseError};
+
+pub use ids::{TokenHash, hash_token, iso_millis, now_millis, object_id, os_random, session_token};
+pub use model::{AuthSession, IssuedSession, Session, SessionAction, SessionMeta, User};
+
+use cache::SessionCache;
+use writer::Writer;
+
+/// bcrypt cost Parse uses.
+pub const BCRYPT_COST: u32 = 10;
+
+/// Sessions cached in memory at most.
+const SESSION_CACHE_CAPACITY: usize = 100_000;
+
+/// Read connections kept open at most.
+const READ_POOL_SIZE: usize = 8;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    #[error("sqlite: {0}")]
+    Sqlite(#[from] rusqlite::Error),
+    #[error("password hashing: {0}")]
+    Bcrypt(#[from] bcrypt::BcryptError),
+    #[error("stored data is corrupt: {0}")]
+    Corrupt(String),
+    #[error("the store is shut down")]
+    Closed,
+    #[error("a blocking task failed: {0}")]
+    Join(String),
+    #[error("database URI `{0}` is not supported: use sqlite:PATH or sqlite::memory:")]
+    UnsupportedUri(String),
+}
+
+/// Where the database lives, from `--databaseURI`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseLocation {
+    File(PathBuf),
+    /// A throwaway database: a file in a private temporary directory removed on shutdown.
+    Memory,
+}
+
+impl DatabaseLocation {
+    pub fn parse(uri: &str) -> Result<Self, StoreError> {
+        let rest = uri
+            .strip_prefix("sqlite://")
+            .or_else(|| uri.strip_prefix("sqlite:"))
+            .ok_or_else(|| StoreError::UnsupportedUri(uri.to_owned()))?;
+        match rest {
+            ":memory:" | "memory" => Ok(Self::Memory),
+            "" => Err(StoreError::UnsupportedUri(uri.to_owned())),
+            path => Ok(Self::File(PathBuf::from(path))),
+        }
+    }
+}
+
+/// Settings that shape the rows the store writes.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Session lifetime in seconds (`--sessionLength`).
+    pub session_length_secs: i64,
+    /// When false, sessions have no `expiresAt` and never expire.
+    pub expire_inactive_sessions: bool,
+    /// Username/email uniqueness ignores case (Parse 4.0+).
+    pub case_insensitive_identity: bool,
+    /// New users get no public read in their ACL (`enforcePrivateUsers`, Parse 6.0+).
+    pub private_users: bool,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            session_length_secs: 31_536_000,
+            expire_inactive_sessions: true,
+            case_insensitive_identity: true,
+            private_users: false,
+        }
+    }
+}
+
+/// A cheap-to-clone handle to the store.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writer: Writer,
+    path: PathBuf,
+    /// Idle read connections. A `Mutex<Vec>` is enough: it is held only to push or pop.
+    readers: Mutex<Vec<Connection>>,
+    cache: SessionCache,
+    options: StoreOptions,
+    /// Removed on drop when the database is a throwaway.
+    temp_dir: Option<PathBuf>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        if let Some(dir) = &self.temp_dir {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+    }
+}
+
+/// The user fields a sign-up supplies.
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    pub username: String,
+    pub password: Option<String>,
+    pub email: Option<String>,
+    pub auth_data: Option<Map<String, Value>>,
+}
+
+/// Changes a user makes to their own record.
+#[derive(Debug, Clone, Default)]
+pub struct UserChanges {
+    pub username: Option<String>,
+    pub email: Option<Option<String>>,
+    pub password: Option<String>,
+}
+
+/// The result of [`Store::update_user`].
+#[derive(Debug, Clone)]
+pub struct UpdatedUser {
+    pub user: User,
+    /// Set when the password changed: every old session is gone and this one replaces them.
+    pub new_session: Option<IssuedSession>,
+}
+
+impl Store {
+    /// Open (creating and migrating as needed) the database. Blocking: call before serving or
+    /// from a blocking thread.
+    pub fn open(location: &DatabaseLocation, options: StoreOptions) -> Result<Self, StoreError> {
+        let (path, temp_dir) = match location {
+            DatabaseLocation::File(path) => (path.clone(), None),
+            DatabaseLocation::Memory => {
+                let mut name = [0u8; 8];
+                os_random(&mut name);
+                let suffix: String = name.iter().map(|b| format!("{b:02x}")).collect();
+                let dir = std::env::temp_dir().join(format!("parse-compat-{suffix}"));
+                std::fs::create_dir_all(&dir).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                (dir.join("memory.db"), Some(dir))
+            }
+        };
+        let mut conn = open_connection(&path, false)?;
+        migrations::run(&mut conn)?;
+        let writer = Writer::start(conn)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                writer,
+                path,
+                readers: Mutex::new(Vec::new()),
+                cache: SessionCache::new(SESSION_CACHE_CAPACITY),
+                options,
+                temp_dir,
+            }),
+        })
+    }
+
+    pub fn options(&self) -> &StoreOptions {
+        &self.inner.options
+    }
+
+    /// Run `f` on a pooled read connection on a blocking thread.
+    async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        let inner = Arc::clone(&self.inner);
+        tokio::task::spawn_blocking(move || {
+            let pooled = inner.readers.lock().pop();
+            let conn = match pooled {
+                Some(c) => c,
+                None => open_connection(&inner.path, true)?,
+            };
+            let result = f(&conn);
+            let mut pool = inner.readers.lock();
+            if pool.len() < READ_POOL_SIZE {
+                pool.push(conn);
+            }
+            result
+        })
+        .await
+        .map_err(|e| StoreError::Join(e.to_string()))?
+    }
+
+    /// Hash a password with bcrypt on a blocking thread.
+    async fn hash_password(password: String) -> Result<String, StoreError> {
+        tokio::task::spawn_blocking(move || Ok(bcrypt::hash(password, BCRYPT_COST)?))
+            .await
+            .map_err(|e| StoreError::Join(e.to_string()))?
+    }
+
+    /// Compare a password with a stored bcrypt hash on a blocking thread.
+    pub async fn verify_password(password: String, hash: String) -> Result<bool, StoreError> {
+        tokio::task::spawn_blocking(move || Ok(bcrypt::verify(password, &hash).unwrap_or(false)))
+            .await
+            .map_err(|e| StoreError::Join(e.to_string()))?
+    }
+
+    fn new_session(&self, user_id: &str, action: SessionAction, provider: &str, meta: &SessionMeta) -> IssuedSession {
+        let now = now_millis();
+        let opts = &self.inner.options;
+        IssuedSession {
+            session: Session {
+                object_id: object_id(),
+                user_id: user_id.to_owned(),
+                created_at: now,
+                updated_at: now,
+                expires_at: opts
+                    .expire_inactive_sessions
+                    .then(|| now.saturating_add(opts.session_length_secs.saturating_mul(1000))),
+                action,
+                auth_provider: provider.to_owned(),
+                installation_id: meta.installation_id.clone(),
+            },
+            token: session_token(),
+        }
+    }
+
+    fn default_acl(&self, user_id: &str) -> Map<String, Value> {
+        let mut acl = Map::new();
+        if !self.inner.options.private_users {
+            acl.insert("*".into(), json!({"read": true}));
+        }
+        acl.insert(user_id.into(), json!({"read": true, "write": true}));
+        acl
+    }
+
+    /// Create a user and their first session (`POST /users`, GraphQL signUp).
+    ///
+    /// The caller has validated presence of username and password as its Parse version does.
+    pub async fn sign_up(&self, new: NewUser, meta: SessionMeta) -> Result<(User, IssuedSession), StoreError> {
+        let hashed = match new.password.clone() {
+            Some(p) => Some(Self::hash_password(p).await?),
+            None => None,
+        };
+        let now = now_millis();
+        let user_id = object_id();
+        let user = User {
+            object_id: user_id.clone(),
+            username: new.username,
+            email: new.email,
+            email_verified: None,
+            hashed_password: hashed,
+            auth_data: new.auth_data.clone(),
+            acl: self.default_acl(&user_id),
+            created_at: now,
+            updated_at: now,
+        };
+        let (action, provider) = match &new.auth_data {
+            Some(data) if !data.is_empty() => (
+                SessionAction::Login,
+                data.keys().cloned().collect::<Vec<_>>().join(","),
+            ),
+            _ => (SessionAction::Signup, "password".to_owned()),
+        };
+        let issued = self.new_session(&user_id, action, &provider, &meta);
+        let ci = self.inner.options.case_insensitive_identity;
+        let (u, s) = (user.clone(), issued.clone());
+        self.inner
+            .writer
+            .write(move |tx| {
+                ensure_identity_free(tx, &u.username, u.email.as_deref(), None, ci)?;
+                insert_user(tx, &u)?;
+                insert_session(tx, &s)?;
+                Ok(())
+            })
+            .await?;
+        Ok((user, issued))
+    }
+
+    /// Find the user a login names: by username, or by email, as Parse's login does.
+    pub async fn find_login_candidates(
+        &self,
+        username: Option<String>,
+        email: Option<String>,
+    ) -> Result<Option<User>, StoreError> {
+        self.read(move |conn| {
+            let mut users = Vec::new();
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE \
+                 (?1 IS NOT NULL AND ?2 IS NOT NULL AND username = ?1 AND email = ?2) OR \
+                 (?1 IS NULL AND email = ?2) OR \
+                 (?2 IS NULL AND (username = ?1 OR email = ?1)) LIMIT 2"
+            ))?;
+            let rows = stmt.query_map(params![username, email], row_to_user)?;
+            for row in rows {
+                users.push(row??);
+            }
+            Ok(match users.len() {
+                0 => None,
+                1 => users.pop(),
+                _ => users
+                    .into_iter()
+                    .find(|u| Some(&u.username) == username.as_ref()),
+            })
+        })
+        .await
+    }
+
+    /// Look a user up by objectId.
+    pub async fn find_user(&self, user_id: String) -> Result<Option<User>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt =
+                conn.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE object_id = ?1"))?;
+            Ok(stmt.query_row([&user_id], row_to_user).optional()?.transpose()?)
+        })
+        .await
+    }
+
+    /// Find a user by an auth provider id (`authData.<provider>.id`).
+    pub async fn find_user_by_auth(&self, provider: String, id: String) -> Result<Option<User>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE json_extract(auth_data, '$.' || json_quote(?1) || '.id') = ?2"
+            ))?;
+            Ok(stmt.query_row(params![provider, id], row_to_user).optional()?.transpose()?)
+        })
+        .await
+    }
+
+    /// Create a session for an existing user (login, logInWith, Descope sign-in).
+    ///
+    /// As Parse does, a session created with an installation id ends the user's other
+    /// sessions that carry the same installation id.
+    pub async fn create_session(
+        &self,
+        user_id: &str,
+        action: SessionAction,
+        provider: &str,
+        meta: SessionMeta,
+    ) -> Result<IssuedSession, StoreError> {
+        let issued = self.new_session(user_id, action, provider, &meta);
+        let s = issued.clone();
+        let removed = self
+            .inner
+            .writer
+            .write(move |tx| {
+                let exists: Option<i64> = tx
+                    .prepare_cached("SELECT 1 FROM users WHERE object_id = ?1")?
+                    .query_row([&s.session.user_id], |r| r.get(0))
+                    .optional()?;
+                if exists.is_none() {
+                    return Err(ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into());
+                }
+                let removed = match &s.session.installation_id {
+                    Some(inst) => tx
+                        .prepare_cached("DELETE FROM sessions WHERE user_id = ?1 AND installation_id = ?2")?
+                        .execute(params![s.session.user_id, inst])?,
+                    None => 0,
+                };
+                insert_session(tx, &s)?;
+                Ok(removed)
+            })
+            .await?;
+        if removed > 0 {
+            self.inner.cache.clear();
+        }
+        Ok(issued)
+    }
+
+    /// Resolve a session token to its session and user, expired or not (callers decide what
+    /// an expired session means for their version). `None` when no such session exists.
+    pub async fn find_session(&self, token: &str) -> Result<Option<Arc<AuthSession>>, StoreError> {
+        let hash = hash_token(token);
+        if let Some(hit) = self.inner.cache.get(&hash) {
+            return Ok(Some(hit));
+        }
+        let generation = self.inner.cache.generation();
+        let found = self
+            .read(move |conn| {
+                let mut stmt = conn.prepare_cached(&format!(
+                    "SELECT {SESSION_COLUMNS}, {USER_COLUMNS_U} FROM sessions s \
+                     JOIN users u ON u.object_id = s.user_id WHERE s.token_hash = ?1"
+                ))?;
+                let row = stmt
+                    .query_row([&hash[..]], |row| {
+                        Ok(row_to_session(row, 0).and_then(|session| {
+                            row_to_user_at(row, SESSION_COLUMN_COUNT).map(|user| AuthSession { session, user })
+                        }))
+                    })
+                    .optional()?;
+                row.transpose()
+            })
+            .await?;
+        Ok(found.map(|auth| {
+            let auth = Arc::new(auth);
+            self.inner.cache.insert_if_current(hash, Arc::clone(&auth), generation);
+            auth
+        }))
+    }
+
+    /// Revoke the session with this token. `true` when this call ended it, `false` when it was
+    /// already gone (a concurrent revoke won). Committed before returning.
+    pub async fn revoke(&self, token: &str) -> Result<bool, StoreError> {
+        let hash = hash_token(token);
+        let deleted = self
+            .inner
+            .writer
+            .write(move |tx| {
+                Ok(tx
+                    .prepare_cached("DELETE FROM sessions WHERE token_hash = ?1")?
+                    .execute([&hash[..]])?)
+            })
+            .await?;
+        self.inner.cache.invalidate(&hash);
+        Ok(deleted > 0)
+    }
+
+    /// Revoke one session of a user by the session's objectId.
+    pub async fn revoke_session_by_id(&self, user_id: &str, session_id: &str) -> Result<bool, StoreError> {
+        let (u, s) = (user_id.to_owned(), session_id.to_owned());
+        let deleted = self
+            .inner
+            .writer
+            .write(move |tx| {
+                Ok(tx
+                    .prepare_cached("DELETE FROM sessions WHERE object_id = ?1 AND user_id = ?2")?
+                    .execute(params![s, u])?)
+            })
+            .await?;
+        self.inner.cache.clear();
+        Ok(deleted > 0)
+    }
+
+    /// Revoke every session of a user; returns how many ended.
+    pub async fn revoke_all_for_user(&self, user_id: &str) -> Result<usize, StoreError> {
+        let u = user_id.to_owned();
+        let deleted = self
+            .inner
+            .writer
+            .write(move |tx| {
+                Ok(tx
+                    .prepare_cached("DELETE FROM sessions WHERE user_id = ?1")?
+                    .execute([&u])?)
+            })
+            .await?;
+        self.inner.cache.clear();
+        Ok(deleted)
+    }
+
+    /// Apply a user's changes to their own record. A password change ends every session of
+    /// the user and issues a new one, as Parse does (`revokeSessionOnPasswordReset`).
+    pub async fn update_user(
+        &self,
+        user_id: &str,
+        changes: UserChanges,
+        meta: SessionMeta,
+    ) -> Result<UpdatedUser, StoreError> {
+        let hashed = match changes.password.clone() {
+            Some(p) => Some(Self::hash_password(p).await?),
+            None => None,
+        };
+        let new_session = hashed
+            .is_some()
+            .then(|| self.new_session(user_id, SessionAction::Signup, "password", &meta));
+        let ci = self.inner.options.case_insensitive_identity;
+        let (uid, s) = (user_id.to_owned(), new_session.clone());
+        let user = self
+            .inner
+            .writer
+            .write(move |tx| {
+                let mut user = tx
+                    .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE object_id = ?1"))?
+                    .query_row([&uid], row_to_user)
+                    .optional()?
+                    .transpose()?
+                    .ok_or_else(|| ParseError::new(ErrorCode::ObjectNotFound, "Object not found."))?;
+                let username = changes.username.clone().unwrap_or_else(|| user.username.clone());
+                let email = match &changes.email {
+                    Some(e) => e.clone(),
+                    None => user.email.clone(),
+                };
+                ensure_identity_free(
+                    tx,
+                    if changes.username.is_some() { &username } else { "" },
+                    if changes.email.is_some() { email.as_deref() } else { None },
+                    Some(&uid),
+                    ci,
+                )?;
+                user.username = username;
+                user.email = email;
+                if let Some(h) = hashed {
+                    user.hashed_password = Some(h);
+                }
+                user.updated_at = now_millis();
+                tx.prepare_cached(
+                    "UPDATE users SET username = ?2, email = ?3, hashed_password = ?4, updated_at = ?5 \
+                     WHERE object_id = ?1",
+                )?
+                .execute(params![
+                    user.object_id,
+                    user.username,
+                    user.email,
+                    user.hashed_password,
+                    user.updated_at
+                ])?;
+                if let Some(s) = &s {
+                    tx.prepare_cached("DELETE FROM sessions WHERE user_id = ?1")?
+                        .execute([&uid])?;
+                    insert_session(tx, s)?;
+                }
+                Ok(user)
+            })
+            .await?;
+        self.inner.cache.clear();
+        Ok(UpdatedUser { user, new_session })
+    }
+
+    /// Read a value from the store's key/value table (used for signing keys).
+    pub async fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let key = key.to_owned();
+        self.read(move |conn| {
+            Ok(conn
+                .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+                .query_row([&key], |r| r.get(0))
+                .optional()?)
+        })
+        .await
+    }
+
+    /// Write a value to the store's key/value table.
+    pub async fn meta_put(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let (k, v) = (key.to_owned(), value.to_owned());
+        self.inner
+            .writer
+            .write(move |tx| {
+                tx.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?
+                    .execute(params![k, v])?;
+                Ok(())
+            })
+            .await
+    }
+
+    /// Insert a session with a token the caller chose, for benchmarks and imports.
+    pub async fn insert_sessions(&self, sessions: Vec<IssuedSession>) -> Result<(), StoreError> {
+        self.inner
+            .writer
+            .write(move |tx| {
+                for s in &sessions {
+                    insert_session(tx, s)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+}
+
+fn open_connection(path: &Path, read_only: bool) -> Result<Connection, StoreError> {
+    let flags = if read_only {
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    } else {
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+    };
+    let conn = Connection::open_with_flags(path, flags)?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    if !read_only {
+        // WAL: readers never block the writer. synchronous=NORMAL: a commit is durable against
+        // a crash of this process (the WAL is written before we answer); only an OS crash or
+        // power loss can lose the last commits, the trade-off SQLite documents for WAL.
+        conn.pragma_update(None, "journal_mode", "WAL")?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+    }
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(conn)
+}
+
+/// Refuse a username or email another user already has (ignoring case when `ci`).
+fn ensure_identity_free(
+    conn: &Connection,
+    username: &str,
+    email: Option<&str>,
+    except_user: Option<&str>,
+    ci: bool,
+) -> Result<(), StoreError> {
+    let except = except_user.unwrap_or("");
+    if !username.is_empty() {
+        let sql = if ci {
+            "SELECT 1 FROM users WHERE username_lower = lower(?1) AND object_id != ?2 LIMIT 1"
+        } else {
+            "SELECT 1 FROM users WHERE username = ?1 AND object_id != ?2 LIMIT 1"
+        };
+        let taken: Option<i64> = conn.prepare_cached(sql)?.query_row(params![username, except], |r| r.get(0)).optional()?;
+        if taken.is_some() {
+            return Err(ParseError::new(ErrorCode::UsernameTaken, "Account already exists for this username.").into());
+        }
+    }
+    if let Some(email) = email {
+        let sql = if ci {
+            "SELECT 1 FROM users WHERE email_lower = lower(?1) AND object_id != ?2 LIMIT 1"
+        } else {
+            "SELECT 1 FROM users WHERE email = ?1 AND object_id != ?2 LIMIT 1"
+        };
+        let taken: Option<i64> = conn.prepare_cached(sql)?.query_row(params![email, except], |r| r.get(0)).optional()?;
+        if taken.is_some() {
+            return Err(ParseError::new(ErrorCode::EmailTaken, "Account already exists for this email address.").into());
+        }
+    }
+    Ok(())
+}
+
+const USER_COLUMNS: &str =
+    "object_id, username, email, email_verified, hashed_password, auth_data, acl, created_at, updated_at";
+const USER_COLUMNS_U: &str =
+    "u.object_id, u.username, u.email, u.email_verified, u.hashed_password, u.auth_data, u.acl, u.created_at, u.updated_at";
+const SESSION_COLUMNS: &str =
+    "s.object_id, s.user_id, s.created_at, s.updated_at, s.expires_at, s.action, s.auth_provider, s.installation_id";
+const SESSION_COLUMN_COUNT: usize = 8;
+
+fn insert_user(conn: &Connection, u: &User) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "INSERT INTO users (object_id, username, username_lower, email, email_lower, email_verified, \
+         hashed_password, auth_data, acl, created_at, updated_at) \
+         VALUES (?1, ?2, lower(?2), ?3, lower(?3), ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        u.object_id,
+        u.username,
+        u.email,
+        u.email_verified,
+        u.hashed_password,
+        u.auth_data.as_ref().map(|m| Value::Object(m.clone()).to_string()),
+        Value::Object(u.acl.clone()).to_string(),
+        u.created_at,
+        u.updated_at
+    ])?;
+    Ok(())
+}
+
+fn insert_session(conn: &Connection, s: &IssuedSession) -> Result<(), StoreError> {
+    let hash = hash_token(&s.token);
+    let x = &s.session;
+    conn.prepare_cached(
+        "INSERT INTO sessions (object_id, token_hash, user_id, created_at, updated_at, expires_at, \
+         action, auth_provider, installation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![
+        x.object_id,
+        &hash[..],
+        x.user_id,
+        x.created_at,
+        x.updated_at,
+        x.expires_at,
+        x.action.as_str(),
+        x.auth_provider,
+        x.installation_id
+    ])?;
+    Ok(())
+}
+
+type RowResult<T> = Result<T, StoreError>;
+
+fn row_to_user(row: &rusqlite::Row<'_>) -> rusqlite::Result<RowResult<User>> {
+    Ok(row_to_user_at(row, 0))
+}
+
+fn parse_json_object(text: Option<String>, what: &str) -> RowResult<Option<Map<String, Value>>> {
+    match text {
+        None => Ok(None),
+        Some(t) => match serde_json::from_str(&t) {
+            Ok(Value::Object(m)) => Ok(Some(m)),
+            _ => Err(StoreError::Corrupt(format!("{what} is not a JSON object"))),
+        },
+    }
+}
+
+fn row_to_user_at(row: &rusqlite::Row<'_>, i: usize) -> RowResult<User> {
+    Ok(User {
+        object_id: row.get(i)?,
+        username: row.get(i + 1)?,
+        email: row.get(i + 2)?,
+        email_verified: row.get(i + 3)?,
+        hashed_password: row.get(i + 4)?,
+        auth_data: parse_json_object(row.get(i + 5)?, "auth_data")?,
+        acl: parse_json_object(row.get(i + 6)?, "acl")?.unwrap_or_default(),
+        created_at: row.get(i + 7)?,
+        updated_at: row.get(i + 8)?,
+    })
+}
+
+fn row_to_session(row: &rusqlite::Row<'_>, i: usize) -> RowResult<Session> {
+    let action: String = row.get(i + 5)?;
+    Ok(Session {
+        object_id: row.get(i)?,
+        user_id: row.get(i + 1)?,
+        created_at: row.get(i + 2)?,
+        updated_at: row.get(i + 3)?,
+        expires_at: row.get(i + 4)?,
+        action: SessionAction::parse(&action)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown session action {action}")))?,
+        auth_provider: row.get(i + 6)?,
+        installation_id: row.get(i + 7)?,
+    })
+}
+
+#[cfg(test)]
+mod tests;

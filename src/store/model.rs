@@ -1,0 +1,89 @@
+//! The rows we keep, modelled on Parse's `_User` and `_Session` classes.
+
+use serde_json::{Map, Value};
+
+/// A `_User` row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct User {
+    pub object_id: String,
+    pub username: String,
+    pub email: Option<String>,
+    pub email_verified: Option<bool>,
+    /// bcrypt hash in the `$2a$`/`$2b$` form Parse stores in `_hashed_password`; `None` for
+    /// users created through an auth provider only (anonymous).
+    pub hashed_password: Option<String>,
+    /// Parse's `authData`, e.g. `{"anonymous":{"id":"..."}}`.
+    pub auth_data: Option<Map<String, Value>>,
+    /// The ACL as Parse stores it (`{"*":{"read":true},"<id>":{"read":true,"write":true}}`).
+    pub acl: Map<String, Value>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// How a session came to be (`createdWith` in Parse).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionAction {
+    Signup,
+    Login,
+    Upgrade,
+}
+
+impl SessionAction {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Signup => "signup",
+            Self::Login => "login",
+            Self::Upgrade => "upgrade",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "signup" => Some(Self::Signup),
+            "login" => Some(Self::Login),
+            "upgrade" => Some(Self::Upgrade),
+            _ => None,
+        }
+    }
+}
+
+/// A `_Session` row. The token itself is never stored, only its SHA-256.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Session {
+    pub object_id: String,
+    pub user_id: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    /// `None` when sessions do not expire (`expireInactiveSessions: false`).
+    pub expires_at: Option<i64>,
+    pub action: SessionAction,
+    /// `password`, `anonymous`, or another auth provider name.
+    pub auth_provider: String,
+    pub installation_id: Option<String>,
+}
+
+impl Session {
+    pub fn is_expired(&self, now_millis: i64) -> bool {
+        self.expires_at.is_some_and(|at| at <= now_millis)
+    }
+}
+
+/// A session together with its user: what a valid session token resolves to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuthSession {
+    pub session: Session,
+    pub user: User,
+}
+
+/// What a caller supplies about a session it asks us to create.
+#[derive(Debug, Clone, Default)]
+pub struct SessionMeta {
+    pub installation_id: Option<String>,
+}
+
+/// A new session as handed back to the caller: the row and the only copy of its token.
+#[derive(Debug, Clone)]
+pub struct IssuedSession {
+    pub session: Session,
+    pub token: String,
+}

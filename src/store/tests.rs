@@ -1,0 +1,185 @@
+//! Store behaviour against a real SQLite file.
+
+use super::*;
+
+fn open(dir: &tempfile::TempDir, opts: StoreOptions) -> Store {
+    Store::open(&DatabaseLocation::File(dir.path().join("t.db")), opts).unwrap()
+}
+
+fn alice() -> NewUser {
+    NewUser {
+        username: "alice".into(),
+        password: Some("s3cret".into()),
+        email: Some("alice@example.com".into()),
+        auth_data: None,
+    }
+}
+
+#[tokio::test]
+async fn sign_up_then_resolve_the_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let (user, issued) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    let found = store.find_session(&issued.token).await.unwrap().unwrap();
+    assert_eq!(found.user.object_id, user.object_id);
+    assert_eq!(found.session.action, SessionAction::Signup);
+    assert_eq!(
+        found.session.expires_at,
+        Some(found.session.created_at + 31_536_000_000)
+    );
+    assert!(user.hashed_password.unwrap().starts_with("$2"));
+}
+
+#[tokio::test]
+async fn duplicate_username_ignores_case_from_4_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    let mut upper = alice();
+    upper.username = "ALICE".into();
+    upper.email = None;
+    let err = store.sign_up(upper, SessionMeta::default()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Parse(ref e) if e.code == ErrorCode::UsernameTaken), "{err}");
+    let mut other = alice();
+    other.username = "alice2".into();
+    other.email = Some("Alice@Example.com".into());
+    let err = store.sign_up(other, SessionMeta::default()).await.unwrap_err();
+    assert!(matches!(err, StoreError::Parse(ref e) if e.code == ErrorCode::EmailTaken), "{err}");
+}
+
+#[tokio::test]
+async fn duplicate_username_is_case_sensitive_before_4_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = StoreOptions {
+        case_insensitive_identity: false,
+        ..StoreOptions::default()
+    };
+    let store = open(&dir, opts);
+    store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    let mut upper = alice();
+    upper.username = "ALICE".into();
+    upper.email = None;
+    store.sign_up(upper, SessionMeta::default()).await.unwrap();
+}
+
+#[tokio::test]
+async fn concurrent_revokes_of_one_token_have_exactly_one_winner() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let (_, issued) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    for _ in 0..5 {
+        let s = store
+            .create_session(&issued.session.user_id, SessionAction::Login, "password", SessionMeta::default())
+            .await
+            .unwrap();
+        store.find_session(&s.token).await.unwrap().unwrap();
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                let (store, token) = (store.clone(), s.token.clone());
+                tokio::spawn(async move { store.revoke(&token).await.unwrap() })
+            })
+            .collect();
+        let mut wins = 0;
+        for h in handles {
+            wins += usize::from(h.await.unwrap());
+        }
+        assert_eq!(wins, 1);
+        assert!(store.find_session(&s.token).await.unwrap().is_none());
+    }
+}
+
+#[tokio::test]
+async fn a_revoke_survives_reopening_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = {
+        let store = open(&dir, StoreOptions::default());
+        let (_, issued) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+        assert!(store.revoke(&issued.token).await.unwrap());
+        issued.token
+    };
+    let store = open(&dir, StoreOptions::default());
+    assert!(store.find_session(&token).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn tokens_are_stored_hashed() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let (_, issued) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    drop(store);
+    let bytes = std::fs::read(dir.path().join("t.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("t.db-wal")).unwrap_or_default();
+    let needle = issued.token.as_bytes();
+    for hay in [&bytes, &wal] {
+        assert!(!hay.windows(needle.len()).any(|w| w == needle));
+    }
+}
+
+#[tokio::test]
+async fn a_login_with_an_installation_id_ends_that_installations_other_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let (user, _) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    let meta = SessionMeta {
+        installation_id: Some("inst-1".into()),
+    };
+    let first = store
+        .create_session(&user.object_id, SessionAction::Login, "password", meta.clone())
+        .await
+        .unwrap();
+    let other = store
+        .create_session(&user.object_id, SessionAction::Login, "password", SessionMeta::default())
+        .await
+        .unwrap();
+    store.find_session(&first.token).await.unwrap().unwrap();
+    let second = store
+        .create_session(&user.object_id, SessionAction::Login, "password", meta)
+        .await
+        .unwrap();
+    assert!(store.find_session(&first.token).await.unwrap().is_none());
+    assert!(store.find_session(&second.token).await.unwrap().is_some());
+    assert!(store.find_session(&other.token).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_password_change_ends_every_session_and_issues_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let (user, first) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    let changes = UserChanges {
+        password: Some("n3w".into()),
+        ..UserChanges::default()
+    };
+    let updated = store
+        .update_user(&user.object_id, changes, SessionMeta::default())
+        .await
+        .unwrap();
+    assert!(store.find_session(&first.token).await.unwrap().is_none());
+    let new = updated.new_session.unwrap();
+    assert!(store.find_session(&new.token).await.unwrap().is_some());
+    let hash = updated.user.hashed_password.unwrap();
+    assert!(Store::verify_password("n3w".into(), hash).await.unwrap());
+}
+
+#[tokio::test]
+async fn sessions_without_expiry_when_inactive_sessions_never_expire() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = StoreOptions {
+        expire_inactive_sessions: false,
+        ..StoreOptions::default()
+    };
+    let store = open(&dir, opts);
+    let (_, issued) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    assert_eq!(issued.session.expires_at, None);
+}
+
+#[test]
+fn database_uris() {
+    assert_eq!(DatabaseLocation::parse("sqlite::memory:").unwrap(), DatabaseLocation::Memory);
+    assert_eq!(
+        DatabaseLocation::parse("sqlite:./x.db").unwrap(),
+        DatabaseLocation::File("./x.db".into())
+    );
+    assert!(DatabaseLocation::parse("postgres://x").is_err());
+    assert!(DatabaseLocation::parse("sqlite:").is_err());
+}

@@ -1,0 +1,100 @@
+//! The single writer thread and its group commit.
+//!
+//! SQLite allows one writer at a time; rather than have blocking threads queue on its lock, one
+//! dedicated thread owns the write connection. Callers send it closures; it runs every closure
+//! waiting in the queue inside one transaction (each in its own savepoint, so one failing write
+//! does not undo the others) and answers each caller only after `COMMIT` returned.
+
+use rusqlite::{Connection, Transaction, TransactionBehavior};
+use tokio::sync::{mpsc, oneshot};
+
+use super::StoreError;
+
+/// Writes waiting beyond this many make callers wait (backpressure).
+const QUEUE_DEPTH: usize = 4096;
+/// At most this many writes share one commit.
+const MAX_BATCH: usize = 512;
+
+type Reply = Box<dyn FnOnce(Option<&rusqlite::Error>) + Send>;
+type Job = Box<dyn FnOnce(&Transaction<'_>) -> Reply + Send>;
+
+pub(super) struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    pub(super) fn start(conn: Connection) -> Result<Self, StoreError> {
+        let (jobs, rx) = mpsc::channel(QUEUE_DEPTH);
+        std::thread::Builder::new()
+            .name("parse-compat-sqlite-writer".into())
+            .spawn(move || run(conn, rx))
+            .map_err(|e| StoreError::Join(e.to_string()))?;
+        Ok(Self { jobs })
+    }
+
+    /// Run `f` in the writer's transaction; resolves once the transaction committed.
+    pub(super) async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel::<Result<R, StoreError>>();
+        let job: Job = Box::new(move |t| {
+            let result = in_savepoint(t, f);
+            Box::new(move |commit_error| {
+                let answer = match commit_error {
+                    None => result,
+                    Some(e) => Err(StoreError::Corrupt(format!("commit failed: {e}"))),
+                };
+                let _ = tx.send(answer);
+            })
+        });
+        self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+fn in_savepoint<R>(
+    t: &Transaction<'_>,
+    f: impl FnOnce(&Transaction<'_>) -> Result<R, StoreError>,
+) -> Result<R, StoreError> {
+    t.execute_batch("SAVEPOINT job")?;
+    let result = f(t);
+    match &result {
+        Ok(_) => t.execute_batch("RELEASE job")?,
+        Err(_) => t.execute_batch("ROLLBACK TO job; RELEASE job")?,
+    }
+    result
+}
+
+fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>) {
+    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = rx.blocking_recv() {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let txn = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+            Ok(t) => t,
+            Err(e) => {
+                tracing::error!(error = %e, "cannot begin a write transaction");
+                // Answer every waiting caller with the failure rather than dropping them.
+                for job in batch.drain(..) {
+                    drop(job);
+                }
+                continue;
+            }
+        };
+        let replies: Vec<Reply> = batch.drain(..).map(|job| job(&txn)).collect();
+        match txn.commit() {
+            Ok(()) => replies.into_iter().for_each(|r| r(None)),
+            Err(e) => {
+                tracing::error!(error = %e, "write transaction failed to commit");
+                replies.into_iter().for_each(|r| r(Some(&e)));
+            }
+        }
+    }
+}

@@ -1,0 +1,347 @@
+//! Parse Server versions: parsing what the user pins, and the one table that says what each
+//! version does.
+//!
+//! Every behaviour that changed between Parse releases is resolved here, once, into closed
+//! enums and plain flags. Code elsewhere matches those exhaustively (no `_ =>` arms), so adding
+//! a Parse version is a compile-error checklist rather than a grep.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// The lowest and highest versions we answer for, as shown to users.
+pub const SUPPORTED_RANGE: &str = "3.7.0 through 9.x";
+
+/// A Parse Server version as the user wrote it (`4.4.0`, `4.4`, `9.10.0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ParseVersion {
+    pub major: u32,
+    pub minor: u32,
+    pub patch: u32,
+}
+
+/// Why a version string was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum VersionError {
+    #[error("`{0}` is not a version: expected x.y.z or x.y (for example 4.4.0)")]
+    Malformed(String),
+    #[error("Parse Server {0} is not supported: supported versions are {SUPPORTED_RANGE}")]
+    Unsupported(String),
+}
+
+impl ParseVersion {
+    pub const fn new(major: u32, minor: u32, patch: u32) -> Self {
+        Self {
+            major,
+            minor,
+            patch,
+        }
+    }
+
+    const fn at_least(self, major: u32, minor: u32) -> bool {
+        self.major > major || (self.major == major && self.minor >= minor)
+    }
+}
+
+impl fmt::Display for ParseVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+impl FromStr for ParseVersion {
+    type Err = VersionError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let malformed = || VersionError::Malformed(s.to_owned());
+        let trimmed = s.trim().trim_start_matches('v');
+        let mut parts = trimmed.split('.');
+        let mut next = |required: bool| -> Result<u32, VersionError> {
+            match parts.next() {
+                Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.len() <= 6 => {
+                    p.parse().map_err(|_| malformed())
+                }
+                None if !required => Ok(0),
+                _ => Err(malformed()),
+            }
+        };
+        let major = next(true)?;
+        let minor = next(true)?;
+        let patch = next(false)?;
+        if parts.next().is_some() {
+            return Err(malformed());
+        }
+        let v = ParseVersion::new(major, minor, patch);
+        let supported = match major {
+            3 => minor >= 7,
+            4..=9 => true,
+            _ => false,
+        };
+        if supported {
+            Ok(v)
+        } else {
+            Err(VersionError::Unsupported(s.trim().to_owned()))
+        }
+    }
+}
+
+/// The shape of the GraphQL auth API: one juniper schema per generation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApiGeneration {
+    /// 3.7: `users { signUp logIn logOut me }`, `logOut: Boolean!`.
+    V3_7,
+    /// 3.8: flat `signUp`/`logIn`/`logOut`/`viewer` returning `Viewer` with `objectId`.
+    V3_8,
+    /// 3.9: as 3.8, with `id` (the plain objectId).
+    V3_9,
+    /// 3.10: relay mutations, `signUp(input: {userFields})`, ACL `userId` plain.
+    V3_10,
+    /// 4.0 – 4.4: `fields`, `logInWith`, relay ACL ids, `LogOutPayload { viewer }`.
+    V4_0,
+    /// 4.5 – 5.x: `LogOutPayload { ok clientMutationId }`.
+    V4_5,
+    /// 6.x – 7.x: `LogInInput.authData`, `challenge`, `User.authDataResponse`, private users.
+    V6,
+    /// 8.x – 9.x: cloud config fields, redacted messages, "Permission denied".
+    V8,
+}
+
+impl ApiGeneration {
+    pub const ALL: [ApiGeneration; 8] = [
+        Self::V3_7,
+        Self::V3_8,
+        Self::V3_9,
+        Self::V3_10,
+        Self::V4_0,
+        Self::V4_5,
+        Self::V6,
+        Self::V8,
+    ];
+
+    /// The name used for `schemas/<name>.graphql` and in `parse-compat versions`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::V3_7 => "3.7",
+            Self::V3_8 => "3.8",
+            Self::V3_9 => "3.9",
+            Self::V3_10 => "3.10",
+            Self::V4_0 => "4.0-4.4",
+            Self::V4_5 => "4.5-5.x",
+            Self::V6 => "6.x-7.x",
+            Self::V8 => "8.x-9.x",
+        }
+    }
+}
+
+/// The HTTP server stack in front of Parse's GraphQL schema: it decides the envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum HttpStack {
+    /// apollo-server-express 2 (3.x – 5.2).
+    Apollo2,
+    /// graphql-yoga 2 (5.3 – 6.x).
+    Yoga,
+    /// @apollo/server 4 on Express 4 (7.x).
+    Apollo4,
+    /// @apollo/server's express4 integration on Express 5 (8.x): no `req.body` for GET or
+    /// non-JSON bodies.
+    Apollo4OnExpress5,
+    /// @apollo/server 5 with the Express 5 integration (9.x).
+    Apollo5,
+}
+
+impl HttpStack {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::Apollo2 => "apollo-server-express 2",
+            Self::Yoga => "graphql-yoga 2",
+            Self::Apollo4 => "@apollo/server 4 (Express 4)",
+            Self::Apollo4OnExpress5 => "@apollo/server 4 express4 integration on Express 5",
+            Self::Apollo5 => "@apollo/server 5 (Express 5)",
+        }
+    }
+}
+
+/// The graphql-js major version, which decides validation and syntax error wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum GraphqlJs {
+    V14,
+    V15,
+    V16,
+}
+
+/// The message Parse gives when a route needs a session and none was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MissingSessionMessage {
+    /// "Invalid session token" (up to 7.x).
+    InvalidSessionToken,
+    /// "Permission denied" (from 8.0).
+    PermissionDenied,
+}
+
+impl MissingSessionMessage {
+    pub const fn text(self) -> &'static str {
+        match self {
+            Self::InvalidSessionToken => "Invalid session token",
+            Self::PermissionDenied => "Permission denied",
+        }
+    }
+}
+
+/// Everything that depends on the pinned Parse version, resolved once at startup.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Behavior {
+    pub version: ParseVersion,
+    pub generation: ApiGeneration,
+    pub stack: HttpStack,
+    pub graphql_js: GraphqlJs,
+    /// `X-Parse-Request-Id` is in Parse's CORS allow-headers list (4.3.0+).
+    pub cors_request_id_header: bool,
+    /// Username and email uniqueness ignores case (4.0.0+).
+    pub case_insensitive_identity: bool,
+    /// `enforcePrivateUsers` defaults to true: a user's ACL has no public read (6.0+).
+    pub private_users: bool,
+    /// `GET /users/me` carries `"__type":"Object","className":"_User"` (up to 7.x).
+    pub users_me_has_class_fields: bool,
+    /// Sessions carry `"restricted":false` (up to 4.x).
+    pub session_has_restricted: bool,
+    /// `GET /sessions/me` bypasses the session middleware and answers
+    /// "Session token not found." itself (7.0+).
+    pub sessions_me_own_lookup: bool,
+    /// Message for a route that needs a session when none was sent.
+    pub missing_session: MissingSessionMessage,
+}
+
+impl Behavior {
+    /// THE table: what a Parse version does.
+    pub fn of(version: ParseVersion) -> Self {
+        let v = version;
+        let generation = match (v.major, v.minor) {
+            (3, 7) => ApiGeneration::V3_7,
+            (3, 8) => ApiGeneration::V3_8,
+            (3, 9) => ApiGeneration::V3_9,
+            (3, _) => ApiGeneration::V3_10,
+            (4, 0..=4) => ApiGeneration::V4_0,
+            (4 | 5, _) => ApiGeneration::V4_5,
+            (6 | 7, _) => ApiGeneration::V6,
+            (_, _) => ApiGeneration::V8,
+        };
+        let stack = match v.major {
+            0..=4 => HttpStack::Apollo2,
+            5 if v.minor <= 2 => HttpStack::Apollo2,
+            5 | 6 => HttpStack::Yoga,
+            7 => HttpStack::Apollo4,
+            8 => HttpStack::Apollo4OnExpress5,
+            _ => HttpStack::Apollo5,
+        };
+        let graphql_js = if v.major == 3 {
+            GraphqlJs::V14
+        } else if v.at_least(5, 3) {
+            GraphqlJs::V16
+        } else {
+            GraphqlJs::V15
+        };
+        Behavior {
+            version,
+            generation,
+            stack,
+            graphql_js,
+            cors_request_id_header: v.at_least(4, 3),
+            case_insensitive_identity: v.at_least(4, 0),
+            private_users: v.at_least(6, 0),
+            users_me_has_class_fields: !v.at_least(8, 0),
+            session_has_restricted: !v.at_least(5, 0),
+            sessions_me_own_lookup: v.at_least(7, 0),
+            missing_session: if v.at_least(8, 0) {
+                MissingSessionMessage::PermissionDenied
+            } else {
+                MissingSessionMessage::InvalidSessionToken
+            },
+        }
+    }
+
+    /// Parse and resolve a version string in one step.
+    pub fn parse(s: &str) -> Result<Self, VersionError> {
+        s.parse().map(Self::of)
+    }
+}
+
+/// Rows for `parse-compat versions`: a range of versions and what they resolve to.
+pub fn table() -> Vec<(&'static str, Behavior)> {
+    [
+        ("3.7.x", "3.7.2"),
+        ("3.8.x", "3.8.0"),
+        ("3.9.x", "3.9.0"),
+        ("3.10.x", "3.10.0"),
+        ("4.0 - 4.2", "4.2.0"),
+        ("4.3 - 4.4", "4.4.0"),
+        ("4.5 - 4.x", "4.5.2"),
+        ("5.0 - 5.2", "5.2.0"),
+        ("5.3 - 5.x", "5.6.0"),
+        ("6.x", "6.5.11"),
+        ("7.x", "7.5.4"),
+        ("8.x", "8.6.94"),
+        ("9.x", "9.10.0"),
+    ]
+    .into_iter()
+    .map(|(range, example)| {
+        let behavior = Behavior::parse(example).expect("table versions are supported");
+        (range, behavior)
+    })
+    .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accepts_full_and_short_forms() {
+        assert_eq!(
+            "4.4.0".parse::<ParseVersion>(),
+            Ok(ParseVersion::new(4, 4, 0))
+        );
+        assert_eq!("4.4".parse::<ParseVersion>(), Ok(ParseVersion::new(4, 4, 0)));
+        assert_eq!(
+            "9.10.0".parse::<ParseVersion>(),
+            Ok(ParseVersion::new(9, 10, 0))
+        );
+    }
+
+    #[test]
+    fn refuses_outside_the_range() {
+        for v in ["3.6.0", "2.8.4", "10.0.0", "0.1"] {
+            assert!(matches!(
+                v.parse::<ParseVersion>(),
+                Err(VersionError::Unsupported(_))
+            ));
+        }
+        for v in ["", "4", "4.x", "4.4.0.1", "a.b.c", "4..0", "-4.4.0"] {
+            assert!(
+                matches!(v.parse::<ParseVersion>(), Err(VersionError::Malformed(_))),
+                "{v}"
+            );
+        }
+    }
+
+    #[test]
+    fn recorded_versions_resolve_as_findings_say() {
+        let b = |s| Behavior::parse(s).unwrap();
+        assert_eq!(b("3.7.2").generation, ApiGeneration::V3_7);
+        assert_eq!(b("4.4.0").generation, ApiGeneration::V4_0);
+        assert_eq!(b("4.5.2").generation, ApiGeneration::V4_5);
+        assert_eq!(b("5.6.0").stack, HttpStack::Yoga);
+        assert_eq!(b("5.2.0").stack, HttpStack::Apollo2);
+        assert_eq!(b("8.6.94").stack, HttpStack::Apollo4OnExpress5);
+        assert!(!b("4.2.0").cors_request_id_header);
+        assert!(b("4.4.0").cors_request_id_header);
+        assert!(b("4.5.2").session_has_restricted);
+        assert!(!b("5.6.0").session_has_restricted);
+        assert!(b("7.5.4").users_me_has_class_fields);
+        assert!(!b("8.6.94").users_me_has_class_fields);
+        assert_eq!(
+            b("8.6.94").missing_session,
+            MissingSessionMessage::PermissionDenied
+        );
+        assert!(b("6.5.11").private_users && !b("5.6.0").private_users);
+        assert!(b("7.5.4").sessions_me_own_lookup && !b("6.5.11").sessions_me_own_lookup);
+    }
+}
