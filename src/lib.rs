@@ -1,6 +1,12 @@
 //! parse-compat: Parse Server's auth and session API, answered exactly as a pinned Parse
 //! version does, over one SQLite session store.
 
+pub mod cli;
+pub mod config;
+pub mod descope;
 pub mod error;
+pub mod graphql;
+pub mod http;
+pub mod rest;
 pub mod store;
 pub mod version;

@@ -1,1 +1,166 @@
-fn main() {}
+//! The `parse-compat` binary: parse the command line, build the state, serve.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::Parser as _;
+use parse_compat::cli::{Cli, Command, KeysAction};
+use parse_compat::config::{Config, ConfigError};
+use parse_compat::http::{self, AppState};
+use parse_compat::store::{DatabaseLocation, Store, StoreOptions};
+use parse_compat::version::{self, Behavior};
+
+fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    match run() {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("parse-compat: {err:#}");
+            // Configuration mistakes (an unknown version, a missing app id) exit with 2.
+            if err.downcast_ref::<ConfigError>().is_some() {
+                ExitCode::from(2)
+            } else {
+                ExitCode::FAILURE
+            }
+        }
+    }
+}
+
+fn run() -> anyhow::Result<ExitCode> {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Versions => {
+            print_versions();
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Schema(args) => {
+            let behavior = Behavior::parse(&args.parse_version).map_err(ConfigError::from)?;
+            print!("{}", parse_compat::graphql::print_schema(&behavior));
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Keys(args) => match args.action {
+            KeysAction::Rotate { database_uri } => {
+                let location = DatabaseLocation::parse(&database_uri).map_err(ConfigError::from)?;
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .enable_all()
+                    .build()?;
+                let kid = runtime.block_on(async {
+                    let store = Store::open(&location, StoreOptions::default())?;
+                    parse_compat::descope::rotate_keys(&store).await
+                })?;
+                println!("{kid}");
+                Ok(ExitCode::SUCCESS)
+            }
+        },
+        Command::Serve(args) => {
+            let config = Config::from_args(*args)?;
+            serve(config)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn serve(config: Config) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        if config.master_key_generated {
+            tracing::warn!(
+                master_key = %config.master_key,
+                "no master key configured; generated one for this run"
+            );
+        }
+        let store = Store::open(&config.database, config.store_options())
+            .with_context(|| format!("opening the database {:?}", config.database))?;
+        let descope = match &config.descope {
+            Some(d) => Some(parse_compat::descope::DescopeService::open(d, &store).await?),
+            None => None,
+        };
+        let graphql = parse_compat::graphql::GraphqlService::new(&config);
+        let addr = std::net::SocketAddr::new(config.host, config.port);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("binding {addr}"))?;
+        tracing::info!(
+            address = %listener.local_addr()?,
+            parse_version = %config.behavior.version,
+            "parse-compat listening"
+        );
+        let state = Arc::new(AppState {
+            config,
+            store,
+            graphql,
+            descope,
+        });
+        http::serve(listener, state, shutdown_signal()).await?;
+        Ok(())
+    })
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+}
+
+fn print_versions() {
+    println!(
+        "Supported Parse Server versions: {}\n",
+        version::SUPPORTED_RANGE
+    );
+    println!(
+        "{:<12} {:<10} {:<52} {:<9} notes",
+        "versions", "graphql", "http stack", "graphql-js"
+    );
+    for (range, b) in version::table() {
+        let js = match b.graphql_js {
+            version::GraphqlJs::V14 => "14",
+            version::GraphqlJs::V15 => "15",
+            version::GraphqlJs::V16 => "16",
+        };
+        let mut notes = Vec::new();
+        if b.private_users {
+            notes.push("private users");
+        }
+        if b.session_has_restricted {
+            notes.push("sessions.restricted");
+        }
+        if b.sessions_me_own_lookup {
+            notes.push("'Session token not found.'");
+        }
+        if b.missing_session == version::MissingSessionMessage::PermissionDenied {
+            notes.push("'Permission denied'");
+        }
+        println!(
+            "{:<12} {:<10} {:<52} {:<9} {}",
+            range,
+            b.generation.name(),
+            b.stack.name(),
+            js,
+            notes.join(", ")
+        );
+    }
+}

@@ -57,7 +57,9 @@ impl FromStr for ParseVersion {
         let mut parts = trimmed.split('.');
         let mut next = |required: bool| -> Result<u32, VersionError> {
             match parts.next() {
-                Some(p) if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.len() <= 6 => {
+                Some(p)
+                    if !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.len() <= 6 =>
+                {
                     p.parse().map_err(|_| malformed())
                 }
                 None if !required => Ok(0),
@@ -299,7 +301,10 @@ mod tests {
             "4.4.0".parse::<ParseVersion>(),
             Ok(ParseVersion::new(4, 4, 0))
         );
-        assert_eq!("4.4".parse::<ParseVersion>(), Ok(ParseVersion::new(4, 4, 0)));
+        assert_eq!(
+            "4.4".parse::<ParseVersion>(),
+            Ok(ParseVersion::new(4, 4, 0))
+        );
         assert_eq!(
             "9.10.0".parse::<ParseVersion>(),
             Ok(ParseVersion::new(9, 10, 0))

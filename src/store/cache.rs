@@ -44,7 +44,12 @@ impl SessionCache {
     }
 
     /// Insert what a reader loaded, unless an invalidation happened since `generation`.
-    pub(super) fn insert_if_current(&self, hash: TokenHash, value: Arc<AuthSession>, generation: u64) {
+    pub(super) fn insert_if_current(
+        &self,
+        hash: TokenHash,
+        value: Arc<AuthSession>,
+        generation: u64,
+    ) {
         let mut inner = self.inner.lock();
         if inner.generation == generation {
             inner.map.put(hash, value);

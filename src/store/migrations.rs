@@ -42,7 +42,8 @@ const MIGRATIONS: &[&str] = &[
 ];
 
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
-    let current: usize = conn.pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
+    let current: usize = conn
+        .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
         .try_into()
         .map_err(|_| StoreError::Corrupt("negative schema version".into()))?;
     if current > MIGRATIONS.len() {

@@ -225,7 +225,13 @@ impl Store {
             .map_err(|e| StoreError::Join(e.to_string()))?
     }
 
-    fn new_session(&self, user_id: &str, action: SessionAction, provider: &str, meta: &SessionMeta) -> IssuedSession {
+    fn new_session(
+        &self,
+        user_id: &str,
+        action: SessionAction,
+        provider: &str,
+        meta: &SessionMeta,
+    ) -> IssuedSession {
         let now = now_millis();
         let opts = &self.inner.options;
         IssuedSession {
@@ -257,7 +263,11 @@ impl Store {
     /// Create a user and their first session (`POST /users`, GraphQL signUp).
     ///
     /// The caller has validated presence of username and password as its Parse version does.
-    pub async fn sign_up(&self, new: NewUser, meta: SessionMeta) -> Result<(User, IssuedSession), StoreError> {
+    pub async fn sign_up(
+        &self,
+        new: NewUser,
+        meta: SessionMeta,
+    ) -> Result<(User, IssuedSession), StoreError> {
         let hashed = match new.password.clone() {
             Some(p) => Some(Self::hash_password(p).await?),
             None => None,
@@ -329,20 +339,27 @@ impl Store {
     /// Look a user up by objectId.
     pub async fn find_user(&self, user_id: String) -> Result<Option<User>, StoreError> {
         self.read(move |conn| {
-            let mut stmt =
-                conn.prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE object_id = ?1"))?;
-            Ok(stmt.query_row([&user_id], row_to_user).optional()?.transpose()?)
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {USER_COLUMNS} FROM users WHERE object_id = ?1"
+            ))?;
+            stmt.query_row([&user_id], row_to_user)
+                .optional()?
+                .transpose()
         })
         .await
     }
 
     /// Find a user by an auth provider id (`authData.<provider>.id`).
-    pub async fn find_user_by_auth(&self, provider: String, id: String) -> Result<Option<User>, StoreError> {
+    pub async fn find_user_by_auth(
+        &self,
+        provider: String,
+        id: String,
+    ) -> Result<Option<User>, StoreError> {
         self.read(move |conn| {
             let mut stmt = conn.prepare_cached(&format!(
                 "SELECT {USER_COLUMNS} FROM users WHERE json_extract(auth_data, '$.' || json_quote(?1) || '.id') = ?2"
             ))?;
-            Ok(stmt.query_row(params![provider, id], row_to_user).optional()?.transpose()?)
+            stmt.query_row(params![provider, id], row_to_user).optional()?.transpose()
         })
         .await
     }
@@ -369,11 +386,15 @@ impl Store {
                     .query_row([&s.session.user_id], |r| r.get(0))
                     .optional()?;
                 if exists.is_none() {
-                    return Err(ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into());
+                    return Err(
+                        ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into(),
+                    );
                 }
                 let removed = match &s.session.installation_id {
                     Some(inst) => tx
-                        .prepare_cached("DELETE FROM sessions WHERE user_id = ?1 AND installation_id = ?2")?
+                        .prepare_cached(
+                            "DELETE FROM sessions WHERE user_id = ?1 AND installation_id = ?2",
+                        )?
                         .execute(params![s.session.user_id, inst])?,
                     None => 0,
                 };
@@ -404,7 +425,8 @@ impl Store {
                 let row = stmt
                     .query_row([&hash[..]], |row| {
                         Ok(row_to_session(row, 0).and_then(|session| {
-                            row_to_user_at(row, SESSION_COLUMN_COUNT).map(|user| AuthSession { session, user })
+                            row_to_user_at(row, SESSION_COLUMN_COUNT)
+                                .map(|user| AuthSession { session, user })
                         }))
                     })
                     .optional()?;
@@ -413,7 +435,9 @@ impl Store {
             .await?;
         Ok(found.map(|auth| {
             let auth = Arc::new(auth);
-            self.inner.cache.insert_if_current(hash, Arc::clone(&auth), generation);
+            self.inner
+                .cache
+                .insert_if_current(hash, Arc::clone(&auth), generation);
             auth
         }))
     }
@@ -436,7 +460,11 @@ impl Store {
     }
 
     /// Revoke one session of a user by the session's objectId.
-    pub async fn revoke_session_by_id(&self, user_id: &str, session_id: &str) -> Result<bool, StoreError> {
+    pub async fn revoke_session_by_id(
+        &self,
+        user_id: &str,
+        session_id: &str,
+    ) -> Result<bool, StoreError> {
         let (u, s) = (user_id.to_owned(), session_id.to_owned());
         let deleted = self
             .inner
@@ -445,6 +473,22 @@ impl Store {
                 Ok(tx
                     .prepare_cached("DELETE FROM sessions WHERE object_id = ?1 AND user_id = ?2")?
                     .execute(params![s, u])?)
+            })
+            .await?;
+        self.inner.cache.clear();
+        Ok(deleted > 0)
+    }
+
+    /// Revoke any session by its objectId (master key).
+    pub async fn revoke_session_as_master(&self, session_id: &str) -> Result<bool, StoreError> {
+        let s = session_id.to_owned();
+        let deleted = self
+            .inner
+            .writer
+            .write(move |tx| {
+                Ok(tx
+                    .prepare_cached("DELETE FROM sessions WHERE object_id = ?1")?
+                    .execute([&s])?)
             })
             .await?;
         self.inner.cache.clear();
@@ -578,7 +622,9 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, StoreErro
     let flags = if read_only {
         OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
     } else {
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX
     };
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -608,9 +654,16 @@ fn ensure_identity_free(
         } else {
             "SELECT 1 FROM users WHERE username = ?1 AND object_id != ?2 LIMIT 1"
         };
-        let taken: Option<i64> = conn.prepare_cached(sql)?.query_row(params![username, except], |r| r.get(0)).optional()?;
+        let taken: Option<i64> = conn
+            .prepare_cached(sql)?
+            .query_row(params![username, except], |r| r.get(0))
+            .optional()?;
         if taken.is_some() {
-            return Err(ParseError::new(ErrorCode::UsernameTaken, "Account already exists for this username.").into());
+            return Err(ParseError::new(
+                ErrorCode::UsernameTaken,
+                "Account already exists for this username.",
+            )
+            .into());
         }
     }
     if let Some(email) = email {
@@ -619,20 +672,24 @@ fn ensure_identity_free(
         } else {
             "SELECT 1 FROM users WHERE email = ?1 AND object_id != ?2 LIMIT 1"
         };
-        let taken: Option<i64> = conn.prepare_cached(sql)?.query_row(params![email, except], |r| r.get(0)).optional()?;
+        let taken: Option<i64> = conn
+            .prepare_cached(sql)?
+            .query_row(params![email, except], |r| r.get(0))
+            .optional()?;
         if taken.is_some() {
-            return Err(ParseError::new(ErrorCode::EmailTaken, "Account already exists for this email address.").into());
+            return Err(ParseError::new(
+                ErrorCode::EmailTaken,
+                "Account already exists for this email address.",
+            )
+            .into());
         }
     }
     Ok(())
 }
 
-const USER_COLUMNS: &str =
-    "object_id, username, email, email_verified, hashed_password, auth_data, acl, created_at, updated_at";
-const USER_COLUMNS_U: &str =
-    "u.object_id, u.username, u.email, u.email_verified, u.hashed_password, u.auth_data, u.acl, u.created_at, u.updated_at";
-const SESSION_COLUMNS: &str =
-    "s.object_id, s.user_id, s.created_at, s.updated_at, s.expires_at, s.action, s.auth_provider, s.installation_id";
+const USER_COLUMNS: &str = "object_id, username, email, email_verified, hashed_password, auth_data, acl, created_at, updated_at";
+const USER_COLUMNS_U: &str = "u.object_id, u.username, u.email, u.email_verified, u.hashed_password, u.auth_data, u.acl, u.created_at, u.updated_at";
+const SESSION_COLUMNS: &str = "s.object_id, s.user_id, s.created_at, s.updated_at, s.expires_at, s.action, s.auth_provider, s.installation_id";
 const SESSION_COLUMN_COUNT: usize = 8;
 
 fn insert_user(conn: &Connection, u: &User) -> Result<(), StoreError> {

@@ -19,7 +19,10 @@ fn alice() -> NewUser {
 async fn sign_up_then_resolve_the_token() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (user, issued) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    let (user, issued) = store
+        .sign_up(alice(), SessionMeta::default())
+        .await
+        .unwrap();
     let found = store.find_session(&issued.token).await.unwrap().unwrap();
     assert_eq!(found.user.object_id, user.object_id);
     assert_eq!(found.session.action, SessionAction::Signup);
@@ -34,17 +37,32 @@ async fn sign_up_then_resolve_the_token() {
 async fn duplicate_username_ignores_case_from_4_0() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    store
+        .sign_up(alice(), SessionMeta::default())
+        .await
+        .unwrap();
     let mut upper = alice();
     upper.username = "ALICE".into();
     upper.email = None;
-    let err = store.sign_up(upper, SessionMeta::default()).await.unwrap_err();
-    assert!(matches!(err, StoreError::Parse(ref e) if e.code == ErrorCode::UsernameTaken), "{err}");
+    let err = store
+        .sign_up(upper, SessionMeta::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Parse(ref e) if e.code == ErrorCode::UsernameTaken),
+        "{err}"
+    );
     let mut other = alice();
     other.username = "alice2".into();
     other.email = Some("Alice@Example.com".into());
-    let err = store.sign_up(other, SessionMeta::default()).await.unwrap_err();
-    assert!(matches!(err, StoreError::Parse(ref e) if e.code == ErrorCode::EmailTaken), "{err}");
+    let err = store
+        .sign_up(other, SessionMeta::default())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Parse(ref e) if e.code == ErrorCode::EmailTaken),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -55,7 +73,10 @@ async fn duplicate_username_is_case_sensitive_before_4_0() {
         ..StoreOptions::default()
     };
     let store = open(&dir, opts);
-    store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    store
+        .sign_up(alice(), SessionMeta::default())
+        .await
+        .unwrap();
     let mut upper = alice();
     upper.username = "ALICE".into();
     upper.email = None;
@@ -66,10 +87,18 @@ async fn duplicate_username_is_case_sensitive_before_4_0() {
 async fn concurrent_revokes_of_one_token_have_exactly_one_winner() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (_, issued) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    let (_, issued) = store
+        .sign_up(alice(), SessionMeta::default())
+        .await
+        .unwrap();
     for _ in 0..5 {
         let s = store
-            .create_session(&issued.session.user_id, SessionAction::Login, "password", SessionMeta::default())
+            .create_session(
+                &issued.session.user_id,
+                SessionAction::Login,
+                "password",
+                SessionMeta::default(),
+            )
             .await
             .unwrap();
         store.find_session(&s.token).await.unwrap().unwrap();
@@ -93,7 +122,10 @@ async fn a_revoke_survives_reopening_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let token = {
         let store = open(&dir, StoreOptions::default());
-        let (_, issued) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+        let (_, issued) = store
+            .sign_up(alice(), SessionMeta::default())
+            .await
+            .unwrap();
         assert!(store.revoke(&issued.token).await.unwrap());
         issued.token
     };
@@ -105,7 +137,10 @@ async fn a_revoke_survives_reopening_the_database() {
 async fn tokens_are_stored_hashed() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (_, issued) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    let (_, issued) = store
+        .sign_up(alice(), SessionMeta::default())
+        .await
+        .unwrap();
     drop(store);
     let bytes = std::fs::read(dir.path().join("t.db")).unwrap();
     let wal = std::fs::read(dir.path().join("t.db-wal")).unwrap_or_default();
@@ -119,16 +154,29 @@ async fn tokens_are_stored_hashed() {
 async fn a_login_with_an_installation_id_ends_that_installations_other_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (user, _) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    let (user, _) = store
+        .sign_up(alice(), SessionMeta::default())
+        .await
+        .unwrap();
     let meta = SessionMeta {
         installation_id: Some("inst-1".into()),
     };
     let first = store
-        .create_session(&user.object_id, SessionAction::Login, "password", meta.clone())
+        .create_session(
+            &user.object_id,
+            SessionAction::Login,
+            "password",
+            meta.clone(),
+        )
         .await
         .unwrap();
     let other = store
-        .create_session(&user.object_id, SessionAction::Login, "password", SessionMeta::default())
+        .create_session(
+            &user.object_id,
+            SessionAction::Login,
+            "password",
+            SessionMeta::default(),
+        )
         .await
         .unwrap();
     store.find_session(&first.token).await.unwrap().unwrap();
@@ -145,7 +193,10 @@ async fn a_login_with_an_installation_id_ends_that_installations_other_sessions(
 async fn a_password_change_ends_every_session_and_issues_one() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (user, first) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    let (user, first) = store
+        .sign_up(alice(), SessionMeta::default())
+        .await
+        .unwrap();
     let changes = UserChanges {
         password: Some("n3w".into()),
         ..UserChanges::default()
@@ -169,13 +220,19 @@ async fn sessions_without_expiry_when_inactive_sessions_never_expire() {
         ..StoreOptions::default()
     };
     let store = open(&dir, opts);
-    let (_, issued) = store.sign_up(alice(), SessionMeta::default()).await.unwrap();
+    let (_, issued) = store
+        .sign_up(alice(), SessionMeta::default())
+        .await
+        .unwrap();
     assert_eq!(issued.session.expires_at, None);
 }
 
 #[test]
 fn database_uris() {
-    assert_eq!(DatabaseLocation::parse("sqlite::memory:").unwrap(), DatabaseLocation::Memory);
+    assert_eq!(
+        DatabaseLocation::parse("sqlite::memory:").unwrap(),
+        DatabaseLocation::Memory
+    );
     assert_eq!(
         DatabaseLocation::parse("sqlite:./x.db").unwrap(),
         DatabaseLocation::File("./x.db".into())

@@ -1,0 +1,191 @@
+//! The command line, with Parse Server's own option names and environment variables.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Parse Server's auth and session API, answered exactly as a pinned Parse version does.
+#[derive(Debug, Parser)]
+#[command(name = "parse-compat", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the REST, GraphQL (and optionally Descope) APIs.
+    Serve(Box<ServeArgs>),
+    /// Print the supported Parse versions and what each resolves to.
+    Versions,
+    /// Print the GraphQL schema (SDL) a Parse version serves.
+    Schema(SchemaArgs),
+    /// Manage the RS256 signing keys of the Descope-compatible API.
+    Keys(KeysArgs),
+}
+
+/// Options of `parse-compat serve`. Every option can also come from a Parse Server JSON config
+/// file (same keys) and from Parse Server's environment variables; flags win over both.
+#[derive(Debug, Default, Args)]
+pub struct ServeArgs {
+    /// A Parse Server JSON config file (`appId`, `masterKey`, `databaseURI`, ...).
+    pub config: Option<PathBuf>,
+
+    /// The Parse Server version to answer as, x.y.z or x.y (3.7.0 through 9.x).
+    #[arg(long = "parse-version", env = "PARSE_VERSION")]
+    pub parse_version: Option<String>,
+
+    /// Your Parse application id.
+    #[arg(long = "appId", env = "PARSE_SERVER_APPLICATION_ID")]
+    pub app_id: Option<String>,
+
+    /// The master key. When none is given, a random one is generated and logged once.
+    #[arg(long = "masterKey", env = "PARSE_SERVER_MASTER_KEY")]
+    pub master_key: Option<String>,
+
+    /// Key for iOS, MacOS, tvOS clients.
+    #[arg(long = "clientKey", env = "PARSE_SERVER_CLIENT_KEY")]
+    pub client_key: Option<String>,
+
+    /// Key for the JavaScript SDK.
+    #[arg(long = "javascriptKey", env = "PARSE_SERVER_JAVASCRIPT_KEY")]
+    pub javascript_key: Option<String>,
+
+    /// Key for REST calls.
+    #[arg(long = "restAPIKey", env = "PARSE_SERVER_REST_API_KEY")]
+    pub rest_api_key: Option<String>,
+
+    /// Where sessions and users live: `sqlite:PATH` (default `sqlite:./parse-compat.db`) or
+    /// `sqlite::memory:` for a throwaway database.
+    #[arg(long = "databaseURI", env = "PARSE_SERVER_DATABASE_URI")]
+    pub database_uri: Option<String>,
+
+    /// The port to listen on (default 1337).
+    #[arg(long = "port", env = "PORT")]
+    pub port: Option<u16>,
+
+    /// The host to listen on (default 0.0.0.0).
+    #[arg(long = "host", env = "PARSE_SERVER_HOST")]
+    pub host: Option<String>,
+
+    /// Mount path of the REST API (default /parse).
+    #[arg(long = "mountPath", env = "PARSE_SERVER_MOUNT_PATH")]
+    pub mount_path: Option<String>,
+
+    /// Mount path of the GraphQL API (default /graphql).
+    #[arg(long = "graphQLPath", env = "PARSE_SERVER_GRAPHQL_PATH")]
+    pub graphql_path: Option<String>,
+
+    /// Session lifetime in seconds (default 31536000, one year).
+    #[arg(long = "sessionLength", env = "PARSE_SERVER_SESSION_LENGTH")]
+    pub session_length: Option<i64>,
+
+    /// Whether sessions expire (default true). `false` issues sessions without `expiresAt`.
+    #[arg(
+        long = "expireInactiveSessions",
+        env = "PARSE_SERVER_EXPIRE_INACTIVE_SESSIONS"
+    )]
+    pub expire_inactive_sessions: Option<bool>,
+
+    /// Serve the GraphQL playground (GraphiQL) page.
+    #[arg(long = "mountPlayground", env = "PARSE_SERVER_MOUNT_PLAYGROUND", num_args = 0..=1, default_missing_value = "true")]
+    pub mount_playground: Option<bool>,
+
+    /// Path of the GraphQL playground page (default /playground).
+    #[arg(long = "playgroundPath", env = "PARSE_SERVER_PLAYGROUND_PATH")]
+    pub playground_path: Option<String>,
+
+    /// Enable the Descope-compatible API (`/v1/auth/...`) for this project id.
+    #[arg(long = "descopeProjectId", env = "PARSE_COMPAT_DESCOPE_PROJECT_ID")]
+    pub descope_project_id: Option<String>,
+
+    /// Lifetime of Descope refresh JWTs in seconds (default 2419200, four weeks).
+    #[arg(
+        long = "descopeRefreshTokenLength",
+        env = "PARSE_COMPAT_DESCOPE_REFRESH_TOKEN_LENGTH"
+    )]
+    pub descope_refresh_length: Option<i64>,
+
+    /// Lifetime of Descope session JWTs in seconds (default 600, ten minutes).
+    #[arg(
+        long = "descopeSessionTokenLength",
+        env = "PARSE_COMPAT_DESCOPE_SESSION_TOKEN_LENGTH"
+    )]
+    pub descope_session_length: Option<i64>,
+
+    /// Largest accepted request body in bytes (default 20 MiB, Parse's `maxUploadSize`).
+    #[arg(long = "maxUploadSize", env = "PARSE_SERVER_MAX_UPLOAD_SIZE")]
+    pub max_upload_size: Option<String>,
+}
+
+/// Options of `parse-compat schema`.
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The Parse Server version whose schema to print.
+    #[arg(long = "parse-version", env = "PARSE_VERSION")]
+    pub parse_version: String,
+}
+
+/// Options of `parse-compat keys`.
+#[derive(Debug, Args)]
+pub struct KeysArgs {
+    #[command(subcommand)]
+    pub action: KeysAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysAction {
+    /// Generate a new signing key; the previous one stays verifiable until its tokens expire.
+    Rotate {
+        /// The database holding the keys (as for `serve`).
+        #[arg(
+            long = "databaseURI",
+            env = "PARSE_SERVER_DATABASE_URI",
+            default_value = "sqlite:./parse-compat.db"
+        )]
+        database_uri: String,
+    },
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn cli_is_valid() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn the_conformance_invocation_parses() {
+        let cli = Cli::try_parse_from([
+            "parse-compat",
+            "serve",
+            "--parse-version",
+            "4.4.0",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "9000",
+            "--appId",
+            "compatApp",
+            "--masterKey",
+            "compatMaster",
+            "--clientKey",
+            "compatClient",
+            "--javascriptKey",
+            "compatJs",
+            "--restAPIKey",
+            "compatRest",
+            "--databaseURI",
+            "sqlite:/tmp/x.db",
+        ])
+        .unwrap();
+        let Command::Serve(args) = cli.command else {
+            panic!("not serve")
+        };
+        assert_eq!(args.app_id.as_deref(), Some("compatApp"));
+        assert_eq!(args.port, Some(9000));
+    }
+}

@@ -1,0 +1,365 @@
+//! The validated server configuration: flags over config file over defaults.
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::cli::ServeArgs;
+use crate::store::{DatabaseLocation, StoreOptions};
+use crate::version::{Behavior, SUPPORTED_RANGE, VersionError};
+
+/// Parse's default `maxUploadSize` (20mb).
+pub const DEFAULT_BODY_LIMIT: usize = 20 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error(transparent)]
+    Version(#[from] VersionError),
+    #[error(
+        "no Parse version given: pass --parse-version (or PARSE_VERSION); supported versions are {SUPPORTED_RANGE}"
+    )]
+    MissingVersion,
+    #[error("no application id given: pass --appId (or PARSE_SERVER_APPLICATION_ID)")]
+    MissingAppId,
+    #[error("cannot read config file {path}: {reason}")]
+    File { path: String, reason: String },
+    #[error("config file option `{key}`: {reason}")]
+    FileValue { key: &'static str, reason: String },
+    #[error("--host `{0}` is not an IP address")]
+    Host(String),
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Database(#[from] crate::store::StoreError),
+}
+
+/// Descope-compatible API settings.
+#[derive(Debug, Clone)]
+pub struct DescopeConfig {
+    pub project_id: String,
+    pub refresh_token_secs: i64,
+    pub session_token_secs: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub behavior: Behavior,
+    pub app_id: String,
+    pub master_key: String,
+    /// True when no master key was configured and one was generated.
+    pub master_key_generated: bool,
+    pub client_key: Option<String>,
+    pub javascript_key: Option<String>,
+    pub rest_api_key: Option<String>,
+    pub database: DatabaseLocation,
+    pub host: IpAddr,
+    pub port: u16,
+    pub mount_path: String,
+    pub graphql_path: String,
+    pub session_length_secs: i64,
+    pub expire_inactive_sessions: bool,
+    pub mount_playground: bool,
+    pub playground_path: String,
+    pub descope: Option<DescopeConfig>,
+    pub body_limit: usize,
+}
+
+/// Values read from a Parse Server JSON config file.
+struct FileValues(serde_json::Map<String, Value>);
+
+impl FileValues {
+    fn load(path: &Path) -> Result<Self, ConfigError> {
+        let err = |reason: String| ConfigError::File {
+            path: path.display().to_string(),
+            reason,
+        };
+        let text = std::fs::read_to_string(path).map_err(|e| err(e.to_string()))?;
+        match serde_json::from_str(&text) {
+            Ok(Value::Object(map)) => Ok(Self(map)),
+            Ok(_) => Err(err("not a JSON object".into())),
+            Err(e) => Err(err(e.to_string())),
+        }
+    }
+
+    fn string(&self, key: &'static str) -> Result<Option<String>, ConfigError> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(Value::Number(n)) => Ok(Some(n.to_string())),
+            Some(_) => Err(ConfigError::FileValue {
+                key,
+                reason: "expected a string".into(),
+            }),
+        }
+    }
+
+    fn number(&self, key: &'static str) -> Result<Option<i64>, ConfigError> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| ConfigError::FileValue {
+                key,
+                reason: "expected an integer".into(),
+            }),
+            Some(Value::String(s)) => s.parse().map(Some).map_err(|_| ConfigError::FileValue {
+                key,
+                reason: "expected an integer".into(),
+            }),
+            Some(_) => Err(ConfigError::FileValue {
+                key,
+                reason: "expected an integer".into(),
+            }),
+        }
+    }
+
+    fn boolean(&self, key: &'static str) -> Result<Option<bool>, ConfigError> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(_) => Err(ConfigError::FileValue {
+                key,
+                reason: "expected true or false".into(),
+            }),
+        }
+    }
+}
+
+/// `20mb`, `512kb`, `1048576`: Parse's size notation.
+fn parse_size(s: &str) -> Result<usize, ConfigError> {
+    let lower = s.trim().to_ascii_lowercase();
+    let (digits, unit) = match lower.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => lower.split_at(i),
+        None => (lower.as_str(), ""),
+    };
+    let n: usize = digits.parse().map_err(|_| {
+        ConfigError::Invalid(format!("maxUploadSize `{s}` is not a size like 20mb"))
+    })?;
+    let factor = match unit.trim() {
+        "" | "b" => 1,
+        "kb" => 1024,
+        "mb" => 1024 * 1024,
+        "gb" => 1024 * 1024 * 1024,
+        _ => {
+            return Err(ConfigError::Invalid(format!(
+                "maxUploadSize `{s}` has an unknown unit"
+            )));
+        }
+    };
+    n.checked_mul(factor)
+        .ok_or_else(|| ConfigError::Invalid(format!("maxUploadSize `{s}` is too large")))
+}
+
+fn normalize_path(p: String) -> String {
+    let trimmed = p.trim_end_matches('/');
+    if trimmed.starts_with('/') {
+        trimmed.to_owned()
+    } else {
+        format!("/{trimmed}")
+    }
+}
+
+impl Config {
+    /// Build the configuration from flags (and env, through clap) over the config file.
+    pub fn from_args(args: ServeArgs) -> Result<Self, ConfigError> {
+        let file = match &args.config {
+            Some(path) => FileValues::load(path)?,
+            None => FileValues(serde_json::Map::new()),
+        };
+        let pick =
+            |flag: Option<String>, key: &'static str| -> Result<Option<String>, ConfigError> {
+                Ok(match flag {
+                    Some(v) => Some(v),
+                    None => file.string(key)?,
+                })
+            };
+        let version =
+            pick(args.parse_version, "parseVersion")?.ok_or(ConfigError::MissingVersion)?;
+        let behavior = Behavior::parse(&version)?;
+        let app_id = pick(args.app_id, "appId")?
+            .filter(|s| !s.is_empty())
+            .ok_or(ConfigError::MissingAppId)?;
+        let (master_key, master_key_generated) = match pick(args.master_key, "masterKey")? {
+            Some(k) if !k.is_empty() => (k, false),
+            _ => (generate_master_key(), true),
+        };
+        let database_uri = pick(args.database_uri, "databaseURI")?
+            .unwrap_or_else(|| "sqlite:./parse-compat.db".into());
+        let database = DatabaseLocation::parse(&database_uri)?;
+        let host_text = pick(args.host, "host")?.unwrap_or_else(|| "0.0.0.0".into());
+        let host: IpAddr = match host_text.as_str() {
+            "localhost" => IpAddr::from([127, 0, 0, 1]),
+            other => other
+                .parse()
+                .map_err(|_| ConfigError::Host(host_text.clone()))?,
+        };
+        let port = match args.port {
+            Some(p) => p,
+            None => match file.number("port")? {
+                Some(p) => u16::try_from(p)
+                    .map_err(|_| ConfigError::Invalid(format!("port {p} is out of range")))?,
+                None => 1337,
+            },
+        };
+        let session_length_secs = match args.session_length {
+            Some(s) => s,
+            None => file.number("sessionLength")?.unwrap_or(31_536_000),
+        };
+        if session_length_secs <= 0 {
+            return Err(ConfigError::Invalid(
+                "sessionLength must be a value greater than 0".into(),
+            ));
+        }
+        let expire_inactive_sessions = match args.expire_inactive_sessions {
+            Some(b) => b,
+            None => file.boolean("expireInactiveSessions")?.unwrap_or(true),
+        };
+        let mount_playground = match args.mount_playground {
+            Some(b) => b,
+            None => file.boolean("mountPlayground")?.unwrap_or(false),
+        };
+        let descope = match pick(args.descope_project_id, "descopeProjectId")? {
+            Some(project_id) if !project_id.is_empty() => Some(DescopeConfig {
+                project_id,
+                refresh_token_secs: args
+                    .descope_refresh_length
+                    .or(file.number("descopeRefreshTokenLength")?)
+                    .unwrap_or(4 * 7 * 24 * 3600),
+                session_token_secs: args
+                    .descope_session_length
+                    .or(file.number("descopeSessionTokenLength")?)
+                    .unwrap_or(600),
+            }),
+            _ => None,
+        };
+        let body_limit = match pick(args.max_upload_size, "maxUploadSize")? {
+            Some(s) => parse_size(&s)?,
+            None => DEFAULT_BODY_LIMIT,
+        };
+        Ok(Config {
+            behavior,
+            app_id,
+            master_key,
+            master_key_generated,
+            client_key: pick(args.client_key, "clientKey")?,
+            javascript_key: pick(args.javascript_key, "javascriptKey")?,
+            rest_api_key: pick(args.rest_api_key, "restAPIKey")?,
+            database,
+            host,
+            port,
+            mount_path: normalize_path(
+                pick(args.mount_path, "mountPath")?.unwrap_or_else(|| "/parse".into()),
+            ),
+            graphql_path: normalize_path(
+                pick(args.graphql_path, "graphQLPath")?.unwrap_or_else(|| "/graphql".into()),
+            ),
+            session_length_secs,
+            expire_inactive_sessions,
+            mount_playground,
+            playground_path: normalize_path(
+                pick(args.playground_path, "playgroundPath")?
+                    .unwrap_or_else(|| "/playground".into()),
+            ),
+            descope,
+            body_limit,
+        })
+    }
+
+    /// A configuration for tests and embedding: the keys the oracle recordings use.
+    pub fn for_tests(behavior: Behavior) -> Self {
+        Config {
+            behavior,
+            app_id: "compatApp".into(),
+            master_key: "compatMaster".into(),
+            master_key_generated: false,
+            client_key: Some("compatClient".into()),
+            javascript_key: Some("compatJs".into()),
+            rest_api_key: Some("compatRest".into()),
+            database: DatabaseLocation::Memory,
+            host: IpAddr::from([127, 0, 0, 1]),
+            port: 0,
+            mount_path: "/parse".into(),
+            graphql_path: "/graphql".into(),
+            session_length_secs: 31_536_000,
+            expire_inactive_sessions: true,
+            mount_playground: false,
+            playground_path: "/playground".into(),
+            descope: None,
+            body_limit: DEFAULT_BODY_LIMIT,
+        }
+    }
+
+    pub fn store_options(&self) -> StoreOptions {
+        StoreOptions {
+            session_length_secs: self.session_length_secs,
+            expire_inactive_sessions: self.expire_inactive_sessions,
+            case_insensitive_identity: self.behavior.case_insensitive_identity,
+            private_users: self.behavior.private_users,
+        }
+    }
+}
+
+fn generate_master_key() -> String {
+    let mut bytes = [0u8; 24];
+    crate::store::os_random(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(version: &str) -> ServeArgs {
+        ServeArgs {
+            parse_version: Some(version.into()),
+            app_id: Some("app".into()),
+            ..ServeArgs::default()
+        }
+    }
+
+    #[test]
+    fn defaults_are_parses() {
+        let c = Config::from_args(args("4.4.0")).unwrap();
+        assert_eq!(c.port, 1337);
+        assert_eq!(c.mount_path, "/parse");
+        assert_eq!(c.graphql_path, "/graphql");
+        assert_eq!(c.session_length_secs, 31_536_000);
+        assert!(c.master_key_generated && c.master_key.len() == 48);
+        assert_eq!(
+            c.database,
+            DatabaseLocation::File("./parse-compat.db".into())
+        );
+    }
+
+    #[test]
+    fn an_unsupported_version_names_the_range() {
+        let err = Config::from_args(args("2.0.0")).unwrap_err();
+        assert!(err.to_string().contains(SUPPORTED_RANGE), "{err}");
+    }
+
+    #[test]
+    fn flags_override_the_config_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.json");
+        std::fs::write(
+            &path,
+            r#"{"appId":"fromFile","masterKey":"m","port":4000,"mountPath":"/api/"}"#,
+        )
+        .unwrap();
+        let mut a = args("9.10.0");
+        a.config = Some(path);
+        a.app_id = None;
+        a.port = Some(5000);
+        let c = Config::from_args(a).unwrap();
+        assert_eq!(c.app_id, "fromFile");
+        assert_eq!(c.port, 5000);
+        assert_eq!(c.mount_path, "/api");
+        assert!(!c.master_key_generated);
+    }
+
+    #[test]
+    fn sizes() {
+        assert_eq!(parse_size("20mb").unwrap(), DEFAULT_BODY_LIMIT);
+        assert_eq!(parse_size("1024").unwrap(), 1024);
+        assert!(parse_size("lots").is_err());
+    }
+}

@@ -1,0 +1,211 @@
+//! Parse's `handleParseHeaders` and `handleParseSession`: application id, keys and session.
+//!
+//! Runs before every `/parse` route and before `/graphql`, in Parse's order: application id
+//! (header, HTTP basic auth, or the JS SDK's body fields), master key, client keys, then the
+//! session token. A refusal is returned as the response Parse would write.
+
+use std::sync::Arc;
+
+use base64::Engine as _;
+use hyper::header::{AUTHORIZATION, HeaderMap};
+use serde_json::{Map, Value};
+use subtle::ConstantTimeEq;
+
+use super::response::{self, HttpResponse};
+use crate::config::Config;
+use crate::error::{ErrorCode, ParseError};
+use crate::store::{AuthSession, Store, now_millis};
+
+/// How a route treats the session token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionPolicy {
+    /// Resolve it; unknown, revoked or expired → 209 before the handler.
+    Check,
+    /// Leave it to the handler (`GET /sessions/me` from 7.0).
+    HandlerLooksUp,
+    /// Drop it (`/login` ignores any token sent).
+    Ignore,
+}
+
+/// Who is calling, as the middleware established it.
+#[derive(Debug, Clone, Default)]
+pub struct RequestAuth {
+    pub is_master: bool,
+    pub installation_id: Option<String>,
+    /// The session token sent (non-empty), unless the route ignores it.
+    pub session_token: Option<String>,
+    /// The resolved session, when the middleware checked the token.
+    pub session: Option<Arc<AuthSession>>,
+    pub client_version: Option<String>,
+}
+
+/// Keys found in the request.
+#[derive(Default)]
+struct Info {
+    app_id: Option<String>,
+    session_token: Option<String>,
+    master_key: Option<String>,
+    installation_id: Option<String>,
+    client_key: Option<String>,
+    javascript_key: Option<String>,
+    dot_net_key: Option<String>,
+    rest_api_key: Option<String>,
+    client_version: Option<String>,
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// Constant-time equality of a presented key with a configured one.
+pub fn key_matches(presented: Option<&str>, configured: Option<&str>) -> bool {
+    match (presented, configured) {
+        (Some(p), Some(c)) => bool::from(p.as_bytes().ct_eq(c.as_bytes())),
+        _ => false,
+    }
+}
+
+/// `Authorization: Basic base64(appId:javascript-key=KEY)` or `base64(appId:MASTERKEY)`.
+fn basic_auth(headers: &HeaderMap) -> Option<(String, Option<String>, Option<String>)> {
+    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let mut parts = value.split(' ');
+    if !parts.next()?.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(parts.next()?)
+        .ok()?;
+    let text = String::from_utf8(decoded).ok()?;
+    let (app_id, key) = text.split_once(':')?;
+    match key.strip_prefix("javascript-key=") {
+        Some(js) => Some((app_id.to_owned(), None, Some(js.to_owned()))),
+        None => Some((app_id.to_owned(), Some(key.to_owned()), None)),
+    }
+}
+
+fn body_string(body: &mut Map<String, Value>, key: &str) -> Option<String> {
+    match body.remove(key) {
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Null) | None => None,
+        Some(other) => Some(other.to_string()),
+    }
+}
+
+/// Authenticate a request. `body` is the parsed JSON body when the route has one (the JS SDK
+/// carries its keys there); the SDK's fields are removed from it, as Parse does.
+pub async fn authenticate(
+    config: &Config,
+    store: &Store,
+    headers: &HeaderMap,
+    body: Option<&mut Map<String, Value>>,
+    policy: SessionPolicy,
+) -> Result<RequestAuth, HttpResponse> {
+    let mut info = Info {
+        app_id: header(headers, "x-parse-application-id"),
+        session_token: header(headers, "x-parse-session-token"),
+        master_key: header(headers, "x-parse-master-key"),
+        installation_id: header(headers, "x-parse-installation-id"),
+        client_key: header(headers, "x-parse-client-key"),
+        javascript_key: header(headers, "x-parse-javascript-key"),
+        dot_net_key: header(headers, "x-parse-windows-key"),
+        rest_api_key: header(headers, "x-parse-rest-api-key"),
+        client_version: header(headers, "x-parse-client-version"),
+    };
+    if let Some((app_id, master, js)) = basic_auth(headers) {
+        if key_matches(Some(&app_id), Some(&config.app_id)) {
+            info.app_id = Some(app_id);
+            info.master_key = master.or(info.master_key);
+            info.javascript_key = js.or(info.javascript_key);
+        }
+    }
+    let app_known = key_matches(info.app_id.as_deref(), Some(&config.app_id));
+    if !app_known {
+        let Some(body) = body else {
+            return Err(response::unauthorized());
+        };
+        body.remove("_RevocableSession");
+        let body_app = body.get("_ApplicationId").and_then(Value::as_str);
+        let master_consistent = info.master_key.is_none()
+            || key_matches(info.master_key.as_deref(), Some(&config.master_key));
+        if !(key_matches(body_app, Some(&config.app_id)) && master_consistent) {
+            return Err(response::unauthorized());
+        }
+        info.app_id = body_string(body, "_ApplicationId");
+        info.javascript_key = Some(body_string(body, "_JavaScriptKey").unwrap_or_default());
+        if let Some(v) = body_string(body, "_ClientVersion") {
+            info.client_version = Some(v);
+        }
+        if let Some(v) = body_string(body, "_InstallationId") {
+            info.installation_id = Some(v);
+        }
+        if let Some(v) = body_string(body, "_SessionToken") {
+            info.session_token = Some(v);
+        }
+        if let Some(v) = body_string(body, "_MasterKey") {
+            info.master_key = Some(v);
+        }
+        body.remove("_ContentType");
+        body.remove("_context");
+    }
+
+    let is_master = key_matches(info.master_key.as_deref(), Some(&config.master_key));
+    let session_token = info.session_token.filter(|t| !t.is_empty());
+    let mut auth = RequestAuth {
+        is_master,
+        installation_id: info.installation_id.filter(|i| !i.is_empty()),
+        session_token: None,
+        session: None,
+        client_version: info.client_version,
+    };
+    if is_master {
+        auth.session_token = session_token;
+        return Ok(auth);
+    }
+    let configured = [
+        (info.client_key.as_deref(), config.client_key.as_deref()),
+        (
+            info.javascript_key.as_deref(),
+            config.javascript_key.as_deref(),
+        ),
+        (info.dot_net_key.as_deref(), None),
+        (info.rest_api_key.as_deref(), config.rest_api_key.as_deref()),
+    ];
+    let one_configured = configured.iter().any(|(_, c)| c.is_some());
+    // Every pair is compared (no short-circuit) so timing does not tell which key matched.
+    let one_matches = configured
+        .iter()
+        .fold(false, |acc, (p, c)| acc | key_matches(*p, *c));
+    if one_configured && !one_matches {
+        return Err(response::unauthorized());
+    }
+    match policy {
+        SessionPolicy::Ignore => return Ok(auth),
+        SessionPolicy::HandlerLooksUp => {
+            auth.session_token = session_token;
+            return Ok(auth);
+        }
+        SessionPolicy::Check => {}
+    }
+    let Some(token) = session_token else {
+        return Ok(auth);
+    };
+    let found = store
+        .find_session(&token)
+        .await
+        .map_err(|e| response::parse_error(&ParseError::from(e)))?;
+    let Some(session) = found else {
+        return Err(response::parse_error(&ParseError::invalid_session_token()));
+    };
+    if session.session.is_expired(now_millis()) {
+        return Err(response::parse_error(&ParseError::new(
+            ErrorCode::InvalidSessionToken,
+            "Session token is expired.",
+        )));
+    }
+    auth.session_token = Some(token);
+    auth.session = Some(session);
+    Ok(auth)
+}

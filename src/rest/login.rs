@@ -1,0 +1,82 @@
+//! `POST /login` and `GET /login?username=&password=`: a new session for a password.
+
+use serde_json::{Map, Value};
+
+use super::{RestContext, RestResult, render};
+use crate::error::{ErrorCode, ParseError};
+use crate::store::{SessionAction, SessionMeta, Store};
+
+pub async fn handle(
+    ctx: &RestContext<'_>,
+    body: &Map<String, Value>,
+    query: &Map<String, Value>,
+) -> RestResult {
+    let empty = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.is_empty(),
+        Some(Value::Bool(b)) => !b,
+        Some(_) => false,
+    };
+    // Parse reads the query string instead when the body names no user.
+    let payload = if (empty(body.get("username")) && !empty(query.get("username")))
+        || (empty(body.get("email")) && !empty(query.get("email")))
+    {
+        query
+    } else {
+        body
+    };
+    let (username, email, password) = (
+        payload.get("username"),
+        payload.get("email"),
+        payload.get("password"),
+    );
+    if empty(username) && empty(email) {
+        return Err(ParseError::new(
+            ErrorCode::UsernameMissing,
+            "username/email is required.",
+        ));
+    }
+    if empty(password) {
+        return Err(ParseError::new(
+            ErrorCode::PasswordMissing,
+            "password is required.",
+        ));
+    }
+    let as_string = |v: Option<&Value>| -> Result<Option<String>, ParseError> {
+        match v {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(ParseError::invalid_credentials()),
+        }
+    };
+    let username = as_string(username)?;
+    let email = as_string(email)?;
+    let Some(password) = as_string(password)? else {
+        return Err(ParseError::invalid_credentials());
+    };
+    let store = &ctx.state.store;
+    let user = store
+        .find_login_candidates(username, email)
+        .await?
+        .ok_or_else(ParseError::invalid_credentials)?;
+    let Some(hash) = user.hashed_password.clone() else {
+        return Err(ParseError::invalid_credentials());
+    };
+    if !Store::verify_password(password, hash).await? {
+        return Err(ParseError::invalid_credentials());
+    }
+    // An empty ACL locks the user out (master key excepted), as in Parse.
+    if !ctx.auth.is_master && user.acl.is_empty() {
+        return Err(ParseError::invalid_credentials());
+    }
+    let meta = SessionMeta {
+        installation_id: ctx.auth.installation_id.clone(),
+    };
+    let issued = store
+        .create_session(&user.object_id, SessionAction::Login, "password", meta)
+        .await?;
+    let mut out = render::user(&user);
+    out.insert("sessionToken".into(), Value::String(issued.token));
+    Ok((200, Value::Object(out)))
+}

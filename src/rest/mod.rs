@@ -1,0 +1,179 @@
+//! The REST API under the mount path (`/parse`): Parse's middleware, then one file per route.
+
+mod health;
+mod login;
+mod logout;
+mod me;
+pub mod render;
+mod sessions;
+mod signup;
+mod update_user;
+
+use hyper::body::Incoming;
+use hyper::{Method, Request};
+use serde_json::{Map, Value};
+
+use crate::error::ParseError;
+use crate::http::auth::{self, RequestAuth, SessionPolicy};
+use crate::http::response::{self, HttpResponse};
+use crate::http::{AppState, BodyError, cors, json_error, read_body};
+
+/// What a route handler sees.
+pub struct RestContext<'a> {
+    pub state: &'a AppState,
+    pub auth: RequestAuth,
+}
+
+/// A handler's answer: status and JSON body, or a Parse error.
+pub type RestResult = Result<(u16, Value), ParseError>;
+
+/// The routes we serve, resolved from method and path.
+enum Route {
+    SignUp,
+    LogIn,
+    LogOut,
+    UsersMe,
+    SessionsMe,
+    DeleteSession(String),
+    UpdateUser(String),
+    Unknown,
+}
+
+fn resolve(method: &Method, path: &str) -> Route {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match (method.as_str(), segments.as_slice()) {
+        ("POST", ["users"]) => Route::SignUp,
+        ("POST" | "GET", ["login"]) => Route::LogIn,
+        ("POST", ["logout"]) => Route::LogOut,
+        ("GET", ["users", "me"]) => Route::UsersMe,
+        ("GET", ["sessions", "me"]) => Route::SessionsMe,
+        ("DELETE", ["sessions", id]) if !id.is_empty() => Route::DeleteSession((*id).to_owned()),
+        ("PUT", ["users", id]) if !id.is_empty() && *id != "me" => {
+            Route::UpdateUser((*id).to_owned())
+        }
+        _ => Route::Unknown,
+    }
+}
+
+/// Parse the body as Parse's `bodyParser.json({type: '*/*'})` does: any content type, only
+/// objects and arrays, V8's messages on failure.
+fn parse_body(bytes: &[u8]) -> Result<Map<String, Value>, HttpResponse> {
+    if bytes.is_empty() {
+        return Ok(Map::new());
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let first = text
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .chars()
+        .next();
+    if !matches!(first, Some('{' | '[')) {
+        return Err(response::status_error(
+            400,
+            &json_error::strict_violation(&text),
+        ));
+    }
+    match serde_json::from_str::<Value>(&text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Ok(Map::new()),
+        Err(_) => {
+            let msg = json_error::v8_parse_error(&text)
+                .unwrap_or_else(|| "Unexpected end of JSON input".to_owned());
+            Err(response::status_error(400, &msg))
+        }
+    }
+}
+
+fn query_map(query: Option<&str>) -> Map<String, Value> {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+        .collect()
+}
+
+pub async fn handle(state: &AppState, req: Request<Incoming>) -> HttpResponse {
+    let behavior = state.config.behavior;
+    let mut res = handle_inner(state, req).await;
+    cors::apply_parse_set(res.headers_mut(), &behavior);
+    res
+}
+
+async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse {
+    let (parts, body) = req.into_parts();
+    let full_path = parts.uri.path().to_owned();
+    let rel = full_path[state.config.mount_path.len()..].to_owned();
+    if parts.method == Method::OPTIONS {
+        return response::with_body(200, Some(response::TEXT_UTF8), "OK");
+    }
+    if rel == "/health" || rel.starts_with("/health/") {
+        let (status, body) = health::handle();
+        return response::json(status, &body);
+    }
+    let bytes = match read_body(body, state.config.body_limit).await {
+        Ok(b) => b,
+        Err(BodyError::TooLarge) => return response::status_error(413, "request entity too large"),
+        Err(BodyError::Failed) => return response::status_error(400, "request aborted"),
+    };
+    let mut body = match parse_body(&bytes) {
+        Ok(b) => b,
+        Err(res) => return res,
+    };
+    let mut method = parts.method.clone();
+    if method == Method::POST {
+        if let Some(Value::String(m)) = body.remove("_method") {
+            if let Ok(m) = Method::from_bytes(m.as_bytes()) {
+                method = m;
+            }
+        }
+    }
+    let route = resolve(&method, &rel);
+    let policy = match route {
+        Route::LogIn => SessionPolicy::Ignore,
+        Route::SessionsMe if state.config.behavior.sessions_me_own_lookup => {
+            SessionPolicy::HandlerLooksUp
+        }
+        _ => SessionPolicy::Check,
+    };
+    let auth = match auth::authenticate(
+        &state.config,
+        &state.store,
+        &parts.headers,
+        Some(&mut body),
+        policy,
+    )
+    .await
+    {
+        Ok(a) => a,
+        Err(res) => return res,
+    };
+    let ctx = RestContext { state, auth };
+    let query = query_map(parts.uri.query());
+    let result = match &route {
+        Route::SignUp => signup::handle(&ctx, &body).await,
+        Route::LogIn => login::handle(&ctx, &body, &query).await,
+        Route::LogOut => logout::handle(&ctx).await,
+        Route::UsersMe => me::handle(&ctx).await,
+        Route::SessionsMe => sessions::me(&ctx).await,
+        Route::DeleteSession(id) => sessions::delete(&ctx, id).await,
+        Route::UpdateUser(id) => update_user::handle(&ctx, id, &body).await,
+        Route::Unknown => return response::express_not_found(method.as_str(), &full_path),
+    };
+    match result {
+        Ok((status, body)) => {
+            let mut res = response::json(status, &body);
+            if let (Route::SignUp, Some(id)) =
+                (&route, body.get("objectId").and_then(Value::as_str))
+            {
+                let host = parts
+                    .headers
+                    .get(hyper::header::HOST)
+                    .and_then(|h| h.to_str().ok())
+                    .unwrap_or("localhost");
+                let location = format!("http://{host}{}/users/{id}", state.config.mount_path);
+                if let Ok(v) = hyper::header::HeaderValue::from_str(&location) {
+                    res.headers_mut().insert(hyper::header::LOCATION, v);
+                }
+            }
+            res
+        }
+        Err(err) => response::parse_error(&err),
+    }
+}

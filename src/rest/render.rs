@@ -1,0 +1,56 @@
+//! Parse's REST JSON for users and sessions, with its field order.
+
+use serde_json::{Map, Value, json};
+
+use crate::store::{Session, User, iso_millis};
+use crate::version::Behavior;
+
+/// A `_User` as Parse returns it: columns in Parse's order, then the ACL.
+pub fn user(user: &User) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("objectId".into(), json!(user.object_id));
+    out.insert("createdAt".into(), json!(iso_millis(user.created_at)));
+    out.insert("updatedAt".into(), json!(iso_millis(user.updated_at)));
+    out.insert("username".into(), json!(user.username));
+    if let Some(email) = &user.email {
+        out.insert("email".into(), json!(email));
+    }
+    if let Some(verified) = user.email_verified {
+        out.insert("emailVerified".into(), json!(verified));
+    }
+    if let Some(auth_data) = &user.auth_data {
+        out.insert("authData".into(), Value::Object(auth_data.clone()));
+    }
+    out.insert("ACL".into(), Value::Object(user.acl.clone()));
+    out
+}
+
+/// A `_Session` as Parse returns it to its owner.
+pub fn session(session: &Session, token: &str, behavior: &Behavior) -> Map<String, Value> {
+    let mut out = Map::new();
+    out.insert("objectId".into(), json!(session.object_id));
+    out.insert("createdAt".into(), json!(iso_millis(session.created_at)));
+    out.insert("updatedAt".into(), json!(iso_millis(session.updated_at)));
+    if behavior.session_has_restricted {
+        out.insert("restricted".into(), json!(false));
+    }
+    out.insert(
+        "user".into(),
+        json!({"objectId": session.user_id, "__type": "Pointer", "className": "_User"}),
+    );
+    if let Some(installation) = &session.installation_id {
+        out.insert("installationId".into(), json!(installation));
+    }
+    out.insert("sessionToken".into(), json!(token));
+    if let Some(expires) = session.expires_at {
+        out.insert(
+            "expiresAt".into(),
+            json!({"__type": "Date", "iso": iso_millis(expires)}),
+        );
+    }
+    out.insert(
+        "createdWith".into(),
+        json!({"action": session.action.as_str(), "authProvider": session.auth_provider}),
+    );
+    out
+}
