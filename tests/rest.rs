@@ -1,0 +1,449 @@
+//! REST behaviour over real HTTP, with an insta snapshot of every response shape per version.
+//!
+//! Each version runs the same REST walk-through; the snapshot holds every answer (status,
+//! content type, body) with tokens, ids and dates redacted to stable placeholders, so a change
+//! in any shape of any version shows up as a snapshot diff.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{MASTER_KEY, TestResponse, TestServer};
+use parse_compat::store::{IssuedSession, Session, SessionAction, now_millis, object_id, session_token};
+use regex::Regex;
+use serde_json::{Value, json};
+
+const VERSIONS: [&str; 12] = [
+    "3.7.2", "3.8.0", "3.9.0", "3.10.0", "4.2.0", "4.4.0", "4.5.2", "5.6.0", "6.5.11", "7.5.4",
+    "8.6.94", "9.10.0",
+];
+
+/// Replaces generated values with numbered placeholders, in order of appearance.
+#[derive(Default)]
+struct Redactor {
+    seen: HashMap<String, String>,
+    tokens: usize,
+    oids: usize,
+}
+
+impl Redactor {
+    fn redact_str(&mut self, s: &str, known_oids: &[String]) -> String {
+        let token = Regex::new(r"r:[0-9a-f]{32}").unwrap();
+        let date = Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z").unwrap();
+        let mut out = token
+            .replace_all(s, |c: &regex::Captures<'_>| {
+                let v = c[0].to_owned();
+                if !self.seen.contains_key(&v) {
+                    self.tokens += 1;
+                    self.seen.insert(v.clone(), format!("[token#{}]", self.tokens));
+                }
+                self.seen[&v].clone()
+            })
+            .into_owned();
+        out = date.replace_all(&out, "[date]").into_owned();
+        for oid in known_oids {
+            if out.contains(oid.as_str()) {
+                if !self.seen.contains_key(oid) {
+                    self.oids += 1;
+                    self.seen.insert(oid.clone(), format!("[oid#{}]", self.oids));
+                }
+                out = out.replace(oid.as_str(), &self.seen[oid]);
+            }
+        }
+        out
+    }
+
+    fn collect_oids(v: &Value, key: &str, out: &mut Vec<String>) {
+        match v {
+            Value::String(s) if key == "objectId" && s.len() == 10 => out.push(s.clone()),
+            Value::Array(a) => a.iter().for_each(|x| Self::collect_oids(x, "", out)),
+            Value::Object(m) => {
+                for (k, x) in m {
+                    // ACL keys are user ids.
+                    if key == "ACL" && k.len() == 10 && k.chars().all(|c| c.is_ascii_alphanumeric()) {
+                        out.push(k.clone());
+                    }
+                    Self::collect_oids(x, k, out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn redact(&mut self, v: &Value, oids: &[String]) -> Value {
+        match v {
+            Value::String(s) => Value::String(self.redact_str(s, oids)),
+            Value::Array(a) => Value::Array(a.iter().map(|x| self.redact(x, oids)).collect()),
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, x)| (self.redact_str(k, oids), self.redact(x, oids)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+}
+
+struct Walk {
+    redactor: Redactor,
+    oids: Vec<String>,
+    steps: Vec<Value>,
+}
+
+impl Walk {
+    fn record(&mut self, step: &str, res: &TestResponse) -> Value {
+        let body: Value = serde_json::from_slice(&res.body).unwrap_or_else(|_| Value::String(res.text()));
+        Redactor::collect_oids(&body, "", &mut self.oids);
+        let oids = self.oids.clone();
+        let shown = self.redactor.redact(&body, &oids);
+        self.steps.push(json!({
+            "step": step,
+            "status": res.status,
+            "content-type": res.header("content-type"),
+            "body": shown,
+        }));
+        body
+    }
+}
+
+fn token_of(body: &Value) -> String {
+    body["sessionToken"].as_str().expect("a session token").to_owned()
+}
+
+async fn walk(version: &str) -> Value {
+    let server = TestServer::start(version).await;
+    let mut w = Walk {
+        redactor: Redactor::default(),
+        oids: Vec::new(),
+        steps: Vec::new(),
+    };
+    let alice = json!({"username": "alice", "password": "s3cret", "email": "alice@example.com"});
+
+    let res = server.request("GET", "/parse/health").send().await;
+    w.record("health, no keys", &res);
+    let res = server.rest("POST", "/parse/users").json(&alice).send().await;
+    let signup = w.record("signUp", &res);
+    let signup_token = token_of(&signup);
+    let user_id = signup["objectId"].as_str().unwrap().to_owned();
+    let res = server.rest("POST", "/parse/users").json(&alice).send().await;
+    w.record("signUp, taken username", &res);
+    let res = server
+        .rest("POST", "/parse/users")
+        .json(&json!({"username": "ALICE", "password": "x"}))
+        .send()
+        .await;
+    w.record("signUp, username taken in another case", &res);
+    let res = server
+        .rest("POST", "/parse/users")
+        .json(&json!({"username": "carol", "password": "x", "email": "Alice@Example.com"}))
+        .send()
+        .await;
+    w.record("signUp, email taken in another case", &res);
+    let res = server.rest("POST", "/parse/users").json(&json!({"password": "x"})).send().await;
+    w.record("signUp, no username", &res);
+    let res = server.rest("POST", "/parse/users").json(&json!({"username": "dave"})).send().await;
+    w.record("signUp, no password", &res);
+    let res = server
+        .rest("POST", "/parse/users")
+        .json(&json!({"username": "erin", "password": "x", "email": "not-an-email"}))
+        .send()
+        .await;
+    w.record("signUp, invalid email", &res);
+
+    let res = server
+        .rest("POST", "/parse/login")
+        .json(&json!({"username": "alice", "password": "s3cret"}))
+        .send()
+        .await;
+    let login = w.record("logIn, POST", &res);
+    let token = token_of(&login);
+    let res = server.rest("GET", "/parse/login?username=alice&password=s3cret").send().await;
+    w.record("logIn, GET", &res);
+    let res = server
+        .rest("POST", "/parse/login")
+        .json(&json!({"email": "alice@example.com", "password": "s3cret"}))
+        .send()
+        .await;
+    w.record("logIn by email", &res);
+    let res = server
+        .rest("POST", "/parse/login")
+        .json(&json!({"username": "alice", "password": "wrong"}))
+        .send()
+        .await;
+    w.record("logIn, wrong password", &res);
+    let res = server
+        .rest("POST", "/parse/login")
+        .json(&json!({"username": "nobody", "password": "s3cret"}))
+        .send()
+        .await;
+    w.record("logIn, unknown user", &res);
+    let res = server.rest("POST", "/parse/login").json(&json!({"username": "alice"})).send().await;
+    w.record("logIn, no password", &res);
+    let res = server.rest("POST", "/parse/login").json(&json!({"password": "x"})).send().await;
+    w.record("logIn, no username", &res);
+    let res = server
+        .rest("POST", "/parse/login")
+        .session("r:doesnotexist")
+        .json(&json!({"username": "alice", "password": "s3cret"}))
+        .send()
+        .await;
+    w.record("logIn ignores a bad session header", &res);
+
+    let res = server.rest("GET", "/parse/users/me").session(&token).send().await;
+    w.record("users/me", &res);
+    let res = server.rest("GET", "/parse/users/me").send().await;
+    w.record("users/me, no token", &res);
+    let res = server.rest("GET", "/parse/users/me").session("r:doesnotexist").send().await;
+    w.record("users/me, unknown token", &res);
+    let res = server
+        .rest("GET", "/parse/users/me")
+        .header("X-Parse-Master-Key", MASTER_KEY)
+        .session(&token)
+        .send()
+        .await;
+    w.record("users/me, master key and token", &res);
+    let res = server.rest("GET", "/parse/sessions/me").session(&token).send().await;
+    w.record("sessions/me", &res);
+    let res = server.rest("GET", "/parse/sessions/me").send().await;
+    w.record("sessions/me, no token", &res);
+
+    // Keys.
+    let res = server.request("GET", "/parse/users/me").session(&token).send().await;
+    w.record("no application id", &res);
+    let res = server
+        .request("GET", "/parse/users/me")
+        .header("X-Parse-Application-Id", "compatApp")
+        .session(&token)
+        .send()
+        .await;
+    w.record("application id alone", &res);
+    let res = server
+        .request("GET", "/parse/users/me")
+        .header("x-parse-application-id", "compatApp")
+        .header("x-parse-client-key", "compatClient")
+        .session(&token)
+        .send()
+        .await;
+    w.record("client key, lower-case header names", &res);
+    let res = server
+        .request("GET", "/parse/users/me")
+        .header("X-Parse-Application-Id", "compatApp")
+        .header("X-Parse-Master-Key", "wrong")
+        .send()
+        .await;
+    w.record("wrong master key", &res);
+    let basic = base64_encode("compatApp:javascript-key=compatJs");
+    let res = server
+        .request("GET", "/parse/users/me")
+        .header("Authorization", &format!("Basic {basic}"))
+        .session(&token)
+        .send()
+        .await;
+    w.record("basic auth with the JavaScript key", &res);
+    let sdk_body = json!({
+        "_method": "GET", "_ApplicationId": "compatApp", "_JavaScriptKey": "compatJs",
+        "_ClientVersion": "js8.6.2", "_InstallationId": "inst-1", "_SessionToken": token,
+    });
+    let res = server
+        .request("POST", "/parse/users/me")
+        .header("Content-Type", "text/plain")
+        .raw_body(sdk_body.to_string())
+        .send()
+        .await;
+    w.record("JS SDK text/plain body form", &res);
+
+    // Malformed input.
+    let res = server
+        .rest("POST", "/parse/login")
+        .header("Content-Type", "application/json")
+        .raw_body(r#"{"username": "alice" "password"}"#)
+        .send()
+        .await;
+    w.record("invalid JSON", &res);
+    let res = server.rest("POST", "/parse/login").raw_body("hello").send().await;
+    w.record("body that is not an object", &res);
+    let res = server.rest("POST", "/parse/login").raw_body(vec![0xff, 0xfe, b'{']).send().await;
+    w.record("invalid UTF-8", &res);
+    let res = server.rest("GET", "/parse/nothing/here").send().await;
+    w.record("unknown route", &res);
+    let res = server.rest("PATCH", "/parse/users/me").send().await;
+    w.record("unknown method", &res);
+    let res = server.request("OPTIONS", "/parse/users/me").send().await;
+    w.record("OPTIONS preflight", &res);
+
+    // Sessions.
+    let res = server
+        .rest("POST", "/parse/login")
+        .json(&json!({"username": "alice", "password": "s3cret"}))
+        .send()
+        .await;
+    let other = token_of(&w.record("logIn again", &res));
+    let res = server.rest("GET", "/parse/sessions/me").session(&other).send().await;
+    let other_session = w.record("sessions/me of the second login", &res);
+    let other_id = other_session["objectId"].as_str().unwrap().to_owned();
+    let res = server
+        .rest("DELETE", &format!("/parse/sessions/{other_id}"))
+        .session(&token)
+        .send()
+        .await;
+    w.record("delete one of my sessions", &res);
+    let res = server.rest("GET", "/parse/users/me").session(&other).send().await;
+    w.record("users/me with the deleted session", &res);
+    let res = server
+        .rest("DELETE", "/parse/sessions/AAAAAAAAAA")
+        .session(&token)
+        .send()
+        .await;
+    w.record("delete an unknown session", &res);
+
+    // Logout.
+    let res = server.rest("POST", "/parse/logout").session(&token).json(&json!({})).send().await;
+    w.record("logout", &res);
+    let res = server.rest("POST", "/parse/logout").session(&token).json(&json!({})).send().await;
+    w.record("logout, revoked token", &res);
+    let res = server.rest("GET", "/parse/users/me").session(&token).send().await;
+    w.record("users/me, revoked token", &res);
+    let res = server.rest("GET", "/parse/sessions/me").session(&token).send().await;
+    w.record("sessions/me, revoked token", &res);
+    let res = server.rest("POST", "/parse/logout").json(&json!({})).send().await;
+    w.record("logout, no token", &res);
+    let res = server.rest("POST", "/parse/logout").session("").json(&json!({})).send().await;
+    w.record("logout, empty token", &res);
+
+    // A password change ends every session and answers a new token.
+    let res = server
+        .rest("PUT", &format!("/parse/users/{user_id}"))
+        .session(&signup_token)
+        .json(&json!({"password": "n3w-s3cret"}))
+        .send()
+        .await;
+    let changed = w.record("change my password", &res);
+    let res = server.rest("GET", "/parse/users/me").session(&signup_token).send().await;
+    w.record("users/me, session ended by the password change", &res);
+    let res = server
+        .rest("GET", "/parse/users/me")
+        .session(&token_of(&changed))
+        .send()
+        .await;
+    w.record("users/me, token from the password change", &res);
+    let res = server
+        .rest("PUT", &format!("/parse/users/{user_id}"))
+        .json(&json!({"email": "x@example.com"}))
+        .send()
+        .await;
+    w.record("update a user without a session", &res);
+
+    // An expired session is refused with Parse's message.
+    let expired = session_token();
+    let now = now_millis();
+    server
+        .state
+        .store
+        .insert_sessions(vec![IssuedSession {
+            session: Session {
+                object_id: object_id(),
+                user_id: user_id.clone(),
+                created_at: now - 10_000,
+                updated_at: now - 10_000,
+                expires_at: Some(now - 1_000),
+                action: SessionAction::Login,
+                auth_provider: "password".into(),
+                installation_id: None,
+            },
+            token: expired.clone(),
+        }])
+        .await
+        .unwrap();
+    let res = server.rest("GET", "/parse/users/me").session(&expired).send().await;
+    w.record("users/me, expired session", &res);
+    let res = server.rest("GET", "/parse/sessions/me").session(&expired).send().await;
+    w.record("sessions/me, expired session", &res);
+
+    server.stop().await;
+    Value::Array(w.steps)
+}
+
+fn base64_encode(s: &str) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(s)
+}
+
+macro_rules! shape_tests {
+    ($($name:ident => $v:expr),* $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let steps = walk($v).await;
+                insta::assert_json_snapshot!(steps);
+            }
+        )*
+    };
+}
+
+shape_tests! {
+    rest_shapes_3_7_2 => VERSIONS[0],
+    rest_shapes_3_8_0 => VERSIONS[1],
+    rest_shapes_3_9_0 => VERSIONS[2],
+    rest_shapes_3_10_0 => VERSIONS[3],
+    rest_shapes_4_2_0 => VERSIONS[4],
+    rest_shapes_4_4_0 => VERSIONS[5],
+    rest_shapes_4_5_2 => VERSIONS[6],
+    rest_shapes_5_6_0 => VERSIONS[7],
+    rest_shapes_6_5_11 => VERSIONS[8],
+    rest_shapes_7_5_4 => VERSIONS[9],
+    rest_shapes_8_6_94 => VERSIONS[10],
+    rest_shapes_9_10_0 => VERSIONS[11],
+}
+
+/// Regression for the oracle's race steps (`j.rest.*`): two logouts of one token at once end
+/// it exactly once; the loser gets what a later request gets (400, code 209).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_logouts_of_one_token_have_one_winner() {
+    let server = TestServer::start("9.10.0").await;
+    let alice = json!({"username": "alice", "password": "s3cret"});
+    server.rest("POST", "/parse/users").json(&alice).send().await;
+    for _ in 0..10 {
+        let login = server.rest("POST", "/parse/login").json(&alice).send().await.json();
+        let token = token_of(&login);
+        let sends = (0..4).map(|_| server.rest("POST", "/parse/logout").session(&token).json(&json!({})).send());
+        let results = futures_join_all(sends.collect()).await;
+        let ok = results.iter().filter(|r| r.status == 200).count();
+        assert_eq!(ok, 1, "exactly one logout wins");
+        for r in results.iter().filter(|r| r.status != 200) {
+            assert_eq!(r.status, 400);
+            assert_eq!(r.json(), json!({"code": 209, "error": "Invalid session token"}));
+        }
+        let after = server.rest("GET", "/parse/users/me").session(&token).send().await;
+        assert_eq!(after.status, 400);
+    }
+}
+
+async fn futures_join_all<F: std::future::Future<Output = TestResponse> + Send + 'static>(
+    futures: Vec<F>,
+) -> Vec<TestResponse> {
+    let handles: Vec<_> = futures.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.expect("a request task"));
+    }
+    out
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_gets_413() {
+    let server = TestServer::start_with("9.10.0", |c| c.body_limit = 1024).await;
+    let big = format!(r#"{{"username":"{}","password":"x"}}"#, "a".repeat(4096));
+    let res = server.rest("POST", "/parse/users").raw_body(big).send().await;
+    assert_eq!(res.status, 413);
+    assert_eq!(res.json(), json!({"error": "request entity too large"}));
+    assert_eq!(res.header("access-control-allow-origin"), Some("*"));
+}
+
+#[tokio::test]
+async fn sessions_without_expiry_when_expire_inactive_sessions_is_false() {
+    let server = TestServer::start_with("9.10.0", |c| c.expire_inactive_sessions = false).await;
+    let alice = json!({"username": "alice", "password": "s3cret"});
+    let token = token_of(&server.rest("POST", "/parse/users").json(&alice).send().await.json());
+    let session = server.rest("GET", "/parse/sessions/me").session(&token).send().await.json();
+    assert!(session.get("expiresAt").is_none(), "{session}");
+}
