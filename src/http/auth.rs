@@ -25,6 +25,9 @@ pub enum SessionPolicy {
     HandlerLooksUp,
     /// Drop it (`/login` ignores any token sent).
     Ignore,
+    /// The handler checks the token as part of its own single store operation, answering
+    /// exactly what this middleware would (`/logout`: revoke-and-check in one statement).
+    Deferred,
 }
 
 /// Who is calling, as the middleware established it.
@@ -183,7 +186,7 @@ pub async fn authenticate(
     }
     match policy {
         SessionPolicy::Ignore => return Ok(auth),
-        SessionPolicy::HandlerLooksUp => {
+        SessionPolicy::HandlerLooksUp | SessionPolicy::Deferred => {
             auth.session_token = session_token;
             return Ok(auth);
         }

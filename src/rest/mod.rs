@@ -127,6 +127,7 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
     let route = resolve(&method, &rel);
     let policy = match route {
         Route::LogIn => SessionPolicy::Ignore,
+        Route::LogOut => SessionPolicy::Deferred,
         Route::SessionsMe if state.config.behavior.sessions_me_own_lookup => {
             SessionPolicy::HandlerLooksUp
         }

@@ -442,6 +442,26 @@ impl Store {
         }))
     }
 
+    /// Revoke the session with this token in one statement and say what it was: `None` when
+    /// no such session existed (unknown, or a concurrent revoke won), else whether it had
+    /// expired. Committed before returning.
+    pub async fn revoke_returning_expiry(&self, token: &str) -> Result<Option<bool>, StoreError> {
+        let hash = hash_token(token);
+        let now = now_millis();
+        let found: Option<Option<i64>> = self
+            .inner
+            .writer
+            .write(move |tx| {
+                Ok(tx
+                    .prepare_cached("DELETE FROM sessions WHERE token_hash = ?1 RETURNING expires_at")?
+                    .query_row([&hash[..]], |r| r.get::<_, Option<i64>>(0))
+                    .optional()?)
+            })
+            .await?;
+        self.inner.cache.invalidate(&hash);
+        Ok(found.map(|expires| expires.is_some_and(|at| at <= now)))
+    }
+
     /// Revoke the session with this token. `true` when this call ended it, `false` when it was
     /// already gone (a concurrent revoke won). Committed before returning.
     pub async fn revoke(&self, token: &str) -> Result<bool, StoreError> {

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The benchmark: wrk against a release build, as the README reports it.
+#   bench/run.sh [BIN]        (default: cargo build --release; target/release/parse-compat)
+# Env: DURATION (s, default 10), CONNECTIONS (64), THREADS (2), VERSION (9.10.0),
+#      SESSIONS (sessions seeded for the logout run, default 400000).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
+if [[ -z ${1:-} ]]; then
+  cargo build --release --quiet --bin parse-compat --example seed --example bcrypt_rate
+  bin=target/release/parse-compat
+else
+  bin=$1
+  cargo build --release --quiet --example seed --example bcrypt_rate
+fi
+DURATION=${DURATION:-10} CONNECTIONS=${CONNECTIONS:-64} THREADS=${THREADS:-2}
+VERSION=${VERSION:-9.10.0} SESSIONS=${SESSIONS:-400000}
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+pid=
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+echo "== seeding $SESSIONS sessions"
+target/release/examples/seed "$work/bench.db" "$SESSIONS" "$work/tokens.txt" "$VERSION"
+
+start_server() {
+  "$bin" serve --parse-version "$VERSION" --host 127.0.0.1 --port "$port" --appId compatApp \
+    --masterKey compatMaster --restAPIKey compatRest --databaseURI "sqlite:$work/bench.db" \
+    >"$work/server.log" 2>&1 &
+  pid=$!
+}
+
+echo "== startup: exec to first /parse/health 200"
+python3 - "$bin" "$port" "$work" "$VERSION" <<'PY'
+import subprocess, sys, time, urllib.request
+bin, port, work, version = sys.argv[1:]
+best = None
+for _ in range(5):
+    t0 = time.perf_counter()
+    p = subprocess.Popen([bin, "serve", "--parse-version", version, "--host", "127.0.0.1", "--port", port,
+                          "--appId", "compatApp", "--masterKey", "m", "--databaseURI", f"sqlite:{work}/startup.db"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/parse/health", timeout=1).read()
+            break
+        except Exception:
+            time.sleep(0.0005)
+    dt = (time.perf_counter() - t0) * 1000
+    best = dt if best is None else min(best, dt)
+    p.terminate(); p.wait()
+print(f"startup: {best:.1f} ms (best of 5)")
+PY
+
+start_server
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/parse/health" && break; sleep 0.05; done
+echo "== idle memory: $(ps -o rss= -p "$pid" | awk '{printf "%.1f MB RSS", $1/1024}')"
+
+token=$(head -n1 "$work/tokens.txt")
+echo "== GET /parse/users/me (valid token)"
+TOKEN=$token wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/users-me.lua "http://127.0.0.1:$port/parse/users/me"
+
+echo "== POST /parse/logout (a different session each request)"
+tail -n +2 "$work/tokens.txt" > "$work/logout-tokens.txt"
+TOKENS=$work/logout-tokens.txt WRK_THREADS=$THREADS wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/logout.lua "http://127.0.0.1:$port/parse/logout"
+
+echo "== POST /parse/login (bcrypt cost 10)"
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/login.lua "http://127.0.0.1:$port/parse/login"
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+echo "== bcrypt ceiling"
+target/release/examples/bcrypt_rate 5
