@@ -6,7 +6,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 fn main() {
-    let secs: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(5);
+    let secs: u64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(5);
     let hash = bcrypt::hash("bench-pass", parse_compat::store::BCRYPT_COST).expect("hash");
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     let done = AtomicU64::new(0);
@@ -22,5 +25,8 @@ fn main() {
         }
     });
     let n = done.load(Ordering::Relaxed);
-    println!("bcrypt cost 10: {:.1} verifications/s on {cores} cores", n as f64 / secs as f64);
+    println!(
+        "bcrypt cost 10: {:.1} verifications/s on {cores} cores",
+        n as f64 / secs as f64
+    );
 }

@@ -8,8 +8,8 @@
 use std::io::Write as _;
 
 use parse_compat::store::{
-    DatabaseLocation, IssuedSession, NewUser, Session, SessionAction, SessionMeta, Store, now_millis,
-    object_id, session_token,
+    DatabaseLocation, IssuedSession, NewUser, Session, SessionAction, SessionMeta, Store,
+    now_millis, object_id, session_token,
 };
 use parse_compat::version::Behavior;
 

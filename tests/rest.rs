@@ -9,7 +9,9 @@ mod common;
 use std::collections::HashMap;
 
 use common::{MASTER_KEY, TestResponse, TestServer};
-use parse_compat::store::{IssuedSession, Session, SessionAction, now_millis, object_id, session_token};
+use parse_compat::store::{
+    IssuedSession, Session, SessionAction, now_millis, object_id, session_token,
+};
 use regex::Regex;
 use serde_json::{Value, json};
 
@@ -35,7 +37,8 @@ impl Redactor {
                 let v = c[0].to_owned();
                 if !self.seen.contains_key(&v) {
                     self.tokens += 1;
-                    self.seen.insert(v.clone(), format!("[token#{}]", self.tokens));
+                    self.seen
+                        .insert(v.clone(), format!("[token#{}]", self.tokens));
                 }
                 self.seen[&v].clone()
             })
@@ -45,7 +48,8 @@ impl Redactor {
             if out.contains(oid.as_str()) {
                 if !self.seen.contains_key(oid) {
                     self.oids += 1;
-                    self.seen.insert(oid.clone(), format!("[oid#{}]", self.oids));
+                    self.seen
+                        .insert(oid.clone(), format!("[oid#{}]", self.oids));
                 }
                 out = out.replace(oid.as_str(), &self.seen[oid]);
             }
@@ -60,7 +64,8 @@ impl Redactor {
             Value::Object(m) => {
                 for (k, x) in m {
                     // ACL keys are user ids.
-                    if key == "ACL" && k.len() == 10 && k.chars().all(|c| c.is_ascii_alphanumeric()) {
+                    if key == "ACL" && k.len() == 10 && k.chars().all(|c| c.is_ascii_alphanumeric())
+                    {
                         out.push(k.clone());
                     }
                     Self::collect_oids(x, k, out);
@@ -92,7 +97,8 @@ struct Walk {
 
 impl Walk {
     fn record(&mut self, step: &str, res: &TestResponse) -> Value {
-        let body: Value = serde_json::from_slice(&res.body).unwrap_or_else(|_| Value::String(res.text()));
+        let body: Value =
+            serde_json::from_slice(&res.body).unwrap_or_else(|_| Value::String(res.text()));
         Redactor::collect_oids(&body, "", &mut self.oids);
         let oids = self.oids.clone();
         let shown = self.redactor.redact(&body, &oids);
@@ -107,7 +113,10 @@ impl Walk {
 }
 
 fn token_of(body: &Value) -> String {
-    body["sessionToken"].as_str().expect("a session token").to_owned()
+    body["sessionToken"]
+        .as_str()
+        .expect("a session token")
+        .to_owned()
 }
 
 async fn walk(version: &str) -> Value {
@@ -121,11 +130,19 @@ async fn walk(version: &str) -> Value {
 
     let res = server.request("GET", "/parse/health").send().await;
     w.record("health, no keys", &res);
-    let res = server.rest("POST", "/parse/users").json(&alice).send().await;
+    let res = server
+        .rest("POST", "/parse/users")
+        .json(&alice)
+        .send()
+        .await;
     let signup = w.record("signUp", &res);
     let signup_token = token_of(&signup);
     let user_id = signup["objectId"].as_str().unwrap().to_owned();
-    let res = server.rest("POST", "/parse/users").json(&alice).send().await;
+    let res = server
+        .rest("POST", "/parse/users")
+        .json(&alice)
+        .send()
+        .await;
     w.record("signUp, taken username", &res);
     let res = server
         .rest("POST", "/parse/users")
@@ -139,9 +156,17 @@ async fn walk(version: &str) -> Value {
         .send()
         .await;
     w.record("signUp, email taken in another case", &res);
-    let res = server.rest("POST", "/parse/users").json(&json!({"password": "x"})).send().await;
+    let res = server
+        .rest("POST", "/parse/users")
+        .json(&json!({"password": "x"}))
+        .send()
+        .await;
     w.record("signUp, no username", &res);
-    let res = server.rest("POST", "/parse/users").json(&json!({"username": "dave"})).send().await;
+    let res = server
+        .rest("POST", "/parse/users")
+        .json(&json!({"username": "dave"}))
+        .send()
+        .await;
     w.record("signUp, no password", &res);
     let res = server
         .rest("POST", "/parse/users")
@@ -157,7 +182,10 @@ async fn walk(version: &str) -> Value {
         .await;
     let login = w.record("logIn, POST", &res);
     let token = token_of(&login);
-    let res = server.rest("GET", "/parse/login?username=alice&password=s3cret").send().await;
+    let res = server
+        .rest("GET", "/parse/login?username=alice&password=s3cret")
+        .send()
+        .await;
     w.record("logIn, GET", &res);
     let res = server
         .rest("POST", "/parse/login")
@@ -177,9 +205,17 @@ async fn walk(version: &str) -> Value {
         .send()
         .await;
     w.record("logIn, unknown user", &res);
-    let res = server.rest("POST", "/parse/login").json(&json!({"username": "alice"})).send().await;
+    let res = server
+        .rest("POST", "/parse/login")
+        .json(&json!({"username": "alice"}))
+        .send()
+        .await;
     w.record("logIn, no password", &res);
-    let res = server.rest("POST", "/parse/login").json(&json!({"password": "x"})).send().await;
+    let res = server
+        .rest("POST", "/parse/login")
+        .json(&json!({"password": "x"}))
+        .send()
+        .await;
     w.record("logIn, no username", &res);
     let res = server
         .rest("POST", "/parse/login")
@@ -189,11 +225,19 @@ async fn walk(version: &str) -> Value {
         .await;
     w.record("logIn ignores a bad session header", &res);
 
-    let res = server.rest("GET", "/parse/users/me").session(&token).send().await;
+    let res = server
+        .rest("GET", "/parse/users/me")
+        .session(&token)
+        .send()
+        .await;
     w.record("users/me", &res);
     let res = server.rest("GET", "/parse/users/me").send().await;
     w.record("users/me, no token", &res);
-    let res = server.rest("GET", "/parse/users/me").session("r:doesnotexist").send().await;
+    let res = server
+        .rest("GET", "/parse/users/me")
+        .session("r:doesnotexist")
+        .send()
+        .await;
     w.record("users/me, unknown token", &res);
     let res = server
         .rest("GET", "/parse/users/me")
@@ -202,13 +246,21 @@ async fn walk(version: &str) -> Value {
         .send()
         .await;
     w.record("users/me, master key and token", &res);
-    let res = server.rest("GET", "/parse/sessions/me").session(&token).send().await;
+    let res = server
+        .rest("GET", "/parse/sessions/me")
+        .session(&token)
+        .send()
+        .await;
     w.record("sessions/me", &res);
     let res = server.rest("GET", "/parse/sessions/me").send().await;
     w.record("sessions/me, no token", &res);
 
     // Keys.
-    let res = server.request("GET", "/parse/users/me").session(&token).send().await;
+    let res = server
+        .request("GET", "/parse/users/me")
+        .session(&token)
+        .send()
+        .await;
     w.record("no application id", &res);
     let res = server
         .request("GET", "/parse/users/me")
@@ -260,9 +312,17 @@ async fn walk(version: &str) -> Value {
         .send()
         .await;
     w.record("invalid JSON", &res);
-    let res = server.rest("POST", "/parse/login").raw_body("hello").send().await;
+    let res = server
+        .rest("POST", "/parse/login")
+        .raw_body("hello")
+        .send()
+        .await;
     w.record("body that is not an object", &res);
-    let res = server.rest("POST", "/parse/login").raw_body(vec![0xff, 0xfe, b'{']).send().await;
+    let res = server
+        .rest("POST", "/parse/login")
+        .raw_body(vec![0xff, 0xfe, b'{'])
+        .send()
+        .await;
     w.record("invalid UTF-8", &res);
     let res = server.rest("GET", "/parse/nothing/here").send().await;
     w.record("unknown route", &res);
@@ -278,7 +338,11 @@ async fn walk(version: &str) -> Value {
         .send()
         .await;
     let other = token_of(&w.record("logIn again", &res));
-    let res = server.rest("GET", "/parse/sessions/me").session(&other).send().await;
+    let res = server
+        .rest("GET", "/parse/sessions/me")
+        .session(&other)
+        .send()
+        .await;
     let other_session = w.record("sessions/me of the second login", &res);
     let other_id = other_session["objectId"].as_str().unwrap().to_owned();
     let res = server
@@ -287,7 +351,11 @@ async fn walk(version: &str) -> Value {
         .send()
         .await;
     w.record("delete one of my sessions", &res);
-    let res = server.rest("GET", "/parse/users/me").session(&other).send().await;
+    let res = server
+        .rest("GET", "/parse/users/me")
+        .session(&other)
+        .send()
+        .await;
     w.record("users/me with the deleted session", &res);
     let res = server
         .rest("DELETE", "/parse/sessions/AAAAAAAAAA")
@@ -297,17 +365,44 @@ async fn walk(version: &str) -> Value {
     w.record("delete an unknown session", &res);
 
     // Logout.
-    let res = server.rest("POST", "/parse/logout").session(&token).json(&json!({})).send().await;
+    let res = server
+        .rest("POST", "/parse/logout")
+        .session(&token)
+        .json(&json!({}))
+        .send()
+        .await;
     w.record("logout", &res);
-    let res = server.rest("POST", "/parse/logout").session(&token).json(&json!({})).send().await;
+    let res = server
+        .rest("POST", "/parse/logout")
+        .session(&token)
+        .json(&json!({}))
+        .send()
+        .await;
     w.record("logout, revoked token", &res);
-    let res = server.rest("GET", "/parse/users/me").session(&token).send().await;
+    let res = server
+        .rest("GET", "/parse/users/me")
+        .session(&token)
+        .send()
+        .await;
     w.record("users/me, revoked token", &res);
-    let res = server.rest("GET", "/parse/sessions/me").session(&token).send().await;
+    let res = server
+        .rest("GET", "/parse/sessions/me")
+        .session(&token)
+        .send()
+        .await;
     w.record("sessions/me, revoked token", &res);
-    let res = server.rest("POST", "/parse/logout").json(&json!({})).send().await;
+    let res = server
+        .rest("POST", "/parse/logout")
+        .json(&json!({}))
+        .send()
+        .await;
     w.record("logout, no token", &res);
-    let res = server.rest("POST", "/parse/logout").session("").json(&json!({})).send().await;
+    let res = server
+        .rest("POST", "/parse/logout")
+        .session("")
+        .json(&json!({}))
+        .send()
+        .await;
     w.record("logout, empty token", &res);
 
     // A password change ends every session and answers a new token.
@@ -318,7 +413,11 @@ async fn walk(version: &str) -> Value {
         .send()
         .await;
     let changed = w.record("change my password", &res);
-    let res = server.rest("GET", "/parse/users/me").session(&signup_token).send().await;
+    let res = server
+        .rest("GET", "/parse/users/me")
+        .session(&signup_token)
+        .send()
+        .await;
     w.record("users/me, session ended by the password change", &res);
     let res = server
         .rest("GET", "/parse/users/me")
@@ -354,9 +453,17 @@ async fn walk(version: &str) -> Value {
         }])
         .await
         .unwrap();
-    let res = server.rest("GET", "/parse/users/me").session(&expired).send().await;
+    let res = server
+        .rest("GET", "/parse/users/me")
+        .session(&expired)
+        .send()
+        .await;
     w.record("users/me, expired session", &res);
-    let res = server.rest("GET", "/parse/sessions/me").session(&expired).send().await;
+    let res = server
+        .rest("GET", "/parse/sessions/me")
+        .session(&expired)
+        .send()
+        .await;
     w.record("sessions/me, expired session", &res);
 
     server.stop().await;
@@ -401,19 +508,41 @@ shape_tests! {
 async fn concurrent_logouts_of_one_token_have_one_winner() {
     let server = TestServer::start("9.10.0").await;
     let alice = json!({"username": "alice", "password": "s3cret"});
-    server.rest("POST", "/parse/users").json(&alice).send().await;
+    server
+        .rest("POST", "/parse/users")
+        .json(&alice)
+        .send()
+        .await;
     for _ in 0..10 {
-        let login = server.rest("POST", "/parse/login").json(&alice).send().await.json();
+        let login = server
+            .rest("POST", "/parse/login")
+            .json(&alice)
+            .send()
+            .await
+            .json();
         let token = token_of(&login);
-        let sends = (0..4).map(|_| server.rest("POST", "/parse/logout").session(&token).json(&json!({})).send());
+        let sends = (0..4).map(|_| {
+            server
+                .rest("POST", "/parse/logout")
+                .session(&token)
+                .json(&json!({}))
+                .send()
+        });
         let results = futures_join_all(sends.collect()).await;
         let ok = results.iter().filter(|r| r.status == 200).count();
         assert_eq!(ok, 1, "exactly one logout wins");
         for r in results.iter().filter(|r| r.status != 200) {
             assert_eq!(r.status, 400);
-            assert_eq!(r.json(), json!({"code": 209, "error": "Invalid session token"}));
+            assert_eq!(
+                r.json(),
+                json!({"code": 209, "error": "Invalid session token"})
+            );
         }
-        let after = server.rest("GET", "/parse/users/me").session(&token).send().await;
+        let after = server
+            .rest("GET", "/parse/users/me")
+            .session(&token)
+            .send()
+            .await;
         assert_eq!(after.status, 400);
     }
 }
@@ -433,7 +562,11 @@ async fn futures_join_all<F: std::future::Future<Output = TestResponse> + Send +
 async fn a_body_over_the_limit_gets_413() {
     let server = TestServer::start_with("9.10.0", |c| c.body_limit = 1024).await;
     let big = format!(r#"{{"username":"{}","password":"x"}}"#, "a".repeat(4096));
-    let res = server.rest("POST", "/parse/users").raw_body(big).send().await;
+    let res = server
+        .rest("POST", "/parse/users")
+        .raw_body(big)
+        .send()
+        .await;
     assert_eq!(res.status, 413);
     assert_eq!(res.json(), json!({"error": "request entity too large"}));
     assert_eq!(res.header("access-control-allow-origin"), Some("*"));
@@ -443,7 +576,19 @@ async fn a_body_over_the_limit_gets_413() {
 async fn sessions_without_expiry_when_expire_inactive_sessions_is_false() {
     let server = TestServer::start_with("9.10.0", |c| c.expire_inactive_sessions = false).await;
     let alice = json!({"username": "alice", "password": "s3cret"});
-    let token = token_of(&server.rest("POST", "/parse/users").json(&alice).send().await.json());
-    let session = server.rest("GET", "/parse/sessions/me").session(&token).send().await.json();
+    let token = token_of(
+        &server
+            .rest("POST", "/parse/users")
+            .json(&alice)
+            .send()
+            .await
+            .json(),
+    );
+    let session = server
+        .rest("GET", "/parse/sessions/me")
+        .session(&token)
+        .send()
+        .await
+        .json();
     assert!(session.get("expiresAt").is_none(), "{session}");
 }

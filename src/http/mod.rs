@@ -64,6 +64,9 @@ pub enum BodyError {
 
 /// Read a body, refusing more than `limit` bytes.
 pub async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, BodyError> {
+    if hyper::body::Body::is_end_stream(&body) {
+        return Ok(Bytes::new());
+    }
     let limited = Limited::new(body, limit);
     match tokio::time::timeout(BODY_READ_TIMEOUT, limited.collect()).await {
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
@@ -135,7 +138,12 @@ async fn route(state: Arc<AppState>, req: Request<Incoming>) -> HttpResponse {
     if under(&path, &config.mount_path) {
         return crate::rest::handle(&state, req).await;
     }
-    if path == config.graphql_path || path == format!("{}/", config.graphql_path) {
+    let graphql_path = config.graphql_path.as_str();
+    if path == graphql_path
+        || (path.len() == graphql_path.len() + 1
+            && path.starts_with(graphql_path)
+            && path.ends_with('/'))
+    {
         return state.graphql.handle(&state, req).await;
     }
     if config.mount_playground && path == config.playground_path {

@@ -453,7 +453,9 @@ impl Store {
             .writer
             .write(move |tx| {
                 Ok(tx
-                    .prepare_cached("DELETE FROM sessions WHERE token_hash = ?1 RETURNING expires_at")?
+                    .prepare_cached(
+                        "DELETE FROM sessions WHERE token_hash = ?1 RETURNING expires_at",
+                    )?
                     .query_row([&hash[..]], |r| r.get::<_, Option<i64>>(0))
                     .optional()?)
             })

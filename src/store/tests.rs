@@ -240,3 +240,36 @@ fn database_uris() {
     assert!(DatabaseLocation::parse("postgres://x").is_err());
     assert!(DatabaseLocation::parse("sqlite:").is_err());
 }
+
+#[tokio::test]
+async fn passwords_follow_bcrypts_72_byte_limit_as_parse_does() {
+    let long = "p".repeat(72);
+    let hash = tokio::task::spawn_blocking({
+        let p = format!("{long}-first-tail");
+        move || bcrypt::hash(p, BCRYPT_COST).unwrap()
+    })
+    .await
+    .unwrap();
+    // bcryptjs (Parse up to 4.2) and @node-rs/bcrypt (4.4+) both ignore bytes after the 72nd.
+    assert!(
+        Store::verify_password(format!("{long}-other-tail"), hash.clone())
+            .await
+            .unwrap()
+    );
+    assert!(!Store::verify_password("p".repeat(71), hash).await.unwrap());
+}
+
+#[tokio::test]
+async fn hashes_written_by_parse_verify() {
+    // Parse's bcryptjs writes `$2a$`, @node-rs/bcrypt `$2b$`: both must keep working.
+    let hash = tokio::task::spawn_blocking(|| bcrypt::hash("s3cret", BCRYPT_COST).unwrap())
+        .await
+        .unwrap();
+    let as_2a = hash.replacen("$2b$", "$2a$", 1);
+    assert!(
+        Store::verify_password("s3cret".into(), as_2a)
+            .await
+            .unwrap()
+    );
+    assert!(!Store::verify_password("wrong".into(), hash).await.unwrap());
+}
