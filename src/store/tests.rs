@@ -273,3 +273,30 @@ async fn hashes_written_by_parse_verify() {
     );
     assert!(!Store::verify_password("wrong".into(), hash).await.unwrap());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_write_does_not_undo_the_others_in_its_group_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let user = |name: &str| NewUser {
+        username: name.into(),
+        password: None,
+        email: None,
+        auth_data: None,
+    };
+    let mut handles = Vec::new();
+    for name in ["bob", "bob", "carol", "bob", "dave"] {
+        let (store, new) = (store.clone(), user(name));
+        handles.push(tokio::spawn(async move {
+            store.sign_up(new, SessionMeta::default()).await
+        }));
+    }
+    let mut ok = Vec::new();
+    for h in handles {
+        if let Ok((u, _)) = h.await.unwrap() {
+            ok.push(u.username);
+        }
+    }
+    ok.sort();
+    assert_eq!(ok, ["bob", "carol", "dave"]);
+}

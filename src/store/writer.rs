@@ -58,12 +58,13 @@ fn in_savepoint<R>(
     t: &Transaction<'_>,
     f: impl FnOnce(&Transaction<'_>) -> Result<R, StoreError>,
 ) -> Result<R, StoreError> {
-    t.execute_batch("SAVEPOINT job")?;
+    // Cached statements: a savepoint per write is on the hot path of every logout.
+    t.prepare_cached("SAVEPOINT job")?.execute([])?;
     let result = f(t);
-    match &result {
-        Ok(_) => t.execute_batch("RELEASE job")?,
-        Err(_) => t.execute_batch("ROLLBACK TO job; RELEASE job")?,
+    if result.is_err() {
+        t.prepare_cached("ROLLBACK TO job")?.execute([])?;
     }
+    t.prepare_cached("RELEASE job")?.execute([])?;
     result
 }
 
