@@ -126,6 +126,27 @@ impl DescopeService {
         Ok(Self { shared })
     }
 
+    /// A refresh JWT for an existing session row, as sign-in would mint it: for seeding
+    /// benchmarks and for embedders that create sessions themselves. Costs one RSA signature;
+    /// call it from a blocking thread.
+    pub fn mint_refresh_token(&self, session: &Session) -> Result<String, token::SignError> {
+        let config = self.config();
+        let now = now_secs();
+        let mut exp = now.saturating_add(config.refresh_token_secs);
+        if let Some(at) = session.expires_at {
+            exp = exp.min(at / 1000);
+        }
+        let claims = Claims::new(
+            Kind::Refresh,
+            &config.project_id,
+            &session.user_id,
+            Some(&session.object_id),
+            now,
+            exp - now,
+        );
+        token::mint(&self.ring(), &claims)
+    }
+
     fn config(&self) -> &DescopeConfig {
         &self.shared.config
     }
