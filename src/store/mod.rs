@@ -10,6 +10,7 @@
 //! resolves it. The cache never outlives a revoke: see [`cache`].
 
 mod cache;
+pub mod descope;
 mod ids;
 mod migrations;
 mod model;

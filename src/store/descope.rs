@@ -1,0 +1,213 @@
+//! Store verbs of the Descope-compatible API: its signing-key document, and sessions addressed
+//! by objectId (a refresh JWT names its session by objectId, never by token).
+
+use rusqlite::{OptionalExtension, params};
+
+use super::{
+    AuthSession, SESSION_COLUMN_COUNT, SESSION_COLUMNS, Store, StoreError, TokenHash,
+    USER_COLUMNS_U, row_to_session, row_to_user_at,
+};
+
+/// The `meta` key under which the signing keys are kept (a JSON document).
+const SIGNING_KEYS: &str = "descope.signing_keys";
+
+/// What [`Store::end_session_by_id`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndedSession {
+    /// This call deleted the row; `expired` says whether it had already expired.
+    Ended { expired: bool },
+    /// No such session of that user (revoked before, or never existed).
+    Missing,
+}
+
+impl Store {
+    /// The stored signing-key document, if keys were ever created.
+    pub async fn descope_keys(&self) -> Result<Option<String>, StoreError> {
+        self.meta_get(SIGNING_KEYS).await
+    }
+
+    /// Replace the signing-key document with what `change` makes of the current one, atomically
+    /// (inside the single writer's transaction, so two processes cannot both add a first key).
+    /// Returns the document now stored.
+    pub async fn descope_update_keys<F>(&self, change: F) -> Result<String, StoreError>
+    where
+        F: FnOnce(Option<String>) -> Result<String, StoreError> + Send + 'static,
+    {
+        self.inner
+            .writer
+            .write(move |tx| {
+                let current: Option<String> = tx
+                    .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+                    .query_row([SIGNING_KEYS], |r| r.get(0))
+                    .optional()?;
+                let next = change(current)?;
+                tx.prepare_cached(
+                    "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+                     ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                )?
+                .execute(params![SIGNING_KEYS, next])?;
+                Ok(next)
+            })
+            .await
+    }
+
+    /// A session and its user by the session's objectId, expired or not.
+    pub async fn find_session_by_id(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<AuthSession>, StoreError> {
+        let id = session_id.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(&format!(
+                "SELECT {SESSION_COLUMNS}, {USER_COLUMNS_U} FROM sessions s \
+                 JOIN users u ON u.object_id = s.user_id WHERE s.object_id = ?1"
+            ))?;
+            stmt.query_row([&id], |row| {
+                Ok(row_to_session(row, 0).and_then(|session| {
+                    row_to_user_at(row, SESSION_COLUMN_COUNT)
+                        .map(|user| AuthSession { session, user })
+                }))
+            })
+            .optional()?
+            .transpose()
+        })
+        .await
+    }
+
+    /// End one session of a user by its objectId. Unlike [`Store::revoke_session_by_id`] this
+    /// forgets only that session's cache entry (the row tells us its token hash), so a stream
+    /// of Descope logouts does not empty the cache every Parse request relies on.
+    pub async fn end_session_by_id(
+        &self,
+        user_id: &str,
+        session_id: &str,
+        now_millis: i64,
+    ) -> Result<EndedSession, StoreError> {
+        let (u, s) = (user_id.to_owned(), session_id.to_owned());
+        let deleted = self
+            .inner
+            .writer
+            .write(move |tx| {
+                Ok(tx
+                    .prepare_cached(
+                        "DELETE FROM sessions WHERE object_id = ?1 AND user_id = ?2 \
+                         RETURNING token_hash, expires_at",
+                    )?
+                    .query_row(params![s, u], |r| {
+                        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<i64>>(1)?))
+                    })
+                    .optional()?)
+            })
+            .await?;
+        Ok(match deleted {
+            None => EndedSession::Missing,
+            Some((hash, expires_at)) => {
+                match TokenHash::try_from(hash.as_slice()) {
+                    Ok(hash) => self.inner.cache.invalidate(&hash),
+                    // A hash of another length cannot be in the cache under that key, but be
+                    // safe rather than leave a stale entry.
+                    Err(_) => self.inner.cache.clear(),
+                }
+                EndedSession::Ended {
+                    expired: expires_at.is_some_and(|at| at <= now_millis),
+                }
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::{DatabaseLocation, NewUser, SessionAction, SessionMeta, StoreOptions};
+
+    fn store(dir: &tempfile::TempDir) -> Store {
+        let location = DatabaseLocation::File(dir.path().join("t.db"));
+        Store::open(&location, StoreOptions::default()).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_session_ended_by_id_no_longer_resolves_by_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir);
+        let (user, issued) = store
+            .sign_up(
+                NewUser {
+                    username: "ada".into(),
+                    password: Some("pw".into()),
+                    ..NewUser::default()
+                },
+                SessionMeta::default(),
+            )
+            .await
+            .unwrap();
+        // Warm the cache, then end the session by id: the token must stop resolving.
+        assert!(store.find_session(&issued.token).await.unwrap().is_some());
+        let id = issued.session.object_id.clone();
+        let found = store.find_session_by_id(&id).await.unwrap().unwrap();
+        assert_eq!(found.user.object_id, user.object_id);
+        assert_eq!(
+            store
+                .end_session_by_id("someoneelse", &id, crate::store::now_millis())
+                .await
+                .unwrap(),
+            EndedSession::Missing
+        );
+        assert_eq!(
+            store
+                .end_session_by_id(&user.object_id, &id, crate::store::now_millis())
+                .await
+                .unwrap(),
+            EndedSession::Ended { expired: false }
+        );
+        assert!(store.find_session(&issued.token).await.unwrap().is_none());
+        assert!(store.find_session_by_id(&id).await.unwrap().is_none());
+        assert_eq!(
+            store
+                .end_session_by_id(&user.object_id, &id, crate::store::now_millis())
+                .await
+                .unwrap(),
+            EndedSession::Missing
+        );
+        let other = store
+            .create_session(
+                &user.object_id,
+                SessionAction::Login,
+                "password",
+                SessionMeta::default(),
+            )
+            .await
+            .unwrap();
+        assert!(
+            store
+                .find_session_by_id(&other.session.object_id)
+                .await
+                .unwrap()
+                .is_some()
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn the_key_document_is_updated_atomically() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store(&dir);
+        assert_eq!(store.descope_keys().await.unwrap(), None);
+        let first = store
+            .descope_update_keys(|cur| {
+                assert!(cur.is_none());
+                Ok("one".into())
+            })
+            .await
+            .unwrap();
+        assert_eq!(first, "one");
+        let second = store
+            .descope_update_keys(|cur| Ok(format!("{}+two", cur.unwrap())))
+            .await
+            .unwrap();
+        assert_eq!(second, "one+two");
+        assert_eq!(
+            store.descope_keys().await.unwrap().as_deref(),
+            Some("one+two")
+        );
+    }
+}
