@@ -88,6 +88,21 @@ impl Schema {
         }
     }
 
+    /// The schema's name, as in `schemas/<name>.graphql`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Schema::V3_7(_) => "3.7",
+            Schema::V3_8(_) => "3.8",
+            Schema::V3_9(_) => "3.9",
+            Schema::V3_10(_) => "3.10",
+            Schema::V4_0(_) => "4.0-4.4",
+            Schema::V4_5(_) => "4.5-4.x",
+            Schema::V5(_) => "5.x",
+            Schema::V6(_) => "6.x-7.x",
+            Schema::V8(_) => "8.x-9.x",
+        }
+    }
+
     /// juniper's SDL of this schema.
     pub fn sdl(&self) -> String {
         match self {

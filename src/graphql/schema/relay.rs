@@ -147,8 +147,10 @@ macro_rules! user_family {
             dead_code,
             reason = "an interface declaration: juniper reads it, no Rust code calls it"
         )]
-        #[graphql_interface(for = User, context = Context)]
-        pub trait Node {
+        // Named `RelayNode` in Rust: juniper orders an object's interfaces by Rust type
+        // name, and Parse lists `ParseObject & Node`.
+        #[graphql_interface(for = User, context = Context, name = "Node")]
+        pub trait RelayNode {
             /// The relay global id.
             fn id(&self) -> ID;
         }
@@ -174,7 +176,7 @@ macro_rules! user_family {
         /// A `_User` object.
         pub struct User(pub store::User);
 
-        #[graphql_object(context = Context, impl = [ParseObjectValue, NodeValue])]
+        #[graphql_object(context = Context, impl = [ParseObjectValue, RelayNodeValue])]
         impl User {
             /// The relay global id.
             fn id(&self) -> ID {

@@ -39,7 +39,12 @@ impl Date {
 /// with every value in an `Object` position swapped for a placeholder name
 /// ([`object_literals`]); this type reads the value back from there.
 #[derive(Debug, Clone, PartialEq, GraphQLScalar)]
-#[graphql(name = "Object", transparent, parse_token(String))]
+#[graphql(
+    name = "Object",
+    description = "Any JSON object.",
+    transparent,
+    parse_token(String)
+)]
 pub struct Object(pub Json);
 
 impl Object {
