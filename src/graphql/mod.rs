@@ -1,5 +1,8 @@
 //! The GraphQL auth API of every Parse version (juniper), behind each version's own envelope.
 
+pub mod context;
+pub mod schema;
+
 use hyper::Request;
 use hyper::body::Incoming;
 
@@ -30,6 +33,6 @@ impl GraphqlService {
 }
 
 /// The SDL `parse-compat schema` prints for a version.
-pub fn print_schema(_behavior: &Behavior) -> String {
-    String::new()
+pub fn print_schema(behavior: &Behavior) -> String {
+    schema::print_schema(behavior)
 }
