@@ -6,6 +6,7 @@
 //! mutations, introspection policy) and node extents to order validation errors as graphql-js
 //! visits them.
 
+use super::schema_info::TypeRef;
 use crate::version::GraphqlJs;
 
 /// A place in the source: character offset and graphql-js's 1-based line and column (UTF-16).
@@ -63,6 +64,8 @@ pub struct Operation {
 pub struct VariableDefinition {
     pub name: String,
     pub start: Pos,
+    pub ty: TypeRef,
+    pub has_default: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -815,14 +818,17 @@ impl<'a> Parser<'a> {
                 self.expect_punct("$")?;
                 let (vname, _) = self.name()?;
                 self.expect_punct(":")?;
-                self.type_ref()?;
-                if self.skip_punct("=")? {
+                let ty = self.type_ref()?;
+                let has_default = self.skip_punct("=")?;
+                if has_default {
                     self.value(true)?;
                 }
                 self.directives(true)?;
                 variables.push(VariableDefinition {
                     name: vname,
                     start: vstart,
+                    ty,
+                    has_default,
                 });
                 if self.skip_punct(")")? {
                     break;
@@ -861,15 +867,18 @@ impl<'a> Parser<'a> {
         })
     }
 
-    fn type_ref(&mut self) -> Result<(), SyntaxError> {
-        if self.skip_punct("[")? {
-            self.type_ref()?;
+    fn type_ref(&mut self) -> Result<TypeRef, SyntaxError> {
+        let inner = if self.skip_punct("[")? {
+            let item = self.type_ref()?;
             self.expect_punct("]")?;
+            TypeRef::List(Box::new(item))
         } else {
-            self.name()?;
+            TypeRef::Named(self.name()?.0)
+        };
+        if self.skip_punct("!")? {
+            return Ok(TypeRef::NonNull(Box::new(inner)));
         }
-        self.skip_punct("!")?;
-        Ok(())
+        Ok(inner)
     }
 
     fn directives(&mut self, is_const: bool) -> Result<(), SyntaxError> {

@@ -337,6 +337,16 @@ impl Rewriter<'_> {
             };
             let m = err.message.as_str();
             let q = quoted(m);
+            let leaf_parent = |name: &str| {
+                self.info
+                    .types
+                    .get(name)
+                    .is_some_and(|t| matches!(t.kind, Kind::Scalar | Kind::Enum))
+            };
+            if m.starts_with("Unknown field ") && q.len() == 2 && leaf_parent(q[1]) {
+                // graphql-js has no parent type under a leaf field: only ScalarLeafs reports.
+                continue;
+            }
             let (event, message) = if m.starts_with("Unknown field ") && q.len() == 2 {
                 let options = self.info.field_names(q[1]);
                 let suggestions = suggestion_list(js, q[0], &options);
@@ -595,6 +605,28 @@ impl Rewriter<'_> {
         }
         out.sort_by_key(|(e, _)| *e);
         out.into_iter().map(|(_, e)| e).collect()
+    }
+
+    /// `ValuesOfCorrectTypeRule` over every argument literal of the document, in visit order
+    /// (used when juniper could not even read a literal, e.g. an `Int` where the schema has no
+    /// `Int` type).
+    pub fn literal_errors(&self) -> Vec<GqlError> {
+        let mut found: Vec<(usize, TypeRef, &Value)> = self
+            .argument_types()
+            .into_iter()
+            .map(|(offset, (ty, v))| (offset, ty, v))
+            .collect();
+        found.sort_by_key(|(offset, _, _)| *offset);
+        let mut out = Vec::new();
+        for (_, ty, value) in found {
+            self.check_value(value, Some(&ty), &mut out);
+        }
+        out.into_iter()
+            .map(|(pos, message)| GqlError {
+                message,
+                locations: vec![(pos.line, pos.column)],
+            })
+            .collect()
     }
 
     /// `ValuesOfCorrectTypeRule` for one literal, reporting in visit order.

@@ -13,6 +13,7 @@ pub mod messages;
 pub mod pipeline;
 pub mod render;
 pub mod schema_info;
+pub mod variables;
 
 use bytes::Bytes;
 use hyper::body::Incoming;

@@ -348,6 +348,21 @@ impl Pipeline {
                     return Outcome::Invalid(errors);
                 }
                 *analysis.validation.lock() = Some(Arc::new(Vec::new()));
+                let ours = match selected {
+                    Ok(op) => {
+                        let info = self.schema_info(exec);
+                        super::variables::coerce(
+                            self.behavior.graphql_js,
+                            &info,
+                            op,
+                            req.variables.as_ref(),
+                        )
+                    }
+                    Err(_) => Vec::new(),
+                };
+                if !ours.is_empty() {
+                    return Outcome::Variables(ours);
+                }
                 Outcome::Variables(
                     vars.iter()
                         .map(|e| GqlError {
@@ -361,15 +376,32 @@ impl Pipeline {
                         .collect(),
                 )
             }
-            Err(GraphQLError::ParseError(e)) => Outcome::Syntax(SyntaxError {
-                message: e.item.to_string(),
-                pos: document::Pos {
-                    offset: e.span.start.index(),
-                    line: e.span.start.line() + 1,
-                    column: e.span.start.column() + 1,
-                    char_column: e.span.start.column() + 1,
-                },
-            }),
+            Err(GraphQLError::ParseError(e)) => {
+                // graphql-js read this document; juniper could not (it reads literals against
+                // the schema's scalars). What graphql-js would say is a literal error.
+                let info = self.schema_info(exec);
+                let rw = Rewriter {
+                    js: self.behavior.graphql_js,
+                    source,
+                    doc,
+                    info: &info,
+                    query_type: &self.query_type,
+                    mutation_type: &self.mutation_type,
+                };
+                let literal = rw.literal_errors();
+                if !literal.is_empty() {
+                    return Outcome::Invalid(literal);
+                }
+                Outcome::Syntax(SyntaxError {
+                    message: e.item.to_string(),
+                    pos: document::Pos {
+                        offset: e.span.start.index(),
+                        line: e.span.start.line() + 1,
+                        column: e.span.start.column() + 1,
+                        char_column: e.span.start.column() + 1,
+                    },
+                })
+            }
             Err(GraphQLError::MultipleOperationsProvided) => {
                 Outcome::NoOperation(OperationError::Ambiguous)
             }
