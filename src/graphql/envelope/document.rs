@@ -660,10 +660,17 @@ fn block_string_value(raw: &str) -> String {
     out.join("\n")
 }
 
+/// juniper's default parser limits: deeper or longer documents are refused here with its
+/// wording (graphql-js has no such limits), which also bounds this parser's recursion.
+const MAX_DEPTH: usize = 64;
+const MAX_TOKENS: usize = 15_000;
+
 struct Parser<'a> {
     lexer: Lexer<'a>,
     token: Token,
     prev_end: Pos,
+    depth: usize,
+    tokens: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -683,10 +690,33 @@ impl<'a> Parser<'a> {
     }
 
     fn advance(&mut self) -> Result<Token, SyntaxError> {
+        self.tokens += 1;
+        if self.tokens > MAX_TOKENS {
+            return Err(SyntaxError {
+                message: format!("Document exceeds the limit of {MAX_TOKENS} tokens"),
+                pos: self.token.start,
+            });
+        }
         let next = self.lexer.next()?;
         let prev = std::mem::replace(&mut self.token, next);
         self.prev_end = prev.end;
         Ok(prev)
+    }
+
+    fn nested<T>(
+        &mut self,
+        parse: impl FnOnce(&mut Self) -> Result<T, SyntaxError>,
+    ) -> Result<T, SyntaxError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(SyntaxError {
+                message: format!("Document nesting exceeds the limit of {MAX_DEPTH} levels"),
+                pos: self.token.start,
+            });
+        }
+        self.depth += 1;
+        let parsed = parse(self);
+        self.depth -= 1;
+        parsed
     }
 
     fn unexpected(&self) -> SyntaxError {
@@ -869,7 +899,7 @@ impl<'a> Parser<'a> {
 
     fn type_ref(&mut self) -> Result<TypeRef, SyntaxError> {
         let inner = if self.skip_punct("[")? {
-            let item = self.type_ref()?;
+            let item = self.nested(Self::type_ref)?;
             self.expect_punct("]")?;
             TypeRef::List(Box::new(item))
         } else {
@@ -906,6 +936,10 @@ impl<'a> Parser<'a> {
     }
 
     fn selection_set(&mut self) -> Result<Vec<Selection>, SyntaxError> {
+        self.nested(Self::selection_set_inner)
+    }
+
+    fn selection_set_inner(&mut self) -> Result<Vec<Selection>, SyntaxError> {
         self.expect_punct("{")?;
         let mut out = Vec::new();
         loop {
@@ -971,7 +1005,7 @@ impl<'a> Parser<'a> {
                 self.advance()?;
                 let mut items = Vec::new();
                 while !self.skip_punct("]")? {
-                    items.push(self.value(is_const)?);
+                    items.push(self.nested(|p| p.value(is_const))?);
                 }
                 ValueKind::List(items)
             }
@@ -981,7 +1015,7 @@ impl<'a> Parser<'a> {
                 while !self.skip_punct("}")? {
                     let (name, fpos) = self.name()?;
                     self.expect_punct(":")?;
-                    fields.push((name, fpos, self.value(is_const)?));
+                    fields.push((name, fpos, self.nested(|p| p.value(is_const))?));
                 }
                 ValueKind::Object(fields)
             }
@@ -1042,6 +1076,8 @@ pub fn parse(source: &str, js: GraphqlJs) -> Result<Document, SyntaxError> {
             end: start,
         },
         prev_end: start,
+        depth: 0,
+        tokens: 0,
     };
     parser.document()
 }
@@ -1069,6 +1105,9 @@ mod tests {
         assert_eq!(e.message, "Cannot parse the unexpected character \"?\".");
         let e = parse("type Foo { a: Int }", GraphqlJs::V16).unwrap_err();
         assert_eq!(e.message, "Unexpected Name \"type\".");
+        let deep = format!("{}{}", "{ a ".repeat(100_000), "}".repeat(100_000));
+        let e = parse(&deep, GraphqlJs::V16).unwrap_err();
+        assert_eq!(e.message, "Document nesting exceeds the limit of 64 levels");
     }
 
     #[test]

@@ -27,6 +27,9 @@ use crate::http::{AppState, BodyError, cors, json_error, read_body};
 use crate::version::HttpStack;
 use pipeline::{ExecResult, OperationRequest, Outcome, Pipeline};
 
+/// A prefix no GraphQL name can have (names are `[_A-Za-z][_0-9A-Za-z]*`).
+const NO_SUCH_OPERATION: &str = "-";
+
 /// body-parser's default `limit` (100kb), used by `bodyParser.json()` / `express.json()`.
 const JSON_LIMIT: usize = 100 * 1024;
 
@@ -176,9 +179,30 @@ fn body_parser_json(bytes: &[u8], headers: &HeaderMap) -> Result<Option<Json>, S
     if !matches!(first, Some('{' | '[')) {
         return Err(json_error::strict_violation(&text));
     }
-    serde_json::from_str::<Json>(&text).map(Some).map_err(|_| {
-        json_error::v8_parse_error(&text).unwrap_or_else(|| "Unexpected end of JSON input".into())
-    })
+    serde_json::from_str::<Json>(&text)
+        .map(Some)
+        .map_err(|_| v8_message(&text))
+}
+
+/// V8's `JSON.parse` message for a body serde refused. Absurdly nested bodies (which V8 reads
+/// but serde refuses past 128 levels) are not handed to the recursive V8 scanner.
+fn v8_message(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > 128 {
+        return "Unexpected end of JSON input".into();
+    }
+    json_error::v8_parse_error(text).unwrap_or_else(|| "Unexpected end of JSON input".into())
 }
 
 /// How the pinned stack treats one HTTP request, around the operation pipeline.
@@ -419,12 +443,7 @@ impl Envelope<'_> {
                     match serde_json::from_str::<Json>(&v) {
                         Ok(Json::Object(m)) => req.variables = Some(m),
                         Ok(_) => {}
-                        Err(_) => {
-                            return error500(
-                                json_error::v8_parse_error(&v)
-                                    .unwrap_or_else(|| "Unexpected end of JSON input".into()),
-                            );
-                        }
+                        Err(_) => return error500(v8_message(&v)),
                     }
                 }
             }
@@ -433,8 +452,7 @@ impl Envelope<'_> {
                 let value = match serde_json::from_str::<Json>(&text) {
                     Ok(v) => v,
                     Err(_) => {
-                        let reason = json_error::v8_parse_error(&text)
-                            .unwrap_or_else(|| "Unexpected end of JSON input".into());
+                        let reason = v8_message(&text);
                         let url =
                             yoga_url(&parts.headers, &parts.uri, &self.state.config.graphql_path);
                         return error500(format!(
@@ -452,10 +470,23 @@ impl Envelope<'_> {
                         req.query = match m.remove("query") {
                             Some(Json::String(s)) => Some(s),
                             Some(Json::Null) | None => None,
-                            Some(other) => Some(other.to_string()),
+                            // graphql-js refuses a non-string source with a plain Error, which
+                            // yoga then fails to annotate with a status.
+                            Some(_) => {
+                                return error500(
+                                    "Cannot set properties of undefined (setting 'status')".into(),
+                                );
+                            }
                         };
                         req.operation_name = match m.remove("operationName") {
-                            Some(Json::String(s)) => Some(s),
+                            Some(Json::String(s)) if !s.is_empty() => Some(s),
+                            // A truthy non-string name matches no operation.
+                            Some(Json::Number(n)) if n.as_f64() != Some(0.0) => {
+                                Some(format!("{NO_SUCH_OPERATION}{n}"))
+                            }
+                            Some(Json::Bool(true) | Json::Array(_) | Json::Object(_)) => {
+                                Some(NO_SUCH_OPERATION.to_owned())
+                            }
                             _ => None,
                         };
                         if let Some(Json::Object(v)) = m.remove("variables") {

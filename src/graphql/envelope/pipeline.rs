@@ -29,6 +29,8 @@ const VALIDATE_ONLY: &str = "validate only";
 
 /// Documents kept with their analysis.
 const CACHE_SIZE: usize = 512;
+/// Longer documents are analysed every time rather than kept (bounds the cache's memory).
+const CACHE_MAX_DOCUMENT: usize = 16 * 1024;
 
 /// A document read once: its syntax tree or syntax error, and its validation verdict.
 #[derive(Debug)]
@@ -61,6 +63,9 @@ impl DocumentCache {
             parsed: document::parse(source, self.js),
             validation: Mutex::new(None),
         });
+        if source.len() > CACHE_MAX_DOCUMENT {
+            return analysis;
+        }
         self.entries
             .lock()
             .put(source.to_owned(), Arc::clone(&analysis));
