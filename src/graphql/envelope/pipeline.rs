@@ -222,18 +222,12 @@ impl Pipeline {
         }
         let errors = match exec(source, Some(VALIDATE_ONLY), &Variables::new()) {
             Err(GraphQLError::ValidationError(errs)) => self.rewrite(source, doc, &errs, exec),
-            _ => {
-                let info = self.schema_info(exec);
-                let rw = Rewriter {
-                    js: self.behavior.graphql_js,
-                    source,
-                    doc,
-                    info: &info,
-                    query_type: &self.query_type,
-                    mutation_type: &self.mutation_type,
-                };
-                rw.rewrite(&[], self.apollo_refuses_introspection())
+            _ if !self.apollo_refuses_introspection()
+                || messages::introspection_fields(doc).is_empty() =>
+            {
+                Vec::new()
             }
+            _ => self.rewrite(source, doc, &[], exec),
         };
         let errors = Arc::new(errors);
         *analysis.validation.lock() = Some(Arc::clone(&errors));
@@ -446,4 +440,252 @@ fn variables_of(vars: Option<&serde_json::Map<String, Json>>) -> Variables {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use juniper::{EmptySubscription, GraphQLInputObject, RootNode, graphql_object};
+
+    use super::*;
+
+    static LOG_OUTS: AtomicUsize = AtomicUsize::new(0);
+
+    struct Query;
+    #[graphql_object]
+    impl Query {
+        fn health() -> bool {
+            true
+        }
+        fn count(limit: i32) -> i32 {
+            limit
+        }
+    }
+
+    #[derive(GraphQLInputObject)]
+    struct LogInInput {
+        username: String,
+        password: String,
+        client_mutation_id: Option<String>,
+    }
+
+    struct LogOutPayload;
+    #[graphql_object]
+    impl LogOutPayload {
+        fn ok() -> bool {
+            true
+        }
+        fn client_mutation_id() -> Option<String> {
+            None
+        }
+    }
+
+    struct Mutation;
+    #[graphql_object]
+    impl Mutation {
+        fn log_in(input: LogInInput) -> Option<String> {
+            Some(input.username + &input.password)
+        }
+        fn log_out(input: LogInInput) -> LogOutPayload {
+            let _ = input;
+            LOG_OUTS.fetch_add(1, Ordering::SeqCst);
+            LogOutPayload
+        }
+    }
+
+    type Root = RootNode<Query, Mutation, EmptySubscription>;
+
+    fn root() -> Root {
+        RootNode::new(Query, Mutation, EmptySubscription::new())
+    }
+
+    fn run(version: &str, req: OperationRequest) -> (Outcome, usize) {
+        let pipeline = Pipeline::new(Behavior::parse(version).unwrap());
+        let root = root();
+        let calls = AtomicUsize::new(0);
+        let exec = |doc: &str, op: Option<&str>, vars: &Variables| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            juniper::execute_sync(doc, op, &root, vars, &())
+        };
+        let outcome = pipeline.run(&req, &exec);
+        (outcome, calls.load(Ordering::SeqCst))
+    }
+
+    fn post(query: &str) -> OperationRequest {
+        OperationRequest {
+            query: Some(query.into()),
+            ..OperationRequest::default()
+        }
+    }
+
+    fn messages(outcome: &Outcome) -> Vec<(String, Vec<(usize, usize)>)> {
+        match outcome {
+            Outcome::Invalid(errs) | Outcome::Variables(errs) => errs
+                .iter()
+                .map(|e| (e.message.clone(), e.locations.clone()))
+                .collect(),
+            other => panic!("not a list of errors: {other:?}"),
+        }
+    }
+
+    // d.form.F2 on 3.10+: the unknown field (entered first) precedes the missing argument
+    // (reported when graphql-js leaves the field), although it comes later in the text.
+    #[test]
+    fn errors_follow_graphql_js_visit_order() {
+        let (outcome, _) = run("4.5.2", post("mutation { logOut { objectId } }"));
+        assert_eq!(
+            messages(&outcome),
+            vec![
+                (
+                    "Cannot query field \"objectId\" on type \"LogOutPayload\".".into(),
+                    vec![(1, 21)]
+                ),
+                (
+                    "Field \"logOut\" argument \"input\" of type \"LogInInput!\" is required, but it was not provided."
+                        .into(),
+                    vec![(1, 12)]
+                ),
+            ]
+        );
+    }
+
+    // b.logIn.missingPassword: graphql-js 14 does not quote, 15 does, 8.x/9.x redact.
+    #[test]
+    fn missing_input_field_per_graphql_js_major() {
+        let q = "mutation { logIn(input: { username: \"alice\" }) }";
+        let (v14, _) = run("3.10.0", post(q));
+        assert_eq!(
+            messages(&v14)[0].0,
+            "Field LogInInput.password of required type String! was not provided."
+        );
+        let (v15, _) = run("4.2.0", post(q));
+        assert_eq!(
+            messages(&v15),
+            vec![(
+                "Field \"LogInInput.password\" of required type \"String!\" was not provided."
+                    .into(),
+                vec![(1, 25)]
+            )]
+        );
+    }
+
+    #[test]
+    fn unknown_argument_wording_changes_in_graphql_js_16() {
+        let q = "{ count(limit: 1, lmit: 2) }";
+        let (v15, _) = run("4.5.2", post(q));
+        assert_eq!(
+            messages(&v15)[0].0,
+            "Unknown argument \"lmit\" on field \"count\" of type \"Query\". Did you mean \"limit\"?"
+        );
+        let (v16, _) = run("5.6.0", post(q));
+        assert_eq!(
+            messages(&v16)[0].0,
+            "Unknown argument \"lmit\" on field \"Query.count\". Did you mean \"limit\"?"
+        );
+    }
+
+    // h.get.mutation: answered after validation, and the mutation never runs.
+    #[test]
+    fn a_get_mutation_is_refused_without_running() {
+        let before = LOG_OUTS.load(Ordering::SeqCst);
+        let q = "mutation { logOut(input: { username: \"a\", password: \"b\" }) { ok } }";
+        for version in ["4.4.0", "5.6.0", "7.5.4", "9.10.0"] {
+            let req = OperationRequest {
+                is_get: true,
+                ..post(q)
+            };
+            let (outcome, _) = run(version, req);
+            assert!(
+                matches!(outcome, Outcome::GetNotQuery(OperationKind::Mutation)),
+                "{version}"
+            );
+        }
+        assert_eq!(LOG_OUTS.load(Ordering::SeqCst), before);
+        // An invalid GET mutation gets its validation errors instead.
+        let req = OperationRequest {
+            is_get: true,
+            ..post("mutation { logOut { nope } }")
+        };
+        assert!(matches!(run("4.4.0", req).0, Outcome::Invalid(_)));
+    }
+
+    // h.introspection.*: Apollo refuses in validation on 7.x/8.x even for master; 9.x's plugin
+    // refuses non-master callers after validation.
+    #[test]
+    fn introspection_policy_per_version() {
+        let q = "{ __schema { queryType { name } } }";
+        let master = OperationRequest {
+            is_master: true,
+            ..post(q)
+        };
+        assert!(matches!(run("6.5.11", post(q)).0, Outcome::Executed { .. }));
+        let (seven, _) = run("7.5.4", master.clone());
+        assert_eq!(
+            messages(&seven),
+            vec![(messages::APOLLO_NO_INTROSPECTION.into(), vec![(1, 3)])]
+        );
+        assert!(matches!(
+            run("9.10.0", post(q)).0,
+            Outcome::IntrospectionForbidden
+        ));
+        assert!(matches!(run("9.10.0", master).0, Outcome::Executed { .. }));
+        // `__type` without arguments is not introspection for the 9.x plugin.
+        assert!(matches!(
+            run("9.10.0", post("{ __typename health }")).0,
+            Outcome::Executed { .. }
+        ));
+    }
+
+    #[test]
+    fn a_cached_invalid_document_is_not_validated_again() {
+        let pipeline = Pipeline::new(Behavior::parse("4.4.0").unwrap());
+        let root = root();
+        let calls = AtomicUsize::new(0);
+        let exec = |doc: &str, op: Option<&str>, vars: &Variables| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            juniper::execute_sync(doc, op, &root, vars, &())
+        };
+        let req = post("{ health nope }");
+        let first = pipeline.run(&req, &exec);
+        let after_first = calls.load(Ordering::SeqCst);
+        let second = pipeline.run(&req, &exec);
+        assert_eq!(calls.load(Ordering::SeqCst), after_first);
+        assert_eq!(messages(&first), messages(&second));
+    }
+
+    #[test]
+    fn variables_are_refused_in_graphql_js_words() {
+        let req = OperationRequest {
+            variables: serde_json::from_value(serde_json::json!({ "i": { "username": "a" } })).ok(),
+            ..post("mutation M($i: LogInInput!) { logIn(input: $i) }")
+        };
+        let (outcome, _) = run("9.10.0", req);
+        assert_eq!(
+            messages(&outcome),
+            vec![(
+                "Variable \"$i\" got invalid value { username: \"a\" }; Field \"password\" of required type \"String!\" was not provided."
+                    .into(),
+                vec![(1, 12)]
+            )]
+        );
+    }
+
+    #[test]
+    fn operation_resolution() {
+        let q = "query A { health } query B { health }";
+        let named = OperationRequest {
+            operation_name: Some("C".into()),
+            ..post(q)
+        };
+        let (outcome, calls) = run("7.5.4", named);
+        assert!(
+            matches!(outcome, Outcome::NoOperation(OperationError::Unknown(ref n)) if n == "C")
+        );
+        assert_eq!(calls, 1, "validated once, never executed");
+        assert!(matches!(
+            run("4.4.0", post(q)).0,
+            Outcome::NoOperation(OperationError::Ambiguous)
+        ));
+    }
 }
