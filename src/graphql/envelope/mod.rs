@@ -74,7 +74,6 @@ fn cors_preflight(headers: &HeaderMap) -> HttpResponse {
         set(&mut res, "access-control-allow-headers", h);
         set(&mut res, "vary", "Access-Control-Request-Headers");
     }
-    set(&mut res, "content-length", "0");
     res
 }
 
