@@ -210,6 +210,13 @@ pub struct Behavior {
     pub sessions_me_own_lookup: bool,
     /// Message for a route that needs a session when none was sent.
     pub missing_session: MissingSessionMessage,
+    /// GraphQL `ACL.users[].userId` is the relay global id, not the plain objectId (4.2+).
+    pub graphql_acl_relay_user_id: bool,
+    /// GraphQL resolvers read the current user through the caller's `auth.user` (4.3+): master
+    /// key + session on `viewer` (and 4.3–4.4 logOut without a user) crash with code 1.
+    pub graphql_user_from_caller_auth: bool,
+    /// The GraphQL `confirmResetPassword` mutation exists (5.0+).
+    pub graphql_confirm_reset_password: bool,
 }
 
 impl Behavior {
@@ -257,6 +264,9 @@ impl Behavior {
             } else {
                 MissingSessionMessage::InvalidSessionToken
             },
+            graphql_acl_relay_user_id: v.at_least(4, 2),
+            graphql_user_from_caller_auth: v.at_least(4, 3),
+            graphql_confirm_reset_password: v.at_least(5, 0),
         }
     }
 

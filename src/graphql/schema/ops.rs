@@ -1,0 +1,299 @@
+//! The auth operations behind every generation's resolvers, with Parse's checks and messages.
+//!
+//! Resolvers differ per generation in shape only; what signing up, logging in, logging out and
+//! reading the current user *do* lives here once.
+
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::ApiError;
+use crate::error::{ErrorCode, ParseError};
+use crate::graphql::context::Context;
+use crate::store::{AuthSession, NewUser, SessionAction, Store, User, os_random};
+
+/// A user with the session token a mutation just issued (or the request carried).
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub token: String,
+    pub user: User,
+}
+
+/// The user fields a sign-up (`_User` create) may carry.
+#[derive(Debug, Clone, Default)]
+pub struct UserFields {
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub email: Option<String>,
+    /// `Some` when the client sent `emailVerified` (clients may not).
+    pub email_verified: Option<bool>,
+    /// `Some(None)` when the client sent `authData: null`.
+    pub auth_data: Option<Option<Map<String, Value>>>,
+}
+
+/// Parse's `USERNAME_MISSING`…`UNSUPPORTED_SERVICE` checks of a `_User` create, then the
+/// create itself, or a login when `authData` names an existing user.
+pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiError> {
+    let has_auth_data = matches!(&fields.auth_data, Some(Some(map)) if !map.is_empty());
+    let username = fields.username.filter(|u| !u.is_empty());
+    let password = fields.password.filter(|p| !p.is_empty());
+    if !has_auth_data && fields.auth_data.as_ref().is_none_or(Option::is_some) {
+        if username.is_none() {
+            return Err(ApiError::parse(
+                ErrorCode::UsernameMissing,
+                "bad or missing username",
+            ));
+        }
+        if password.is_none() {
+            return Err(ApiError::parse(
+                ErrorCode::PasswordMissing,
+                "password is required",
+            ));
+        }
+    }
+    let auth_data = match fields.auth_data {
+        Some(None) => return Err(unsupported_service()),
+        Some(Some(map)) if !map.is_empty() => Some(map),
+        Some(Some(_)) | None => None,
+    };
+    if let Some(auth_data) = &auth_data {
+        if let Some(existing) = find_by_auth_data(ctx, auth_data)? {
+            return log_in_existing(ctx, existing, auth_data);
+        }
+    }
+    if !ctx.auth.is_master && fields.email_verified.is_some() {
+        return Err(ApiError::parse(
+            ErrorCode::OperationForbidden,
+            "Clients aren't allowed to manually update email verification.",
+        ));
+    }
+    let email = match fields.email {
+        Some(e) if !valid_email(&e) => {
+            return Err(ApiError::parse(
+                ErrorCode::InvalidEmailAddress,
+                "Email address format is invalid.",
+            ));
+        }
+        other => other,
+    };
+    // A user made from authData alone gets a random username, as Parse's RestWrite does.
+    let username = username.unwrap_or_else(|| random_username(25));
+    let new = NewUser {
+        username,
+        password,
+        email,
+        auth_data,
+    };
+    let (user, issued) = ctx.block_on(ctx.store.sign_up(new, ctx.session_meta()))?;
+    Ok(SignedIn {
+        token: issued.token,
+        user,
+    })
+}
+
+/// Every provider must carry an `id` (or be `null`) and be one we can validate: only Parse's
+/// built-in `anonymous` provider needs no adapter configuration.
+fn find_by_auth_data(
+    ctx: &Context,
+    auth_data: &Map<String, Value>,
+) -> Result<Option<User>, ApiError> {
+    let mut ids = Vec::new();
+    for (provider, data) in auth_data {
+        match data {
+            Value::Null => {}
+            Value::Object(fields) => match fields.get("id") {
+                Some(id) if truthy(id) => ids.push((provider.clone(), id_string(id))),
+                _ => return Err(unsupported_service()),
+            },
+            _ => return Err(unsupported_service()),
+        }
+    }
+    if ids.is_empty() {
+        return Err(unsupported_service());
+    }
+    let mut found: Option<User> = None;
+    for (provider, id) in &ids {
+        let user = ctx.block_on(ctx.store.find_user_by_auth(provider.clone(), id.clone()))?;
+        if let Some(user) = user {
+            // Locked-out users (empty ACL) are invisible to non-master callers.
+            if !ctx.auth.is_master && user.acl.is_empty() {
+                continue;
+            }
+            match &found {
+                Some(other) if other.object_id != user.object_id => {
+                    return Err(ApiError::parse(
+                        ErrorCode::AccountAlreadyLinked,
+                        "this auth is already used",
+                    ));
+                }
+                _ => found = Some(user),
+            }
+        }
+    }
+    for (provider, _) in &ids {
+        if provider != "anonymous" {
+            return Err(unsupported_service());
+        }
+    }
+    Ok(found)
+}
+
+fn log_in_existing(
+    ctx: &Context,
+    user: User,
+    auth_data: &Map<String, Value>,
+) -> Result<SignedIn, ApiError> {
+    let provider = auth_data.keys().cloned().collect::<Vec<_>>().join(",");
+    let issued = ctx.block_on(ctx.store.create_session(
+        &user.object_id,
+        SessionAction::Login,
+        &provider,
+        ctx.session_meta(),
+    ))?;
+    Ok(SignedIn {
+        token: issued.token,
+        user,
+    })
+}
+
+/// Parse's email check: something, an `@`, something.
+fn valid_email(email: &str) -> bool {
+    email
+        .find('@')
+        .is_some_and(|at| at > 0 && at + 1 < email.len())
+}
+
+fn unsupported_service() -> ApiError {
+    ApiError::parse(
+        ErrorCode::UnsupportedService,
+        "This authentication method is unsupported.",
+    )
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(_) | Value::Object(_) => true,
+    }
+}
+
+fn id_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Parse's `cryptoUtils.randomString`: letters and digits.
+fn random_username(len: usize) -> String {
+    const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let mut bytes = vec![0u8; len];
+    os_random(&mut bytes);
+    bytes
+        .iter()
+        .map(|b| char::from(CHARS[usize::from(*b) % CHARS.len()]))
+        .collect()
+}
+
+/// `UsersRouter.handleLogIn` with a username and password.
+pub fn log_in(ctx: &Context, username: &str, password: &str) -> Result<SignedIn, ApiError> {
+    if username.is_empty() {
+        return Err(ApiError::parse(
+            ErrorCode::UsernameMissing,
+            "username/email is required.",
+        ));
+    }
+    if password.is_empty() {
+        return Err(ApiError::parse(
+            ErrorCode::PasswordMissing,
+            "password is required.",
+        ));
+    }
+    let invalid = || ApiError::from(ParseError::invalid_credentials());
+    let user = ctx
+        .block_on(
+            ctx.store
+                .find_login_candidates(Some(username.to_owned()), None),
+        )?
+        .ok_or_else(invalid)?;
+    let Some(hash) = user.hashed_password.clone() else {
+        return Err(invalid());
+    };
+    if !ctx.block_on(Store::verify_password(password.to_owned(), hash))? {
+        return Err(invalid());
+    }
+    // An empty ACL locks the user out (master key excepted), as in Parse.
+    if !ctx.auth.is_master && user.acl.is_empty() {
+        return Err(invalid());
+    }
+    let issued = ctx.block_on(ctx.store.create_session(
+        &user.object_id,
+        SessionAction::Login,
+        "password",
+        ctx.session_meta(),
+    ))?;
+    Ok(SignedIn {
+        token: issued.token,
+        user,
+    })
+}
+
+/// The current user as Parse's `viewer`/`me` resolves it in this version.
+///
+/// Up to 4.2 Parse looks the token's `_Session` up with master rights; from 4.3 it reads
+/// `auth.user`, which master-key requests do not have (a `TypeError`: code 1).
+pub fn current_user(ctx: &Context) -> Result<SignedIn, ApiError> {
+    let token = ctx.session_token()?.to_owned();
+    let session: Arc<AuthSession> = match ctx.checked_session() {
+        Some(s) => Arc::clone(s),
+        None if ctx.behavior.graphql_user_from_caller_auth => return Err(ApiError::internal()),
+        None => ctx.session()?,
+    };
+    Ok(SignedIn {
+        token,
+        user: session.user.clone(),
+    })
+}
+
+/// `UsersRouter.handleLogOut`: end the request's session if it has one. `Ok(false)` means the
+/// middleware saw the session alive but a concurrent logout ended it first.
+pub fn revoke_session(ctx: &Context) -> Result<bool, ApiError> {
+    let Some(token) = ctx.auth.session_token.as_deref() else {
+        return Ok(true);
+    };
+    let revoked = ctx.block_on(ctx.store.revoke(token))?;
+    Ok(revoked || ctx.checked_session().is_none())
+}
+
+/// logOut up to 4.4: read the viewer first (no session: 209; from 4.3 a missing `auth.user`
+/// is a `TypeError`, code 1), then end the session and hand the old viewer back.
+pub fn log_out_returning_viewer(ctx: &Context) -> Result<SignedIn, ApiError> {
+    if ctx.behavior.graphql_user_from_caller_auth && ctx.checked_session().is_none() {
+        return Err(ApiError::internal());
+    }
+    let viewer = current_user(ctx)?;
+    if !revoke_session(ctx)? {
+        return Err(ApiError::invalid_session_token());
+    }
+    Ok(viewer)
+}
+
+/// logOut from 4.5 (and 3.7): end the session if there is one; success either way.
+pub fn log_out(ctx: &Context) -> Result<(), ApiError> {
+    if revoke_session(ctx)? {
+        Ok(())
+    } else {
+        Err(ApiError::invalid_session_token())
+    }
+}
+
+/// resetPassword and sendVerificationEmail without an email adapter (ours has none): Parse
+/// checks the email configuration before anything else.
+pub fn email_not_configured() -> ApiError {
+    ApiError::internal_with(
+        "An appName, publicServerURL, and emailAdapter are required for password reset and email verification functionality.",
+    )
+}
