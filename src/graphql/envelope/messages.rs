@@ -449,9 +449,12 @@ impl Rewriter<'_> {
             } else if m.contains("must have a selection of subfields") {
                 (enter(Rule::ScalarLeafs), with_period(m))
             } else if m.starts_with("Unknown type ") && q.len() == 1 {
+                let mut names: Vec<&str> = self.info.types.keys().map(String::as_str).collect();
+                names.sort_unstable();
+                let hint = did_you_mean(&suggestion_list(js, q[0], &names));
                 (
                     enter(Rule::KnownTypeNames),
-                    format!("Unknown type \"{}\".", q[0]),
+                    format!("Unknown type \"{}\".{hint}", q[0]),
                 )
             } else if m.starts_with("Variable \"$") && m.contains(" is not defined") {
                 let end = self.operation_end(first.offset);
@@ -716,7 +719,7 @@ impl Rewriter<'_> {
         let printed = value.print();
         let bad = |reason: String, out: &mut Vec<(Pos, String)>| {
             let msg = if v14 {
-                format!("Expected type {name}, found {printed}.")
+                format!("Expected type {ty}, found {printed}.")
             } else {
                 reason
             };
