@@ -6,6 +6,8 @@ use std::borrow::Cow;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(i32)]
 pub enum ErrorCode {
+    /// `Parse.Error.OTHER_CAUSE`.
+    OtherCause = -1,
     InternalServerError = 1,
     ObjectNotFound = 101,
     InvalidQuery = 102,
@@ -35,7 +37,8 @@ impl ErrorCode {
         match self {
             Self::InternalServerError => 500,
             Self::ObjectNotFound => 404,
-            Self::InvalidQuery
+            Self::OtherCause
+            | Self::InvalidQuery
             | Self::InvalidJson
             | Self::OperationForbidden
             | Self::InvalidEmailAddress

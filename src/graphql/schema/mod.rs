@@ -19,8 +19,14 @@ mod ops;
 mod relay;
 pub mod scalars;
 pub mod v3_10;
+pub mod v3_7;
+pub mod v3_8;
+pub mod v3_9;
 pub mod v4_0;
 pub mod v4_5;
+pub mod v5;
+pub mod v6;
+pub mod v8;
 
 pub use error::ApiError;
 
@@ -28,9 +34,16 @@ type Root<Q, M> = RootNode<Q, M, EmptySubscription<Context>>;
 
 /// The schema of one API generation.
 pub enum Schema {
+    V3_7(Arc<Root<v3_7::Query, v3_7::Mutation>>),
+    V3_8(Arc<Root<v3_8::Query, v3_8::Mutation>>),
+    V3_9(Arc<Root<v3_9::Query, v3_9::Mutation>>),
     V3_10(Arc<Root<v3_10::Query, v3_10::Mutation>>),
     V4_0(Arc<Root<v4_0::Query, v4_0::Mutation>>),
     V4_5(Arc<Root<v4_5::Query, v4_5::Mutation>>),
+    /// 5.x: 4.5 plus confirmResetPassword and alphabetical class fields.
+    V5(Arc<Root<v5::Query, v5::Mutation>>),
+    V6(Arc<Root<v6::Query, v6::Mutation>>),
+    V8(Arc<Root<v8::Query, v8::Mutation>>),
 }
 
 /// What juniper's execution hands back: data and field errors, or a request-level error.
@@ -54,24 +67,39 @@ impl Schema {
     /// Build the schema of a generation (its first version's shape).
     pub fn build(generation: ApiGeneration) -> Schema {
         match generation {
+            ApiGeneration::V3_7 => Schema::V3_7(root(v3_7::Query, v3_7::Mutation)),
+            ApiGeneration::V3_8 => Schema::V3_8(root(v3_8::Query, v3_8::Mutation)),
+            ApiGeneration::V3_9 => Schema::V3_9(root(v3_9::Query, v3_9::Mutation)),
             ApiGeneration::V3_10 => Schema::V3_10(root(v3_10::Query, v3_10::Mutation)),
             ApiGeneration::V4_0 => Schema::V4_0(root(v4_0::Query, v4_0::Mutation)),
             ApiGeneration::V4_5 => Schema::V4_5(root(v4_5::Query, v4_5::Mutation)),
-            _ => Schema::V4_5(root(v4_5::Query, v4_5::Mutation)),
+            ApiGeneration::V6 => Schema::V6(root(v6::Query, v6::Mutation)),
+            ApiGeneration::V8 => Schema::V8(root(v8::Query, v8::Mutation)),
         }
     }
 
     /// The schema a pinned version serves.
     pub fn for_behavior(behavior: &Behavior) -> Schema {
-        Self::build(behavior.generation)
+        match behavior.generation {
+            ApiGeneration::V4_5 if behavior.graphql_confirm_reset_password => {
+                Schema::V5(root(v5::Query, v5::Mutation))
+            }
+            generation => Self::build(generation),
+        }
     }
 
     /// juniper's SDL of this schema.
     pub fn sdl(&self) -> String {
         match self {
+            Schema::V3_7(s) => s.as_sdl(),
+            Schema::V3_8(s) => s.as_sdl(),
+            Schema::V3_9(s) => s.as_sdl(),
             Schema::V3_10(s) => s.as_sdl(),
             Schema::V4_0(s) => s.as_sdl(),
             Schema::V4_5(s) => s.as_sdl(),
+            Schema::V5(s) => s.as_sdl(),
+            Schema::V6(s) => s.as_sdl(),
+            Schema::V8(s) => s.as_sdl(),
         }
     }
 
@@ -85,9 +113,15 @@ impl Schema {
         ctx: &Context,
     ) -> ExecutionOutcome {
         match self {
+            Schema::V3_7(s) => run(s, document, operation_name, variables, ctx),
+            Schema::V3_8(s) => run(s, document, operation_name, variables, ctx),
+            Schema::V3_9(s) => run(s, document, operation_name, variables, ctx),
             Schema::V3_10(s) => run(s, document, operation_name, variables, ctx),
             Schema::V4_0(s) => run(s, document, operation_name, variables, ctx),
             Schema::V4_5(s) => run(s, document, operation_name, variables, ctx),
+            Schema::V5(s) => run(s, document, operation_name, variables, ctx),
+            Schema::V6(s) => run(s, document, operation_name, variables, ctx),
+            Schema::V8(s) => run(s, document, operation_name, variables, ctx),
         }
     }
 }

@@ -200,6 +200,49 @@ fn random_username(len: usize) -> String {
 
 /// `UsersRouter.handleLogIn` with a username and password.
 pub fn log_in(ctx: &Context, username: &str, password: &str) -> Result<SignedIn, ApiError> {
+    let user = authenticate(ctx, username, password)?;
+    let issued = ctx.block_on(ctx.store.create_session(
+        &user.object_id,
+        SessionAction::Login,
+        "password",
+        ctx.session_meta(),
+    ))?;
+    Ok(SignedIn {
+        token: issued.token,
+        user,
+    })
+}
+
+/// logIn from 6.0, whose input may carry `authData` for the user's providers: each must be
+/// one Parse can validate without configuration (`anonymous`).
+pub fn log_in_with_auth_data(
+    ctx: &Context,
+    username: &str,
+    password: &str,
+    auth_data: Option<Map<String, Value>>,
+) -> Result<SignedIn, ApiError> {
+    let user = authenticate(ctx, username, password)?;
+    if let Some(auth_data) = auth_data {
+        for (provider, data) in &auth_data {
+            if !data.is_null() && provider != "anonymous" {
+                return Err(unsupported_service());
+            }
+        }
+    }
+    let issued = ctx.block_on(ctx.store.create_session(
+        &user.object_id,
+        SessionAction::Login,
+        "password",
+        ctx.session_meta(),
+    ))?;
+    Ok(SignedIn {
+        token: issued.token,
+        user,
+    })
+}
+
+/// `_authenticateUserFromRequest`: the user a username and password name, or Parse's error.
+fn authenticate(ctx: &Context, username: &str, password: &str) -> Result<User, ApiError> {
     if username.is_empty() {
         return Err(ApiError::parse(
             ErrorCode::UsernameMissing,
@@ -229,16 +272,7 @@ pub fn log_in(ctx: &Context, username: &str, password: &str) -> Result<SignedIn,
     if !ctx.auth.is_master && user.acl.is_empty() {
         return Err(invalid());
     }
-    let issued = ctx.block_on(ctx.store.create_session(
-        &user.object_id,
-        SessionAction::Login,
-        "password",
-        ctx.session_meta(),
-    ))?;
-    Ok(SignedIn {
-        token: issued.token,
-        user,
-    })
+    Ok(user)
 }
 
 /// The current user as Parse's `viewer`/`me` resolves it in this version.
@@ -296,4 +330,77 @@ pub fn email_not_configured() -> ApiError {
     ApiError::internal_with(
         "An appName, publicServerURL, and emailAdapter are required for password reset and email verification functionality.",
     )
+}
+
+/// confirmResetPassword (5.0+): Parse checks presence, then looks for a user holding this
+/// reset token. Without an email adapter no reset token is ever issued, so every complete
+/// request is refused the way Parse refuses an unknown token (a string rejection that
+/// graphql-js wraps).
+pub fn confirm_reset_password(username: &str, password: &str, token: &str) -> ApiError {
+    if username.is_empty() {
+        return ApiError::parse(ErrorCode::UsernameMissing, "you must provide a username");
+    }
+    if password.is_empty() {
+        return ApiError::parse(ErrorCode::PasswordMissing, "you must provide a password");
+    }
+    if token.is_empty() {
+        return ApiError::parse(ErrorCode::OtherCause, "you must provide a token");
+    }
+    ApiError::internal_with(
+        "Unexpected error value: \"Failed to reset password: username / email / token is invalid\"",
+    )
+}
+
+/// challenge (6.0+), `UsersRouter.handleChallenge` with no auth adapter configured: the caller
+/// is identified by password or by `authData`, then each provider in `challengeData` that
+/// has a `challenge` function answers; the built-in ones have none, so the answer is `{}`.
+pub fn challenge(
+    ctx: &Context,
+    username: Option<&str>,
+    password: Option<&str>,
+    auth_data: Option<Map<String, Value>>,
+    challenge_data: Option<Map<String, Value>>,
+) -> Result<Map<String, Value>, ApiError> {
+    let other = |m: &'static str| ApiError::parse(ErrorCode::OtherCause, m);
+    let mut user = None;
+    if let Some(username) = username.filter(|u| !u.is_empty()) {
+        let Some(password) = password.filter(|p| !p.is_empty()) else {
+            return Err(other(
+                "You provided username or email, you need to also provide password.",
+            ));
+        };
+        user = Some(authenticate(ctx, username, password)?);
+    }
+    if challenge_data.is_none() {
+        return Err(other("Nothing to challenge."));
+    }
+    if let Some(auth_data) = auth_data {
+        if user.is_some() {
+            return Err(other(
+                "You cannot provide username/email and authData, only use one identification method.",
+            ));
+        }
+        let with_id: Vec<&String> = auth_data
+            .iter()
+            .filter(|(_, d)| d.get("id").is_some_and(truthy))
+            .map(|(p, _)| p)
+            .collect();
+        if with_id.len() > 1 {
+            return Err(other(
+                "You cannot provide more than one authData provider with an id.",
+            ));
+        }
+        let not_found = || ApiError::parse(ErrorCode::ObjectNotFound, "User not found.");
+        let provider = with_id.first().ok_or_else(not_found)?;
+        let id = auth_data
+            .get(provider.as_str())
+            .and_then(|d| d.get("id"))
+            .map(id_string)
+            .ok_or_else(not_found)?;
+        let found = ctx.block_on(ctx.store.find_user_by_auth((*provider).clone(), id))?;
+        if found.is_none() || provider.as_str() != "anonymous" {
+            return Err(not_found());
+        }
+    }
+    Ok(Map::new())
 }

@@ -1,129 +1,13 @@
-//! The relay auth types shared by 3.10 through 4.x: `User`, `Viewer`, the `Node` and
-//! `ParseObject` interfaces and the payloads that carry a viewer.
+//! The relay auth types (3.10+): inputs and payloads every relay generation shares, and the
+//! `User` family (`User`, `Viewer`, the `Node`/`ParseObject` interfaces, payloads carrying a
+//! viewer, `Query`) stamped out per field order by [`user_family!`].
 
-use juniper::{GraphQLInputObject, GraphQLObject, ID, graphql_interface, graphql_object};
+use juniper::{GraphQLInputObject, GraphQLObject};
 
-use super::ApiError;
-use super::acl::{Acl, AclInput, user_global_id};
-use super::ops::{self, SignedIn, UserFields};
-use super::scalars::{Date, Object};
+use super::acl::AclInput;
+use super::ops::UserFields;
+use super::scalars::Object;
 use crate::graphql::context::Context;
-use crate::store;
-
-/// An object with a relay global id.
-#[expect(
-    dead_code,
-    reason = "an interface declaration: juniper reads it, no Rust code calls it"
-)]
-#[graphql_interface(for = User, context = Context)]
-pub trait Node {
-    /// The relay global id.
-    fn id(&self) -> ID;
-}
-
-/// Fields every Parse object has.
-#[expect(
-    dead_code,
-    reason = "an interface declaration: juniper reads it, no Rust code calls it"
-)]
-#[graphql_interface(for = User, context = Context, name = "ParseObject")]
-pub trait ParseObject {
-    /// The Parse objectId.
-    fn object_id(&self) -> ID;
-    /// When the object was created.
-    fn created_at(&self) -> Date;
-    /// When the object was last changed.
-    fn updated_at(&self) -> Date;
-    /// Who may read and write the object.
-    #[graphql(name = "ACL")]
-    fn acl(&self) -> Acl;
-}
-
-/// A `_User` object.
-pub struct User(pub store::User);
-
-#[graphql_object(context = Context, impl = [ParseObjectValue, NodeValue])]
-impl User {
-    /// The relay global id.
-    fn id(&self) -> ID {
-        user_global_id(&self.0.object_id)
-    }
-    /// The Parse objectId.
-    fn object_id(&self) -> ID {
-        ID::new(self.0.object_id.as_str())
-    }
-    /// When the user was created.
-    fn created_at(&self) -> Date {
-        Date::from_millis(self.0.created_at)
-    }
-    /// When the user was last changed.
-    fn updated_at(&self) -> Date {
-        Date::from_millis(self.0.updated_at)
-    }
-    /// Who may read and write the user.
-    #[graphql(name = "ACL")]
-    fn acl(&self, ctx: &Context) -> Acl {
-        Acl::from_parse(&self.0.acl, &ctx.behavior)
-    }
-    /// The login name.
-    fn username(&self) -> Option<&str> {
-        Some(self.0.username.as_str())
-    }
-    /// The email address.
-    fn email(&self) -> Option<&str> {
-        self.0.email.as_deref()
-    }
-    /// Whether the email address was verified.
-    fn email_verified(&self) -> Option<bool> {
-        self.0.email_verified
-    }
-    /// Third-party login data.
-    fn auth_data(&self) -> Option<Object> {
-        self.0.auth_data.clone().map(Object::new)
-    }
-}
-
-/// The current user and the session token of the request.
-pub struct Viewer(pub SignedIn);
-
-#[graphql_object(context = Context)]
-impl Viewer {
-    /// The session token.
-    fn session_token(&self) -> &str {
-        &self.0.token
-    }
-    /// The user the session belongs to.
-    fn user(&self) -> User {
-        User(self.0.user.clone())
-    }
-}
-
-/// The result of signUp.
-#[derive(GraphQLObject)]
-#[graphql(context = Context)]
-pub struct SignUpPayload {
-    /// The new user and their first session.
-    pub viewer: Viewer,
-    pub client_mutation_id: Option<String>,
-}
-
-/// The result of logIn.
-#[derive(GraphQLObject)]
-#[graphql(context = Context)]
-pub struct LogInPayload {
-    /// The user and their new session.
-    pub viewer: Viewer,
-    pub client_mutation_id: Option<String>,
-}
-
-/// The result of logInWith.
-#[derive(GraphQLObject)]
-#[graphql(context = Context)]
-pub struct LogInWithPayload {
-    /// The user (found or created) and their new session.
-    pub viewer: Viewer,
-    pub client_mutation_id: Option<String>,
-}
 
 /// The input of logIn.
 #[derive(GraphQLInputObject)]
@@ -252,18 +136,246 @@ impl LogInWithInput {
     }
 }
 
-/// Root queries of every relay generation.
-pub struct Query;
+/// The `User`-centred relay types, stamped out once per field order: Parse lists the class
+/// fields of `User` in creation order up to 4.x and alphabetically from 5.0, and adds
+/// `authDataResponse` in 6.0. Everything that names `User` (the interfaces, `Viewer`, the
+/// payloads carrying a viewer, `Query`) comes with it.
+macro_rules! user_family {
+    ($($user_fields:tt)*) => {
+        /// An object with a relay global id.
+        #[expect(
+            dead_code,
+            reason = "an interface declaration: juniper reads it, no Rust code calls it"
+        )]
+        #[graphql_interface(for = User, context = Context)]
+        pub trait Node {
+            /// The relay global id.
+            fn id(&self) -> ID;
+        }
 
-#[graphql_object(context = Context)]
-impl Query {
-    /// Whether the server is up.
-    fn health() -> bool {
-        true
-    }
+        /// Fields every Parse object has.
+        #[expect(
+            dead_code,
+            reason = "an interface declaration: juniper reads it, no Rust code calls it"
+        )]
+        #[graphql_interface(for = User, context = Context, name = "ParseObject")]
+        pub trait ParseObject {
+            /// The Parse objectId.
+            fn object_id(&self) -> ID;
+            /// When the object was created.
+            fn created_at(&self) -> Date;
+            /// When the object was last changed.
+            fn updated_at(&self) -> Date;
+            /// Who may read and write the object.
+            #[graphql(name = "ACL")]
+            fn acl(&self) -> Acl;
+        }
 
-    /// The user of the request's session.
-    fn viewer(ctx: &Context) -> Result<Viewer, ApiError> {
-        ops::current_user(ctx).map(Viewer)
+        /// A `_User` object.
+        pub struct User(pub store::User);
+
+        #[graphql_object(context = Context, impl = [ParseObjectValue, NodeValue])]
+        impl User {
+            /// The relay global id.
+            fn id(&self) -> ID {
+                user_global_id(&self.0.object_id)
+            }
+            /// The Parse objectId.
+            fn object_id(&self) -> ID {
+                ID::new(self.0.object_id.as_str())
+            }
+            /// When the user was created.
+            fn created_at(&self) -> Date {
+                Date::from_millis(self.0.created_at)
+            }
+            /// When the user was last changed.
+            fn updated_at(&self) -> Date {
+                Date::from_millis(self.0.updated_at)
+            }
+            /// Who may read and write the user.
+            #[graphql(name = "ACL")]
+            fn acl(&self, ctx: &Context) -> Acl {
+                Acl::from_parse(&self.0.acl, &ctx.behavior)
+            }
+            $($user_fields)*
+        }
+
+        /// The current user and the session token of the request.
+        pub struct Viewer(pub SignedIn);
+
+        #[graphql_object(context = Context)]
+        impl Viewer {
+            /// The session token.
+            fn session_token(&self) -> &str {
+                &self.0.token
+            }
+            /// The user the session belongs to.
+            fn user(&self) -> User {
+                User(self.0.user.clone())
+            }
+        }
+
+        /// The result of signUp.
+        #[derive(GraphQLObject)]
+        #[graphql(context = Context)]
+        pub struct SignUpPayload {
+            /// The new user and their first session.
+            pub viewer: Viewer,
+            pub client_mutation_id: Option<String>,
+        }
+
+        /// The result of logIn.
+        #[derive(GraphQLObject)]
+        #[graphql(context = Context)]
+        pub struct LogInPayload {
+            /// The user and their new session.
+            pub viewer: Viewer,
+            pub client_mutation_id: Option<String>,
+        }
+
+        /// The result of logInWith.
+        #[derive(GraphQLObject)]
+        #[graphql(context = Context)]
+        pub struct LogInWithPayload {
+            /// The user (found or created) and their new session.
+            pub viewer: Viewer,
+            pub client_mutation_id: Option<String>,
+        }
+
+        /// Root queries of every relay generation.
+        pub struct Query;
+
+        #[graphql_object(context = Context)]
+        impl Query {
+            /// Whether the server is up.
+            fn health() -> bool {
+                true
+            }
+
+            /// The user of the request's session.
+            fn viewer(ctx: &Context) -> Result<Viewer, ApiError> {
+                ops::current_user(ctx).map(Viewer)
+            }
+        }
+    };
+}
+
+pub(crate) use user_family;
+
+/// The user family of 3.10 – 4.x: class fields in creation order.
+pub mod creation_order {
+    use juniper::{GraphQLObject, ID, graphql_interface, graphql_object};
+
+    use super::super::ApiError;
+    use super::super::acl::{Acl, user_global_id};
+    use super::super::ops::{self, SignedIn};
+    use super::super::scalars::{Date, Object};
+    use crate::graphql::context::Context;
+    use crate::store;
+
+    super::user_family! {
+        /// The login name.
+        fn username(&self) -> Option<&str> {
+            Some(self.0.username.as_str())
+        }
+        /// The email address.
+        fn email(&self) -> Option<&str> {
+            self.0.email.as_deref()
+        }
+        /// Whether the email address was verified.
+        fn email_verified(&self) -> Option<bool> {
+            self.0.email_verified
+        }
+        /// Third-party login data.
+        fn auth_data(&self) -> Option<Object> {
+            self.0.auth_data.clone().map(Object::new)
+        }
     }
+}
+
+/// The user family of 5.x: class fields in alphabetical order.
+pub mod alphabetical {
+    use juniper::{GraphQLObject, ID, graphql_interface, graphql_object};
+
+    use super::super::ApiError;
+    use super::super::acl::{Acl, user_global_id};
+    use super::super::ops::{self, SignedIn};
+    use super::super::scalars::{Date, Object};
+    use crate::graphql::context::Context;
+    use crate::store;
+
+    super::user_family! {
+        /// Third-party login data.
+        fn auth_data(&self) -> Option<Object> {
+            self.0.auth_data.clone().map(Object::new)
+        }
+        /// The email address.
+        fn email(&self) -> Option<&str> {
+            self.0.email.as_deref()
+        }
+        /// Whether the email address was verified.
+        fn email_verified(&self) -> Option<bool> {
+            self.0.email_verified
+        }
+        /// The login name.
+        fn username(&self) -> Option<&str> {
+            Some(self.0.username.as_str())
+        }
+    }
+}
+
+/// The user family of 6.x+: alphabetical, led by `authDataResponse`.
+pub mod with_auth_data_response {
+    use juniper::{GraphQLObject, ID, graphql_interface, graphql_object};
+
+    use super::super::ApiError;
+    use super::super::acl::{Acl, user_global_id};
+    use super::super::ops::{self, SignedIn};
+    use super::super::scalars::{Date, Object};
+    use crate::graphql::context::Context;
+    use crate::store;
+
+    super::user_family! {
+        /// What an auth adapter answered on signUp/logIn; no built-in provider answers.
+        fn auth_data_response(&self) -> Option<Object> {
+            None
+        }
+        /// Third-party login data.
+        fn auth_data(&self) -> Option<Object> {
+            self.0.auth_data.clone().map(Object::new)
+        }
+        /// The email address.
+        fn email(&self) -> Option<&str> {
+            self.0.email.as_deref()
+        }
+        /// Whether the email address was verified.
+        fn email_verified(&self) -> Option<bool> {
+            self.0.email_verified
+        }
+        /// The login name.
+        fn username(&self) -> Option<&str> {
+            Some(self.0.username.as_str())
+        }
+    }
+}
+
+/// The input of confirmResetPassword (5.0+).
+#[derive(GraphQLInputObject)]
+pub struct ConfirmResetPasswordInput {
+    /// The user whose password is reset.
+    pub username: String,
+    /// The new password.
+    pub password: String,
+    /// The token from the reset email.
+    pub token: String,
+    pub client_mutation_id: Option<String>,
+}
+
+/// The result of confirmResetPassword.
+#[derive(GraphQLObject)]
+#[graphql(context = Context)]
+pub struct ConfirmResetPasswordPayload {
+    /// Always true.
+    pub ok: bool,
+    pub client_mutation_id: Option<String>,
 }

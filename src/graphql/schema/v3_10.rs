@@ -5,11 +5,11 @@ use juniper::{GraphQLInputObject, graphql_object};
 
 use super::ApiError;
 use super::ops;
-pub use super::relay::Query;
+pub use super::relay::creation_order::Query;
+use super::relay::creation_order::{LogInPayload, SignUpPayload, Viewer};
 use super::relay::{
-    CreateUserFieldsInput, LogInInput, LogInPayload, LogOutInput, ResetPasswordInput,
-    ResetPasswordPayload, SendVerificationEmailInput, SendVerificationEmailPayload, SignUpPayload,
-    Viewer,
+    CreateUserFieldsInput, LogInInput, LogOutInput, ResetPasswordInput, ResetPasswordPayload,
+    SendVerificationEmailInput, SendVerificationEmailPayload,
 };
 use crate::graphql::context::Context;
 

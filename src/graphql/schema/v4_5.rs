@@ -5,11 +5,11 @@ use juniper::{GraphQLObject, graphql_object};
 
 use super::ApiError;
 use super::ops;
-pub use super::relay::Query;
+pub use super::relay::creation_order::Query;
+use super::relay::creation_order::{LogInPayload, LogInWithPayload, SignUpPayload, Viewer};
 use super::relay::{
-    LogInInput, LogInPayload, LogInWithInput, LogInWithPayload, LogOutInput, ResetPasswordInput,
-    ResetPasswordPayload, SendVerificationEmailInput, SendVerificationEmailPayload, SignUpInput,
-    SignUpPayload, Viewer,
+    LogInInput, LogInWithInput, LogOutInput, ResetPasswordInput, ResetPasswordPayload,
+    SendVerificationEmailInput, SendVerificationEmailPayload, SignUpInput,
 };
 use crate::graphql::context::Context;
 
