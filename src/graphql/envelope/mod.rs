@@ -1,0 +1,759 @@
+//! The `/graphql` HTTP envelope of each Parse server stack: CORS, body reading, Parse's
+//! key/session middleware, request parameters, and the answer's status and shape.
+//!
+//! The middleware order differs per stack (read from each version's `ParseGraphQLServer`):
+//! - apollo-server-express 2 (3.x – 5.2): cors → `bodyParser.json()` → Parse headers →
+//!   Parse error handler → Apollo. A bad JSON body is answered before the keys are checked.
+//! - graphql-yoga 2 (5.3 – 6.x): cors → Parse headers/session → yoga, which reads the body.
+//! - @apollo/server 4/5 (7.x – 9.x): cors (Parse's own set from 8.x) → Parse headers/session
+//!   → `express.json()` → Apollo.
+
+pub mod document;
+pub mod messages;
+pub mod pipeline;
+pub mod render;
+pub mod schema_info;
+pub mod variables;
+
+use bytes::Bytes;
+use hyper::body::Incoming;
+use hyper::header::{HeaderMap, HeaderName, HeaderValue};
+use hyper::{Method, Request};
+use serde_json::{Map, Value as Json, json};
+
+use crate::http::auth::{self, RequestAuth, SessionPolicy};
+use crate::http::response::{self, HttpResponse};
+use crate::http::{AppState, BodyError, cors, json_error, read_body};
+use crate::version::HttpStack;
+use pipeline::{ExecResult, OperationRequest, Outcome, Pipeline};
+
+/// A prefix no GraphQL name can have (names are `[_A-Za-z][_0-9A-Za-z]*`).
+const NO_SUCH_OPERATION: &str = "-";
+
+/// body-parser's default `limit` (100kb), used by `bodyParser.json()` / `express.json()`.
+const JSON_LIMIT: usize = 100 * 1024;
+
+/// Runs one document against the pinned schema with one caller's context.
+pub type Executor = dyn Fn(&str, Option<&str>, &juniper::Variables) -> ExecResult + Send + Sync;
+
+fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// The media type of the request (lower case, without parameters).
+fn media_type(headers: &HeaderMap) -> Option<String> {
+    header(headers, "content-type").map(|ct| {
+        ct.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase()
+    })
+}
+
+fn is_json_type(headers: &HeaderMap) -> bool {
+    media_type(headers).as_deref() == Some("application/json")
+}
+
+fn set(res: &mut HttpResponse, name: &'static str, value: &str) {
+    if let Ok(v) = HeaderValue::from_str(value) {
+        res.headers_mut().insert(HeaderName::from_static(name), v);
+    }
+}
+
+/// The `cors` package's preflight answer (3.x – 7.x): 204, request headers echoed.
+fn cors_preflight(headers: &HeaderMap) -> HttpResponse {
+    let mut res = response::with_body(204, None, Bytes::new());
+    set(&mut res, "access-control-allow-origin", "*");
+    set(
+        &mut res,
+        "access-control-allow-methods",
+        "GET,HEAD,PUT,PATCH,POST,DELETE",
+    );
+    if let Some(h) = header(headers, "access-control-request-headers") {
+        set(&mut res, "access-control-allow-headers", h);
+        set(&mut res, "vary", "Access-Control-Request-Headers");
+    }
+    res
+}
+
+/// Who answered, which decides the CORS headers added on the way out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Responder {
+    /// Express or Parse's middleware, before the GraphQL server.
+    Middleware,
+    /// The GraphQL server itself.
+    Server,
+}
+
+fn apply_cors(
+    res: &mut HttpResponse,
+    stack: HttpStack,
+    responder: Responder,
+    req_headers: &HeaderMap,
+    state: &AppState,
+) {
+    match stack {
+        HttpStack::Apollo4OnExpress5 | HttpStack::Apollo5 => {
+            cors::apply_parse_set(res.headers_mut(), &state.config.behavior);
+        }
+        HttpStack::Apollo2 => set(res, "access-control-allow-origin", "*"),
+        HttpStack::Apollo4 => {
+            // Parse 7's context function: `access-control-allow-origin: origin || '*'`.
+            let origin = match responder {
+                Responder::Server => header(req_headers, "origin").unwrap_or("*"),
+                Responder::Middleware => "*",
+            };
+            set(res, "access-control-allow-origin", origin);
+        }
+        HttpStack::Yoga => {
+            set(res, "access-control-allow-origin", "*");
+            if responder == Responder::Server {
+                // graphql-yoga's own CORS plugin (no options: mirror the request).
+                if let Some(origin) = header(req_headers, "origin") {
+                    set(res, "access-control-allow-origin", origin);
+                    set(res, "access-control-allow-credentials", "true");
+                    set(res, "vary", "Origin");
+                }
+                if let Some(m) = header(req_headers, "access-control-request-method") {
+                    set(res, "access-control-allow-methods", m);
+                }
+                if let Some(h) = header(req_headers, "access-control-request-headers") {
+                    set(res, "access-control-allow-headers", h);
+                }
+            }
+        }
+    }
+}
+
+/// The request URL as graphql-yoga sees it behind Express's mount (`http://host/?…`).
+fn yoga_url(headers: &HeaderMap, uri: &hyper::Uri, mount: &str) -> String {
+    let host = header(headers, "host").unwrap_or("localhost");
+    let path = uri.path().strip_prefix(mount).unwrap_or("");
+    let path = if path.is_empty() { "/" } else { path };
+    match uri.query() {
+        Some(q) => format!("http://{host}{path}?{q}"),
+        None => format!("http://{host}{path}"),
+    }
+}
+
+/// Query-string parameters; a repeated name keeps every value.
+fn query_params(query: Option<&str>) -> Vec<(String, String)> {
+    form_urlencoded::parse(query.unwrap_or("").as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// Express's `req.query` for the parameters Apollo 2 reads (`a=1&a=2` becomes an array).
+fn express_query(query: Option<&str>) -> Map<String, Json> {
+    let mut out = Map::new();
+    for (k, v) in query_params(query) {
+        match out.get_mut(&k) {
+            Some(Json::Array(items)) => items.push(Json::String(v)),
+            Some(existing) => {
+                let first = existing.take();
+                *existing = Json::Array(vec![first, Json::String(v)]);
+            }
+            None => {
+                out.insert(k, Json::String(v));
+            }
+        }
+    }
+    out
+}
+
+/// body-parser's JSON reading (`strict`): `Ok(None)` when the content type is not JSON.
+fn body_parser_json(bytes: &[u8], headers: &HeaderMap) -> Result<Option<Json>, String> {
+    if !is_json_type(headers) {
+        return Ok(None);
+    }
+    if bytes.is_empty() {
+        return Ok(Some(Json::Object(Map::new())));
+    }
+    let text = String::from_utf8_lossy(bytes);
+    let first = text
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .chars()
+        .next();
+    if !matches!(first, Some('{' | '[')) {
+        return Err(json_error::strict_violation(&text));
+    }
+    serde_json::from_str::<Json>(&text)
+        .map(Some)
+        .map_err(|_| v8_message(&text))
+}
+
+/// V8's `JSON.parse` message for a body serde refused. Absurdly nested bodies (which V8 reads
+/// but serde refuses past 128 levels) are not handed to the recursive V8 scanner.
+fn v8_message(text: &str) -> String {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    for b in text.bytes() {
+        match b {
+            b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    if deepest > 128 {
+        return "Unexpected end of JSON input".into();
+    }
+    json_error::v8_parse_error(text).unwrap_or_else(|| "Unexpected end of JSON input".into())
+}
+
+/// How the pinned stack treats one HTTP request, around the operation pipeline.
+pub struct Envelope<'a> {
+    pub pipeline: &'a std::sync::Arc<Pipeline>,
+    pub state: &'a AppState,
+}
+
+impl Envelope<'_> {
+    /// Answer one `/graphql` request. `executor` builds the schema runner for the caller once
+    /// Parse's middleware has established who it is.
+    pub async fn handle(
+        &self,
+        req: Request<Incoming>,
+        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor>,
+    ) -> HttpResponse {
+        let stack = self.pipeline.behavior.stack;
+        let (parts, body) = req.into_parts();
+        let (mut res, responder) = self.answer(parts.clone(), body, executor).await;
+        apply_cors(&mut res, stack, responder, &parts.headers, self.state);
+        res
+    }
+
+    async fn answer(
+        &self,
+        parts: hyper::http::request::Parts,
+        body: Incoming,
+        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor>,
+    ) -> (HttpResponse, Responder) {
+        use Responder::{Middleware, Server};
+        let stack = self.pipeline.behavior.stack;
+        let state = self.state;
+        let headers = &parts.headers;
+        if parts.method == Method::OPTIONS {
+            return match stack {
+                HttpStack::Apollo2 | HttpStack::Yoga | HttpStack::Apollo4 => {
+                    (cors_preflight(headers), Middleware)
+                }
+                HttpStack::Apollo4OnExpress5 | HttpStack::Apollo5 => (
+                    response::with_body(200, Some(response::TEXT_UTF8), "OK"),
+                    Middleware,
+                ),
+            };
+        }
+        let bytes = match read_body(body, state.config.body_limit).await {
+            Ok(b) => b,
+            Err(BodyError::TooLarge) => {
+                return (
+                    response::status_error(413, "request entity too large"),
+                    Middleware,
+                );
+            }
+            Err(BodyError::Failed) => {
+                return (response::status_error(400, "request aborted"), Middleware);
+            }
+        };
+        let is_get = parts.method == Method::GET;
+        match stack {
+            HttpStack::Apollo2 => {
+                let parsed = if bytes.len() > JSON_LIMIT && is_json_type(headers) {
+                    return (
+                        response::status_error(413, "request entity too large"),
+                        Middleware,
+                    );
+                } else {
+                    match body_parser_json(&bytes, headers) {
+                        Ok(v) => v.unwrap_or_else(|| Json::Object(Map::new())),
+                        Err(msg) => return (response::status_error(400, &msg), Middleware),
+                    }
+                };
+                let mut parsed = parsed;
+                let mut empty = Map::new();
+                let body_map = match &mut parsed {
+                    Json::Object(m) => m,
+                    _ => &mut empty,
+                };
+                let auth = match auth::authenticate(
+                    &state.config,
+                    &state.store,
+                    headers,
+                    Some(body_map),
+                    SessionPolicy::Check,
+                )
+                .await
+                {
+                    Ok(a) => a,
+                    Err(res) => return (res, Middleware),
+                };
+                (self.apollo2(&parts, parsed, auth, executor).await, Server)
+            }
+            HttpStack::Yoga
+            | HttpStack::Apollo4
+            | HttpStack::Apollo4OnExpress5
+            | HttpStack::Apollo5 => {
+                let auth = match auth::authenticate(
+                    &state.config,
+                    &state.store,
+                    headers,
+                    None,
+                    SessionPolicy::Check,
+                )
+                .await
+                {
+                    Ok(a) => a,
+                    Err(res) => return (res, Middleware),
+                };
+                if stack == HttpStack::Yoga {
+                    return (self.yoga(&parts, &bytes, auth, executor).await, Server);
+                }
+                self.apollo4(&parts, &bytes, is_get, auth, executor).await
+            }
+        }
+    }
+
+    async fn run(
+        &self,
+        requests: Vec<OperationRequest>,
+        exec: std::sync::Arc<Executor>,
+    ) -> Vec<Outcome> {
+        let pipeline = std::sync::Arc::clone(self.pipeline);
+        let joined = tokio::task::spawn_blocking(move || {
+            requests
+                .iter()
+                .map(|r| pipeline.run(r, exec.as_ref()))
+                .collect::<Vec<_>>()
+        })
+        .await;
+        match joined {
+            Ok(outcomes) => outcomes,
+            Err(err) => {
+                tracing::error!(error = %err, "GraphQL execution task failed");
+                Vec::new()
+            }
+        }
+    }
+
+    async fn apollo2(
+        &self,
+        parts: &hyper::http::request::Parts,
+        body: Json,
+        auth: RequestAuth,
+        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor>,
+    ) -> HttpResponse {
+        let is_master = auth.is_master;
+        let redaction = self.pipeline.redaction(is_master);
+        let payload = match parts.method {
+            Method::POST => {
+                let empty = match &body {
+                    Json::Object(m) => m.is_empty(),
+                    Json::Array(a) => a.is_empty(),
+                    _ => true,
+                };
+                if empty {
+                    return render::apollo2_text(
+                        500,
+                        "POST body missing. Did you forget use body-parser middleware?",
+                        None,
+                    );
+                }
+                body
+            }
+            Method::GET => {
+                let q = express_query(parts.uri.query());
+                if q.is_empty() {
+                    return render::apollo2_text(400, "GET query missing.", None);
+                }
+                Json::Object(q)
+            }
+            _ => {
+                return render::apollo2_text(
+                    405,
+                    "Apollo Server supports only GET/POST requests.",
+                    Some("GET, POST"),
+                );
+            }
+        };
+        let is_get = parts.method == Method::GET;
+        let batch = payload.is_array();
+        let items: Vec<Json> = match payload {
+            Json::Array(items) => items,
+            other => vec![other],
+        };
+        let mut requests = Vec::with_capacity(items.len());
+        for item in &items {
+            match apollo2_params(item, is_get, is_master) {
+                Ok(r) => requests.push(r),
+                Err(msg) => return render::apollo2_text(400, msg, None),
+            }
+        }
+        let exec = executor(auth);
+        let queries: Vec<String> = requests
+            .iter()
+            .map(|r| r.query.clone().unwrap_or_default())
+            .collect();
+        let outcomes = self.run(requests, exec).await;
+        if outcomes.len() != queries.len() {
+            return render::apollo2_text(500, "Internal Server Error", None);
+        }
+        if batch {
+            let items: Vec<Json> = outcomes
+                .iter()
+                .zip(&queries)
+                .map(|(o, q)| render::apollo2_item(o, redaction, q))
+                .collect();
+            return render::json_response(HttpStack::Apollo2, 200, &Json::Array(items));
+        }
+        render::apollo2(&outcomes[0], redaction, &queries[0])
+    }
+
+    async fn yoga(
+        &self,
+        parts: &hyper::http::request::Parts,
+        bytes: &[u8],
+        auth: RequestAuth,
+        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor>,
+    ) -> HttpResponse {
+        let error500 = |msg: String| {
+            render::yoga_error(500, vec![render::error_object(&msg, &[], None)], None)
+        };
+        let mut req = OperationRequest {
+            is_master: auth.is_master,
+            ..OperationRequest::default()
+        };
+        match parts.method {
+            Method::GET => {
+                req.is_get = true;
+                let params = query_params(parts.uri.query());
+                let first = |name: &str| {
+                    params
+                        .iter()
+                        .find(|(k, _)| k == name)
+                        .map(|(_, v)| v.clone())
+                        .filter(|v| !v.is_empty())
+                };
+                req.query = first("query");
+                req.operation_name = first("operationName");
+                if let Some(v) = first("variables") {
+                    match serde_json::from_str::<Json>(&v) {
+                        Ok(Json::Object(m)) => req.variables = Some(m),
+                        Ok(_) => {}
+                        Err(_) => return error500(v8_message(&v)),
+                    }
+                }
+            }
+            Method::POST => {
+                let text = String::from_utf8_lossy(bytes);
+                let value = match serde_json::from_str::<Json>(&text) {
+                    Ok(v) => v,
+                    Err(_) => {
+                        let reason = v8_message(&text);
+                        let url =
+                            yoga_url(&parts.headers, &parts.uri, &self.state.config.graphql_path);
+                        return error500(format!(
+                            "invalid json response body at {url} reason: {reason}"
+                        ));
+                    }
+                };
+                match value {
+                    Json::Null => {
+                        return error500(
+                            "Cannot read properties of null (reading 'operationName')".into(),
+                        );
+                    }
+                    Json::Object(mut m) => {
+                        req.query = match m.remove("query") {
+                            Some(Json::String(s)) => Some(s),
+                            Some(Json::Null) | None => None,
+                            // graphql-js refuses a non-string source with a plain Error, which
+                            // yoga then fails to annotate with a status.
+                            Some(_) => {
+                                return error500(
+                                    "Cannot set properties of undefined (setting 'status')".into(),
+                                );
+                            }
+                        };
+                        req.operation_name = match m.remove("operationName") {
+                            Some(Json::String(s)) if !s.is_empty() => Some(s),
+                            // A truthy non-string name matches no operation.
+                            Some(Json::Number(n)) if n.as_f64() != Some(0.0) => {
+                                Some(format!("{NO_SUCH_OPERATION}{n}"))
+                            }
+                            Some(Json::Bool(true) | Json::Array(_) | Json::Object(_)) => {
+                                Some(NO_SUCH_OPERATION.to_owned())
+                            }
+                            _ => None,
+                        };
+                        if let Some(Json::Object(v)) = m.remove("variables") {
+                            req.variables = Some(v);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            _ => {
+                return render::yoga_error(
+                    400,
+                    vec![render::error_object(
+                        "Request is not valid",
+                        &[],
+                        Some(json!({ "status": 400, "statusText": "Bad Request" })),
+                    )],
+                    None,
+                );
+            }
+        }
+        let exec = executor(auth);
+        let outcomes = self.run(vec![req], exec).await;
+        match outcomes.first() {
+            Some(o) => render::yoga(o),
+            None => error500("Internal server error".into()),
+        }
+    }
+
+    async fn apollo4(
+        &self,
+        parts: &hyper::http::request::Parts,
+        bytes: &[u8],
+        is_get: bool,
+        auth: RequestAuth,
+        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor>,
+    ) -> (HttpResponse, Responder) {
+        use Responder::{Middleware, Server};
+        let stack = self.pipeline.behavior.stack;
+        let headers = &parts.headers;
+        // express.json(): Express 4 leaves `{}` for other bodies, Express 5 leaves nothing.
+        let body: Option<Json> = if bytes.len() > JSON_LIMIT && is_json_type(headers) {
+            return (
+                response::express_error_page(413, "Payload Too Large"),
+                Middleware,
+            );
+        } else {
+            match body_parser_json(bytes, headers) {
+                Ok(Some(v)) => Some(v),
+                Ok(None) => match stack {
+                    HttpStack::Apollo4 => Some(Json::Object(Map::new())),
+                    HttpStack::Apollo4OnExpress5
+                    | HttpStack::Apollo5
+                    | HttpStack::Apollo2
+                    | HttpStack::Yoga => None,
+                },
+                Err(_) => return (response::express_error_page(400, "Bad Request"), Middleware),
+            }
+        };
+        if stack == HttpStack::Apollo4OnExpress5 && body.is_none() {
+            return (
+                response::with_body(
+                    500,
+                    Some(response::HTML_UTF8),
+                    "`req.body` is not set; this probably means you forgot to set up the `json` middleware before the Apollo Server middleware.",
+                ),
+                Middleware,
+            );
+        }
+        if !csrf_safe(headers) {
+            return (
+                render::apollo4_error(
+                    400,
+                    "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Please either specify a 'content-type' header (with a type that is not one of application/x-www-form-urlencoded, multipart/form-data, text/plain) or provide a non-empty value for one of the following headers: X-Parse-Application-Id\n",
+                    "BAD_REQUEST",
+                    None,
+                ),
+                Middleware,
+            );
+        }
+        let bad = |msg: &str| (render::apollo4_error(400, msg, "BAD_REQUEST", None), Server);
+        let mut req = OperationRequest {
+            is_master: auth.is_master,
+            is_get,
+            ..OperationRequest::default()
+        };
+        match parts.method {
+            Method::POST => {
+                if body.as_ref().is_some_and(Json::is_array) {
+                    return bad("Operation batching disabled.");
+                }
+                let Some(Json::Object(mut m)) =
+                    body.filter(|b| b.as_object().is_some_and(|m| !m.is_empty()))
+                else {
+                    return bad(
+                        "POST body missing, invalid Content-Type, or JSON object has no keys.",
+                    );
+                };
+                match m.get("query") {
+                    None | Some(Json::Null | Json::String(_)) => {}
+                    Some(Json::Bool(false)) => {}
+                    Some(Json::Number(n)) if n.as_f64() == Some(0.0) => {}
+                    Some(Json::Object(o)) if o.get("kind") == Some(&json!("Document")) => {
+                        return bad(
+                            "GraphQL queries must be strings. It looks like you're sending the internal graphql-js representation of a parsed query in your request instead of a request in the GraphQL query language. You can convert an AST to a string using the `print` function from `graphql`, or use a client like `apollo-client` which converts the internal representation to a string for you.",
+                        );
+                    }
+                    Some(_) => return bad("GraphQL queries must be strings."),
+                }
+                if m.get("variables").is_some_and(Json::is_string) {
+                    return bad(
+                        "`variables` in a POST body should be provided as an object, not a recursively JSON-encoded string.",
+                    );
+                }
+                if m.get("extensions").is_some_and(Json::is_string) {
+                    return bad(
+                        "`extensions` in a POST body should be provided as an object, not a recursively JSON-encoded string.",
+                    );
+                }
+                if m.get("extensions")
+                    .is_some_and(|e| !e.is_null() && !e.is_object())
+                {
+                    return bad("`extensions` in a POST body must be an object if provided.");
+                }
+                if m.get("variables")
+                    .is_some_and(|e| !e.is_null() && !e.is_object())
+                {
+                    return bad("`variables` in a POST body must be an object if provided.");
+                }
+                if m.get("operationName")
+                    .is_some_and(|e| !e.is_null() && !e.is_string())
+                {
+                    return bad("`operationName` in a POST body must be a string if provided.");
+                }
+                req.query = match m.remove("query") {
+                    Some(Json::String(s)) => Some(s),
+                    _ => None,
+                };
+                req.operation_name = match m.remove("operationName") {
+                    Some(Json::String(s)) => Some(s),
+                    _ => None,
+                };
+                if let Some(Json::Object(v)) = m.remove("variables") {
+                    req.variables = Some(v);
+                }
+            }
+            Method::GET => {
+                let params = query_params(parts.uri.query());
+                let once = |name: &str| -> Result<Option<String>, String> {
+                    let values: Vec<&String> = params
+                        .iter()
+                        .filter(|(k, _)| k == name)
+                        .map(|(_, v)| v)
+                        .collect();
+                    match values.as_slice() {
+                        [] => Ok(None),
+                        [one] => Ok(Some((*one).clone())),
+                        _ => Err(format!(
+                            "The '{name}' search parameter may only be specified once."
+                        )),
+                    }
+                };
+                let json_param = |name: &str| -> Result<Option<Map<String, Json>>, String> {
+                    match once(name)? {
+                        None => Ok(None),
+                        Some(v) => match serde_json::from_str::<Json>(&v) {
+                            Ok(Json::Object(m)) => Ok(Some(m)),
+                            Ok(_) => Err(format!(
+                                "The {name} search parameter should contain a JSON-encoded object."
+                            )),
+                            Err(_) => Err(format!(
+                                "The {name} search parameter contains invalid JSON."
+                            )),
+                        },
+                    }
+                };
+                let mut read = || -> Result<(), String> {
+                    req.query = once("query")?;
+                    req.operation_name = once("operationName")?;
+                    req.variables = json_param("variables")?;
+                    json_param("extensions")?;
+                    Ok(())
+                };
+                if let Err(msg) = read() {
+                    return bad(&msg);
+                }
+            }
+            _ => {
+                return (
+                    render::apollo4_error(
+                        405,
+                        "Apollo Server supports only GET/POST requests.",
+                        "BAD_REQUEST",
+                        Some("GET, POST"),
+                    ),
+                    Server,
+                );
+            }
+        }
+        let redaction = self.pipeline.redaction(auth.is_master);
+        let query = req.query.clone().unwrap_or_default();
+        let exec = executor(auth);
+        let outcomes = self.run(vec![req], exec).await;
+        let res = match outcomes.first() {
+            Some(o) => render::apollo4(stack, o, redaction, &query),
+            None => {
+                render::apollo4_error(500, "Internal server error", "INTERNAL_SERVER_ERROR", None)
+            }
+        };
+        (res, Server)
+    }
+}
+
+/// Apollo Server 2's `parseGraphQLRequest` for one payload object.
+fn apollo2_params(
+    item: &Json,
+    is_get: bool,
+    is_master: bool,
+) -> Result<OperationRequest, &'static str> {
+    let empty = Map::new();
+    let m = item.as_object().unwrap_or(&empty);
+    if let Some(Json::String(ext)) = m.get("extensions") {
+        if !ext.is_empty() && serde_json::from_str::<Json>(ext).is_err() {
+            return Err("Extensions are invalid JSON.");
+        }
+    }
+    let query = match m.get("query") {
+        None | Some(Json::Null) => None,
+        Some(Json::String(s)) => Some(s.clone()),
+        Some(Json::Bool(false)) => None,
+        Some(Json::Object(o)) if o.get("kind") == Some(&json!("Document")) => {
+            return Err(
+                "GraphQL queries must be strings. It looks like you're sending the internal graphql-js representation of a parsed query in your request instead of a request in the GraphQL query language. You can convert an AST to a string using the `print` function from `graphql`, or use a client like `apollo-client` which converts the internal representation to a string for you.",
+            );
+        }
+        Some(_) => return Err("GraphQL queries must be strings."),
+    };
+    let variables = match m.get("variables") {
+        Some(Json::String(s)) if !s.is_empty() => match serde_json::from_str::<Json>(s) {
+            Ok(Json::Object(v)) => Some(v),
+            Ok(_) => None,
+            Err(_) => return Err("Variables are invalid JSON."),
+        },
+        Some(Json::Object(v)) => Some(v.clone()),
+        _ => None,
+    };
+    let operation_name = match m.get("operationName") {
+        Some(Json::String(s)) if !s.is_empty() => Some(s.clone()),
+        _ => None,
+    };
+    Ok(OperationRequest {
+        query,
+        operation_name,
+        variables,
+        is_get,
+        is_master,
+    })
+}
+
+/// Apollo Server 4's CSRF prevention, with Parse's `X-Parse-Application-Id` as required header.
+fn csrf_safe(headers: &HeaderMap) -> bool {
+    if let Some(mt) = media_type(headers) {
+        if !matches!(
+            mt.as_str(),
+            "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
+        ) {
+            return true;
+        }
+    }
+    header(headers, "x-parse-application-id").is_some_and(|v| !v.is_empty())
+}

@@ -1,0 +1,335 @@
+//! Writing a pipeline [`Outcome`] the way the pinned stack does: status, key order,
+//! `extensions`, content type.
+
+use hyper::header::{HeaderName, HeaderValue};
+use serde_json::{Map, Value as Json, json};
+
+use super::document::SyntaxError;
+use super::messages::{self, APOLLO_NO_INTROSPECTION, GqlError, Redaction};
+use super::pipeline::Outcome;
+use crate::http::response::{self, HTML_UTF8, HttpResponse, JSON_UTF8};
+use crate::version::HttpStack;
+
+/// `application/json` as graphql-yoga writes it (no charset).
+pub const JSON_PLAIN: &str = "application/json";
+
+fn locations(locs: &[(usize, usize)]) -> Json {
+    Json::Array(
+        locs.iter()
+            .map(|(l, c)| json!({ "line": l, "column": c }))
+            .collect(),
+    )
+}
+
+/// `{message, locations?, extensions?}` in graphql-js's `toJSON` order.
+pub fn error_object(message: &str, locs: &[(usize, usize)], extensions: Option<Json>) -> Json {
+    let mut m = Map::new();
+    m.insert("message".into(), Json::String(message.to_owned()));
+    if !locs.is_empty() {
+        m.insert("locations".into(), locations(locs));
+    }
+    if let Some(ext) = extensions {
+        m.insert("extensions".into(), ext);
+    }
+    Json::Object(m)
+}
+
+/// A JSON body with the stack's content type (Apollo's writers end with a newline).
+pub fn json_response(stack: HttpStack, status: u16, body: &Json) -> HttpResponse {
+    match stack {
+        HttpStack::Yoga => response::with_body(status, Some(JSON_PLAIN), body.to_string()),
+        HttpStack::Apollo2
+        | HttpStack::Apollo4
+        | HttpStack::Apollo4OnExpress5
+        | HttpStack::Apollo5 => response::with_body(status, Some(JSON_UTF8), format!("{body}\n")),
+    }
+}
+
+/// Apollo 2's `HttpQueryError` written with `res.send(text)`.
+pub fn apollo2_text(status: u16, text: &str, allow: Option<&'static str>) -> HttpResponse {
+    let mut res = response::with_body(status, Some(HTML_UTF8), text.to_owned());
+    if let Some(allow) = allow {
+        res.headers_mut()
+            .insert(hyper::header::ALLOW, HeaderValue::from_static(allow));
+    }
+    res
+}
+
+/// Apollo 4/5's error response for one error with a code.
+pub fn apollo4_error(
+    status: u16,
+    message: &str,
+    code: &str,
+    allow: Option<&'static str>,
+) -> HttpResponse {
+    let body = json!({ "errors": [error_object(message, &[], Some(json!({ "code": code })))] });
+    let mut res = json_response(HttpStack::Apollo4, status, &body);
+    if let Some(allow) = allow {
+        res.headers_mut().insert(
+            HeaderName::from_static("allow"),
+            HeaderValue::from_static(allow),
+        );
+    }
+    res
+}
+
+/// graphql-yoga's `getErrorResponse`: `{"data":null,"errors":[…]}`.
+pub fn yoga_error(status: u16, errors: Vec<Json>, allow: Option<&'static str>) -> HttpResponse {
+    let body = json!({ "data": null, "errors": errors });
+    let mut res = json_response(HttpStack::Yoga, status, &body);
+    if let Some(allow) = allow {
+        res.headers_mut()
+            .insert(hyper::header::ALLOW, HeaderValue::from_static(allow));
+    }
+    res
+}
+
+fn syntax_message(e: &SyntaxError) -> String {
+    format!("Syntax Error: {}", e.message)
+}
+
+/// Resolver errors as the stack formats them: Apollo adds `INTERNAL_SERVER_ERROR` when a
+/// resolver error has no code.
+fn execution_errors(
+    stack: HttpStack,
+    errors: &[Json],
+    redaction: Redaction,
+    query: &str,
+) -> Vec<Json> {
+    errors
+        .iter()
+        .map(|e| {
+            let mut e = e.clone();
+            if let Some(obj) = e.as_object_mut() {
+                if let Some(Json::String(m)) = obj.get("message") {
+                    let m = messages::redact(m, redaction, query);
+                    obj.insert("message".into(), Json::String(m));
+                }
+                let apollo = !matches!(stack, HttpStack::Yoga);
+                if apollo && !obj.contains_key("extensions") {
+                    obj.insert(
+                        "extensions".into(),
+                        json!({ "code": "INTERNAL_SERVER_ERROR" }),
+                    );
+                }
+            }
+            e
+        })
+        .collect()
+}
+
+/// The body of an executed operation: `errors` before `data` (graphql-js and Apollo order).
+fn executed_body(data: &Json, errors: Vec<Json>) -> Json {
+    let mut m = Map::new();
+    if !errors.is_empty() {
+        m.insert("errors".into(), Json::Array(errors));
+    }
+    m.insert("data".into(), data.clone());
+    Json::Object(m)
+}
+
+fn coded(errors: &[GqlError], code: &str, redaction: Redaction, query: &str) -> Vec<Json> {
+    errors
+        .iter()
+        .map(|e| {
+            let ext = if e.message == APOLLO_NO_INTROSPECTION {
+                json!({ "validationErrorCode": "INTROSPECTION_DISABLED", "code": code })
+            } else {
+                json!({ "code": code })
+            };
+            error_object(
+                &messages::redact(&e.message, redaction, query),
+                &e.locations,
+                Some(ext),
+            )
+        })
+        .collect()
+}
+
+/// Apollo Server 2 (3.x – 5.2): one operation of a single request.
+pub fn apollo2(outcome: &Outcome, redaction: Redaction, query: &str) -> HttpResponse {
+    let stack = HttpStack::Apollo2;
+    match outcome {
+        Outcome::Executed { data, errors } => json_response(
+            stack,
+            200,
+            &executed_body(data, execution_errors(stack, errors, redaction, query)),
+        ),
+        Outcome::MissingQuery => apollo2_text(400, "Must provide query string.", None),
+        Outcome::GetNotQuery(_) => {
+            apollo2_text(405, "GET supports only query operation", Some("POST"))
+        }
+        other => json_response(stack, 400, &apollo2_item(other, redaction, query)),
+    }
+}
+
+/// Apollo Server 2: one element of a batch (or the body of a 400 for a single request).
+pub fn apollo2_item(outcome: &Outcome, redaction: Redaction, query: &str) -> Json {
+    let stack = HttpStack::Apollo2;
+    let errors = |errs: Vec<Json>| json!({ "errors": errs });
+    match outcome {
+        Outcome::Executed { data, errors } => {
+            executed_body(data, execution_errors(stack, errors, redaction, query))
+        }
+        Outcome::Syntax(e) => errors(vec![error_object(
+            &syntax_message(e),
+            &[(e.pos.line, e.pos.column)],
+            Some(json!({ "code": "GRAPHQL_PARSE_FAILED" })),
+        )]),
+        Outcome::Invalid(errs) => {
+            errors(coded(errs, "GRAPHQL_VALIDATION_FAILED", redaction, query))
+        }
+        Outcome::Variables(errs) => errors(coded(errs, "INTERNAL_SERVER_ERROR", redaction, query)),
+        Outcome::NoOperation(e) => errors(vec![error_object(
+            &e.message(),
+            &[],
+            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
+        )]),
+        Outcome::MissingQuery => errors(vec![error_object(
+            "Must provide query string.",
+            &[],
+            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
+        )]),
+        Outcome::GetNotQuery(_) | Outcome::IntrospectionForbidden => errors(vec![error_object(
+            "GET supports only query operation",
+            &[],
+            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
+        )]),
+    }
+}
+
+/// graphql-yoga 2 (5.3 – 6.x).
+pub fn yoga(outcome: &Outcome) -> HttpResponse {
+    let stack = HttpStack::Yoga;
+    match outcome {
+        Outcome::Executed { data, errors } => {
+            json_response(stack, 200, &executed_body(data, errors.clone()))
+        }
+        Outcome::Variables(errs) => {
+            let errs: Vec<Json> = errs
+                .iter()
+                .map(|e| error_object(&e.message, &e.locations, None))
+                .collect();
+            json_response(stack, 200, &json!({ "errors": errs }))
+        }
+        Outcome::MissingQuery => yoga_error(
+            400,
+            vec![error_object(
+                "Must provide query string.",
+                &[],
+                Some(json!({ "status": 400 })),
+            )],
+            None,
+        ),
+        Outcome::Syntax(e) => yoga_error(
+            400,
+            vec![error_object(
+                &syntax_message(e),
+                &[(e.pos.line, e.pos.column)],
+                Some(json!({ "status": 400 })),
+            )],
+            None,
+        ),
+        Outcome::Invalid(errs) => yoga_error(
+            400,
+            errs.iter()
+                .map(|e| error_object(&e.message, &e.locations, None))
+                .collect(),
+            None,
+        ),
+        Outcome::NoOperation(_) => yoga_error(
+            400,
+            vec![error_object(
+                "Could not determine what operation to execute.",
+                &[],
+                Some(json!({ "status": 400 })),
+            )],
+            None,
+        ),
+        Outcome::GetNotQuery(_) | Outcome::IntrospectionForbidden => yoga_error(
+            405,
+            vec![error_object(
+                "Can only perform a mutation operation from a POST request.",
+                &[],
+                Some(json!({ "status": 405, "headers": { "Allow": "POST" } })),
+            )],
+            Some("POST"),
+        ),
+    }
+}
+
+/// @apollo/server 4/5 (7.x – 9.x).
+pub fn apollo4(
+    stack: HttpStack,
+    outcome: &Outcome,
+    redaction: Redaction,
+    query: &str,
+) -> HttpResponse {
+    let errors_body = |errs: Vec<Json>| json!({ "errors": errs });
+    match outcome {
+        Outcome::Executed { data, errors } => json_response(
+            stack,
+            200,
+            &executed_body(data, execution_errors(stack, errors, redaction, query)),
+        ),
+        Outcome::MissingQuery => apollo4_error(
+            400,
+            "GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.",
+            "BAD_REQUEST",
+            None,
+        ),
+        Outcome::Syntax(e) => json_response(
+            stack,
+            400,
+            &errors_body(vec![error_object(
+                &messages::redact(&syntax_message(e), redaction, query),
+                &[(e.pos.line, e.pos.column)],
+                Some(json!({ "code": "GRAPHQL_PARSE_FAILED" })),
+            )]),
+        ),
+        Outcome::Invalid(errs) => json_response(
+            stack,
+            400,
+            &errors_body(coded(errs, "GRAPHQL_VALIDATION_FAILED", redaction, query)),
+        ),
+        Outcome::Variables(errs) => {
+            // Apollo Server 5 answers variable coercion errors with 400; 4 with 200.
+            let status = match stack {
+                HttpStack::Apollo5 => 400,
+                HttpStack::Apollo2
+                | HttpStack::Yoga
+                | HttpStack::Apollo4
+                | HttpStack::Apollo4OnExpress5 => 200,
+            };
+            json_response(
+                stack,
+                status,
+                &errors_body(coded(errs, "BAD_USER_INPUT", redaction, query)),
+            )
+        }
+        Outcome::NoOperation(e) => json_response(
+            stack,
+            400,
+            &errors_body(vec![error_object(
+                &e.message(),
+                &[],
+                Some(json!({ "code": "OPERATION_RESOLUTION_FAILURE" })),
+            )]),
+        ),
+        Outcome::GetNotQuery(kind) => apollo4_error(
+            405,
+            &format!(
+                "GET requests only support query operations, not {} operations",
+                kind.name()
+            ),
+            "BAD_REQUEST",
+            Some("POST"),
+        ),
+        Outcome::IntrospectionForbidden => apollo4_error(
+            403,
+            "Introspection is not allowed",
+            "INTERNAL_SERVER_ERROR",
+            None,
+        ),
+    }
+}

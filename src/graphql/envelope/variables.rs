@@ -1,0 +1,279 @@
+//! graphql-js's `coerceVariableValues` messages, for requests whose variables juniper refused.
+//!
+//! juniper checks variables too, but words its refusals its own way and stops at the first.
+//! When it refuses, the variables are checked again here as graphql-js 15/16 does, producing
+//! its messages (`Variable "$input" got invalid value { username: "a" } at "input"; Field
+//! "password" of required type "String!" was not provided.`) at the variable definition.
+
+use serde_json::Value as Json;
+
+use super::document::Operation;
+use super::messages::{GqlError, did_you_mean, suggestion_list};
+use super::schema_info::{Kind, SchemaInfo, TypeRef};
+use crate::version::GraphqlJs;
+
+/// graphql-js's `inspect` (objects as `{ key: value }`, nesting limited to depth 2).
+pub fn inspect(v: &Json) -> String {
+    fn go(v: &Json, depth: usize) -> String {
+        match v {
+            Json::Null => "null".into(),
+            Json::Bool(b) => b.to_string(),
+            Json::Number(n) => n.to_string(),
+            Json::String(s) => Json::String(s.clone()).to_string(),
+            Json::Array(items) if items.is_empty() => "[]".into(),
+            Json::Array(_) if depth >= 2 => "[Array]".into(),
+            Json::Array(items) => {
+                let mut parts: Vec<String> =
+                    items.iter().take(10).map(|i| go(i, depth + 1)).collect();
+                if items.len() > 10 {
+                    let more = items.len() - 10;
+                    parts.push(if more == 1 {
+                        "... 1 more item".into()
+                    } else {
+                        format!("... {more} more items")
+                    });
+                }
+                format!("[{}]", parts.join(", "))
+            }
+            Json::Object(m) if m.is_empty() => "{}".into(),
+            Json::Object(_) if depth >= 2 => "[Object]".into(),
+            Json::Object(m) => {
+                let parts: Vec<String> = m
+                    .iter()
+                    .map(|(k, v)| format!("{k}: {}", go(v, depth + 1)))
+                    .collect();
+                format!("{{ {} }}", parts.join(", "))
+            }
+        }
+    }
+    go(v, 0)
+}
+
+#[derive(Clone)]
+enum PathItem {
+    Key(String),
+    Index(usize),
+}
+
+fn print_path(var: &str, path: &[PathItem]) -> String {
+    let mut s = var.to_owned();
+    for p in path {
+        match p {
+            PathItem::Key(k) => {
+                s.push('.');
+                s.push_str(k);
+            }
+            PathItem::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+struct Coercer<'a> {
+    js: GraphqlJs,
+    info: &'a SchemaInfo,
+    /// (path, offending value, reason)
+    errors: Vec<(Vec<PathItem>, Json, String)>,
+}
+
+impl Coercer<'_> {
+    fn coerce(&mut self, value: &Json, ty: &TypeRef, path: &mut Vec<PathItem>) {
+        match ty {
+            TypeRef::NonNull(inner) => {
+                if value.is_null() {
+                    self.errors.push((
+                        path.clone(),
+                        value.clone(),
+                        format!("Expected non-nullable type \"{ty}\" not to be null."),
+                    ));
+                } else {
+                    self.coerce(value, inner, path);
+                }
+            }
+            _ if value.is_null() => {}
+            TypeRef::List(item) => match value {
+                Json::Array(items) => {
+                    for (i, v) in items.iter().enumerate() {
+                        path.push(PathItem::Index(i));
+                        self.coerce(v, item, path);
+                        path.pop();
+                    }
+                }
+                other => self.coerce(other, item, path),
+            },
+            TypeRef::Named(name) => self.named(value, name, path),
+        }
+    }
+
+    fn named(&mut self, value: &Json, name: &str, path: &mut Vec<PathItem>) {
+        let Some(t) = self.info.types.get(name) else {
+            return;
+        };
+        let mut fail = |reason: String| {
+            self.errors.push((path.clone(), value.clone(), reason));
+        };
+        match t.kind {
+            Kind::InputObject => {
+                let Json::Object(m) = value else {
+                    fail(format!("Expected type \"{name}\" to be an object."));
+                    return;
+                };
+                let fields = t.input_fields.clone();
+                for def in &fields {
+                    match m.get(&def.name) {
+                        None => {
+                            if !def.has_default && def.ty.is_non_null() {
+                                self.errors.push((
+                                    path.clone(),
+                                    value.clone(),
+                                    format!(
+                                        "Field \"{}\" of required type \"{}\" was not provided.",
+                                        def.name, def.ty
+                                    ),
+                                ));
+                            }
+                        }
+                        Some(v) => {
+                            path.push(PathItem::Key(def.name.clone()));
+                            self.coerce(v, &def.ty, path);
+                            path.pop();
+                        }
+                    }
+                }
+                let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
+                for key in m.keys() {
+                    if !names.contains(&key.as_str()) {
+                        let hint = did_you_mean(&suggestion_list(self.js, key, &names));
+                        self.errors.push((
+                            path.clone(),
+                            value.clone(),
+                            format!("Field \"{key}\" is not defined by type \"{name}\".{hint}"),
+                        ));
+                    }
+                }
+            }
+            Kind::Enum => {
+                let values = t.enum_values.clone();
+                let opts: Vec<&str> = values.iter().map(String::as_str).collect();
+                match value {
+                    Json::String(s) if values.contains(s) => {}
+                    Json::String(s) => {
+                        let hint = did_you_mean(&suggestion_list(self.js, s, &opts));
+                        fail(format!(
+                            "Value \"{s}\" does not exist in \"{name}\" enum.{hint}"
+                        ));
+                    }
+                    other => fail(format!(
+                        "Enum \"{name}\" cannot represent non-string value: {}.",
+                        inspect(other)
+                    )),
+                }
+            }
+            Kind::Scalar => {
+                let shown = inspect(value);
+                match (name, value) {
+                    ("String", Json::String(_))
+                    | ("Boolean", Json::Bool(_))
+                    | ("ID", Json::String(_)) => {}
+                    ("ID", Json::Number(n)) if n.is_i64() || n.is_u64() => {}
+                    ("Float", Json::Number(_)) => {}
+                    ("Int", Json::Number(n)) => match n.as_i64() {
+                        Some(i) if i32::try_from(i).is_ok() => {}
+                        Some(_) => fail(format!(
+                            "Int cannot represent non 32-bit signed integer value: {shown}"
+                        )),
+                        None => fail(format!("Int cannot represent non-integer value: {shown}")),
+                    },
+                    ("String", _) => fail(format!(
+                        "String cannot represent a non string value: {shown}"
+                    )),
+                    ("Boolean", _) => fail(format!(
+                        "Boolean cannot represent a non boolean value: {shown}"
+                    )),
+                    ("Int", _) => fail(format!("Int cannot represent non-integer value: {shown}")),
+                    ("Float", _) => {
+                        fail(format!("Float cannot represent non numeric value: {shown}"))
+                    }
+                    ("ID", _) => fail(format!("ID cannot represent value: {shown}")),
+                    _ => {}
+                }
+            }
+            Kind::Object | Kind::Interface | Kind::Union => {}
+        }
+    }
+}
+
+/// The errors graphql-js gives for these variables of this operation (empty if it accepts them).
+pub fn coerce(
+    js: GraphqlJs,
+    info: &SchemaInfo,
+    operation: &Operation,
+    variables: Option<&serde_json::Map<String, Json>>,
+) -> Vec<GqlError> {
+    let empty = serde_json::Map::new();
+    let inputs = variables.unwrap_or(&empty);
+    let mut out = Vec::new();
+    for def in &operation.variables {
+        let loc = vec![(def.start.line, def.start.column)];
+        let name = &def.name;
+        let Some(value) = inputs.get(name) else {
+            if !def.has_default && def.ty.is_non_null() {
+                out.push(GqlError {
+                    message: format!(
+                        "Variable \"${name}\" of required type \"{}\" was not provided.",
+                        def.ty
+                    ),
+                    locations: loc,
+                });
+            }
+            continue;
+        };
+        if value.is_null() && def.ty.is_non_null() {
+            out.push(GqlError {
+                message: format!(
+                    "Variable \"${name}\" of non-null type \"{}\" must not be null.",
+                    def.ty
+                ),
+                locations: loc,
+            });
+            continue;
+        }
+        let mut c = Coercer {
+            js,
+            info,
+            errors: Vec::new(),
+        };
+        c.coerce(value, &def.ty, &mut Vec::new());
+        for (path, bad, reason) in c.errors {
+            let mut prefix = format!("Variable \"${name}\" got invalid value {}", inspect(&bad));
+            if !path.is_empty() {
+                prefix.push_str(&format!(" at \"{}\"", print_path(name, &path)));
+            }
+            out.push(GqlError {
+                message: format!("{prefix}; {reason}"),
+                locations: loc.clone(),
+            });
+        }
+    }
+    out.truncate(50);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn inspect_matches_node_formatting() {
+        assert_eq!(
+            inspect(&json!({"username": "alice"})),
+            "{ username: \"alice\" }"
+        );
+        assert_eq!(inspect(&json!([1, "a", null])), "[1, \"a\", null]");
+        assert_eq!(
+            inspect(&json!({"a": {"b": {"c": 1}}})),
+            "{ a: { b: [Object] } }"
+        );
+    }
+}
