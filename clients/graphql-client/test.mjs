@@ -75,7 +75,9 @@ step('cookbook logOut');
 
 await assert.rejects(
   () => withSession(token).request(viewerDoc),
-  (err) => err instanceof ClientError && err.response.status === 400 && err.response.code === 209,
+  (err) => err instanceof ClientError && err.response.status === 400
+    && JSON.parse(err.response.body).code === 209
+    && JSON.parse(err.response.body).error === 'Invalid session token',
 );
 step('viewer with the revoked token is refused (400, code 209)');
 
