@@ -300,3 +300,36 @@ async fn a_failing_write_does_not_undo_the_others_in_its_group_commit() {
     ok.sort();
     assert_eq!(ok, ["bob", "carol", "dave"]);
 }
+
+#[tokio::test]
+async fn new_databases_use_small_pages_and_keep_revokes_across_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let (_, issued) = store
+        .sign_up(alice(), SessionMeta::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        store.revoke_returning_expiry(&issued.token).await.unwrap(),
+        Some(false)
+    );
+    // The same token again: the single-statement revoke finds nothing.
+    assert_eq!(
+        store.revoke_returning_expiry(&issued.token).await.unwrap(),
+        None
+    );
+    drop(store);
+    let conn = rusqlite::Connection::open(dir.path().join("t.db")).unwrap();
+    let page_size: i64 = conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(page_size, PAGE_SIZE);
+    let reopened = open(&dir, StoreOptions::default());
+    assert!(
+        reopened
+            .find_session(&issued.token)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}

@@ -38,9 +38,28 @@ impl Writer {
         R: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
     {
+        self.submit(move |t| in_savepoint(t, f)).await
+    }
+
+    /// Like [`Writer::write`], for a job that is one SQL statement: SQLite already makes a
+    /// single statement all-or-nothing, so it runs without a savepoint of its own (the hot
+    /// path of every logout).
+    pub(super) async fn write_statement<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+    {
+        self.submit(f).await
+    }
+
+    async fn submit<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,
+    {
         let (tx, rx) = oneshot::channel::<Result<R, StoreError>>();
         let job: Job = Box::new(move |t| {
-            let result = in_savepoint(t, f);
+            let result = f(t);
             Box::new(move |commit_error| {
                 let answer = match commit_error {
                     None => result,
