@@ -6,111 +6,17 @@
 
 mod common;
 
-use std::collections::HashMap;
-
+use common::walk::Walk;
 use common::{MASTER_KEY, TestResponse, TestServer};
 use parse_compat::store::{
     IssuedSession, Session, SessionAction, now_millis, object_id, session_token,
 };
-use regex::Regex;
 use serde_json::{Value, json};
 
 const VERSIONS: [&str; 12] = [
     "3.7.2", "3.8.0", "3.9.0", "3.10.0", "4.2.0", "4.4.0", "4.5.2", "5.6.0", "6.5.11", "7.5.4",
     "8.6.94", "9.10.0",
 ];
-
-/// Replaces generated values with numbered placeholders, in order of appearance.
-#[derive(Default)]
-struct Redactor {
-    seen: HashMap<String, String>,
-    tokens: usize,
-    oids: usize,
-}
-
-impl Redactor {
-    fn redact_str(&mut self, s: &str, known_oids: &[String]) -> String {
-        let token = Regex::new(r"r:[0-9a-f]{32}").unwrap();
-        let date = Regex::new(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z").unwrap();
-        let mut out = token
-            .replace_all(s, |c: &regex::Captures<'_>| {
-                let v = c[0].to_owned();
-                if !self.seen.contains_key(&v) {
-                    self.tokens += 1;
-                    self.seen
-                        .insert(v.clone(), format!("[token#{}]", self.tokens));
-                }
-                self.seen[&v].clone()
-            })
-            .into_owned();
-        out = date.replace_all(&out, "[date]").into_owned();
-        for oid in known_oids {
-            if out.contains(oid.as_str()) {
-                if !self.seen.contains_key(oid) {
-                    self.oids += 1;
-                    self.seen
-                        .insert(oid.clone(), format!("[oid#{}]", self.oids));
-                }
-                out = out.replace(oid.as_str(), &self.seen[oid]);
-            }
-        }
-        out
-    }
-
-    fn collect_oids(v: &Value, key: &str, out: &mut Vec<String>) {
-        match v {
-            Value::String(s) if key == "objectId" && s.len() == 10 => out.push(s.clone()),
-            Value::Array(a) => a.iter().for_each(|x| Self::collect_oids(x, "", out)),
-            Value::Object(m) => {
-                for (k, x) in m {
-                    // ACL keys are user ids.
-                    if key == "ACL" && k.len() == 10 && k.chars().all(|c| c.is_ascii_alphanumeric())
-                    {
-                        out.push(k.clone());
-                    }
-                    Self::collect_oids(x, k, out);
-                }
-            }
-            _ => {}
-        }
-    }
-
-    fn redact(&mut self, v: &Value, oids: &[String]) -> Value {
-        match v {
-            Value::String(s) => Value::String(self.redact_str(s, oids)),
-            Value::Array(a) => Value::Array(a.iter().map(|x| self.redact(x, oids)).collect()),
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .map(|(k, x)| (self.redact_str(k, oids), self.redact(x, oids)))
-                    .collect(),
-            ),
-            other => other.clone(),
-        }
-    }
-}
-
-struct Walk {
-    redactor: Redactor,
-    oids: Vec<String>,
-    steps: Vec<Value>,
-}
-
-impl Walk {
-    fn record(&mut self, step: &str, res: &TestResponse) -> Value {
-        let body: Value =
-            serde_json::from_slice(&res.body).unwrap_or_else(|_| Value::String(res.text()));
-        Redactor::collect_oids(&body, "", &mut self.oids);
-        let oids = self.oids.clone();
-        let shown = self.redactor.redact(&body, &oids);
-        self.steps.push(json!({
-            "step": step,
-            "status": res.status,
-            "content-type": res.header("content-type"),
-            "body": shown,
-        }));
-        body
-    }
-}
 
 fn token_of(body: &Value) -> String {
     body["sessionToken"]
@@ -121,11 +27,7 @@ fn token_of(body: &Value) -> String {
 
 async fn walk(version: &str) -> Value {
     let server = TestServer::start(version).await;
-    let mut w = Walk {
-        redactor: Redactor::default(),
-        oids: Vec::new(),
-        steps: Vec::new(),
-    };
+    let mut w = Walk::default();
     let alice = json!({"username": "alice", "password": "s3cret", "email": "alice@example.com"});
 
     let res = server.request("GET", "/parse/health").send().await;

@@ -10,6 +10,8 @@
     reason = "each test binary uses a different part of this module"
 )]
 
+pub mod walk;
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 
