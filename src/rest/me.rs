@@ -1,14 +1,20 @@
 //! `GET /users/me`: the user of the session token, with the token.
+//!
+//! The hottest read of the API, so its body is rendered once per cached session: the user's
+//! JSON is kept (without the token) next to the session, and each answer appends the token.
 
 use std::sync::Arc;
 
+use bytes::{BufMut, Bytes, BytesMut};
 use serde_json::{Value, json};
 
-use super::{RestContext, RestResult, render};
+use super::{RestContext, render};
 use crate::error::{ErrorCode, ParseError};
+use crate::http::response::{self, HttpResponse};
 use crate::store::AuthSession;
+use crate::version::Behavior;
 
-pub async fn handle(ctx: &RestContext<'_>) -> RestResult {
+pub async fn handle(ctx: &RestContext<'_>) -> Result<HttpResponse, ParseError> {
     let behavior = &ctx.state.config.behavior;
     let Some(token) = &ctx.auth.session_token else {
         return Err(ParseError::new(
@@ -26,11 +32,33 @@ pub async fn handle(ctx: &RestContext<'_>) -> RestResult {
             .await?
             .ok_or_else(ParseError::invalid_session_token)?,
     };
+    let prefix = session
+        .rendered
+        .users_me_prefix
+        .get_or_init(|| user_prefix(&session, behavior));
+    let token_json = Value::String(token.clone()).to_string();
+    let mut body = BytesMut::with_capacity(prefix.len() + token_json.len() + 17);
+    body.put_slice(prefix);
+    body.put_slice(b",\"sessionToken\":");
+    body.put_slice(token_json.as_bytes());
+    body.put_u8(b'}');
+    Ok(response::with_body(
+        200,
+        Some(response::JSON_UTF8),
+        body.freeze(),
+    ))
+}
+
+/// The user as `/users/me` shows it, as a JSON object missing its closing brace.
+fn user_prefix(session: &AuthSession, behavior: &Behavior) -> Bytes {
     let mut out = render::user(&session.user);
     if behavior.users_me_has_class_fields {
         out.insert("__type".into(), json!("Object"));
         out.insert("className".into(), json!("_User"));
     }
-    out.insert("sessionToken".into(), Value::String(token.clone()));
-    Ok((200, Value::Object(out)))
+    let mut text = Value::Object(out).to_string();
+    // A serialized object always ends with `}`; it has at least the objectId, so a field
+    // separator follows.
+    text.pop();
+    Bytes::from(text)
 }

@@ -151,7 +151,11 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
         Route::SignUp => signup::handle(&ctx, &body).await,
         Route::LogIn => login::handle(&ctx, &body, &query).await,
         Route::LogOut => logout::handle(&ctx).await,
-        Route::UsersMe => me::handle(&ctx).await,
+        Route::UsersMe => {
+            return me::handle(&ctx)
+                .await
+                .unwrap_or_else(|err| response::parse_error(&err));
+        }
         Route::SessionsMe => sessions::me(&ctx).await,
         Route::DeleteSession(id) => sessions::delete(&ctx, id).await,
         Route::UpdateUser(id) => update_user::handle(&ctx, id, &body).await,

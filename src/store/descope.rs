@@ -65,7 +65,7 @@ impl Store {
             stmt.query_row([&id], |row| {
                 Ok(row_to_session(row, 0).and_then(|session| {
                     row_to_user_at(row, SESSION_COLUMN_COUNT)
-                        .map(|user| AuthSession { session, user })
+                        .map(|user| AuthSession::new(session, user))
                 }))
             })
             .optional()?

@@ -427,7 +427,7 @@ impl Store {
                     .query_row([&hash[..]], |row| {
                         Ok(row_to_session(row, 0).and_then(|session| {
                             row_to_user_at(row, SESSION_COLUMN_COUNT)
-                                .map(|user| AuthSession { session, user })
+                                .map(|user| AuthSession::new(session, user))
                         }))
                     })
                     .optional()?;

@@ -73,6 +73,34 @@ impl Session {
 pub struct AuthSession {
     pub session: Session,
     pub user: User,
+    /// Answers derived from this session, rendered once while it stays cached.
+    pub rendered: Rendered,
+}
+
+impl AuthSession {
+    pub fn new(session: Session, user: User) -> Self {
+        Self {
+            session,
+            user,
+            rendered: Rendered::default(),
+        }
+    }
+}
+
+/// Renderings of a cached session's user, filled on first use. The session cache drops the
+/// whole entry when the user or session changes, so a rendering can never go stale.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    /// `GET /users/me`'s JSON object without its closing brace (the token is appended per
+    /// request, so no plaintext token is kept).
+    pub users_me_prefix: std::sync::OnceLock<bytes::Bytes>,
+}
+
+impl PartialEq for Rendered {
+    /// Renderings are a cache: they never make two sessions different.
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// What a caller supplies about a session it asks us to create.
