@@ -13,6 +13,7 @@ use crate::graphql::context::Context;
 use crate::version::{ApiGeneration, Behavior};
 
 mod acl;
+mod cache;
 mod error;
 mod object_literals;
 mod ops;
@@ -28,22 +29,24 @@ pub mod v5;
 pub mod v6;
 pub mod v8;
 
+pub use cache::Generation;
+use cache::{Op3_7, Op3_8, Op3_9, Op3_10, Op4_0, Op4_5, Op5, Op6, Op8, Operation};
 pub use error::ApiError;
 
 type Root<Q, M> = RootNode<Q, M, EmptySubscription<Context>>;
 
-/// The schema of one API generation.
+/// The schema of one API generation, with its cache of validated operations.
 pub enum Schema {
-    V3_7(Arc<Root<v3_7::Query, v3_7::Mutation>>),
-    V3_8(Arc<Root<v3_8::Query, v3_8::Mutation>>),
-    V3_9(Arc<Root<v3_9::Query, v3_9::Mutation>>),
-    V3_10(Arc<Root<v3_10::Query, v3_10::Mutation>>),
-    V4_0(Arc<Root<v4_0::Query, v4_0::Mutation>>),
-    V4_5(Arc<Root<v4_5::Query, v4_5::Mutation>>),
+    V3_7(Generation<Op3_7>),
+    V3_8(Generation<Op3_8>),
+    V3_9(Generation<Op3_9>),
+    V3_10(Generation<Op3_10>),
+    V4_0(Generation<Op4_0>),
+    V4_5(Generation<Op4_5>),
     /// 5.x: 4.5 plus confirmResetPassword and alphabetical class fields.
-    V5(Arc<Root<v5::Query, v5::Mutation>>),
-    V6(Arc<Root<v6::Query, v6::Mutation>>),
-    V8(Arc<Root<v8::Query, v8::Mutation>>),
+    V5(Generation<Op5>),
+    V6(Generation<Op6>),
+    V8(Generation<Op8>),
 }
 
 /// What juniper's execution hands back: data and field errors, or a request-level error.
@@ -55,12 +58,12 @@ pub type ExecutionOutcome = Result<
     GraphQLError,
 >;
 
-fn root<Q, M>(query: Q, mutation: M) -> Arc<Root<Q, M>>
-where
-    Q: juniper::GraphQLType<DefaultScalarValue, Context = Context, TypeInfo = ()>,
-    M: juniper::GraphQLType<DefaultScalarValue, Context = Context, TypeInfo = ()>,
-{
-    Arc::new(RootNode::new(query, mutation, EmptySubscription::new()))
+fn root<O: Operation>(query: O::Query, mutation: O::Mutation) -> Generation<O> {
+    Generation::new(Arc::new(RootNode::new(
+        query,
+        mutation,
+        EmptySubscription::new(),
+    )))
 }
 
 impl Schema {
@@ -106,15 +109,15 @@ impl Schema {
     /// juniper's SDL of this schema.
     pub fn sdl(&self) -> String {
         match self {
-            Schema::V3_7(s) => s.as_sdl(),
-            Schema::V3_8(s) => s.as_sdl(),
-            Schema::V3_9(s) => s.as_sdl(),
-            Schema::V3_10(s) => s.as_sdl(),
-            Schema::V4_0(s) => s.as_sdl(),
-            Schema::V4_5(s) => s.as_sdl(),
-            Schema::V5(s) => s.as_sdl(),
-            Schema::V6(s) => s.as_sdl(),
-            Schema::V8(s) => s.as_sdl(),
+            Schema::V3_7(s) => s.root.as_sdl(),
+            Schema::V3_8(s) => s.root.as_sdl(),
+            Schema::V3_9(s) => s.root.as_sdl(),
+            Schema::V3_10(s) => s.root.as_sdl(),
+            Schema::V4_0(s) => s.root.as_sdl(),
+            Schema::V4_5(s) => s.root.as_sdl(),
+            Schema::V5(s) => s.root.as_sdl(),
+            Schema::V6(s) => s.root.as_sdl(),
+            Schema::V8(s) => s.root.as_sdl(),
         }
     }
 
@@ -141,24 +144,39 @@ impl Schema {
     }
 }
 
-fn run<Q, M>(
-    root: &Root<Q, M>,
+fn run<O: Operation>(
+    generation: &Generation<O>,
     document: &str,
     operation_name: Option<&str>,
     variables: &Variables,
     ctx: &Context,
-) -> ExecutionOutcome
-where
-    Q: juniper::GraphQLType<DefaultScalarValue, Context = Context, TypeInfo = ()>,
-    M: juniper::GraphQLType<DefaultScalarValue, Context = Context, TypeInfo = ()>,
-{
-    let prepared = object_literals::prepare(&root.schema, document, variables);
+) -> ExecutionOutcome {
+    let prepared = object_literals::prepare(&generation.root.schema, document, variables);
     prepared.run(|document, variables| {
-        juniper::execute_sync(document, operation_name, root, variables, ctx)
+        generation
+            .operation(document, operation_name)?
+            .execute(variables, ctx)
     })
 }
 
 /// The SDL `parse-compat schema` prints for a version.
 pub fn print_schema(behavior: &Behavior) -> String {
     Schema::for_behavior(behavior).sdl()
+}
+
+impl Schema {
+    /// How many validated operations this schema keeps (see `cache.rs`).
+    pub fn cached_operations(&self) -> usize {
+        match self {
+            Schema::V3_7(g) => g.cached(),
+            Schema::V3_8(g) => g.cached(),
+            Schema::V3_9(g) => g.cached(),
+            Schema::V3_10(g) => g.cached(),
+            Schema::V4_0(g) => g.cached(),
+            Schema::V4_5(g) => g.cached(),
+            Schema::V5(g) => g.cached(),
+            Schema::V6(g) => g.cached(),
+            Schema::V8(g) => g.cached(),
+        }
+    }
 }
