@@ -84,7 +84,8 @@ fn serve(config: Config) -> anyhow::Result<()> {
             Some(d) => Some(parse_compat::descope::DescopeService::open(d, &store).await?),
             None => None,
         };
-        let graphql = parse_compat::graphql::GraphqlService::new(&config);
+        let graphql = parse_compat::graphql::GraphqlService::new(&config)
+            .context("starting the GraphQL executor threads")?;
         let addr = std::net::SocketAddr::new(config.host, config.port);
         let listener = tokio::net::TcpListener::bind(addr)
             .await

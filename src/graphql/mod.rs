@@ -6,6 +6,7 @@
 
 pub mod context;
 pub mod envelope;
+pub mod executor_pool;
 pub mod schema;
 
 use std::sync::Arc;
@@ -26,18 +27,21 @@ pub struct GraphqlService {
     behavior: Behavior,
     schema: Arc<schema::Schema>,
     pipeline: Arc<Pipeline>,
+    pool: executor_pool::ExecutorPool,
     graphql_path: String,
 }
 
 impl GraphqlService {
-    pub fn new(config: &Config) -> Self {
+    /// Build the pinned version's schema and start the executor threads.
+    pub fn new(config: &Config) -> std::io::Result<Self> {
         let behavior = config.behavior;
-        Self {
+        Ok(Self {
             behavior,
             schema: Arc::new(schema::Schema::for_behavior(&behavior)),
             pipeline: Arc::new(Pipeline::new(behavior)),
+            pool: executor_pool::ExecutorPool::for_this_machine()?,
             graphql_path: config.graphql_path.clone(),
-        }
+        })
     }
 
     /// Answer a request to the GraphQL path.
@@ -45,6 +49,7 @@ impl GraphqlService {
         let envelope = Envelope {
             pipeline: &self.pipeline,
             state,
+            pool: &self.pool,
         };
         let schema = Arc::clone(&self.schema);
         let store = state.store.clone();

@@ -61,7 +61,7 @@ impl TestServer {
             ),
             None => None,
         };
-        let graphql = GraphqlService::new(&config);
+        let graphql = GraphqlService::new(&config).expect("GraphQL executor threads");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");

@@ -63,7 +63,7 @@ impl TestServer {
         let descope = DescopeService::open(config.descope.as_ref().unwrap(), &store)
             .await
             .unwrap();
-        let graphql = GraphqlService::new(&config);
+        let graphql = GraphqlService::new(&config).expect("GraphQL executor threads");
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(AppState {

@@ -61,7 +61,7 @@ impl Server {
         tweak(&mut args);
         let config = Config::from_args(args).expect("valid config");
         let store = Store::open(&config.database, config.store_options()).expect("store opens");
-        let graphql = GraphqlService::new(&config);
+        let graphql = GraphqlService::new(&config).expect("GraphQL executor threads");
         let state = Arc::new(AppState {
             config,
             store,

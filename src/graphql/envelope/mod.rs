@@ -208,6 +208,8 @@ fn v8_message(text: &str) -> String {
 pub struct Envelope<'a> {
     pub pipeline: &'a std::sync::Arc<Pipeline>,
     pub state: &'a AppState,
+    /// Where operations run (never on the async workers).
+    pub pool: &'a crate::graphql::executor_pool::ExecutorPool,
 }
 
 impl Envelope<'_> {
@@ -322,13 +324,15 @@ impl Envelope<'_> {
         exec: std::sync::Arc<Executor>,
     ) -> Vec<Outcome> {
         let pipeline = std::sync::Arc::clone(self.pipeline);
-        let joined = tokio::task::spawn_blocking(move || {
-            requests
-                .iter()
-                .map(|r| pipeline.run(r, exec.as_ref()))
-                .collect::<Vec<_>>()
-        })
-        .await;
+        let joined = self
+            .pool
+            .run(move || {
+                requests
+                    .iter()
+                    .map(|r| pipeline.run(r, exec.as_ref()))
+                    .collect::<Vec<_>>()
+            })
+            .await;
         match joined {
             Ok(outcomes) => outcomes,
             Err(err) => {

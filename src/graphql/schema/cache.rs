@@ -97,7 +97,9 @@ generation_operation!(Op8, Dep8, v8);
 /// One generation's schema and its operation cache.
 pub struct Generation<O: Operation> {
     pub root: Arc<Root<O::Query, O::Mutation>>,
-    cache: Mutex<LruCache<u64, Arc<O>>>,
+    /// Each operation with whether its document needs no `Object` preparation at all (no
+    /// variables and no `Object` literals), so a repeat can skip that step too.
+    cache: Mutex<LruCache<u64, (Arc<O>, bool)>>,
 }
 
 fn key(document: &str, operation_name: Option<&str>) -> u64 {
@@ -117,14 +119,26 @@ impl<O: Operation> Generation<O> {
         }
     }
 
-    /// The validated operation for this document and name, from the cache when it is there.
+    /// The cached operation of a document that needs no preparation, if there is one.
+    pub fn unprepared(&self, document: &str, operation_name: Option<&str>) -> Option<Arc<O>> {
+        let k = key(document, operation_name);
+        let mut cache = self.cache.lock();
+        let (op, as_is) = cache.get(&k)?;
+        let s = op.source();
+        (*as_is && s.document == document && s.operation_name.as_deref() == operation_name)
+            .then(|| Arc::clone(op))
+    }
+
+    /// The validated operation for this (prepared) document and name, from the cache when it
+    /// is there. `as_is`: the document needed no preparation.
     pub fn operation(
         &self,
         document: &str,
         operation_name: Option<&str>,
+        as_is: bool,
     ) -> Result<Arc<O>, GraphQLError> {
         let k = key(document, operation_name);
-        if let Some(hit) = self.cache.lock().get(&k) {
+        if let Some((hit, _)) = self.cache.lock().get(&k) {
             let s = hit.source();
             // The hash only finds the slot; the text decides.
             if s.document == document && s.operation_name.as_deref() == operation_name {
@@ -137,7 +151,7 @@ impl<O: Operation> Generation<O> {
             operation_name: operation_name.map(str::to_owned),
         })?);
         if document.len() <= MAX_CACHED_DOCUMENT {
-            self.cache.lock().put(k, Arc::clone(&op));
+            self.cache.lock().put(k, (Arc::clone(&op), as_is));
         }
         Ok(op)
     }

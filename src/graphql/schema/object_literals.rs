@@ -53,6 +53,11 @@ pub struct Prepared {
 }
 
 impl Prepared {
+    /// Whether preparing changed nothing: no `Object` literal in `original`.
+    pub fn is_identity(&self, original: &str) -> bool {
+        self.table.is_empty() && self.document == original
+    }
+
     /// Run `f` (the juniper execution) with the placeholders resolvable on this thread.
     pub fn run<R>(self, f: impl FnOnce(&str, &Variables<DefaultScalarValue>) -> R) -> R {
         struct Reset;

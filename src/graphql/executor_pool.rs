@@ -1,0 +1,101 @@
+//! The threads GraphQL operations run on.
+//!
+//! juniper's executor is synchronous and its resolvers block on the store, so operations must
+//! not run on the async workers. tokio's blocking pool would do, but it wakes a parked thread
+//! for every task and grows to one thread per concurrent request; under load that is mostly
+//! context switches. A small fixed set of threads taking jobs from one queue keeps working
+//! through the queue without sleeping while requests keep coming.
+
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// A fixed set of threads running GraphQL operations.
+pub struct ExecutorPool {
+    /// Dropping the pool drops this, which ends every thread once its current job is done.
+    jobs: mpsc::Sender<Job>,
+}
+
+/// Why a job did not produce its answer.
+#[derive(Debug, thiserror::Error)]
+pub enum PoolError {
+    #[error("the GraphQL executor pool is shut down")]
+    Closed,
+    #[error("a GraphQL operation panicked")]
+    Panicked,
+}
+
+impl ExecutorPool {
+    /// Start `threads` threads (at least one).
+    pub fn new(threads: usize) -> std::io::Result<Self> {
+        let (tx, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads.max(1) {
+            let rx = Arc::clone(&rx);
+            std::thread::Builder::new()
+                .name(format!("parse-compat-graphql-{i}"))
+                .spawn(move || {
+                    loop {
+                        // Only the waiting thread holds the lock; it is released before the job runs.
+                        let job = match rx.lock() {
+                            Ok(guard) => guard.recv(),
+                            Err(_) => return,
+                        };
+                        match job {
+                            Ok(job) => job(),
+                            Err(_) => return,
+                        }
+                    }
+                })?;
+        }
+        Ok(Self { jobs: tx })
+    }
+
+    /// Twice the machine's cores, and at least four: resolvers wait on the store (bcrypt,
+    /// SQLite), so a few more threads than cores keep the cores busy.
+    pub fn for_this_machine() -> std::io::Result<Self> {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Self::new((cores * 2).max(4))
+    }
+
+    /// Run `f` on the pool and wait for its answer without blocking the async runtime.
+    pub async fn run<R, F>(&self, f: F) -> Result<R, PoolError>
+    where
+        R: Send + 'static,
+        F: FnOnce() -> R + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move || {
+            let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+            let _ = tx.send(out);
+        });
+        self.jobs.send(job).map_err(|_| PoolError::Closed)?;
+        match rx.await {
+            Ok(Ok(r)) => Ok(r),
+            Ok(Err(_)) => Err(PoolError::Panicked),
+            Err(_) => Err(PoolError::Closed),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn runs_jobs_and_survives_a_panicking_one() {
+        let pool = ExecutorPool::new(2).unwrap();
+        assert_eq!(pool.run(|| 40 + 2).await.unwrap(), 42);
+        let panicked = pool.run(|| -> u8 { panic!("boom") }).await;
+        assert!(matches!(panicked, Err(PoolError::Panicked)));
+        let many: Vec<_> = (0..32).map(|i| pool.run(move || i * 2)).collect();
+        let mut total = 0;
+        for f in many {
+            total += f.await.unwrap();
+        }
+        assert_eq!(total, (0..32).map(|i| i * 2).sum::<i32>());
+    }
+}
