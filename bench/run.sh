@@ -7,11 +7,11 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
 if [[ -z ${1:-} ]]; then
-  cargo build --release --quiet --bin parse-compat --example seed --example bcrypt_rate
+  cargo build --release --quiet --bin parse-compat --example seed --example bcrypt_rate --example bench_baseline
   bin=target/release/parse-compat
 else
   bin=$1
-  cargo build --release --quiet --example seed --example bcrypt_rate
+  cargo build --release --quiet --example seed --example bcrypt_rate --example bench_baseline
 fi
 DURATION=${DURATION:-10} CONNECTIONS=${CONNECTIONS:-64} THREADS=${THREADS:-2}
 VERSION=${VERSION:-9.10.0} SESSIONS=${SESSIONS:-400000}
@@ -20,6 +20,13 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 pid=
 cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
+
+echo "== baseline: hyper answering a fixed JSON (this machine's ceiling right now)"
+target/release/examples/bench_baseline "$port" &
+pid=$!
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$port/" | grep -E "Requests/sec"
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 
 echo "== seeding $SESSIONS sessions"
 target/release/examples/seed "$work/bench.db" "$SESSIONS" "$work/tokens.txt" "$VERSION"
