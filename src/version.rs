@@ -217,9 +217,24 @@ pub struct Behavior {
     pub graphql_user_from_caller_auth: bool,
     /// The GraphQL `confirmResetPassword` mutation exists (5.0+).
     pub graphql_confirm_reset_password: bool,
+    /// Permission errors a client gets (206 "Insufficient auth.", "Cannot modify user X.")
+    /// say only "Permission denied" (8.0+, Parse's sanitized error responses).
+    pub sanitized_permission_errors: bool,
+    /// body-parser 1.19 (up to 5.2): a body refused by `strict` is reported with a single
+    /// masked character (`"#" is not valid JSON`); 1.20+ masks the whole body and puts it back.
+    pub strict_json_single_mask: bool,
 }
 
 impl Behavior {
+    /// The message of a permission error as this version shows it to a client.
+    pub fn permission_message(&self, message: String) -> String {
+        if self.sanitized_permission_errors {
+            "Permission denied".to_owned()
+        } else {
+            message
+        }
+    }
+
     /// THE table: what a Parse version does.
     pub fn of(version: ParseVersion) -> Self {
         let v = version;
@@ -267,6 +282,8 @@ impl Behavior {
             graphql_acl_relay_user_id: v.at_least(4, 2),
             graphql_user_from_caller_auth: v.at_least(4, 3),
             graphql_confirm_reset_password: v.at_least(5, 0),
+            sanitized_permission_errors: v.at_least(8, 0),
+            strict_json_single_mask: !v.at_least(5, 3),
         }
     }
 
