@@ -30,3 +30,80 @@ async fn object_literals_may_hold_numbers_at_any_depth() {
         json!({ "data": { "challenge": { "challengeData": {} } } })
     );
 }
+
+fn log_in_with(auth_data: &str) -> Value {
+    json!({ "query": format!("mutation {{ logInWith(input: {{ authData: {auth_data} }}) {{ viewer {{ user {{ objectId authData }} }} }} }}") })
+}
+
+fn first_error(body: &Value) -> (String, Value) {
+    let e = &body["errors"][0];
+    (
+        e["message"].as_str().unwrap_or_default().to_owned(),
+        e["extensions"]["code"].clone(),
+    )
+}
+
+#[tokio::test]
+async fn log_in_with_unknown_provider_per_version() {
+    for (version, message, code) in [
+        ("4.5.2", "Internal server error", json!(1)),
+        (
+            "6.5.11",
+            "Cannot destructure property 'validator' of 'req.config.authDataManager.getValidatorForProvider(...)' as it is undefined.",
+            json!(141),
+        ),
+        (
+            "7.5.4",
+            "This authentication method is unsupported.",
+            json!(252),
+        ),
+    ] {
+        let server = Server::start(version).await;
+        let (_, body) = post(&server, log_in_with(r#"{ myProvider: { id: "x1" } }"#)).await;
+        assert_eq!(first_error(&body), (message.to_owned(), code), "{version}");
+        assert_eq!(body["data"], json!({ "logInWith": null }), "{version}");
+    }
+}
+
+#[tokio::test]
+async fn log_in_with_empty_auth_data_creates_a_user_until_8() {
+    for (version, creates) in [("4.2.0", true), ("7.5.4", true), ("8.6.94", false)] {
+        let server = Server::start(version).await;
+        let (_, body) = post(&server, log_in_with("{}")).await;
+        if creates {
+            let user = &body["data"]["logInWith"]["viewer"]["user"];
+            assert!(user["objectId"].is_string(), "{version}: {body}");
+            assert_eq!(user["authData"], Value::Null, "{version}");
+        } else {
+            assert_eq!(
+                first_error(&body),
+                ("bad or missing username".to_owned(), json!(200)),
+                "{version}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn log_in_with_a_provider_without_id_is_accepted_from_7() {
+    for (version, accepted) in [("6.5.11", false), ("7.5.4", true), ("9.10.0", true)] {
+        let server = Server::start(version).await;
+        let (_, body) = post(&server, log_in_with(r#"{ anonymous: { foo: "bar" } }"#)).await;
+        if accepted {
+            assert_eq!(
+                body["data"]["logInWith"]["viewer"]["user"]["authData"],
+                json!({ "anonymous": { "foo": "bar" } }),
+                "{version}"
+            );
+        } else {
+            assert_eq!(
+                first_error(&body),
+                (
+                    "This authentication method is unsupported.".to_owned(),
+                    json!(252)
+                ),
+                "{version}"
+            );
+        }
+    }
+}
