@@ -107,3 +107,40 @@ async fn log_in_with_a_provider_without_id_is_accepted_from_7() {
         }
     }
 }
+
+#[tokio::test]
+async fn duplicate_operation_names_point_at_the_names() {
+    let server = Server::start("4.4.0").await;
+    let (status, body) = post(
+        &server,
+        json!({ "query": "query A { health } query A { __typename }", "operationName": "A" }),
+    )
+    .await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        body,
+        json!({ "errors": [{
+            "message": "There can be only one operation named \"A\".",
+            "locations": [{ "line": 1, "column": 7 }, { "line": 1, "column": 26 }],
+            "extensions": { "code": "GRAPHQL_VALIDATION_FAILED" }
+        }] })
+    );
+}
+
+#[tokio::test]
+async fn unknown_argument_wording_changed_in_graphql_js_15() {
+    for (version, message) in [
+        (
+            "3.10.0",
+            "Unknown argument \"verbose\" on field \"health\" of type \"Query\".",
+        ),
+        (
+            "4.2.0",
+            "Unknown argument \"verbose\" on field \"Query.health\".",
+        ),
+    ] {
+        let server = Server::start(version).await;
+        let (_, body) = post(&server, json!({ "query": "{ health(verbose: true) }" })).await;
+        assert_eq!(body["errors"][0]["message"], json!(message), "{version}");
+    }
+}

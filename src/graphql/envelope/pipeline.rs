@@ -571,12 +571,19 @@ mod tests {
     }
 
     #[test]
-    fn unknown_argument_wording_changes_in_graphql_js_16() {
+    fn unknown_argument_wording_changes_in_graphql_js_15() {
+        // Recorded (scenario B, o.unknownArgument): graphql-js 14 (3.x) says "of type", 15
+        // (4.x) and 16 name "Type.field".
         let q = "{ count(limit: 1, lmit: 2) }";
+        let (v14, _) = run("3.10.0", post(q));
+        assert_eq!(
+            messages(&v14)[0].0,
+            "Unknown argument \"lmit\" on field \"count\" of type \"Query\". Did you mean \"limit\"?"
+        );
         let (v15, _) = run("4.5.2", post(q));
         assert_eq!(
             messages(&v15)[0].0,
-            "Unknown argument \"lmit\" on field \"count\" of type \"Query\". Did you mean \"limit\"?"
+            "Unknown argument \"lmit\" on field \"Query.count\". Did you mean \"limit\"?"
         );
         let (v16, _) = run("5.6.0", post(q));
         assert_eq!(
