@@ -243,6 +243,10 @@ pub struct Behavior {
     pub empty_auth_data_creates_user: bool,
     /// The answer for an `authData` provider without adapter.
     pub unknown_auth_provider: UnknownAuthProvider,
+    /// Apollo Server 2 reports a variable whose value does not coerce ("got invalid value")
+    /// as `BAD_USER_INPUT` (apollo-server-core 2.14+, what 3.9 – 5.2 install; 3.7 and 3.8 pin
+    /// older cores that say `INTERNAL_SERVER_ERROR` for every variable error).
+    pub apollo2_bad_user_input: bool,
 }
 
 impl Behavior {
@@ -306,6 +310,7 @@ impl Behavior {
             strict_json_single_mask: !v.at_least(5, 3),
             auth_data_id_required: !v.at_least(7, 0),
             empty_auth_data_creates_user: !v.at_least(8, 0),
+            apollo2_bad_user_input: v.at_least(3, 9),
             unknown_auth_provider: if v.at_least(7, 0) {
                 UnknownAuthProvider::Unsupported
             } else if v.at_least(6, 0) {

@@ -144,3 +144,60 @@ async fn unknown_argument_wording_changed_in_graphql_js_15() {
         assert_eq!(body["errors"][0]["message"], json!(message), "{version}");
     }
 }
+
+#[tokio::test]
+async fn variable_coercion_errors_per_graphql_js_and_apollo_core() {
+    let query = "query Q($inc: Boolean!) { health @include(if: $inc) }";
+    for (version, message, code) in [
+        (
+            "3.8.0",
+            "Variable \"$inc\" got invalid value \"yes\"; Expected type Boolean. Boolean cannot represent a non boolean value: \"yes\"",
+            "INTERNAL_SERVER_ERROR",
+        ),
+        (
+            "3.10.0",
+            "Variable \"$inc\" got invalid value \"yes\"; Expected type Boolean. Boolean cannot represent a non boolean value: \"yes\"",
+            "BAD_USER_INPUT",
+        ),
+        (
+            "4.4.0",
+            "Variable \"$inc\" got invalid value \"yes\"; Boolean cannot represent a non boolean value: \"yes\"",
+            "BAD_USER_INPUT",
+        ),
+    ] {
+        let server = Server::start(version).await;
+        let (status, body) = post(
+            &server,
+            json!({ "query": query, "variables": { "inc": "yes" } }),
+        )
+        .await;
+        assert_eq!(status, 400, "{version}");
+        assert_eq!(
+            first_error(&body),
+            (message.to_owned(), json!(code)),
+            "{version}"
+        );
+        // A missing variable stays INTERNAL_SERVER_ERROR on Apollo Server 2.
+        let (_, body) = post(&server, json!({ "query": query })).await;
+        assert_eq!(
+            first_error(&body).1,
+            json!("INTERNAL_SERVER_ERROR"),
+            "{version}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn graphql_js_14_prints_input_type_names_bare() {
+    let server = Server::start("3.10.0").await;
+    let query = "mutation L($input: LogInInput!) { logIn(input: $input) { clientMutationId } }";
+    let (_, body) = post(
+        &server,
+        json!({ "query": query, "variables": { "input": { "username": "x", "password": "y", "bogus": 1 } } }),
+    )
+    .await;
+    assert_eq!(
+        first_error(&body).0,
+        "Variable \"$input\" got invalid value { username: \"x\", password: \"y\", bogus: 1 }; Field \"bogus\" is not defined by type LogInInput."
+    );
+}

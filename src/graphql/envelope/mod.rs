@@ -397,6 +397,7 @@ impl Envelope<'_> {
             .map(|r| r.query.clone().unwrap_or_default())
             .collect();
         let outcomes = self.run(requests, exec).await;
+        let bad_user_input = self.pipeline.behavior.apollo2_bad_user_input;
         if outcomes.len() != queries.len() {
             return render::apollo2_text(500, "Internal Server Error", None);
         }
@@ -404,11 +405,11 @@ impl Envelope<'_> {
             let items: Vec<Json> = outcomes
                 .iter()
                 .zip(&queries)
-                .map(|(o, q)| render::apollo2_item(o, redaction, q))
+                .map(|(o, q)| render::apollo2_item(o, bad_user_input, redaction, q))
                 .collect();
             return render::json_response(HttpStack::Apollo2, 200, &Json::Array(items));
         }
-        render::apollo2(&outcomes[0], redaction, &queries[0])
+        render::apollo2(&outcomes[0], bad_user_input, redaction, &queries[0])
     }
 
     async fn yoga(

@@ -147,7 +147,37 @@ fn coded(errors: &[GqlError], code: &str, redaction: Redaction, query: &str) -> 
 }
 
 /// Apollo Server 2 (3.x – 5.2): one operation of a single request.
-pub fn apollo2(outcome: &Outcome, redaction: Redaction, query: &str) -> HttpResponse {
+/// Apollo Server 2's code for variable errors: `BAD_USER_INPUT` for a value that does not
+/// coerce when the installed core knows that code, else `INTERNAL_SERVER_ERROR`.
+fn apollo2_variable_errors(
+    errors: &[GqlError],
+    bad_user_input: bool,
+    redaction: Redaction,
+    query: &str,
+) -> Vec<Json> {
+    errors
+        .iter()
+        .map(|e| {
+            let code = if bad_user_input && e.message.contains("got invalid value") {
+                "BAD_USER_INPUT"
+            } else {
+                "INTERNAL_SERVER_ERROR"
+            };
+            error_object(
+                &messages::redact(&e.message, redaction, query),
+                &e.locations,
+                Some(json!({ "code": code })),
+            )
+        })
+        .collect()
+}
+
+pub fn apollo2(
+    outcome: &Outcome,
+    bad_user_input: bool,
+    redaction: Redaction,
+    query: &str,
+) -> HttpResponse {
     let stack = HttpStack::Apollo2;
     match outcome {
         Outcome::Executed { data, errors } => json_response(
@@ -159,12 +189,21 @@ pub fn apollo2(outcome: &Outcome, redaction: Redaction, query: &str) -> HttpResp
         Outcome::GetNotQuery(_) => {
             apollo2_text(405, "GET supports only query operation", Some("POST"))
         }
-        other => json_response(stack, 400, &apollo2_item(other, redaction, query)),
+        other => json_response(
+            stack,
+            400,
+            &apollo2_item(other, bad_user_input, redaction, query),
+        ),
     }
 }
 
 /// Apollo Server 2: one element of a batch (or the body of a 400 for a single request).
-pub fn apollo2_item(outcome: &Outcome, redaction: Redaction, query: &str) -> Json {
+pub fn apollo2_item(
+    outcome: &Outcome,
+    bad_user_input: bool,
+    redaction: Redaction,
+    query: &str,
+) -> Json {
     let stack = HttpStack::Apollo2;
     let errors = |errs: Vec<Json>| json!({ "errors": errs });
     match outcome {
@@ -179,7 +218,12 @@ pub fn apollo2_item(outcome: &Outcome, redaction: Redaction, query: &str) -> Jso
         Outcome::Invalid(errs) => {
             errors(coded(errs, "GRAPHQL_VALIDATION_FAILED", redaction, query))
         }
-        Outcome::Variables(errs) => errors(coded(errs, "INTERNAL_SERVER_ERROR", redaction, query)),
+        Outcome::Variables(errs) => errors(apollo2_variable_errors(
+            errs,
+            bad_user_input,
+            redaction,
+            query,
+        )),
         Outcome::NoOperation(e) => errors(vec![error_object(
             &e.message(),
             &[],
