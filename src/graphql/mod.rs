@@ -34,7 +34,7 @@ impl GraphqlService {
         let behavior = config.behavior;
         Self {
             behavior,
-            schema: Arc::new(schema::Schema::build(behavior.generation)),
+            schema: Arc::new(schema::Schema::for_behavior(&behavior)),
             pipeline: Arc::new(Pipeline::new(behavior)),
             graphql_path: config.graphql_path.clone(),
         }
