@@ -201,3 +201,61 @@ async fn graphql_js_14_prints_input_type_names_bare() {
         "Variable \"$input\" got invalid value { username: \"x\", password: \"y\", bogus: 1 }; Field \"bogus\" is not defined by type LogInInput."
     );
 }
+
+const EMAIL_NOT_CONFIGURED: &str = "An appName, publicServerURL, and emailAdapter are required for password reset and email verification functionality.";
+
+#[tokio::test]
+async fn reset_password_error_is_formatted_by_the_http_stack() {
+    let query = r#"mutation { resetPassword(input: { email: "a@example.com" }) { ok } }"#;
+    for (version, extensions) in [
+        (
+            "4.4.0",
+            Some(
+                json!({ "code": "INTERNAL_SERVER_ERROR", "exception": { "message": EMAIL_NOT_CONFIGURED, "code": 1 } }),
+            ),
+        ),
+        ("6.5.11", None),
+        ("9.10.0", Some(json!({ "code": "INTERNAL_SERVER_ERROR" }))),
+    ] {
+        let server = Server::start(version).await;
+        let (status, body) = post(&server, json!({ "query": query })).await;
+        assert_eq!(status, 200, "{version}");
+        let error = &body["errors"][0];
+        assert_eq!(error["message"], json!(EMAIL_NOT_CONFIGURED), "{version}");
+        assert_eq!(error.get("extensions").cloned(), extensions, "{version}");
+        assert_eq!(body["data"], json!({ "resetPassword": null }), "{version}");
+        // sendVerificationEmail is caught by Parse: its numeric code stays.
+        let (_, body) = post(
+            &server,
+            json!({ "query": r#"mutation { sendVerificationEmail(input: { email: "a@example.com" }) { ok } }"# }),
+        )
+        .await;
+        assert_eq!(
+            body["errors"][0]["extensions"],
+            json!({ "code": 1 }),
+            "{version}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn confirm_reset_password_exists_on_5_x_and_rejects_unknown_tokens() {
+    let query = r#"mutation { confirmResetPassword(input: { username: "u", password: "p", token: "t" }) { ok } }"#;
+    for (version, extensions) in [
+        ("5.6.0", None),
+        ("7.5.4", Some(json!({ "code": "INTERNAL_SERVER_ERROR" }))),
+    ] {
+        let server = Server::start(version).await;
+        let (status, body) = post(&server, json!({ "query": query })).await;
+        assert_eq!(status, 200, "{version}: {body}");
+        let error = &body["errors"][0];
+        assert_eq!(
+            error["message"],
+            json!(
+                "Unexpected error value: \"Failed to reset password: username / email / token is invalid\""
+            ),
+            "{version}"
+        );
+        assert_eq!(error.get("extensions").cloned(), extensions, "{version}");
+    }
+}

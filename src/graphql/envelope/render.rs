@@ -7,6 +7,7 @@ use serde_json::{Map, Value as Json, json};
 use super::document::SyntaxError;
 use super::messages::{self, APOLLO_NO_INTROSPECTION, GqlError, Redaction};
 use super::pipeline::Outcome;
+use crate::graphql::schema::UNCAUGHT_MARKER;
 use crate::http::response::{self, HTML_UTF8, HttpResponse, JSON_UTF8};
 use crate::version::HttpStack;
 
@@ -89,7 +90,9 @@ fn syntax_message(e: &SyntaxError) -> String {
 }
 
 /// Resolver errors as the stack formats them: Apollo adds `INTERNAL_SERVER_ERROR` when a
-/// resolver error has no code.
+/// resolver error has no code. Errors Parse's resolver did not catch (marked by
+/// [`UNCAUGHT_MARKER`]) carry no Parse code: Apollo Server 2 lists the thrown `Parse.Error`'s
+/// own properties under `exception`, Apollo 4+ gives only its code, yoga nothing.
 fn execution_errors(
     stack: HttpStack,
     errors: &[Json],
@@ -104,6 +107,40 @@ fn execution_errors(
                 if let Some(Json::String(m)) = obj.get("message") {
                     let m = messages::redact(m, redaction, query);
                     obj.insert("message".into(), Json::String(m));
+                }
+                let uncaught = obj
+                    .get("extensions")
+                    .and_then(|x| x.get(UNCAUGHT_MARKER))
+                    .and_then(Json::as_str)
+                    .map(str::to_owned);
+                if let Some(kind) = uncaught {
+                    let code = obj.get("extensions").and_then(|x| x.get("code")).cloned();
+                    obj.remove("extensions");
+                    let exception = match (kind.as_str(), code) {
+                        ("parse-error", Some(code)) => Some(json!({
+                            "message": obj.get("message").cloned().unwrap_or(Json::Null),
+                            "code": code,
+                        })),
+                        _ => None,
+                    };
+                    match stack {
+                        HttpStack::Yoga => {}
+                        HttpStack::Apollo2 => {
+                            let mut ext = Map::new();
+                            ext.insert("code".into(), json!("INTERNAL_SERVER_ERROR"));
+                            if let Some(exception) = exception {
+                                ext.insert("exception".into(), exception);
+                            }
+                            obj.insert("extensions".into(), Json::Object(ext));
+                        }
+                        HttpStack::Apollo4 | HttpStack::Apollo4OnExpress5 | HttpStack::Apollo5 => {
+                            obj.insert(
+                                "extensions".into(),
+                                json!({ "code": "INTERNAL_SERVER_ERROR" }),
+                            );
+                        }
+                    }
+                    return e;
                 }
                 let apollo = !matches!(stack, HttpStack::Yoga);
                 if apollo && !obj.contains_key("extensions") {
@@ -246,9 +283,11 @@ pub fn apollo2_item(
 pub fn yoga(outcome: &Outcome) -> HttpResponse {
     let stack = HttpStack::Yoga;
     match outcome {
-        Outcome::Executed { data, errors } => {
-            json_response(stack, 200, &executed_body(data, errors.clone()))
-        }
+        Outcome::Executed { data, errors } => json_response(
+            stack,
+            200,
+            &executed_body(data, execution_errors(stack, errors, Redaction::None, "")),
+        ),
         Outcome::Variables(errs) => {
             let errs: Vec<Json> = errs
                 .iter()

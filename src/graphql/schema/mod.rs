@@ -14,6 +14,7 @@ use crate::version::{ApiGeneration, Behavior};
 
 mod acl;
 mod error;
+pub use error::UNCAUGHT_MARKER;
 mod object_literals;
 mod ops;
 mod relay;

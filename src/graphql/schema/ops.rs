@@ -8,6 +8,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::ApiError;
+use super::error::Thrown;
 use crate::error::{ErrorCode, ParseError};
 use crate::graphql::context::Context;
 use crate::store::{AuthSession, NewUser, SessionAction, Store, User, os_random};
@@ -377,6 +378,12 @@ pub fn log_out(ctx: &Context) -> Result<(), ApiError> {
     }
 }
 
+/// resetPassword without an email adapter: the same error as [`email_not_configured`], but
+/// Parse's resolver does not catch it, so the HTTP stack formats it.
+pub fn reset_password_not_configured() -> ApiError {
+    email_not_configured().uncaught(Thrown::UncaughtParseError)
+}
+
 /// resetPassword and sendVerificationEmail without an email adapter (ours has none): Parse
 /// checks the email configuration before anything else.
 pub fn email_not_configured() -> ApiError {
@@ -402,6 +409,7 @@ pub fn confirm_reset_password(username: &str, password: &str, token: &str) -> Ap
     ApiError::internal_with(
         "Unexpected error value: \"Failed to reset password: username / email / token is invalid\"",
     )
+    .uncaught(Thrown::UncaughtValue)
 }
 
 /// challenge (6.0+), `UsersRouter.handleChallenge` with no auth adapter configured: the caller
