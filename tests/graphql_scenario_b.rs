@@ -259,3 +259,28 @@ async fn confirm_reset_password_exists_on_5_x_and_rejects_unknown_tokens() {
         assert_eq!(error.get("extensions").cloned(), extensions, "{version}");
     }
 }
+
+#[tokio::test]
+async fn a_subscription_is_refused_by_execution_per_stack() {
+    for (version, status, body) in [
+        (
+            "4.4.0",
+            400,
+            json!({ "errors": [{ "message": "Schema is not configured for subscriptions.", "locations": [{ "line": 1, "column": 1 }], "extensions": { "code": "INTERNAL_SERVER_ERROR" } }] }),
+        ),
+        (
+            "5.6.0",
+            200,
+            json!({ "errors": [{ "message": "Schema is not configured to execute subscription operation.", "locations": [{ "line": 1, "column": 1 }] }] }),
+        ),
+        (
+            "9.10.0",
+            200,
+            json!({ "errors": [{ "message": "Schema is not configured to execute subscription operation.", "locations": [{ "line": 1, "column": 1 }], "extensions": { "code": "INTERNAL_SERVER_ERROR" } }], "data": null }),
+        ),
+    ] {
+        let server = Server::start(version).await;
+        let got = post(&server, json!({ "query": "subscription { health }" })).await;
+        assert_eq!(got, (status, body), "{version}");
+    }
+}

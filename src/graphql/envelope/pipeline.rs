@@ -100,6 +100,12 @@ pub enum Outcome {
     GetNotQuery(OperationKind),
     /// Parse 9.x's `IntrospectionControlPlugin` (403).
     IntrospectionForbidden,
+    /// A valid subscription operation: Parse's schema has no subscription root, so
+    /// graphql-js's execution refuses it (message per graphql-js, at the operation).
+    NoSubscriptionRoot {
+        message: &'static str,
+        location: (usize, usize),
+    },
 }
 
 /// Everything version-dependent the pipeline needs.
@@ -323,6 +329,20 @@ impl Pipeline {
                 if let Err(e) = selected {
                     return Outcome::NoOperation(e);
                 }
+            }
+        }
+        if let Ok(op) = selected {
+            if op.kind == OperationKind::Subscription {
+                let message = match self.behavior.graphql_js {
+                    GraphqlJs::V14 | GraphqlJs::V15 => {
+                        "Schema is not configured for subscriptions."
+                    }
+                    GraphqlJs::V16 => "Schema is not configured to execute subscription operation.",
+                };
+                return Outcome::NoSubscriptionRoot {
+                    message,
+                    location: (op.start.line, op.start.column),
+                };
             }
         }
         let variables = variables_of(req.variables.as_ref());

@@ -271,6 +271,11 @@ pub fn apollo2_item(
             &[],
             Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
         )]),
+        Outcome::NoSubscriptionRoot { message, location } => errors(vec![error_object(
+            message,
+            &[*location],
+            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
+        )]),
         Outcome::GetNotQuery(_) | Outcome::IntrospectionForbidden => errors(vec![error_object(
             "GET supports only query operation",
             &[],
@@ -328,6 +333,11 @@ pub fn yoga(outcome: &Outcome) -> HttpResponse {
                 Some(json!({ "status": 400 })),
             )],
             None,
+        ),
+        Outcome::NoSubscriptionRoot { message, location } => json_response(
+            stack,
+            200,
+            &json!({ "errors": [error_object(message, &[*location], None)] }),
         ),
         Outcome::GetNotQuery(_) | Outcome::IntrospectionForbidden => yoga_error(
             405,
@@ -407,6 +417,18 @@ pub fn apollo4(
             ),
             "BAD_REQUEST",
             Some("POST"),
+        ),
+        Outcome::NoSubscriptionRoot { message, location } => json_response(
+            stack,
+            200,
+            &json!({
+                "errors": [error_object(
+                    message,
+                    &[*location],
+                    Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
+                )],
+                "data": null,
+            }),
         ),
         Outcome::IntrospectionForbidden => apollo4_error(
             403,
