@@ -284,3 +284,33 @@ async fn a_subscription_is_refused_by_execution_per_stack() {
         assert_eq!(got, (status, body), "{version}");
     }
 }
+
+#[tokio::test]
+async fn a_bodiless_delete_has_no_req_body_on_express_5() {
+    for (version, status) in [("8.6.94", 500), ("9.10.0", 405)] {
+        let server = Server::start(version).await;
+        let reply = server
+            .request("DELETE", "/graphql")
+            .header("X-Parse-Client-Key", graphql_support::CLIENT_KEY)
+            .header("Content-Type", "application/json")
+            .send()
+            .await;
+        assert_eq!(reply.status, status, "{version}: {}", reply.body);
+        if status == 500 {
+            assert!(
+                reply.body.starts_with("`req.body` is not set"),
+                "{}",
+                reply.body
+            );
+        }
+        // With a (empty) JSON body announced, 8.x reaches Apollo's method check.
+        let reply = server
+            .request("DELETE", "/graphql")
+            .header("X-Parse-Client-Key", graphql_support::CLIENT_KEY)
+            .header("Content-Type", "application/json")
+            .body("{}")
+            .send()
+            .await;
+        assert_eq!(reply.status, 405, "{version}: {}", reply.body);
+    }
+}

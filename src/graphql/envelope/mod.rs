@@ -163,6 +163,15 @@ fn express_query(query: Option<&str>) -> Map<String, Json> {
 }
 
 /// body-parser's JSON reading (`strict`): `Ok(None)` when the content type is not JSON.
+/// type-is's `hasBody`: a Transfer-Encoding header, or a numeric Content-Length (even 0).
+fn announces_body(headers: &HeaderMap) -> bool {
+    headers.contains_key(hyper::header::TRANSFER_ENCODING)
+        || headers
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().parse::<u64>().is_ok())
+}
+
 fn body_parser_json(bytes: &[u8], headers: &HeaderMap) -> Result<Option<Json>, String> {
     if !is_json_type(headers) {
         return Ok(None);
@@ -545,6 +554,14 @@ impl Envelope<'_> {
                 },
                 Err(_) => return (response::express_error_page(400, "Bad Request"), Middleware),
             }
+        };
+        // body-parser 2 (Express 5) leaves `req.body` unset when the request announces no body
+        // at all (no Content-Length, no Transfer-Encoding), whatever its content type.
+        let express5 = matches!(stack, HttpStack::Apollo4OnExpress5 | HttpStack::Apollo5);
+        let body = if express5 && !announces_body(headers) {
+            None
+        } else {
+            body
         };
         if stack == HttpStack::Apollo4OnExpress5 && body.is_none() {
             return (
