@@ -314,3 +314,34 @@ async fn a_bodiless_delete_has_no_req_body_on_express_5() {
         assert_eq!(reply.status, 405, "{version}: {}", reply.body);
     }
 }
+
+#[tokio::test]
+async fn yoga_refuses_string_variables_after_validation_without_running() {
+    let server = Server::start("6.5.11").await;
+    let (_, body) = post(
+        &server,
+        json!({ "query": r#"mutation { signUp(input: { fields: { username: "dora", password: "pw" } }) { viewer { sessionToken } } }"#, "variables": "{}" }),
+    )
+    .await;
+    assert_eq!(
+        body,
+        json!({ "data": null, "errors": [{ "message": "Variables must be provided as an Object where each property is a variable value. Perhaps look to see if an unparsed JSON string was provided." }] })
+    );
+    // The mutation did not run: the username is still free.
+    let (_, body) = post(
+        &server,
+        json!({ "query": r#"mutation { signUp(input: { fields: { username: "dora", password: "pw" } }) { clientMutationId } }"# }),
+    )
+    .await;
+    assert!(body.get("errors").is_none(), "{body}");
+    // Validation comes first.
+    let (status, body) = post(&server, json!({ "query": "{ nope }", "variables": 3 })).await;
+    assert_eq!(status, 400);
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("Cannot query field \"nope\""),
+        "{body}"
+    );
+}

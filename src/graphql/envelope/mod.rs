@@ -498,8 +498,12 @@ impl Envelope<'_> {
                             }
                             _ => None,
                         };
-                        if let Some(Json::Object(v)) = m.remove("variables") {
-                            req.variables = Some(v);
+                        match m.remove("variables") {
+                            Some(Json::Object(v)) => req.variables = Some(v),
+                            Some(Json::String(_) | Json::Number(_) | Json::Bool(_)) => {
+                                req.variables_not_object = true;
+                            }
+                            Some(Json::Array(_) | Json::Null) | None => {}
                         }
                     }
                     _ => {}
@@ -760,6 +764,7 @@ fn apollo2_params(
         variables,
         is_get,
         is_master,
+        variables_not_object: false,
     })
 }
 

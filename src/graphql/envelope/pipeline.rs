@@ -81,6 +81,9 @@ pub struct OperationRequest {
     pub variables: Option<serde_json::Map<String, Json>>,
     pub is_get: bool,
     pub is_master: bool,
+    /// `variables` was a string, number or boolean: graphql-js 16's `execute` refuses that
+    /// before anything else it does (yoga passes the value through).
+    pub variables_not_object: bool,
 }
 
 /// Where the pipeline stopped.
@@ -106,6 +109,8 @@ pub enum Outcome {
         message: &'static str,
         location: (usize, usize),
     },
+    /// graphql-js 16 `execute`'s assertion on non-object variables (yoga: a 500).
+    VariablesNotObject,
 }
 
 /// Everything version-dependent the pipeline needs.
@@ -330,6 +335,14 @@ impl Pipeline {
                     return Outcome::NoOperation(e);
                 }
             }
+        }
+        if req.variables_not_object {
+            // graphql-js validates first, then `execute` asserts on the variables.
+            let errors = self.validation(source, &analysis, doc, exec);
+            if !errors.is_empty() {
+                return Outcome::Invalid(errors.as_ref().clone());
+            }
+            return Outcome::VariablesNotObject;
         }
         if let Ok(op) = selected {
             if op.kind == OperationKind::Subscription {

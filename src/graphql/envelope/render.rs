@@ -184,6 +184,9 @@ fn coded(errors: &[GqlError], code: &str, redaction: Redaction, query: &str) -> 
 }
 
 /// Apollo Server 2 (3.x – 5.2): one operation of a single request.
+/// graphql-js 16's assertion message for variables that are not an object.
+const VARIABLES_NOT_OBJECT: &str = "Variables must be provided as an Object where each property is a variable value. Perhaps look to see if an unparsed JSON string was provided.";
+
 /// Apollo Server 2's code for variable errors: `BAD_USER_INPUT` for a value that does not
 /// coerce when the installed core knows that code, else `INTERNAL_SERVER_ERROR`.
 fn apollo2_variable_errors(
@@ -276,6 +279,12 @@ pub fn apollo2_item(
             &[*location],
             Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
         )]),
+        // Only yoga passes such variables on; Apollo Server checks them itself.
+        Outcome::VariablesNotObject => errors(vec![error_object(
+            VARIABLES_NOT_OBJECT,
+            &[],
+            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
+        )]),
         Outcome::GetNotQuery(_) | Outcome::IntrospectionForbidden => errors(vec![error_object(
             "GET supports only query operation",
             &[],
@@ -338,6 +347,11 @@ pub fn yoga(outcome: &Outcome) -> HttpResponse {
             stack,
             200,
             &json!({ "errors": [error_object(message, &[*location], None)] }),
+        ),
+        Outcome::VariablesNotObject => yoga_error(
+            500,
+            vec![error_object(VARIABLES_NOT_OBJECT, &[], None)],
+            None,
         ),
         Outcome::GetNotQuery(_) | Outcome::IntrospectionForbidden => yoga_error(
             405,
@@ -430,6 +444,9 @@ pub fn apollo4(
                 "data": null,
             }),
         ),
+        Outcome::VariablesNotObject => {
+            apollo4_error(500, VARIABLES_NOT_OBJECT, "INTERNAL_SERVER_ERROR", None)
+        }
         Outcome::IntrospectionForbidden => apollo4_error(
             403,
             "Introspection is not allowed",
