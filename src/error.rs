@@ -24,6 +24,8 @@ pub enum ErrorCode {
     SessionMissing = 206,
     MustCreateUserThroughSignup = 207,
     AccountAlreadyLinked = 208,
+    /// `Parse.Error.SCRIPT_FAILED`: how 6.x reports a `TypeError` inside `_User` creation.
+    ScriptFailed = 141,
     UnsupportedService = 252,
 }
 
@@ -52,6 +54,7 @@ impl ErrorCode {
             | Self::SessionMissing
             | Self::MustCreateUserThroughSignup
             | Self::AccountAlreadyLinked
+            | Self::ScriptFailed
             | Self::UnsupportedService => 400,
         }
     }

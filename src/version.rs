@@ -188,6 +188,18 @@ impl MissingSessionMessage {
     }
 }
 
+/// What `_User` creation answers for `authData` naming a provider Parse has no adapter for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnknownAuthProvider {
+    /// Up to 5.x: destructuring the missing adapter throws a `TypeError`: code 1
+    /// "Internal server error".
+    InternalError,
+    /// 6.x: the same `TypeError`, reported with its message and code 141.
+    ValidatorTypeError,
+    /// 7.0+: 252 "This authentication method is unsupported.".
+    Unsupported,
+}
+
 /// Everything that depends on the pinned Parse version, resolved once at startup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Behavior {
@@ -217,9 +229,36 @@ pub struct Behavior {
     pub graphql_user_from_caller_auth: bool,
     /// The GraphQL `confirmResetPassword` mutation exists (5.0+).
     pub graphql_confirm_reset_password: bool,
+    /// Permission errors a client gets (206 "Insufficient auth.", "Cannot modify user X.")
+    /// say only "Permission denied" (8.0+, Parse's sanitized error responses).
+    pub sanitized_permission_errors: bool,
+    /// body-parser 1.19 (up to 5.2): a body refused by `strict` is reported with a single
+    /// masked character (`"#" is not valid JSON`); 1.20+ masks the whole body and puts it back.
+    pub strict_json_single_mask: bool,
+    /// Every `authData` provider must carry an `id` (or be null), else 252 (up to 6.x; from
+    /// 7.0 a provider without `id` is simply not looked up).
+    pub auth_data_id_required: bool,
+    /// `authData: {}` counts as authData: no username or password needed, a new user with a
+    /// random username is created (up to 7.x; from 8.0 it is "bad or missing username").
+    pub empty_auth_data_creates_user: bool,
+    /// The answer for an `authData` provider without adapter.
+    pub unknown_auth_provider: UnknownAuthProvider,
+    /// Apollo Server 2 reports a variable whose value does not coerce ("got invalid value")
+    /// as `BAD_USER_INPUT` (apollo-server-core 2.14+, what 3.9 – 5.2 install; 3.7 and 3.8 pin
+    /// older cores that say `INTERNAL_SERVER_ERROR` for every variable error).
+    pub apollo2_bad_user_input: bool,
 }
 
 impl Behavior {
+    /// The message of a permission error as this version shows it to a client.
+    pub fn permission_message(&self, message: String) -> String {
+        if self.sanitized_permission_errors {
+            "Permission denied".to_owned()
+        } else {
+            message
+        }
+    }
+
     /// THE table: what a Parse version does.
     pub fn of(version: ParseVersion) -> Self {
         let v = version;
@@ -267,6 +306,18 @@ impl Behavior {
             graphql_acl_relay_user_id: v.at_least(4, 2),
             graphql_user_from_caller_auth: v.at_least(4, 3),
             graphql_confirm_reset_password: v.at_least(5, 0),
+            sanitized_permission_errors: v.at_least(8, 0),
+            strict_json_single_mask: !v.at_least(5, 3),
+            auth_data_id_required: !v.at_least(7, 0),
+            empty_auth_data_creates_user: !v.at_least(8, 0),
+            apollo2_bad_user_input: v.at_least(3, 9),
+            unknown_auth_provider: if v.at_least(7, 0) {
+                UnknownAuthProvider::Unsupported
+            } else if v.at_least(6, 0) {
+                UnknownAuthProvider::ValidatorTypeError
+            } else {
+                UnknownAuthProvider::InternalError
+            },
         }
     }
 

@@ -8,6 +8,10 @@
 //! logouts at once and accept what `compare.py` accepts: a winner answering as Parse did and a
 //! loser answering as Parse did or with a deterministic 209 / 101.
 //!
+//! The same engine replays scenario B (fixtures/scenario-b, recorded from real Parse with
+//! oracle/scenario-b.mjs): `scenario_b_*` tests. UUIDs the client chose (`<uuid#N>`, e.g. an
+//! installation id) are sent as fixed stand-ins and expected back as such.
+//!
 //! `CONFORM_ONLY=/parse` limits the comparison to paths with that prefix (every request is
 //! still sent, so the state is the recorded one).
 
@@ -57,6 +61,9 @@ impl Bindings {
                     .cloned()
                     .unwrap_or_default();
                 base64::engine::general_purpose::STANDARD.encode(format!("{class}:{oid}"))
+            } else if let Some(n) = p.strip_prefix("<uuid#") {
+                let n: u64 = n.trim_end_matches('>').parse().unwrap_or(0);
+                format!("00000000-0000-4000-8000-{n:012}")
             } else {
                 p.to_owned()
             }
@@ -114,7 +121,10 @@ impl Bindings {
             } else if p == "<date>" {
                 r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z)"
             } else if p.starts_with("<uuid#") {
-                "([0-9a-fA-F-]{36})"
+                // A UUID we sent comes back as we sent it.
+                pattern.push_str(&regex::escape(&self.substitute(p)));
+                last = m.end();
+                continue;
             } else {
                 r"(http://127\.0\.0\.1:\d+)"
             };
@@ -298,11 +308,28 @@ async fn send(server: &TestServer, b: &Bindings, request: &Value) -> TestRespons
     req.send().await
 }
 
-async fn replay(version: &str) -> Vec<String> {
+/// The recordings of one scenario: the folder under `fixtures/`.
+#[derive(Debug, Clone, Copy)]
+enum Scenario {
+    A,
+    B,
+}
+
+impl Scenario {
+    const fn folder(self) -> &'static str {
+        match self {
+            Scenario::A => "transcripts",
+            Scenario::B => "scenario-b",
+        }
+    }
+}
+
+async fn replay(scenario: Scenario, version: &str) -> Vec<String> {
     let only = std::env::var("CONFORM_ONLY").ok();
     let text = std::fs::read_to_string(format!(
-        "{}/fixtures/transcripts/{version}.normalized.jsonl",
-        env!("CARGO_MANIFEST_DIR")
+        "{}/fixtures/{}/{version}.normalized.jsonl",
+        env!("CARGO_MANIFEST_DIR"),
+        scenario.folder()
     ))
     .expect("the fixture exists");
     let records: Vec<Value> = text
@@ -382,28 +409,45 @@ async fn replay(version: &str) -> Vec<String> {
     failures
 }
 
-async fn conform(version: &str) {
-    let failures = replay(version).await;
+async fn conform(scenario: Scenario, version: &str) {
+    let failures = replay(scenario, version).await;
     assert!(
         failures.is_empty(),
-        "{} exchange(s) differ from real Parse {version}:\n{}",
+        "{} exchange(s) of scenario {scenario:?} differ from real Parse {version}:\n{}",
         failures.len(),
         failures.join("\n")
     );
 }
 
 macro_rules! conformance_tests {
-    ($($name:ident => $v:expr),* $(,)?) => {
+    ($scenario:expr; $($name:ident => $v:expr),* $(,)?) => {
         $(
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $name() {
-                conform($v).await;
+                conform($scenario, $v).await;
             }
         )*
     };
 }
 
 conformance_tests! {
+    Scenario::B;
+    scenario_b_3_7_2 => VERSIONS[0],
+    scenario_b_3_8_0 => VERSIONS[1],
+    scenario_b_3_9_0 => VERSIONS[2],
+    scenario_b_3_10_0 => VERSIONS[3],
+    scenario_b_4_2_0 => VERSIONS[4],
+    scenario_b_4_4_0 => VERSIONS[5],
+    scenario_b_4_5_2 => VERSIONS[6],
+    scenario_b_5_6_0 => VERSIONS[7],
+    scenario_b_6_5_11 => VERSIONS[8],
+    scenario_b_7_5_4 => VERSIONS[9],
+    scenario_b_8_6_94 => VERSIONS[10],
+    scenario_b_9_10_0 => VERSIONS[11],
+}
+
+conformance_tests! {
+    Scenario::A;
     parse_3_7_2 => VERSIONS[0],
     parse_3_8_0 => VERSIONS[1],
     parse_3_9_0 => VERSIONS[2],

@@ -33,6 +33,21 @@ pub fn strict_violation(text: &str) -> String {
     unexpected_token(&chars, 0)
 }
 
+/// body-parser 1.19's `strict` refusal: it parses only the leading whitespace plus one mask
+/// character, then puts the refused character back in place of the first mask in V8's message
+/// (the quoted source keeps the mask: `Unexpected token 'n', "#" is not valid JSON`).
+pub fn strict_violation_single_mask(text: &str) -> String {
+    let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r']);
+    let Some(refused) = trimmed.chars().next() else {
+        return EOS.to_owned();
+    };
+    let prefix_len = text.len() - trimmed.len();
+    let mut partial: Vec<char> = text[..prefix_len].chars().collect();
+    let pos = partial.len();
+    partial.push('#');
+    unexpected_token(&partial, pos).replacen('#', &refused.to_string(), 1)
+}
+
 enum Fail {
     /// A specific V8 message.
     Msg(String),
@@ -285,6 +300,23 @@ fn unexpected_token(chars: &[char], pos: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn body_parser_1_19_masks_one_character() {
+        // y.invalidJson.users / y.jsonString.login of scenario B on 3.x-4.x.
+        assert_eq!(
+            strict_violation_single_mask("not json at all"),
+            "Unexpected token 'n', \"#\" is not valid JSON"
+        );
+        assert_eq!(
+            strict_violation_single_mask("\"carol\""),
+            "Unexpected token '\"', \"#\" is not valid JSON"
+        );
+        assert_eq!(
+            strict_violation_single_mask("  x"),
+            "Unexpected token 'x', \"  #\" is not valid JSON"
+        );
+    }
 
     #[test]
     fn messages_recorded_from_node_20() {

@@ -17,6 +17,7 @@ use crate::error::ParseError;
 use crate::http::auth::{self, RequestAuth, SessionPolicy};
 use crate::http::response::{self, HttpResponse};
 use crate::http::{AppState, BodyError, cors, json_error, read_body};
+use crate::version::Behavior;
 
 /// What a route handler sees.
 pub struct RestContext<'a> {
@@ -48,16 +49,15 @@ fn resolve(method: &Method, path: &str) -> Route {
         ("GET", ["users", "me"]) => Route::UsersMe,
         ("GET", ["sessions", "me"]) => Route::SessionsMe,
         ("DELETE", ["sessions", id]) if !id.is_empty() => Route::DeleteSession((*id).to_owned()),
-        ("PUT", ["users", id]) if !id.is_empty() && *id != "me" => {
-            Route::UpdateUser((*id).to_owned())
-        }
+        // `me` is no alias here: Parse treats it as an objectId like any other.
+        ("PUT", ["users", id]) if !id.is_empty() => Route::UpdateUser((*id).to_owned()),
         _ => Route::Unknown,
     }
 }
 
 /// Parse the body as Parse's `bodyParser.json({type: '*/*'})` does: any content type, only
 /// objects and arrays, V8's messages on failure.
-fn parse_body(bytes: &[u8]) -> Result<Map<String, Value>, HttpResponse> {
+fn parse_body(bytes: &[u8], behavior: &Behavior) -> Result<Map<String, Value>, HttpResponse> {
     if bytes.is_empty() {
         return Ok(Map::new());
     }
@@ -67,10 +67,12 @@ fn parse_body(bytes: &[u8]) -> Result<Map<String, Value>, HttpResponse> {
         .chars()
         .next();
     if !matches!(first, Some('{' | '[')) {
-        return Err(response::status_error(
-            400,
-            &json_error::strict_violation(&text),
-        ));
+        let message = if behavior.strict_json_single_mask {
+            json_error::strict_violation_single_mask(&text)
+        } else {
+            json_error::strict_violation(&text)
+        };
+        return Err(response::status_error(400, &message));
     }
     match serde_json::from_str::<Value>(&text) {
         Ok(Value::Object(map)) => Ok(map),
@@ -112,7 +114,7 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
         Err(BodyError::TooLarge) => return response::status_error(413, "request entity too large"),
         Err(BodyError::Failed) => return response::status_error(400, "request aborted"),
     };
-    let mut body = match parse_body(&bytes) {
+    let mut body = match parse_body(&bytes, &state.config.behavior) {
         Ok(b) => b,
         Err(res) => return res,
     };

@@ -35,7 +35,11 @@ pub async fn delete(ctx: &RestContext<'_>, session_id: &str) -> RestResult {
         store.revoke_session_as_master(session_id).await?
     } else {
         let Some(session) = &ctx.auth.session else {
-            return Err(not_found());
+            // Deleting from `_Session` needs a session (or the master key).
+            return Err(ParseError::new(
+                ErrorCode::InvalidSessionToken,
+                ctx.state.config.behavior.missing_session.text(),
+            ));
         };
         store
             .revoke_session_by_id(&session.user.object_id, session_id)

@@ -13,16 +13,18 @@ pub async fn handle(ctx: &RestContext<'_>, user_id: &str, body: &Map<String, Val
         .session
         .as_ref()
         .is_some_and(|s| s.user.object_id == user_id);
+    let behavior = &ctx.state.config.behavior;
     if !ctx.auth.is_master && ctx.auth.session.is_none() {
         return Err(ParseError::new(
             ErrorCode::SessionMissing,
-            format!("Cannot modify user {user_id}."),
+            behavior.permission_message(format!("Cannot modify user {user_id}.")),
         ));
     }
+    // Parse refuses another user's id (or one that does not exist) before looking it up.
     if !ctx.auth.is_master && !own {
         return Err(ParseError::new(
-            ErrorCode::ObjectNotFound,
-            "Object not found.",
+            ErrorCode::SessionMissing,
+            behavior.permission_message("Insufficient auth.".to_owned()),
         ));
     }
     let mut changes = UserChanges::default();

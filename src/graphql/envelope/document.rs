@@ -54,6 +54,8 @@ pub struct Document {
 pub struct Operation {
     pub kind: OperationKind,
     pub name: Option<String>,
+    /// Where the name is (graphql-js reports name nodes, e.g. for duplicate names).
+    pub name_pos: Option<Pos>,
     pub start: Pos,
     pub end: Pos,
     pub variables: Vec<VariableDefinition>,
@@ -71,6 +73,7 @@ pub struct VariableDefinition {
 #[derive(Debug, Clone)]
 pub struct Fragment {
     pub name: String,
+    pub name_pos: Pos,
     pub type_condition: String,
     pub start: Pos,
     pub end: Pos,
@@ -824,6 +827,7 @@ impl<'a> Parser<'a> {
             return Ok(Operation {
                 kind: OperationKind::Query,
                 name: None,
+                name_pos: None,
                 start,
                 end: self.prev_end,
                 variables: Vec::new(),
@@ -836,10 +840,11 @@ impl<'a> Parser<'a> {
             "subscription" => OperationKind::Subscription,
             _ => OperationKind::Query,
         };
-        let name = if let Tok::Name(_) = self.token.tok {
-            Some(self.name()?.0)
+        let (name, name_pos) = if let Tok::Name(_) = self.token.tok {
+            let (n, p) = self.name()?;
+            (Some(n), Some(p))
         } else {
-            None
+            (None, None)
         };
         let mut variables = Vec::new();
         if self.skip_punct("(")? {
@@ -870,6 +875,7 @@ impl<'a> Parser<'a> {
         Ok(Operation {
             kind,
             name,
+            name_pos,
             start,
             end: self.prev_end,
             variables,
@@ -883,13 +889,14 @@ impl<'a> Parser<'a> {
         if self.is_name("on") {
             return Err(self.unexpected());
         }
-        let (name, _) = self.name()?;
+        let (name, name_pos) = self.name()?;
         self.expect_keyword("on")?;
         let (type_condition, _) = self.name()?;
         self.directives(false)?;
         let selection = self.selection_set()?;
         Ok(Fragment {
             name,
+            name_pos,
             type_condition,
             start,
             end: self.prev_end,

@@ -369,7 +369,7 @@ impl Rewriter<'_> {
                     .map(|f| f.args.iter().map(|a| a.name.as_str()).collect())
                     .unwrap_or_default();
                 let suggestions = did_you_mean(&suggestion_list(js, q[0], &args));
-                let msg = if v16 {
+                let msg = if !v14 {
                     format!(
                         "Unknown argument \"{}\" on field \"{}.{}\".{suggestions}",
                         q[0], q[2], q[1]
@@ -504,17 +504,49 @@ impl Rewriter<'_> {
                     with_period(m),
                 )
             } else if let Some(name) = m.strip_prefix("There can only be one operation named ") {
-                (
+                // graphql-js points at the two names, not the operations.
+                let names: Vec<(usize, usize)> = positions
+                    .iter()
+                    .map(|p| {
+                        self.doc
+                            .operations
+                            .iter()
+                            .find(|o| o.start.offset == p.offset)
+                            .and_then(|o| o.name_pos)
+                            .map_or((p.line, p.column), |n| (n.line, n.column))
+                    })
+                    .collect();
+                let name = name.trim_matches('"');
+                out.push((
                     enter(Rule::UniqueOperationNames),
-                    format!("There can only be one operation named \"{name}\"."),
-                )
+                    GqlError {
+                        message: format!("There can be only one operation named \"{name}\"."),
+                        locations: names,
+                    },
+                ));
+                continue;
             } else if let Some(name) = m.strip_prefix("There can only be one fragment named ") {
-                (
+                let names: Vec<(usize, usize)> = positions
+                    .iter()
+                    .map(|p| {
+                        self.doc
+                            .fragments
+                            .iter()
+                            .find(|f| f.start.offset == p.offset)
+                            .map_or((p.line, p.column), |f| (f.name_pos.line, f.name_pos.column))
+                    })
+                    .collect();
+                let name = name.trim_matches('"');
+                out.push((
                     enter(Rule::UniqueFragmentNames),
-                    format!("There can only be one fragment named \"{name}\"."),
-                )
+                    GqlError {
+                        message: format!("There can be only one fragment named \"{name}\"."),
+                        locations: names,
+                    },
+                ));
+                continue;
             } else if let Some(name) = m.strip_prefix("There can only be one variable named ") {
-                let name = name.trim_start_matches('$');
+                let name = name.trim_matches('"').trim_start_matches('$');
                 let shown = if v16 {
                     format!("${name}")
                 } else {
@@ -522,12 +554,18 @@ impl Rewriter<'_> {
                 };
                 (
                     enter(Rule::UniqueVariableNames),
-                    format!("There can only be one variable named \"{shown}\"."),
+                    format!("There can be only one variable named \"{shown}\"."),
                 )
-            } else if m.starts_with("There can only be one argument named") {
-                (enter(Rule::UniqueArgumentNames), with_period(m))
-            } else if m.starts_with("There can only be one input field named") {
-                (enter(Rule::UniqueInputFieldNames), with_period(m))
+            } else if let Some(rest) = m.strip_prefix("There can only be one argument named") {
+                (
+                    enter(Rule::UniqueArgumentNames),
+                    with_period(&format!("There can be only one argument named{rest}")),
+                )
+            } else if let Some(rest) = m.strip_prefix("There can only be one input field named") {
+                (
+                    enter(Rule::UniqueInputFieldNames),
+                    with_period(&format!("There can be only one input field named{rest}")),
+                )
             } else if m.starts_with("This anonymous operation") {
                 (enter(Rule::LoneAnonymousOperation), with_period(m))
             } else if m.starts_with("Unknown directive ") && q.len() == 1 {

@@ -163,6 +163,15 @@ fn express_query(query: Option<&str>) -> Map<String, Json> {
 }
 
 /// body-parser's JSON reading (`strict`): `Ok(None)` when the content type is not JSON.
+/// type-is's `hasBody`: a Transfer-Encoding header, or a numeric Content-Length (even 0).
+fn announces_body(headers: &HeaderMap) -> bool {
+    headers.contains_key(hyper::header::TRANSFER_ENCODING)
+        || headers
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().parse::<u64>().is_ok())
+}
+
 fn body_parser_json(bytes: &[u8], headers: &HeaderMap) -> Result<Option<Json>, String> {
     if !is_json_type(headers) {
         return Ok(None);
@@ -401,6 +410,7 @@ impl Envelope<'_> {
             .map(|r| r.query.clone().unwrap_or_default())
             .collect();
         let outcomes = self.run(requests, exec).await;
+        let bad_user_input = self.pipeline.behavior.apollo2_bad_user_input;
         if outcomes.len() != queries.len() {
             return render::apollo2_text(500, "Internal Server Error", None);
         }
@@ -408,11 +418,11 @@ impl Envelope<'_> {
             let items: Vec<Json> = outcomes
                 .iter()
                 .zip(&queries)
-                .map(|(o, q)| render::apollo2_item(o, redaction, q))
+                .map(|(o, q)| render::apollo2_item(o, bad_user_input, redaction, q))
                 .collect();
             return render::json_response(HttpStack::Apollo2, 200, &Json::Array(items));
         }
-        render::apollo2(&outcomes[0], redaction, &queries[0])
+        render::apollo2(&outcomes[0], bad_user_input, redaction, &queries[0])
     }
 
     async fn yoga(
@@ -492,8 +502,12 @@ impl Envelope<'_> {
                             }
                             _ => None,
                         };
-                        if let Some(Json::Object(v)) = m.remove("variables") {
-                            req.variables = Some(v);
+                        match m.remove("variables") {
+                            Some(Json::Object(v)) => req.variables = Some(v),
+                            Some(Json::String(_) | Json::Number(_) | Json::Bool(_)) => {
+                                req.variables_not_object = true;
+                            }
+                            Some(Json::Array(_) | Json::Null) | None => {}
                         }
                     }
                     _ => {}
@@ -548,6 +562,14 @@ impl Envelope<'_> {
                 },
                 Err(_) => return (response::express_error_page(400, "Bad Request"), Middleware),
             }
+        };
+        // body-parser 2 (Express 5) leaves `req.body` unset when the request announces no body
+        // at all (no Content-Length, no Transfer-Encoding), whatever its content type.
+        let express5 = matches!(stack, HttpStack::Apollo4OnExpress5 | HttpStack::Apollo5);
+        let body = if express5 && !announces_body(headers) {
+            None
+        } else {
+            body
         };
         if stack == HttpStack::Apollo4OnExpress5 && body.is_none() {
             return (
@@ -746,6 +768,7 @@ fn apollo2_params(
         variables,
         is_get,
         is_master,
+        variables_not_object: false,
     })
 }
 

@@ -81,6 +81,9 @@ pub struct OperationRequest {
     pub variables: Option<serde_json::Map<String, Json>>,
     pub is_get: bool,
     pub is_master: bool,
+    /// `variables` was a string, number or boolean: graphql-js 16's `execute` refuses that
+    /// before anything else it does (yoga passes the value through).
+    pub variables_not_object: bool,
 }
 
 /// Where the pipeline stopped.
@@ -100,6 +103,14 @@ pub enum Outcome {
     GetNotQuery(OperationKind),
     /// Parse 9.x's `IntrospectionControlPlugin` (403).
     IntrospectionForbidden,
+    /// A valid subscription operation: Parse's schema has no subscription root, so
+    /// graphql-js's execution refuses it (message per graphql-js, at the operation).
+    NoSubscriptionRoot {
+        message: &'static str,
+        location: (usize, usize),
+    },
+    /// graphql-js 16 `execute`'s assertion on non-object variables (yoga: a 500).
+    VariablesNotObject,
 }
 
 /// Everything version-dependent the pipeline needs.
@@ -323,6 +334,28 @@ impl Pipeline {
                 if let Err(e) = selected {
                     return Outcome::NoOperation(e);
                 }
+            }
+        }
+        if req.variables_not_object {
+            // graphql-js validates first, then `execute` asserts on the variables.
+            let errors = self.validation(source, &analysis, doc, exec);
+            if !errors.is_empty() {
+                return Outcome::Invalid(errors.as_ref().clone());
+            }
+            return Outcome::VariablesNotObject;
+        }
+        if let Ok(op) = selected {
+            if op.kind == OperationKind::Subscription {
+                let message = match self.behavior.graphql_js {
+                    GraphqlJs::V14 | GraphqlJs::V15 => {
+                        "Schema is not configured for subscriptions."
+                    }
+                    GraphqlJs::V16 => "Schema is not configured to execute subscription operation.",
+                };
+                return Outcome::NoSubscriptionRoot {
+                    message,
+                    location: (op.start.line, op.start.column),
+                };
             }
         }
         let variables = variables_of(req.variables.as_ref());
@@ -571,12 +604,19 @@ mod tests {
     }
 
     #[test]
-    fn unknown_argument_wording_changes_in_graphql_js_16() {
+    fn unknown_argument_wording_changes_in_graphql_js_15() {
+        // Recorded (scenario B, o.unknownArgument): graphql-js 14 (3.x) says "of type", 15
+        // (4.x) and 16 name "Type.field".
         let q = "{ count(limit: 1, lmit: 2) }";
+        let (v14, _) = run("3.10.0", post(q));
+        assert_eq!(
+            messages(&v14)[0].0,
+            "Unknown argument \"lmit\" on field \"count\" of type \"Query\". Did you mean \"limit\"?"
+        );
         let (v15, _) = run("4.5.2", post(q));
         assert_eq!(
             messages(&v15)[0].0,
-            "Unknown argument \"lmit\" on field \"count\" of type \"Query\". Did you mean \"limit\"?"
+            "Unknown argument \"lmit\" on field \"Query.count\". Did you mean \"limit\"?"
         );
         let (v16, _) = run("5.6.0", post(q));
         assert_eq!(

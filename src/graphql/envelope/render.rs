@@ -7,6 +7,7 @@ use serde_json::{Map, Value as Json, json};
 use super::document::SyntaxError;
 use super::messages::{self, APOLLO_NO_INTROSPECTION, GqlError, Redaction};
 use super::pipeline::Outcome;
+use crate::graphql::schema::UNCAUGHT_MARKER;
 use crate::http::response::{self, HTML_UTF8, HttpResponse, JSON_UTF8};
 use crate::version::HttpStack;
 
@@ -89,7 +90,9 @@ fn syntax_message(e: &SyntaxError) -> String {
 }
 
 /// Resolver errors as the stack formats them: Apollo adds `INTERNAL_SERVER_ERROR` when a
-/// resolver error has no code.
+/// resolver error has no code. Errors Parse's resolver did not catch (marked by
+/// [`UNCAUGHT_MARKER`]) carry no Parse code: Apollo Server 2 lists the thrown `Parse.Error`'s
+/// own properties under `exception`, Apollo 4+ gives only its code, yoga nothing.
 fn execution_errors(
     stack: HttpStack,
     errors: &[Json],
@@ -104,6 +107,40 @@ fn execution_errors(
                 if let Some(Json::String(m)) = obj.get("message") {
                     let m = messages::redact(m, redaction, query);
                     obj.insert("message".into(), Json::String(m));
+                }
+                let uncaught = obj
+                    .get("extensions")
+                    .and_then(|x| x.get(UNCAUGHT_MARKER))
+                    .and_then(Json::as_str)
+                    .map(str::to_owned);
+                if let Some(kind) = uncaught {
+                    let code = obj.get("extensions").and_then(|x| x.get("code")).cloned();
+                    obj.remove("extensions");
+                    let exception = match (kind.as_str(), code) {
+                        ("parse-error", Some(code)) => Some(json!({
+                            "message": obj.get("message").cloned().unwrap_or(Json::Null),
+                            "code": code,
+                        })),
+                        _ => None,
+                    };
+                    match stack {
+                        HttpStack::Yoga => {}
+                        HttpStack::Apollo2 => {
+                            let mut ext = Map::new();
+                            ext.insert("code".into(), json!("INTERNAL_SERVER_ERROR"));
+                            if let Some(exception) = exception {
+                                ext.insert("exception".into(), exception);
+                            }
+                            obj.insert("extensions".into(), Json::Object(ext));
+                        }
+                        HttpStack::Apollo4 | HttpStack::Apollo4OnExpress5 | HttpStack::Apollo5 => {
+                            obj.insert(
+                                "extensions".into(),
+                                json!({ "code": "INTERNAL_SERVER_ERROR" }),
+                            );
+                        }
+                    }
+                    return e;
                 }
                 let apollo = !matches!(stack, HttpStack::Yoga);
                 if apollo && !obj.contains_key("extensions") {
@@ -147,7 +184,40 @@ fn coded(errors: &[GqlError], code: &str, redaction: Redaction, query: &str) -> 
 }
 
 /// Apollo Server 2 (3.x – 5.2): one operation of a single request.
-pub fn apollo2(outcome: &Outcome, redaction: Redaction, query: &str) -> HttpResponse {
+/// graphql-js 16's assertion message for variables that are not an object.
+const VARIABLES_NOT_OBJECT: &str = "Variables must be provided as an Object where each property is a variable value. Perhaps look to see if an unparsed JSON string was provided.";
+
+/// Apollo Server 2's code for variable errors: `BAD_USER_INPUT` for a value that does not
+/// coerce when the installed core knows that code, else `INTERNAL_SERVER_ERROR`.
+fn apollo2_variable_errors(
+    errors: &[GqlError],
+    bad_user_input: bool,
+    redaction: Redaction,
+    query: &str,
+) -> Vec<Json> {
+    errors
+        .iter()
+        .map(|e| {
+            let code = if bad_user_input && e.message.contains("got invalid value") {
+                "BAD_USER_INPUT"
+            } else {
+                "INTERNAL_SERVER_ERROR"
+            };
+            error_object(
+                &messages::redact(&e.message, redaction, query),
+                &e.locations,
+                Some(json!({ "code": code })),
+            )
+        })
+        .collect()
+}
+
+pub fn apollo2(
+    outcome: &Outcome,
+    bad_user_input: bool,
+    redaction: Redaction,
+    query: &str,
+) -> HttpResponse {
     let stack = HttpStack::Apollo2;
     match outcome {
         Outcome::Executed { data, errors } => json_response(
@@ -159,12 +229,21 @@ pub fn apollo2(outcome: &Outcome, redaction: Redaction, query: &str) -> HttpResp
         Outcome::GetNotQuery(_) => {
             apollo2_text(405, "GET supports only query operation", Some("POST"))
         }
-        other => json_response(stack, 400, &apollo2_item(other, redaction, query)),
+        other => json_response(
+            stack,
+            400,
+            &apollo2_item(other, bad_user_input, redaction, query),
+        ),
     }
 }
 
 /// Apollo Server 2: one element of a batch (or the body of a 400 for a single request).
-pub fn apollo2_item(outcome: &Outcome, redaction: Redaction, query: &str) -> Json {
+pub fn apollo2_item(
+    outcome: &Outcome,
+    bad_user_input: bool,
+    redaction: Redaction,
+    query: &str,
+) -> Json {
     let stack = HttpStack::Apollo2;
     let errors = |errs: Vec<Json>| json!({ "errors": errs });
     match outcome {
@@ -179,7 +258,12 @@ pub fn apollo2_item(outcome: &Outcome, redaction: Redaction, query: &str) -> Jso
         Outcome::Invalid(errs) => {
             errors(coded(errs, "GRAPHQL_VALIDATION_FAILED", redaction, query))
         }
-        Outcome::Variables(errs) => errors(coded(errs, "INTERNAL_SERVER_ERROR", redaction, query)),
+        Outcome::Variables(errs) => errors(apollo2_variable_errors(
+            errs,
+            bad_user_input,
+            redaction,
+            query,
+        )),
         Outcome::NoOperation(e) => errors(vec![error_object(
             &e.message(),
             &[],
@@ -187,6 +271,17 @@ pub fn apollo2_item(outcome: &Outcome, redaction: Redaction, query: &str) -> Jso
         )]),
         Outcome::MissingQuery => errors(vec![error_object(
             "Must provide query string.",
+            &[],
+            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
+        )]),
+        Outcome::NoSubscriptionRoot { message, location } => errors(vec![error_object(
+            message,
+            &[*location],
+            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
+        )]),
+        // Only yoga passes such variables on; Apollo Server checks them itself.
+        Outcome::VariablesNotObject => errors(vec![error_object(
+            VARIABLES_NOT_OBJECT,
             &[],
             Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
         )]),
@@ -202,9 +297,11 @@ pub fn apollo2_item(outcome: &Outcome, redaction: Redaction, query: &str) -> Jso
 pub fn yoga(outcome: &Outcome) -> HttpResponse {
     let stack = HttpStack::Yoga;
     match outcome {
-        Outcome::Executed { data, errors } => {
-            json_response(stack, 200, &executed_body(data, errors.clone()))
-        }
+        Outcome::Executed { data, errors } => json_response(
+            stack,
+            200,
+            &executed_body(data, execution_errors(stack, errors, Redaction::None, "")),
+        ),
         Outcome::Variables(errs) => {
             let errs: Vec<Json> = errs
                 .iter()
@@ -244,6 +341,16 @@ pub fn yoga(outcome: &Outcome) -> HttpResponse {
                 &[],
                 Some(json!({ "status": 400 })),
             )],
+            None,
+        ),
+        Outcome::NoSubscriptionRoot { message, location } => json_response(
+            stack,
+            200,
+            &json!({ "errors": [error_object(message, &[*location], None)] }),
+        ),
+        Outcome::VariablesNotObject => yoga_error(
+            500,
+            vec![error_object(VARIABLES_NOT_OBJECT, &[], None)],
             None,
         ),
         Outcome::GetNotQuery(_) | Outcome::IntrospectionForbidden => yoga_error(
@@ -325,6 +432,21 @@ pub fn apollo4(
             "BAD_REQUEST",
             Some("POST"),
         ),
+        Outcome::NoSubscriptionRoot { message, location } => json_response(
+            stack,
+            200,
+            &json!({
+                "errors": [error_object(
+                    message,
+                    &[*location],
+                    Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
+                )],
+                "data": null,
+            }),
+        ),
+        Outcome::VariablesNotObject => {
+            apollo4_error(500, VARIABLES_NOT_OBJECT, "INTERNAL_SERVER_ERROR", None)
+        }
         Outcome::IntrospectionForbidden => apollo4_error(
             403,
             "Introspection is not allowed",

@@ -81,11 +81,12 @@ impl Coercer<'_> {
         match ty {
             TypeRef::NonNull(inner) => {
                 if value.is_null() {
-                    self.errors.push((
-                        path.clone(),
-                        value.clone(),
-                        format!("Expected non-nullable type \"{ty}\" not to be null."),
-                    ));
+                    let reason = if self.js == GraphqlJs::V14 {
+                        format!("Expected non-nullable type {ty} not to be null.")
+                    } else {
+                        format!("Expected non-nullable type \"{ty}\" not to be null.")
+                    };
+                    self.errors.push((path.clone(), value.clone(), reason));
                 } else {
                     self.coerce(value, inner, path);
                 }
@@ -144,11 +145,12 @@ impl Coercer<'_> {
                 for key in m.keys() {
                     if !names.contains(&key.as_str()) {
                         let hint = did_you_mean(&suggestion_list(self.js, key, &names));
-                        self.errors.push((
-                            path.clone(),
-                            value.clone(),
-                            format!("Field \"{key}\" is not defined by type \"{name}\".{hint}"),
-                        ));
+                        let reason = if self.js == GraphqlJs::V14 {
+                            format!("Field \"{key}\" is not defined by type {name}.{hint}")
+                        } else {
+                            format!("Field \"{key}\" is not defined by type \"{name}\".{hint}")
+                        };
+                        self.errors.push((path.clone(), value.clone(), reason));
                     }
                 }
             }
@@ -171,6 +173,15 @@ impl Coercer<'_> {
             }
             Kind::Scalar => {
                 let shown = inspect(value);
+                // graphql-js 14 names the expected type before the scalar's own reason.
+                let v14 = self.js == GraphqlJs::V14;
+                let mut fail = |reason: String| {
+                    if v14 {
+                        fail(format!("Expected type {name}. {reason}"));
+                    } else {
+                        fail(reason);
+                    }
+                };
                 match (name, value) {
                     ("String", Json::String(_))
                     | ("Boolean", Json::Bool(_))

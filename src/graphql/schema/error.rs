@@ -14,13 +14,33 @@ use crate::store::StoreError;
 pub struct ApiError {
     pub code: ErrorCode,
     pub message: Cow<'static, str>,
+    /// How the error left Parse's resolver.
+    pub thrown: Thrown,
 }
+
+/// Whether Parse's GraphQL error handler formatted the error, or it went straight to the
+/// HTTP stack (which then formats it its own way: see the envelope's `execution_errors`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Thrown {
+    /// `parseGraphQLSchema.handleError`: `extensions: {code: <number>}`.
+    Handled,
+    /// A `Parse.Error` the resolver does not catch (resetPassword): Apollo Server 2 shows its
+    /// own properties under `extensions.exception`, Apollo 4+ only `INTERNAL_SERVER_ERROR`,
+    /// yoga nothing.
+    UncaughtParseError,
+    /// A non-error value thrown (a string: "Unexpected error value: ..."): no code of Parse's.
+    UncaughtValue,
+}
+
+/// The extension key marking an uncaught error for the envelope (never sent to clients).
+pub const UNCAUGHT_MARKER: &str = "__uncaught";
 
 impl ApiError {
     pub fn parse(code: ErrorCode, message: impl Into<Cow<'static, str>>) -> Self {
         Self {
             code,
             message: message.into(),
+            thrown: Thrown::Handled,
         }
     }
 
@@ -33,6 +53,12 @@ impl ApiError {
     /// A `Parse.Error` with code 1 and its own message.
     pub fn internal_with(message: &'static str) -> Self {
         Self::parse(ErrorCode::InternalServerError, message)
+    }
+
+    /// The same error, not caught by the resolver.
+    pub fn uncaught(mut self, how: Thrown) -> Self {
+        self.thrown = how;
+        self
     }
 
     pub fn invalid_session_token() -> Self {
@@ -63,9 +89,14 @@ impl From<StoreError> for ApiError {
 
 impl<S: ScalarValue> IntoFieldError<S> for ApiError {
     fn into_field_error(self) -> FieldError<S> {
-        FieldError::new(
-            self.message,
-            graphql_value!({ "code": (self.code.number()) }),
-        )
+        let code = self.code.number();
+        let extensions = match self.thrown {
+            Thrown::Handled => graphql_value!({ "code": code }),
+            Thrown::UncaughtParseError => {
+                graphql_value!({ "__uncaught": "parse-error", "code": code })
+            }
+            Thrown::UncaughtValue => graphql_value!({ "__uncaught": "value" }),
+        };
+        FieldError::new(self.message, extensions)
     }
 }

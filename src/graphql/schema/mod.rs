@@ -15,6 +15,7 @@ use crate::version::{ApiGeneration, Behavior};
 mod acl;
 mod cache;
 mod error;
+pub use error::UNCAUGHT_MARKER;
 mod object_literals;
 mod ops;
 mod relay;

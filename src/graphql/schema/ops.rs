@@ -8,9 +8,11 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use super::ApiError;
+use super::error::Thrown;
 use crate::error::{ErrorCode, ParseError};
 use crate::graphql::context::Context;
 use crate::store::{AuthSession, NewUser, SessionAction, Store, User, os_random};
+use crate::version::UnknownAuthProvider;
 
 /// A user with the session token a mutation just issued (or the request carried).
 #[derive(Debug, Clone)]
@@ -34,7 +36,10 @@ pub struct UserFields {
 /// Parse's `USERNAME_MISSING`…`UNSUPPORTED_SERVICE` checks of a `_User` create, then the
 /// create itself, or a login when `authData` names an existing user.
 pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiError> {
-    let has_auth_data = matches!(&fields.auth_data, Some(Some(map)) if !map.is_empty());
+    // `authData: {}` is still authData (truthy) up to 7.x: the credential checks are skipped.
+    let empty_counts = ctx.behavior.empty_auth_data_creates_user;
+    let has_auth_data =
+        matches!(&fields.auth_data, Some(Some(map)) if !map.is_empty() || empty_counts);
     let username = fields.username.filter(|u| !u.is_empty());
     let password = fields.password.filter(|p| !p.is_empty());
     if !has_auth_data && fields.auth_data.as_ref().is_none_or(Option::is_some) {
@@ -91,24 +96,27 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
     })
 }
 
-/// Every provider must carry an `id` (or be `null`) and be one we can validate: only Parse's
-/// built-in `anonymous` provider needs no adapter configuration.
+/// The user `authData` names, if any. Each provider must be one Parse can validate without
+/// configuration (only the built-in `anonymous`); up to 6.x each must also carry an `id` (or
+/// be `null`), from 7.0 a provider without `id` is just not looked up.
 fn find_by_auth_data(
     ctx: &Context,
     auth_data: &Map<String, Value>,
 ) -> Result<Option<User>, ApiError> {
+    let id_required = ctx.behavior.auth_data_id_required;
     let mut ids = Vec::new();
     for (provider, data) in auth_data {
         match data {
             Value::Null => {}
             Value::Object(fields) => match fields.get("id") {
                 Some(id) if truthy(id) => ids.push((provider.clone(), id_string(id))),
+                _ if !id_required => {}
                 _ => return Err(unsupported_service()),
             },
             _ => return Err(unsupported_service()),
         }
     }
-    if ids.is_empty() {
+    if ids.is_empty() && id_required {
         return Err(unsupported_service());
     }
     let mut found: Option<User> = None;
@@ -130,12 +138,58 @@ fn find_by_auth_data(
             }
         }
     }
-    for (provider, _) in &ids {
-        if provider != "anonymous" {
-            return Err(unsupported_service());
+    for (provider, data) in auth_data {
+        if provider == "anonymous" || data.is_null() {
+            continue;
         }
+        // A built-in adapter would call its provider's API, which we cannot: refused as
+        // unsupported. A name Parse has no adapter for fails the way this version fails.
+        return Err(if BUILT_IN_PROVIDERS.contains(&provider.as_str()) {
+            unsupported_service()
+        } else {
+            unknown_provider(ctx)
+        });
     }
     Ok(found)
+}
+
+/// The auth adapters Parse ships (4.x – 9.x, `Adapters/Auth/index.js`).
+const BUILT_IN_PROVIDERS: &[&str] = &[
+    "apple",
+    "gcenter",
+    "gpgames",
+    "facebook",
+    "instagram",
+    "linkedin",
+    "meetup",
+    "google",
+    "github",
+    "twitter",
+    "spotify",
+    "digits",
+    "janrainengage",
+    "janraincapture",
+    "line",
+    "vkontakte",
+    "qq",
+    "wechat",
+    "weibo",
+    "phantauth",
+    "microsoft",
+    "keycloak",
+    "ldap",
+];
+
+/// A provider without adapter, as this version reports it.
+fn unknown_provider(ctx: &Context) -> ApiError {
+    match ctx.behavior.unknown_auth_provider {
+        UnknownAuthProvider::InternalError => ApiError::internal(),
+        UnknownAuthProvider::ValidatorTypeError => ApiError::parse(
+            ErrorCode::ScriptFailed,
+            "Cannot destructure property 'validator' of 'req.config.authDataManager.getValidatorForProvider(...)' as it is undefined.",
+        ),
+        UnknownAuthProvider::Unsupported => unsupported_service(),
+    }
 }
 
 fn log_in_existing(
@@ -324,6 +378,12 @@ pub fn log_out(ctx: &Context) -> Result<(), ApiError> {
     }
 }
 
+/// resetPassword without an email adapter: the same error as [`email_not_configured`], but
+/// Parse's resolver does not catch it, so the HTTP stack formats it.
+pub fn reset_password_not_configured() -> ApiError {
+    email_not_configured().uncaught(Thrown::UncaughtParseError)
+}
+
 /// resetPassword and sendVerificationEmail without an email adapter (ours has none): Parse
 /// checks the email configuration before anything else.
 pub fn email_not_configured() -> ApiError {
@@ -349,6 +409,7 @@ pub fn confirm_reset_password(username: &str, password: &str, token: &str) -> Ap
     ApiError::internal_with(
         "Unexpected error value: \"Failed to reset password: username / email / token is invalid\"",
     )
+    .uncaught(Thrown::UncaughtValue)
 }
 
 /// challenge (6.0+), `UsersRouter.handleChallenge` with no auth adapter configured: the caller

@@ -66,7 +66,7 @@ impl Mutation {
     /// Send a password reset email.
     fn reset_password(input: ResetPasswordInput) -> Result<Option<ResetPasswordPayload>, ApiError> {
         let _ = input;
-        Err(ops::email_not_configured())
+        Err(ops::reset_password_not_configured())
     }
 
     /// Set a new password with the token of a reset email.
