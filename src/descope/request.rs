@@ -47,9 +47,7 @@ pub fn presented_token(
 /// Where a refresh token may come from, in order: the announced cookie name, then `DSR`.
 pub fn refresh_cookie_names(headers: &HeaderMap) -> Vec<&str> {
     let mut names = Vec::with_capacity(2);
-    if let Some(name) = headers
-        .get(REFRESH_COOKIE_NAME_HEADER)
-        .and_then(|v| v.to_str().ok())
+    if let Some(name) = crate::http::auth::header(headers, REFRESH_COOKIE_NAME_HEADER)
         .map(str::trim)
         .filter(|n| !n.is_empty())
     {

@@ -4,10 +4,11 @@
 //! (header, HTTP basic auth, or the JS SDK's body fields), master key, client keys, then the
 //! session token. A refusal is returned as the response Parse would write.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use hyper::header::{AUTHORIZATION, HeaderMap};
+use hyper::header::{AUTHORIZATION, AsHeaderName, HeaderMap};
 use serde_json::{Map, Value};
 use subtle::ConstantTimeEq;
 
@@ -42,25 +43,26 @@ pub struct RequestAuth {
     pub client_version: Option<String>,
 }
 
-/// Keys found in the request.
-#[derive(Default)]
-struct Info {
-    app_id: Option<String>,
-    session_token: Option<String>,
-    master_key: Option<String>,
-    installation_id: Option<String>,
-    client_key: Option<String>,
-    javascript_key: Option<String>,
-    dot_net_key: Option<String>,
-    rest_api_key: Option<String>,
-    client_version: Option<String>,
+/// Keys found in the request: borrowed from its headers, owned when they came from the body.
+struct Info<'a> {
+    app_id: Option<Cow<'a, str>>,
+    session_token: Option<Cow<'a, str>>,
+    master_key: Option<Cow<'a, str>>,
+    installation_id: Option<Cow<'a, str>>,
+    client_key: Option<Cow<'a, str>>,
+    javascript_key: Option<Cow<'a, str>>,
+    dot_net_key: Option<Cow<'a, str>>,
+    rest_api_key: Option<Cow<'a, str>>,
+    client_version: Option<Cow<'a, str>>,
 }
 
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+/// A header as text, borrowed; `None` when absent or not visible ASCII.
+pub fn header(headers: &HeaderMap, name: impl AsHeaderName) -> Option<&str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+fn header_cow<'a>(headers: &'a HeaderMap, name: &str) -> Option<Cow<'a, str>> {
+    header(headers, name).map(Cow::Borrowed)
 }
 
 /// Constant-time equality of a presented key with a configured one.
@@ -73,7 +75,7 @@ pub fn key_matches(presented: Option<&str>, configured: Option<&str>) -> bool {
 
 /// `Authorization: Basic base64(appId:javascript-key=KEY)` or `base64(appId:MASTERKEY)`.
 fn basic_auth(headers: &HeaderMap) -> Option<(String, Option<String>, Option<String>)> {
-    let value = headers.get(AUTHORIZATION)?.to_str().ok()?;
+    let value = header(headers, AUTHORIZATION)?;
     let mut parts = value.split(' ');
     if !parts.next()?.eq_ignore_ascii_case("basic") {
         return None;
@@ -89,11 +91,11 @@ fn basic_auth(headers: &HeaderMap) -> Option<(String, Option<String>, Option<Str
     }
 }
 
-fn body_string(body: &mut Map<String, Value>, key: &str) -> Option<String> {
+fn body_string(body: &mut Map<String, Value>, key: &str) -> Option<Cow<'static, str>> {
     match body.remove(key) {
-        Some(Value::String(s)) => Some(s),
+        Some(Value::String(s)) => Some(Cow::Owned(s)),
         Some(Value::Null) | None => None,
-        Some(other) => Some(other.to_string()),
+        Some(other) => Some(Cow::Owned(other.to_string())),
     }
 }
 
@@ -107,21 +109,21 @@ pub async fn authenticate(
     policy: SessionPolicy,
 ) -> Result<RequestAuth, HttpResponse> {
     let mut info = Info {
-        app_id: header(headers, "x-parse-application-id"),
-        session_token: header(headers, "x-parse-session-token"),
-        master_key: header(headers, "x-parse-master-key"),
-        installation_id: header(headers, "x-parse-installation-id"),
-        client_key: header(headers, "x-parse-client-key"),
-        javascript_key: header(headers, "x-parse-javascript-key"),
-        dot_net_key: header(headers, "x-parse-windows-key"),
-        rest_api_key: header(headers, "x-parse-rest-api-key"),
-        client_version: header(headers, "x-parse-client-version"),
+        app_id: header_cow(headers, "x-parse-application-id"),
+        session_token: header_cow(headers, "x-parse-session-token"),
+        master_key: header_cow(headers, "x-parse-master-key"),
+        installation_id: header_cow(headers, "x-parse-installation-id"),
+        client_key: header_cow(headers, "x-parse-client-key"),
+        javascript_key: header_cow(headers, "x-parse-javascript-key"),
+        dot_net_key: header_cow(headers, "x-parse-windows-key"),
+        rest_api_key: header_cow(headers, "x-parse-rest-api-key"),
+        client_version: header_cow(headers, "x-parse-client-version"),
     };
     if let Some((app_id, master, js)) = basic_auth(headers) {
         if key_matches(Some(&app_id), Some(&config.app_id)) {
-            info.app_id = Some(app_id);
-            info.master_key = master.or(info.master_key);
-            info.javascript_key = js.or(info.javascript_key);
+            info.app_id = Some(Cow::Owned(app_id));
+            info.master_key = master.map(Cow::Owned).or(info.master_key);
+            info.javascript_key = js.map(Cow::Owned).or(info.javascript_key);
         }
     }
     let app_known = key_matches(info.app_id.as_deref(), Some(&config.app_id));
@@ -155,13 +157,19 @@ pub async fn authenticate(
     }
 
     let is_master = key_matches(info.master_key.as_deref(), Some(&config.master_key));
-    let session_token = info.session_token.filter(|t| !t.is_empty());
+    let session_token = info
+        .session_token
+        .filter(|t| !t.is_empty())
+        .map(Cow::into_owned);
     let mut auth = RequestAuth {
         is_master,
-        installation_id: info.installation_id.filter(|i| !i.is_empty()),
+        installation_id: info
+            .installation_id
+            .filter(|i| !i.is_empty())
+            .map(Cow::into_owned),
         session_token: None,
         session: None,
-        client_version: info.client_version,
+        client_version: info.client_version.map(Cow::into_owned),
     };
     if is_master {
         auth.session_token = session_token;

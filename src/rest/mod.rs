@@ -169,11 +169,7 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
             if let (Route::SignUp, Some(id)) =
                 (&route, body.get("objectId").and_then(Value::as_str))
             {
-                let host = parts
-                    .headers
-                    .get(hyper::header::HOST)
-                    .and_then(|h| h.to_str().ok())
-                    .unwrap_or("localhost");
+                let host = auth::header(&parts.headers, hyper::header::HOST).unwrap_or("localhost");
                 let location = format!("http://{host}{}/users/{id}", state.config.mount_path);
                 if let Ok(v) = hyper::header::HeaderValue::from_str(&location) {
                     res.headers_mut().insert(hyper::header::LOCATION, v);

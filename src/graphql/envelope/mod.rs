@@ -21,7 +21,7 @@ use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use hyper::{Method, Request};
 use serde_json::{Map, Value as Json, json};
 
-use crate::http::auth::{self, RequestAuth, SessionPolicy};
+use crate::http::auth::{self, RequestAuth, SessionPolicy, header};
 use crate::http::response::{self, HttpResponse};
 use crate::http::{AppState, BodyError, cors, json_error, read_body};
 use crate::version::HttpStack;
@@ -35,10 +35,6 @@ const JSON_LIMIT: usize = 100 * 1024;
 
 /// Runs one document against the pinned schema with one caller's context.
 pub type Executor = dyn Fn(&str, Option<&str>, &juniper::Variables) -> ExecResult + Send + Sync;
-
-fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers.get(name).and_then(|v| v.to_str().ok())
-}
 
 /// The media type of the request (lower case, without parameters).
 fn media_type(headers: &HeaderMap) -> Option<String> {
@@ -166,9 +162,7 @@ fn express_query(query: Option<&str>) -> Map<String, Json> {
 /// type-is's `hasBody`: a Transfer-Encoding header, or a numeric Content-Length (even 0).
 fn announces_body(headers: &HeaderMap) -> bool {
     headers.contains_key(hyper::header::TRANSFER_ENCODING)
-        || headers
-            .get(hyper::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
+        || header(headers, hyper::header::CONTENT_LENGTH)
             .is_some_and(|v| v.trim().parse::<u64>().is_ok())
 }
 

@@ -121,12 +121,18 @@ impl<O: Operation> Generation<O> {
 
     /// The cached operation of a document that needs no preparation, if there is one.
     pub fn unprepared(&self, document: &str, operation_name: Option<&str>) -> Option<Arc<O>> {
-        let k = key(document, operation_name);
+        self.lookup(document, operation_name)
+            .and_then(|(op, as_is)| as_is.then_some(op))
+    }
+
+    /// The cached operation for exactly this text and name, with its `as_is` flag. The hash
+    /// only finds the slot; the text decides.
+    fn lookup(&self, document: &str, operation_name: Option<&str>) -> Option<(Arc<O>, bool)> {
         let mut cache = self.cache.lock();
-        let (op, as_is) = cache.get(&k)?;
+        let (op, as_is) = cache.get(&key(document, operation_name))?;
         let s = op.source();
-        (*as_is && s.document == document && s.operation_name.as_deref() == operation_name)
-            .then(|| Arc::clone(op))
+        (s.document == document && s.operation_name.as_deref() == operation_name)
+            .then(|| (Arc::clone(op), *as_is))
     }
 
     /// The validated operation for this (prepared) document and name, from the cache when it
@@ -137,13 +143,8 @@ impl<O: Operation> Generation<O> {
         operation_name: Option<&str>,
         as_is: bool,
     ) -> Result<Arc<O>, GraphQLError> {
-        let k = key(document, operation_name);
-        if let Some((hit, _)) = self.cache.lock().get(&k) {
-            let s = hit.source();
-            // The hash only finds the slot; the text decides.
-            if s.document == document && s.operation_name.as_deref() == operation_name {
-                return Ok(Arc::clone(hit));
-            }
+        if let Some((hit, _)) = self.lookup(document, operation_name) {
+            return Ok(hit);
         }
         let op = Arc::new(O::validate(Source {
             root: Arc::clone(&self.root),
@@ -151,6 +152,7 @@ impl<O: Operation> Generation<O> {
             operation_name: operation_name.map(str::to_owned),
         })?);
         if document.len() <= MAX_CACHED_DOCUMENT {
+            let k = key(document, operation_name);
             self.cache.lock().put(k, (Arc::clone(&op), as_is));
         }
         Ok(op)
