@@ -68,7 +68,9 @@ fn run() -> anyhow::Result<ExitCode> {
 }
 
 fn serve(config: Config) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // This thread only starts the store and accepts connections; requests are served on one
+    // single-threaded runtime per core (`http::serve_on_threads`).
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
@@ -101,7 +103,8 @@ fn serve(config: Config) -> anyhow::Result<()> {
             graphql,
             descope,
         });
-        http::serve(listener, state, shutdown_signal()).await?;
+        let workers = std::thread::available_parallelism().map_or(2, usize::from);
+        http::serve_on_threads(listener, state, workers, shutdown_signal()).await?;
         Ok(())
     })
 }

@@ -36,7 +36,7 @@ impl ExecutorPool {
         for i in 0..threads.max(1) {
             let rx = Arc::clone(&rx);
             std::thread::Builder::new()
-                .name(format!("parse-compat-graphql-{i}"))
+                .name(format!("graphql-{i}"))
                 .spawn(move || {
                     loop {
                         // Only the waiting thread holds the lock; it is released before the job runs.

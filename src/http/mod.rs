@@ -17,6 +17,7 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{HeaderMap, Method, Request, Uri};
 use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
@@ -75,56 +76,163 @@ pub async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, BodyError>
     }
 }
 
-/// Serve connections from `listener` until `shutdown` resolves, then let open requests finish.
-pub async fn serve(
-    listener: TcpListener,
-    state: Arc<AppState>,
-    shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
-    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+/// How long open requests may take to finish once shutdown began.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+fn connection_builder() -> http1::Builder {
     let mut builder = http1::Builder::new();
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
         .keep_alive(true);
+    builder
+}
+
+/// Serve one accepted connection on the current runtime, watched by `graceful`.
+fn spawn_connection(
+    stream: tokio::net::TcpStream,
+    state: &Arc<AppState>,
+    builder: &http1::Builder,
+    graceful: &GracefulShutdown,
+) {
+    let _ = stream.set_nodelay(true);
+    let state = Arc::clone(state);
+    let service = service_fn(move |req| {
+        let state = Arc::clone(&state);
+        async move { Ok::<_, Infallible>(route(state, req).await) }
+    });
+    let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+    tokio::spawn(async move {
+        if let Err(err) = conn.await {
+            tracing::debug!(error = %err, "connection ended with an error");
+        }
+    });
+}
+
+/// Wait for a listener's next connection; on failure (out of file descriptors and the like)
+/// back off instead of spinning.
+async fn accept(listener: &TcpListener) -> tokio::net::TcpStream {
+    loop {
+        match listener.accept().await {
+            Ok((stream, _)) => return stream,
+            Err(err) => {
+                tracing::warn!(error = %err, "accept failed");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    }
+}
+
+async fn drain(graceful: GracefulShutdown) {
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(DRAIN_TIMEOUT) => {
+            tracing::warn!("connections still open after 10 s; closing them");
+        }
+    }
+}
+
+/// Serve connections from `listener` on the current runtime until `shutdown` resolves, then
+/// let open requests finish.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let graceful = GracefulShutdown::new();
+    let builder = connection_builder();
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            accepted = listener.accept() => {
-                let (stream, _) = match accepted {
-                    Ok(conn) => conn,
-                    Err(err) => {
-                        // Out of file descriptors and the like: back off instead of spinning.
-                        tracing::warn!(error = %err, "accept failed");
-                        tokio::time::sleep(Duration::from_millis(50)).await;
-                        continue;
+            stream = accept(&listener) => spawn_connection(stream, &state, &builder, &graceful),
+            () = &mut shutdown => break,
+        }
+    }
+    drop(listener);
+    drain(graceful).await;
+    Ok(())
+}
+
+/// Serve connections from `listener` on `workers` threads, each running its own
+/// single-threaded runtime, until `shutdown` resolves; then let open requests finish.
+///
+/// A connection stays on the thread it was handed to for its whole life, so serving a request
+/// never moves a task between threads or wakes a parked worker: on a machine whose cores are
+/// shared with the clients, that bookkeeping of a work-stealing scheduler costs more than the
+/// balance it buys. Connections are dealt to the threads in turn.
+pub async fn serve_on_threads(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    workers: usize,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut queues = Vec::with_capacity(workers.max(1));
+    let mut threads = Vec::with_capacity(workers.max(1));
+    for i in 0..workers.max(1) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<std::net::TcpStream>();
+        let state = Arc::clone(&state);
+        let stop = stop_rx.clone();
+        threads.push(
+            std::thread::Builder::new()
+                .name(format!("http-{i}"))
+                .spawn(move || runtime.block_on(worker(rx, state, stop)))?,
+        );
+        queues.push(tx);
+    }
+    tokio::pin!(shutdown);
+    let mut next = 0usize;
+    loop {
+        tokio::select! {
+            stream = accept(&listener) => {
+                // A stream is tied to the runtime that registered it; hand over the socket.
+                match stream.into_std() {
+                    Ok(std) => {
+                        let _ = queues[next % queues.len()].send(std);
+                        next = next.wrapping_add(1);
                     }
-                };
-                let _ = stream.set_nodelay(true);
-                let state = Arc::clone(&state);
-                let service = service_fn(move |req| {
-                    let state = Arc::clone(&state);
-                    async move { Ok::<_, Infallible>(route(state, req).await) }
-                });
-                let conn = builder.serve_connection(TokioIo::new(stream), service);
-                let conn = graceful.watch(conn);
-                tokio::spawn(async move {
-                    if let Err(err) = conn.await {
-                        tracing::debug!(error = %err, "connection ended with an error");
-                    }
-                });
+                    Err(err) => tracing::warn!(error = %err, "cannot hand a connection over"),
+                }
             }
             () = &mut shutdown => break,
         }
     }
     drop(listener);
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(Duration::from_secs(10)) => {
-            tracing::warn!("connections still open after 10 s; closing them");
+    let _ = stop_tx.send(true);
+    drop(queues);
+    tokio::task::spawn_blocking(move || {
+        for t in threads {
+            let _ = t.join();
+        }
+    })
+    .await
+    .map_err(std::io::Error::other)?;
+    Ok(())
+}
+
+async fn worker(
+    mut streams: tokio::sync::mpsc::UnboundedReceiver<std::net::TcpStream>,
+    state: Arc<AppState>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    let graceful = GracefulShutdown::new();
+    let builder = connection_builder();
+    loop {
+        tokio::select! {
+            stream = streams.recv() => {
+                let Some(stream) = stream else { break };
+                match tokio::net::TcpStream::from_std(stream) {
+                    Ok(stream) => spawn_connection(stream, &state, &builder, &graceful),
+                    Err(err) => tracing::warn!(error = %err, "cannot take a connection over"),
+                }
+            }
+            _ = stop.wait_for(|stopped| *stopped) => break,
         }
     }
-    Ok(())
+    drain(graceful).await;
 }
 
 fn under(path: &str, mount: &str) -> bool {

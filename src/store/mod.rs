@@ -171,7 +171,7 @@ impl Store {
         };
         let mut conn = open_connection(&path, false)?;
         migrations::run(&mut conn)?;
-        let writer = Writer::start(conn)?;
+        let writer = Writer::start(conn, open_connection(&path, false)?)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 writer,
@@ -646,9 +646,9 @@ impl Store {
 const PAGE_SIZE: i64 = 1024;
 /// The writer's page cache, in KiB (SQLite's negative `cache_size`): grown only as used.
 const WRITER_CACHE_KIB: i64 = -65_536;
-/// Pages in the WAL before a checkpoint copies them back: larger means a page revoked into
-/// several times between checkpoints is copied once.
-const WAL_AUTOCHECKPOINT_PAGES: i64 = 8_192;
+/// Pages in the WAL before the writer checkpoints by itself. A backstop: the checkpoint
+/// thread (see `writer.rs`) normally copies the WAL back long before.
+const WAL_AUTOCHECKPOINT_PAGES: i64 = 65_536;
 /// Reads through a memory map instead of `pread` copies (address space, not memory).
 const MMAP_BYTES: i64 = 1 << 30;
 

@@ -333,3 +333,49 @@ async fn new_databases_use_small_pages_and_keep_revokes_across_reopen() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn commits_are_checkpointed_into_the_database_file_in_the_background() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let (user, _) = store
+        .sign_up(alice(), SessionMeta::default())
+        .await
+        .unwrap();
+    let db_file = dir.path().join("t.db");
+    let before = std::fs::metadata(&db_file).unwrap().len();
+    let sessions = (0..2_000)
+        .map(|_| IssuedSession {
+            session: Session {
+                object_id: object_id(),
+                user_id: user.object_id.clone(),
+                created_at: 1,
+                updated_at: 1,
+                expires_at: None,
+                action: SessionAction::Login,
+                auth_provider: "password".into(),
+                installation_id: None,
+            },
+            token: session_token(),
+        })
+        .collect();
+    store.insert_sessions(sessions).await.unwrap();
+    // Far below the writer's own automatic checkpoint: only the checkpoint thread copies these
+    // pages from the WAL into the database file.
+    let wal = std::fs::metadata(dir.path().join("t.db-wal"))
+        .unwrap()
+        .len();
+    assert!(wal < WAL_AUTOCHECKPOINT_PAGES as u64 * PAGE_SIZE as u64);
+    let mut grown = false;
+    for _ in 0..200 {
+        if std::fs::metadata(&db_file).unwrap().len() > before + 100 * 1024 {
+            grown = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert!(
+        grown,
+        "the database file never received the committed pages"
+    );
+}

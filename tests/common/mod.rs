@@ -1,7 +1,7 @@
 //! Test support: a real parse-compat server on a free port, and a small HTTP client.
 //!
 //! `TestServer::start("4.4.0")` runs the whole application in-process (the same
-//! `http::serve` the binary runs) on 127.0.0.1:0 with a fresh SQLite file and the keys the
+//! `http::serve_on_threads` the binary runs) on 127.0.0.1:0 with a fresh SQLite file and the keys the
 //! oracle recordings use. `server.rest("GET", "/parse/users/me").session(t).send()` reads like
 //! the request it makes.
 
@@ -74,8 +74,9 @@ impl TestServer {
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = Arc::clone(&state);
+        // The binary's own serving path: connections dealt to two single-threaded runtimes.
         let task = tokio::spawn(async move {
-            http::serve(listener, serving, async {
+            http::serve_on_threads(listener, serving, 2, async {
                 let _ = stopped.await;
             })
             .await
