@@ -87,13 +87,14 @@ impl Store {
         let deleted = self
             .inner
             .writer
-            .write(move |tx| {
+            .write_statement(move |tx| {
                 Ok(tx
                     .prepare_cached(
-                        "DELETE FROM sessions WHERE object_id = ?1 AND user_id = ?2 \
+                        "UPDATE session_rows SET revoked_at = ?3 \
+                         WHERE object_id = ?1 AND user_id = ?2 AND revoked_at IS NULL \
                          RETURNING token_hash, expires_at",
                     )?
-                    .query_row(params![s, u], |r| {
+                    .query_row(params![s, u, now_millis], |r| {
                         Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<i64>>(1)?))
                     })
                     .optional()?)
@@ -102,6 +103,7 @@ impl Store {
         Ok(match deleted {
             None => EndedSession::Missing,
             Some((hash, expires_at)) => {
+                self.inner.writer.tombstoned(1);
                 match TokenHash::try_from(hash.as_slice()) {
                     Ok(hash) => self.inner.cache.invalidate(&hash),
                     // A hash of another length cannot be in the cache under that key, but be

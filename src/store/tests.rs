@@ -379,3 +379,94 @@ async fn commits_are_checkpointed_into_the_database_file_in_the_background() {
         "the database file never received the committed pages"
     );
 }
+
+fn raw(dir: &tempfile::TempDir) -> rusqlite::Connection {
+    rusqlite::Connection::open(dir.path().join("t.db")).unwrap()
+}
+
+fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[tokio::test]
+async fn ended_sessions_are_marked_then_removed_once_the_writer_is_idle() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let (user, kept) = store
+        .sign_up(alice(), SessionMeta::default())
+        .await
+        .unwrap();
+    let mut tokens = Vec::new();
+    for _ in 0..5 {
+        let s = store
+            .create_session(
+                &user.object_id,
+                SessionAction::Login,
+                "password",
+                SessionMeta::default(),
+            )
+            .await
+            .unwrap();
+        tokens.push(s.token);
+    }
+    for t in &tokens {
+        assert!(store.revoke(t).await.unwrap());
+        // Marked, so a second revoke finds nothing live.
+        assert!(!store.revoke(t).await.unwrap());
+        assert!(store.find_session(t).await.unwrap().is_none());
+    }
+    let conn = raw(&dir);
+    let mut left = i64::MAX;
+    for _ in 0..200 {
+        left = count(&conn, "SELECT count(*) FROM session_rows");
+        if left == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    assert_eq!(left, 1, "the ended sessions' rows were never removed");
+    assert_eq!(count(&conn, "SELECT count(*) FROM sessions"), 1);
+    assert!(store.find_session(&kept.token).await.unwrap().is_some());
+}
+
+#[tokio::test]
+async fn a_version_1_database_is_migrated_with_its_sessions() {
+    let dir = tempfile::tempdir().unwrap();
+    let token = session_token();
+    {
+        let conn = raw(&dir);
+        conn.execute_batch(migrations::MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute(
+            "INSERT INTO users (object_id, username, username_lower, acl, created_at, updated_at) \
+             VALUES ('u1', 'old', 'old', '{}', 1, 1)",
+            [],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO sessions (object_id, token_hash, user_id, created_at, updated_at, \
+             expires_at, action, auth_provider) VALUES ('s1', ?1, 'u1', 1, 1, NULL, 'login', 'password')",
+            [&hash_token(&token)[..]],
+        )
+        .unwrap();
+    }
+    let store = open(&dir, StoreOptions::default());
+    let found = store.find_session(&token).await.unwrap().unwrap();
+    assert_eq!(found.user.username, "old");
+    assert_eq!(found.session.object_id, "s1");
+    assert_eq!(
+        store.revoke_returning_expiry(&token).await.unwrap(),
+        Some(false)
+    );
+    assert_eq!(store.revoke_returning_expiry(&token).await.unwrap(), None);
+    drop(store);
+    let reopened = open(&dir, StoreOptions::default());
+    assert!(reopened.find_session(&token).await.unwrap().is_none());
+    let version: i64 = raw(&dir)
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(
+        version,
+        i64::try_from(migrations::MIGRATIONS.len()).unwrap()
+    );
+}

@@ -10,7 +10,15 @@
 //! passive checkpoint never blocks a writer. The writer keeps an automatic checkpoint of its
 //! own only as a backstop, far beyond what the checkpoint thread lets the WAL grow to when it
 //! keeps up, so the WAL is still rewound under a write load that never pauses.
+//!
+//! Ending a session marks its row (`revoked_at`) instead of deleting it: one page written
+//! instead of one in each of the table's four B-trees. The writer deletes marked rows itself,
+//! a chunk at a time, whenever no write has arrived for a moment, and after every commit while
+//! more than [`TOMBSTONE_BACKLOG`] wait, so their number stays bounded under any load. A
+//! marked row is invisible to every query: they read the `sessions` view of live rows.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError, sync_channel};
 use std::time::Duration;
 
@@ -25,12 +33,22 @@ const QUEUE_DEPTH: usize = 4096;
 const MAX_BATCH: usize = 512;
 /// The checkpoint thread waits this long after a commit, so one checkpoint covers many.
 const CHECKPOINT_DELAY: Duration = Duration::from_millis(10);
+/// No write for this long: the writer is idle and removes ended sessions' rows.
+const SWEEP_WHEN_IDLE_FOR: Duration = Duration::from_millis(20);
+/// Rows removed per sweep transaction while idle (a few milliseconds of work at most).
+const SWEEP_IDLE_CHUNK: usize = 256;
+/// Beyond this many ended rows waiting, every commit is followed by a sweep of
+/// [`SWEEP_BUSY_CHUNK`] rows even under load (about 30 MB of rows at most).
+pub(super) const TOMBSTONE_BACKLOG: usize = 200_000;
+const SWEEP_BUSY_CHUNK: usize = 64;
 
 type Reply = Box<dyn FnOnce(Option<&rusqlite::Error>) + Send>;
 type Job = Box<dyn FnOnce(&Transaction<'_>) -> Reply + Send>;
 
 pub(super) struct Writer {
     jobs: mpsc::Sender<Job>,
+    /// Ended sessions' rows not yet removed (approximate: counted after each commit).
+    tombstones: Arc<AtomicUsize>,
 }
 
 impl Writer {
@@ -39,15 +57,29 @@ impl Writer {
     pub(super) fn start(conn: Connection, checkpoints: Connection) -> Result<Self, StoreError> {
         let (jobs, rx) = mpsc::channel(QUEUE_DEPTH);
         let (kick, kicks) = sync_channel(1);
+        let waiting: i64 = conn.query_row(
+            "SELECT count(*) FROM session_rows WHERE revoked_at IS NOT NULL",
+            [],
+            |r| r.get(0),
+        )?;
+        let tombstones = Arc::new(AtomicUsize::new(usize::try_from(waiting).unwrap_or(0)));
+        let swept = Arc::clone(&tombstones);
         std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || checkpoint_loop(&checkpoints, &kicks))
             .map_err(|e| StoreError::Join(e.to_string()))?;
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, rx, &kick))
+            .spawn(move || run(conn, rx, &kick, &swept))
             .map_err(|e| StoreError::Join(e.to_string()))?;
-        Ok(Self { jobs })
+        Ok(Self { jobs, tombstones })
+    }
+
+    /// Count rows a committed write marked as ended, for the sweeper.
+    pub(super) fn tombstoned(&self, rows: usize) {
+        if rows > 0 {
+            self.tombstones.fetch_add(rows, Ordering::Relaxed);
+        }
     }
 
     /// Run `f` in the writer's transaction; resolves once the transaction committed.
@@ -117,9 +149,71 @@ fn checkpoint_loop(conn: &Connection, kicks: &Receiver<()>) {
     let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
 }
 
-fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, kick: &SyncSender<()>) {
+/// Delete up to `chunk` ended sessions' rows, oldest first, in a transaction of their own.
+fn sweep(conn: &mut Connection, tombstones: &AtomicUsize, chunk: usize) {
+    let swept = (|| -> rusqlite::Result<usize> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let n = tx
+            .prepare_cached(
+                "DELETE FROM session_rows WHERE rowid IN (SELECT rowid FROM session_rows \
+                 WHERE revoked_at IS NOT NULL ORDER BY revoked_at LIMIT ?1)",
+            )?
+            .execute([i64::try_from(chunk).unwrap_or(i64::MAX)])?;
+        tx.commit()?;
+        Ok(n)
+    })();
+    match swept {
+        // Fewer than asked: none are left, whatever the count said.
+        Ok(n) if n < chunk => tombstones.store(0, Ordering::Relaxed),
+        Ok(n) => {
+            let _ = tombstones.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |t| {
+                Some(t.saturating_sub(n))
+            });
+        }
+        Err(e) => tracing::warn!(error = %e, "removing ended sessions failed"),
+    }
+}
+
+/// The next job; while ended rows wait and no job comes for a moment, sweep some of them.
+fn next_job(
+    conn: &mut Connection,
+    rx: &mut mpsc::Receiver<Job>,
+    idle_timer: &tokio::runtime::Runtime,
+    tombstones: &AtomicUsize,
+) -> Option<Job> {
+    loop {
+        if tombstones.load(Ordering::Relaxed) == 0 {
+            return rx.blocking_recv();
+        }
+        // The timer must be made inside the runtime, hence the async block.
+        let next = idle_timer
+            .block_on(async { tokio::time::timeout(SWEEP_WHEN_IDLE_FOR, rx.recv()).await });
+        match next {
+            Ok(job) => return job,
+            Err(_idle) => sweep(conn, tombstones, SWEEP_IDLE_CHUNK),
+        }
+    }
+}
+
+fn run(
+    mut conn: Connection,
+    mut rx: mpsc::Receiver<Job>,
+    kick: &SyncSender<()>,
+    tombstones: &AtomicUsize,
+) {
+    // Only for the idle timeout on the job queue; the writer's work is all synchronous.
+    let idle_timer = match tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot start the SQLite writer's timer");
+            return;
+        }
+    };
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.blocking_recv() {
+    while let Some(first) = next_job(&mut conn, &mut rx, &idle_timer, tombstones) {
         batch.push(first);
         while batch.len() < MAX_BATCH {
             match rx.try_recv() {
@@ -146,11 +240,62 @@ fn run(mut conn: Connection, mut rx: mpsc::Receiver<Job>, kick: &SyncSender<()>)
                 if let Err(TrySendError::Disconnected(())) = kick.try_send(()) {
                     tracing::warn!("the WAL checkpoint thread is gone");
                 }
+                if tombstones.load(Ordering::Relaxed) > TOMBSTONE_BACKLOG {
+                    sweep(&mut conn, tombstones, SWEEP_BUSY_CHUNK);
+                }
             }
             Err(e) => {
                 tracing::error!(error = %e, "write transaction failed to commit");
                 replies.into_iter().for_each(|r| r(Some(&e)));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sweep_removes_the_oldest_ended_rows_and_keeps_count() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        super::super::migrations::run(&mut conn).unwrap();
+        conn.execute(
+            "INSERT INTO users (object_id, username, username_lower, acl, created_at, updated_at) \
+             VALUES ('u1', 'u', 'u', '{}', 1, 1)",
+            [],
+        )
+        .unwrap();
+        for i in 0..10_i64 {
+            // Rows 0..6 ended at times 60, 50, ..., 10: the sweep must take the oldest first.
+            let revoked = (i < 6).then(|| 60 - i * 10);
+            conn.execute(
+                "INSERT INTO session_rows (object_id, token_hash, user_id, created_at, updated_at, \
+                 action, auth_provider, revoked_at) VALUES (?1, ?2, 'u1', 1, 1, 'login', 'password', ?3)",
+                rusqlite::params![format!("s{i}"), vec![u8::try_from(i).unwrap(); 32], revoked],
+            )
+            .unwrap();
+        }
+        let left = |conn: &Connection| -> Vec<i64> {
+            conn.prepare(
+                "SELECT revoked_at FROM session_rows WHERE revoked_at IS NOT NULL ORDER BY 1",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+        };
+        let tombstones = AtomicUsize::new(6);
+        sweep(&mut conn, &tombstones, 4);
+        assert_eq!(left(&conn), [50, 60]);
+        assert_eq!(tombstones.load(Ordering::Relaxed), 2);
+        sweep(&mut conn, &tombstones, 4);
+        assert!(left(&conn).is_empty());
+        assert_eq!(tombstones.load(Ordering::Relaxed), 0);
+        let live: i64 = conn
+            .query_row("SELECT count(*) FROM sessions", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(live, 4);
     }
 }
