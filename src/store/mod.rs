@@ -14,12 +14,12 @@ pub mod descope;
 mod ids;
 mod migrations;
 mod model;
+mod readers;
 mod writer;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use parking_lot::Mutex;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
@@ -37,8 +37,12 @@ pub const BCRYPT_COST: u32 = 10;
 /// Sessions cached in memory at most.
 const SESSION_CACHE_CAPACITY: usize = 100_000;
 
-/// Read connections kept open at most.
-const READ_POOL_SIZE: usize = 8;
+/// Reader threads: one per core, and at least two so one slow read does not hold up the rest.
+fn read_threads() -> usize {
+    std::thread::available_parallelism()
+        .map_or(2, usize::from)
+        .max(2)
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -112,9 +116,7 @@ pub struct Store {
 
 struct Inner {
     writer: Writer,
-    path: PathBuf,
-    /// Idle read connections. A `Mutex<Vec>` is enough: it is held only to push or pop.
-    readers: Mutex<Vec<Connection>>,
+    readers: readers::Readers,
     cache: SessionCache,
     options: StoreOptions,
     /// Removed on drop when the database is a throwaway.
@@ -172,11 +174,11 @@ impl Store {
         let mut conn = open_connection(&path, false)?;
         migrations::run(&mut conn)?;
         let writer = Writer::start(conn, open_connection(&path, false)?)?;
+        let readers = readers::Readers::start(&path, read_threads(), open_connection)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 writer,
-                path,
-                readers: Mutex::new(Vec::new()),
+                readers,
                 cache: SessionCache::new(SESSION_CACHE_CAPACITY),
                 options,
                 temp_dir,
@@ -188,28 +190,13 @@ impl Store {
         &self.inner.options
     }
 
-    /// Run `f` on a pooled read connection on a blocking thread.
+    /// Run `f` on a reader thread's connection.
     async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     {
-        let inner = Arc::clone(&self.inner);
-        tokio::task::spawn_blocking(move || {
-            let pooled = inner.readers.lock().pop();
-            let conn = match pooled {
-                Some(c) => c,
-                None => open_connection(&inner.path, true)?,
-            };
-            let result = f(&conn);
-            let mut pool = inner.readers.lock();
-            if pool.len() < READ_POOL_SIZE {
-                pool.push(conn);
-            }
-            result
-        })
-        .await
-        .map_err(|e| StoreError::Join(e.to_string()))?
+        self.inner.readers.read(f).await
     }
 
     /// Hash a password with bcrypt on a blocking thread.

@@ -1,0 +1,107 @@
+//! The threads that read SQLite.
+//!
+//! Every read that misses the session cache (a login's user lookup, a token seen for the first
+//! time) runs here. Each thread owns one read-only connection for its whole life and takes
+//! jobs from one queue, so a read neither wakes a fresh thread of tokio's blocking pool nor
+//! borrows a connection from a shared pool. Readers never wait for the writer (WAL).
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use super::StoreError;
+
+type Job = Box<dyn FnOnce(Result<&Connection, StoreError>) + Send>;
+
+pub(super) struct Readers {
+    /// Dropping the store drops this, which ends every thread once its current job is done.
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Readers {
+    /// Start `threads` reader threads (at least one) on the database at `path`; each opens
+    /// its connection when its first job comes.
+    pub(super) fn start(
+        path: &Path,
+        threads: usize,
+        open: fn(&Path, bool) -> Result<Connection, StoreError>,
+    ) -> Result<Self, StoreError> {
+        let (jobs, rx) = mpsc::channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads.max(1) {
+            let rx = Arc::clone(&rx);
+            let path: PathBuf = path.to_owned();
+            std::thread::Builder::new()
+                .name(format!("sqlite-read-{i}"))
+                .spawn(move || {
+                    let mut conn: Option<Connection> = None;
+                    loop {
+                        // The lock is held only while waiting; released before the job runs.
+                        let job = match rx.lock() {
+                            Ok(guard) => guard.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(job) = job else { return };
+                        if conn.is_none() {
+                            match open(&path, true) {
+                                Ok(c) => conn = Some(c),
+                                Err(e) => {
+                                    job(Err(e));
+                                    continue;
+                                }
+                            }
+                        }
+                        if let Some(c) = &conn {
+                            // A panicking read drops its reply (the caller sees `Closed`) and
+                            // leaves this thread serving.
+                            let _ = catch_unwind(AssertUnwindSafe(|| job(Ok(c))));
+                        }
+                    }
+                })
+                .map_err(|e| StoreError::Join(e.to_string()))?;
+        }
+        Ok(Self { jobs })
+    }
+
+    /// Run `f` on a reader thread's connection.
+    pub(super) async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
+        let (tx, rx) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let _ = tx.send(conn.and_then(f));
+        });
+        self.jobs.send(job).map_err(|_| StoreError::Closed)?;
+        rx.await.map_err(|_| StoreError::Closed)?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn open(path: &Path, _read_only: bool) -> Result<Connection, StoreError> {
+        Ok(Connection::open(path)?)
+    }
+
+    #[tokio::test]
+    async fn a_panicking_read_fails_alone_and_the_threads_keep_serving() {
+        let dir = tempfile::tempdir().unwrap();
+        let readers = Readers::start(&dir.path().join("r.db"), 1, open).unwrap();
+        let panicked = readers
+            .read(|_conn| -> Result<(), StoreError> { panic!("a bug in a read") })
+            .await;
+        assert!(matches!(panicked, Err(StoreError::Closed)));
+        let answer = readers
+            .read(|conn| Ok(conn.query_row("SELECT 6 * 7", [], |r| r.get::<_, i64>(0))?))
+            .await
+            .unwrap();
+        assert_eq!(answer, 42);
+    }
+}
