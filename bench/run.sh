@@ -73,7 +73,9 @@ tail -n +2 "$work/tokens.txt" > "$work/logout-tokens.txt"
 TOKENS=$work/logout-tokens.txt WRK_THREADS=$THREADS wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/logout.lua "http://127.0.0.1:$port/parse/logout"
 
 echo "== POST /parse/login (bcrypt cost 10)"
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" -s bench/login.lua "http://127.0.0.1:$port/parse/login"
+# 64 logins in flight at ~25/s wait ~2.5 s each: wrk's default 2 s timeout would count them as
+# errors and reconnect, so give them 10 s.
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" --timeout 10s -s bench/login.lua "http://127.0.0.1:$port/parse/login"
 kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 echo "== bcrypt ceiling"
 target/release/examples/bcrypt_rate 5

@@ -37,6 +37,25 @@ pub const BCRYPT_COST: u32 = 10;
 /// Sessions cached in memory at most.
 const SESSION_CACHE_CAPACITY: usize = 100_000;
 
+/// bcrypt runs at most once per core at a time. Waiting for a slot is async, so a login whose
+/// client gave up while it waited is dropped before it costs a hash; more hashes at once would
+/// only share the same cores.
+static BCRYPT_SLOTS: std::sync::LazyLock<tokio::sync::Semaphore> = std::sync::LazyLock::new(|| {
+    tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, usize::from))
+});
+
+async fn bcrypt_job<R: Send + 'static>(
+    job: impl FnOnce() -> R + Send + 'static,
+) -> Result<R, StoreError> {
+    let _slot = BCRYPT_SLOTS
+        .acquire()
+        .await
+        .map_err(|_| StoreError::Closed)?;
+    tokio::task::spawn_blocking(job)
+        .await
+        .map_err(|e| StoreError::Join(e.to_string()))
+}
+
 /// Reader threads: one per core, and at least two so one slow read does not hold up the rest.
 fn read_threads() -> usize {
     std::thread::available_parallelism()
@@ -201,16 +220,12 @@ impl Store {
 
     /// Hash a password with bcrypt on a blocking thread.
     async fn hash_password(password: String) -> Result<String, StoreError> {
-        tokio::task::spawn_blocking(move || Ok(bcrypt::hash(password, BCRYPT_COST)?))
-            .await
-            .map_err(|e| StoreError::Join(e.to_string()))?
+        bcrypt_job(move || Ok(bcrypt::hash(password, BCRYPT_COST)?)).await?
     }
 
     /// Compare a password with a stored bcrypt hash on a blocking thread.
     pub async fn verify_password(password: String, hash: String) -> Result<bool, StoreError> {
-        tokio::task::spawn_blocking(move || Ok(bcrypt::verify(password, &hash).unwrap_or(false)))
-            .await
-            .map_err(|e| StoreError::Join(e.to_string()))?
+        bcrypt_job(move || bcrypt::verify(password, &hash).unwrap_or(false)).await
     }
 
     fn new_session(
