@@ -100,7 +100,11 @@ pub fn generate_key(now: i64) -> Result<StoredKey, KeyError> {
 /// The key that signs new tokens.
 pub struct SigningKey {
     pub kid: String,
+    /// The same key for jsonwebtoken (tests compare against its encoder).
     pub key: EncodingKey,
+    /// Parsed and checked once at load, so a signature costs only the signing.
+    pub pair: ring::signature::RsaKeyPair,
+    pub rng: ring::rand::SystemRandom,
 }
 
 /// A parsed key document.
@@ -149,9 +153,13 @@ impl KeyRing {
                 let der = private
                     .to_pkcs1_der()
                     .map_err(|err| KeyError::Corrupt(format!("key {}: {err}", stored.kid)))?;
+                let pair = ring::signature::RsaKeyPair::from_der(der.as_bytes())
+                    .map_err(|err| KeyError::Corrupt(format!("key {}: {err}", stored.kid)))?;
                 signing = Some(SigningKey {
                     kid: stored.kid.clone(),
                     key: EncodingKey::from_rsa_der(der.as_bytes()),
+                    pair,
+                    rng: ring::rand::SystemRandom::new(),
                 });
             }
         }

@@ -88,10 +88,34 @@ pub enum TokenError {
 pub struct SignError(String);
 
 /// Sign `claims` with the ring's current key.
+///
+/// The same compact JWS `jsonwebtoken::encode` writes (RS256 signatures are deterministic, so
+/// the very same bytes; a test holds it to that), signed with the key pair parsed at load.
 pub fn mint(ring: &KeyRing, claims: &Claims) -> Result<String, SignError> {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     let mut header = Header::new(Algorithm::RS256);
     header.kid = Some(ring.signing.kid.clone());
-    jsonwebtoken::encode(&header, claims, &ring.signing.key).map_err(|e| SignError(e.to_string()))
+    let header = serde_json::to_vec(&header).map_err(|e| SignError(e.to_string()))?;
+    let claims = serde_json::to_vec(claims).map_err(|e| SignError(e.to_string()))?;
+    let mut jwt = String::with_capacity((header.len() + claims.len()) * 4 / 3 + 350);
+    URL_SAFE_NO_PAD.encode_string(&header, &mut jwt);
+    jwt.push('.');
+    URL_SAFE_NO_PAD.encode_string(&claims, &mut jwt);
+    let signing = &ring.signing;
+    let mut signature = vec![0; signing.pair.public().modulus_len()];
+    signing
+        .pair
+        .sign(
+            &ring::signature::RSA_PKCS1_SHA256,
+            &signing.rng,
+            jwt.as_bytes(),
+            &mut signature,
+        )
+        .map_err(|e| SignError(e.to_string()))?;
+    jwt.push('.');
+    URL_SAFE_NO_PAD.encode_string(&signature, &mut jwt);
+    Ok(jwt)
 }
 
 /// `iss` names this project: the bare id, or a URL/path whose last segment is the id.
@@ -182,6 +206,17 @@ mod tests {
         assert_eq!(header.kid.as_deref(), Some(a.kid.as_str()));
         assert_eq!(header.alg, Algorithm::RS256);
         assert_eq!(verify(&ring, &jwt, "P2proj", Kind::Refresh), Ok(claims));
+    }
+
+    #[test]
+    fn minting_writes_the_very_bytes_jsonwebtoken_writes() {
+        let (a, _) = keys();
+        let ring = ring_with(a, None);
+        let claims = refresh_claims();
+        let mut header = Header::new(Algorithm::RS256);
+        header.kid = Some(a.kid.clone());
+        let reference = jsonwebtoken::encode(&header, &claims, &ring.signing.key).unwrap();
+        assert_eq!(mint(&ring, &claims).unwrap(), reference);
     }
 
     #[test]
