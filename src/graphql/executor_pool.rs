@@ -13,9 +13,11 @@ use tokio::sync::oneshot;
 
 type Job = Box<dyn FnOnce() + Send>;
 
-/// A fixed set of threads running GraphQL operations.
+/// A fixed set of threads running GraphQL operations. A clone queues onto the same threads.
+#[derive(Clone)]
 pub struct ExecutorPool {
-    /// Dropping the pool drops this, which ends every thread once its current job is done.
+    /// Dropping the pool (and its clones) drops this, which ends every thread once its current
+    /// job is done.
     jobs: mpsc::Sender<Job>,
 }
 
@@ -68,16 +70,23 @@ impl ExecutorPool {
         F: FnOnce() -> R + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
+        self.submit(f, tx);
+        rx.await.unwrap_or(Err(PoolError::Closed))
+    }
+
+    /// Queue `f` and send its answer to `reply`. Never blocks, so any thread may queue work
+    /// (a reader thread hands a GraphQL operation over once it has checked the session).
+    pub fn submit<R, F>(&self, f: F, reply: oneshot::Sender<Result<R, PoolError>>)
+    where
+        R: Send + 'static,
+        F: FnOnce() -> R + Send + 'static,
+    {
         let job: Job = Box::new(move || {
             let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
-            let _ = tx.send(out);
+            let _ = reply.send(out.map_err(|_| PoolError::Panicked));
         });
-        self.jobs.send(job).map_err(|_| PoolError::Closed)?;
-        match rx.await {
-            Ok(Ok(r)) => Ok(r),
-            Ok(Err(_)) => Err(PoolError::Panicked),
-            Err(_) => Err(PoolError::Closed),
-        }
+        // A closed pool drops the job, and with it `reply`: the waiter sees `Closed`.
+        let _ = self.jobs.send(job);
     }
 }
 

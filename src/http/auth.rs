@@ -15,13 +15,18 @@ use subtle::ConstantTimeEq;
 use super::response::{self, HttpResponse};
 use crate::config::Config;
 use crate::error::{ErrorCode, ParseError};
-use crate::store::{AuthSession, Store, now_millis};
+use crate::store::{AuthSession, Store, StoreError, now_millis};
 
 /// How a route treats the session token.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SessionPolicy {
     /// Resolve it; unknown, revoked or expired → 209 before the handler.
     Check,
+    /// `Check`, finished by the caller: resolved here only when cached, else
+    /// [`RequestAuth::check_pending`] is set and the caller must run [`finish_check`] or
+    /// [`finish_check_with`] before answering anything (GraphQL has the reader thread that
+    /// looks the token up hand the operation straight to an executor thread).
+    CheckLater,
     /// Leave it to the handler (`GET /sessions/me` from 7.0).
     HandlerLooksUp,
     /// Drop it (`/login` ignores any token sent).
@@ -41,6 +46,8 @@ pub struct RequestAuth {
     /// The resolved session, when the middleware checked the token.
     pub session: Option<Arc<AuthSession>>,
     pub client_version: Option<String>,
+    /// `CheckLater` left the token unchecked: the caller must check it as `Check` would.
+    pub check_pending: bool,
 }
 
 /// Keys found in the request: borrowed from its headers, owned when they came from the body.
@@ -170,6 +177,7 @@ pub async fn authenticate(
         session_token: None,
         session: None,
         client_version: info.client_version.map(Cow::into_owned),
+        check_pending: false,
     };
     if is_master {
         auth.session_token = session_token;
@@ -198,15 +206,31 @@ pub async fn authenticate(
             auth.session_token = session_token;
             return Ok(auth);
         }
-        SessionPolicy::Check => {}
+        SessionPolicy::Check | SessionPolicy::CheckLater => {}
     }
     let Some(token) = session_token else {
         return Ok(auth);
     };
+    if policy == SessionPolicy::CheckLater {
+        auth.session = store.cached_session(&token);
+        auth.check_pending = auth.session.is_none();
+        auth.session_token = Some(token);
+        if !auth.check_pending {
+            verdict(auth.session.clone())?;
+        }
+        return Ok(auth);
+    }
     let found = store
         .find_session(&token)
         .await
         .map_err(|e| response::parse_error(&ParseError::from(e)))?;
+    auth.session = Some(verdict(found)?);
+    auth.session_token = Some(token);
+    Ok(auth)
+}
+
+/// `Check`'s verdict on what the token resolved to: 209 when unknown, revoked or expired.
+fn verdict(found: Option<Arc<AuthSession>>) -> Result<Arc<AuthSession>, HttpResponse> {
     let Some(session) = found else {
         return Err(response::parse_error(&ParseError::invalid_session_token()));
     };
@@ -216,7 +240,30 @@ pub async fn authenticate(
             "Session token is expired.",
         )));
     }
-    auth.session_token = Some(token);
-    auth.session = Some(session);
-    Ok(auth)
+    Ok(session)
+}
+
+/// Finish a `CheckLater` check on the async side (a reader thread reads).
+pub async fn finish_check(store: &Store, auth: &mut RequestAuth) -> Result<(), HttpResponse> {
+    if !auth.check_pending {
+        return Ok(());
+    }
+    let Some(token) = auth.session_token.as_deref() else {
+        auth.check_pending = false;
+        return Ok(());
+    };
+    let found = store.find_session(token).await;
+    finish_check_with(auth, found)
+}
+
+/// Finish a `CheckLater` check with what the token was found to be (see
+/// [`Store::find_session_then`]).
+pub fn finish_check_with(
+    auth: &mut RequestAuth,
+    found: Result<Option<Arc<AuthSession>>, StoreError>,
+) -> Result<(), HttpResponse> {
+    let found = found.map_err(|e| response::parse_error(&ParseError::from(e)))?;
+    auth.session = Some(verdict(found)?);
+    auth.check_pending = false;
+    Ok(())
 }

@@ -80,6 +80,20 @@ impl Readers {
         self.jobs.send(job).map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
     }
+
+    /// Run `f` on a reader thread's connection and hand its result to `then` on that thread
+    /// (or on this one, with [`StoreError::Closed`], if the readers are gone): for work that
+    /// continues on another thread rather than coming back to the caller.
+    pub(super) fn read_then<R, F, T>(&self, f: F, then: T)
+    where
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+        T: FnOnce(Result<R, StoreError>) + Send + 'static,
+    {
+        let job: Job = Box::new(move |conn| then(conn.and_then(f)));
+        if let Err(mpsc::SendError(job)) = self.jobs.send(job) {
+            job(Err(StoreError::Closed));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -103,5 +117,22 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(answer, 42);
+    }
+
+    #[tokio::test]
+    async fn read_then_continues_on_the_reader_thread() {
+        let dir = tempfile::tempdir().unwrap();
+        let readers = Readers::start(&dir.path().join("r.db"), 1, open).unwrap();
+        let (tx, rx) = oneshot::channel();
+        readers.read_then(
+            |conn| Ok(conn.query_row("SELECT 6 * 7", [], |r| r.get::<_, i64>(0))?),
+            move |answer| {
+                let thread = std::thread::current().name().map(str::to_owned);
+                let _ = tx.send((answer.unwrap(), thread));
+            },
+        );
+        let (answer, thread) = rx.await.unwrap();
+        assert_eq!(answer, 42);
+        assert_eq!(thread.as_deref(), Some("sqlite-read-0"));
     }
 }

@@ -27,6 +27,9 @@ use crate::http::{AppState, BodyError, cors, json_error, read_body};
 use crate::version::HttpStack;
 use pipeline::{ExecResult, OperationRequest, Outcome, Pipeline};
 
+/// Parse's middleware refused the session token (209), found where the operation was to run.
+struct Refused(HttpResponse);
+
 /// A prefix no GraphQL name can have (names are `[_A-Za-z][_0-9A-Za-z]*`).
 const NO_SUCH_OPERATION: &str = "-";
 
@@ -221,20 +224,20 @@ impl Envelope<'_> {
     pub async fn handle(
         &self,
         req: Request<Incoming>,
-        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor>,
+        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor> + Send + 'static,
     ) -> HttpResponse {
         let stack = self.pipeline.behavior.stack;
         let (parts, body) = req.into_parts();
-        let (mut res, responder) = self.answer(parts.clone(), body, executor).await;
+        let (mut res, responder) = self.answer(&parts, body, executor).await;
         apply_cors(&mut res, stack, responder, &parts.headers, self.state);
         res
     }
 
     async fn answer(
         &self,
-        parts: hyper::http::request::Parts,
+        parts: &hyper::http::request::Parts,
         body: Incoming,
-        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor>,
+        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor> + Send + 'static,
     ) -> (HttpResponse, Responder) {
         use Responder::{Middleware, Server};
         let stack = self.pipeline.behavior.stack;
@@ -283,64 +286,111 @@ impl Envelope<'_> {
                     Json::Object(m) => m,
                     _ => &mut empty,
                 };
-                let auth = match auth::authenticate(
+                let mut auth = match auth::authenticate(
                     &state.config,
                     &state.store,
                     headers,
                     Some(body_map),
-                    SessionPolicy::Check,
+                    SessionPolicy::CheckLater,
                 )
                 .await
                 {
                     Ok(a) => a,
                     Err(res) => return (res, Middleware),
                 };
-                (self.apollo2(&parts, parsed, auth, executor).await, Server)
+                let answer = self.apollo2(parts, parsed, &mut auth, executor).await;
+                self.after_session_check(answer.map(|res| (res, Server)), &mut auth)
+                    .await
             }
             HttpStack::Yoga
             | HttpStack::Apollo4
             | HttpStack::Apollo4OnExpress5
             | HttpStack::Apollo5 => {
-                let auth = match auth::authenticate(
+                let mut auth = match auth::authenticate(
                     &state.config,
                     &state.store,
                     headers,
                     None,
-                    SessionPolicy::Check,
+                    SessionPolicy::CheckLater,
                 )
                 .await
                 {
                     Ok(a) => a,
                     Err(res) => return (res, Middleware),
                 };
-                if stack == HttpStack::Yoga {
-                    return (self.yoga(&parts, &bytes, auth, executor).await, Server);
-                }
-                self.apollo4(&parts, &bytes, is_get, auth, executor).await
+                let answer = if stack == HttpStack::Yoga {
+                    self.yoga(parts, &bytes, &mut auth, executor)
+                        .await
+                        .map(|res| (res, Server))
+                } else {
+                    self.apollo4(parts, &bytes, is_get, &mut auth, executor)
+                        .await
+                };
+                self.after_session_check(answer, &mut auth).await
             }
         }
     }
 
+    /// The stack's answer, once Parse's session check has been made. Operations check the
+    /// session where they run ([`Envelope::run`]); an answer given without running one (a bad
+    /// request) still comes after the check, as the middleware comes first in Parse.
+    async fn after_session_check(
+        &self,
+        answer: Result<(HttpResponse, Responder), Refused>,
+        auth: &mut RequestAuth,
+    ) -> (HttpResponse, Responder) {
+        match answer {
+            Err(Refused(res)) => (res, Responder::Middleware),
+            Ok(answer) => match auth::finish_check(&self.state.store, auth).await {
+                Ok(()) => answer,
+                Err(res) => (res, Responder::Middleware),
+            },
+        }
+    }
+
+    /// Run the operations on an executor thread once the middleware's session check passed.
+    /// A token not in the cache is looked up on a reader thread, which hands the operations
+    /// to the executor itself (this thread is woken once, for the answer). Takes the caller
+    /// out of `auth`, leaving nothing pending in it.
     async fn run(
         &self,
         requests: Vec<OperationRequest>,
-        exec: std::sync::Arc<Executor>,
-    ) -> Vec<Outcome> {
+        auth: &mut RequestAuth,
+        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor> + Send + 'static,
+    ) -> Result<Vec<Outcome>, Refused> {
         let pipeline = std::sync::Arc::clone(self.pipeline);
-        let joined = self
-            .pool
-            .run(move || {
-                requests
-                    .iter()
-                    .map(|r| pipeline.run(r, exec.as_ref()))
-                    .collect::<Vec<_>>()
-            })
-            .await;
-        match joined {
-            Ok(outcomes) => outcomes,
-            Err(err) => {
+        let execute = move |auth: RequestAuth| -> Result<Vec<Outcome>, Refused> {
+            let exec = executor(auth);
+            Ok(requests
+                .iter()
+                .map(|r| pipeline.run(r, exec.as_ref()))
+                .collect())
+        };
+        let mut auth = std::mem::take(auth);
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        match auth.session_token.clone().filter(|_| auth.check_pending) {
+            None => self.pool.submit(move || execute(auth), reply),
+            Some(token) => {
+                let pool = self.pool.clone();
+                self.state.store.find_session_then(&token, move |found| {
+                    match auth::finish_check_with(&mut auth, found) {
+                        Ok(()) => pool.submit(move || execute(auth), reply),
+                        Err(res) => {
+                            let _ = reply.send(Ok(Err(Refused(res))));
+                        }
+                    }
+                });
+            }
+        }
+        match answer.await {
+            Ok(Ok(outcomes)) => outcomes,
+            Ok(Err(err)) => {
                 tracing::error!(error = %err, "GraphQL execution task failed");
-                Vec::new()
+                Ok(Vec::new())
+            }
+            Err(_) => {
+                tracing::error!("GraphQL execution task dropped");
+                Ok(Vec::new())
             }
         }
     }
@@ -349,9 +399,9 @@ impl Envelope<'_> {
         &self,
         parts: &hyper::http::request::Parts,
         body: Json,
-        auth: RequestAuth,
-        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor>,
-    ) -> HttpResponse {
+        auth: &mut RequestAuth,
+        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor> + Send + 'static,
+    ) -> Result<HttpResponse, Refused> {
         let is_master = auth.is_master;
         let redaction = self.pipeline.redaction(is_master);
         let payload = match parts.method {
@@ -362,27 +412,27 @@ impl Envelope<'_> {
                     _ => true,
                 };
                 if empty {
-                    return render::apollo2_text(
+                    return Ok(render::apollo2_text(
                         500,
                         "POST body missing. Did you forget use body-parser middleware?",
                         None,
-                    );
+                    ));
                 }
                 body
             }
             Method::GET => {
                 let q = express_query(parts.uri.query());
                 if q.is_empty() {
-                    return render::apollo2_text(400, "GET query missing.", None);
+                    return Ok(render::apollo2_text(400, "GET query missing.", None));
                 }
                 Json::Object(q)
             }
             _ => {
-                return render::apollo2_text(
+                return Ok(render::apollo2_text(
                     405,
                     "Apollo Server supports only GET/POST requests.",
                     Some("GET, POST"),
-                );
+                ));
             }
         };
         let is_get = parts.method == Method::GET;
@@ -395,18 +445,17 @@ impl Envelope<'_> {
         for item in &items {
             match apollo2_params(item, is_get, is_master) {
                 Ok(r) => requests.push(r),
-                Err(msg) => return render::apollo2_text(400, msg, None),
+                Err(msg) => return Ok(render::apollo2_text(400, msg, None)),
             }
         }
-        let exec = executor(auth);
         let queries: Vec<String> = requests
             .iter()
             .map(|r| r.query.clone().unwrap_or_default())
             .collect();
-        let outcomes = self.run(requests, exec).await;
+        let outcomes = self.run(requests, auth, executor).await?;
         let bad_user_input = self.pipeline.behavior.apollo2_bad_user_input;
         if outcomes.len() != queries.len() {
-            return render::apollo2_text(500, "Internal Server Error", None);
+            return Ok(render::apollo2_text(500, "Internal Server Error", None));
         }
         if batch {
             let items: Vec<Json> = outcomes
@@ -414,18 +463,27 @@ impl Envelope<'_> {
                 .zip(&queries)
                 .map(|(o, q)| render::apollo2_item(o, bad_user_input, redaction, q))
                 .collect();
-            return render::json_response(HttpStack::Apollo2, 200, &Json::Array(items));
+            return Ok(render::json_response(
+                HttpStack::Apollo2,
+                200,
+                &Json::Array(items),
+            ));
         }
-        render::apollo2(&outcomes[0], bad_user_input, redaction, &queries[0])
+        Ok(render::apollo2(
+            &outcomes[0],
+            bad_user_input,
+            redaction,
+            &queries[0],
+        ))
     }
 
     async fn yoga(
         &self,
         parts: &hyper::http::request::Parts,
         bytes: &[u8],
-        auth: RequestAuth,
-        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor>,
-    ) -> HttpResponse {
+        auth: &mut RequestAuth,
+        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor> + Send + 'static,
+    ) -> Result<HttpResponse, Refused> {
         let error500 = |msg: String| {
             render::yoga_error(500, vec![render::error_object(&msg, &[], None)], None)
         };
@@ -450,7 +508,7 @@ impl Envelope<'_> {
                     match serde_json::from_str::<Json>(&v) {
                         Ok(Json::Object(m)) => req.variables = Some(m),
                         Ok(_) => {}
-                        Err(_) => return error500(v8_message(&v)),
+                        Err(_) => return Ok(error500(v8_message(&v))),
                     }
                 }
             }
@@ -462,16 +520,16 @@ impl Envelope<'_> {
                         let reason = v8_message(&text);
                         let url =
                             yoga_url(&parts.headers, &parts.uri, &self.state.config.graphql_path);
-                        return error500(format!(
+                        return Ok(error500(format!(
                             "invalid json response body at {url} reason: {reason}"
-                        ));
+                        )));
                     }
                 };
                 match value {
                     Json::Null => {
-                        return error500(
+                        return Ok(error500(
                             "Cannot read properties of null (reading 'operationName')".into(),
-                        );
+                        ));
                     }
                     Json::Object(mut m) => {
                         req.query = match m.remove("query") {
@@ -480,9 +538,9 @@ impl Envelope<'_> {
                             // graphql-js refuses a non-string source with a plain Error, which
                             // yoga then fails to annotate with a status.
                             Some(_) => {
-                                return error500(
+                                return Ok(error500(
                                     "Cannot set properties of undefined (setting 'status')".into(),
-                                );
+                                ));
                             }
                         };
                         req.operation_name = match m.remove("operationName") {
@@ -508,7 +566,7 @@ impl Envelope<'_> {
                 }
             }
             _ => {
-                return render::yoga_error(
+                return Ok(render::yoga_error(
                     400,
                     vec![render::error_object(
                         "Request is not valid",
@@ -516,15 +574,14 @@ impl Envelope<'_> {
                         Some(json!({ "status": 400, "statusText": "Bad Request" })),
                     )],
                     None,
-                );
+                ));
             }
         }
-        let exec = executor(auth);
-        let outcomes = self.run(vec![req], exec).await;
-        match outcomes.first() {
+        let outcomes = self.run(vec![req], auth, executor).await?;
+        Ok(match outcomes.first() {
             Some(o) => render::yoga(o),
             None => error500("Internal server error".into()),
-        }
+        })
     }
 
     async fn apollo4(
@@ -532,18 +589,18 @@ impl Envelope<'_> {
         parts: &hyper::http::request::Parts,
         bytes: &[u8],
         is_get: bool,
-        auth: RequestAuth,
-        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor>,
-    ) -> (HttpResponse, Responder) {
+        auth: &mut RequestAuth,
+        executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor> + Send + 'static,
+    ) -> Result<(HttpResponse, Responder), Refused> {
         use Responder::{Middleware, Server};
         let stack = self.pipeline.behavior.stack;
         let headers = &parts.headers;
         // express.json(): Express 4 leaves `{}` for other bodies, Express 5 leaves nothing.
         let body: Option<Json> = if bytes.len() > JSON_LIMIT && is_json_type(headers) {
-            return (
+            return Ok((
                 response::express_error_page(413, "Payload Too Large"),
                 Middleware,
-            );
+            ));
         } else {
             match body_parser_json(bytes, headers) {
                 Ok(Some(v)) => Some(v),
@@ -554,7 +611,9 @@ impl Envelope<'_> {
                     | HttpStack::Apollo2
                     | HttpStack::Yoga => None,
                 },
-                Err(_) => return (response::express_error_page(400, "Bad Request"), Middleware),
+                Err(_) => {
+                    return Ok((response::express_error_page(400, "Bad Request"), Middleware));
+                }
             }
         };
         // body-parser 2 (Express 5) leaves `req.body` unset when the request announces no body
@@ -566,17 +625,17 @@ impl Envelope<'_> {
             body
         };
         if stack == HttpStack::Apollo4OnExpress5 && body.is_none() {
-            return (
+            return Ok((
                 response::with_body(
                     500,
                     Some(response::HTML_UTF8),
                     "`req.body` is not set; this probably means you forgot to set up the `json` middleware before the Apollo Server middleware.",
                 ),
                 Middleware,
-            );
+            ));
         }
         if !csrf_safe(headers) {
-            return (
+            return Ok((
                 render::apollo4_error(
                     400,
                     "This operation has been blocked as a potential Cross-Site Request Forgery (CSRF). Please either specify a 'content-type' header (with a type that is not one of application/x-www-form-urlencoded, multipart/form-data, text/plain) or provide a non-empty value for one of the following headers: X-Parse-Application-Id\n",
@@ -584,7 +643,7 @@ impl Envelope<'_> {
                     None,
                 ),
                 Middleware,
-            );
+            ));
         }
         let bad = |msg: &str| (render::apollo4_error(400, msg, "BAD_REQUEST", None), Server);
         let mut req = OperationRequest {
@@ -595,50 +654,56 @@ impl Envelope<'_> {
         match parts.method {
             Method::POST => {
                 if body.as_ref().is_some_and(Json::is_array) {
-                    return bad("Operation batching disabled.");
+                    return Ok(bad("Operation batching disabled."));
                 }
                 let Some(Json::Object(mut m)) =
                     body.filter(|b| b.as_object().is_some_and(|m| !m.is_empty()))
                 else {
-                    return bad(
+                    return Ok(bad(
                         "POST body missing, invalid Content-Type, or JSON object has no keys.",
-                    );
+                    ));
                 };
                 match m.get("query") {
                     None | Some(Json::Null | Json::String(_)) => {}
                     Some(Json::Bool(false)) => {}
                     Some(Json::Number(n)) if n.as_f64() == Some(0.0) => {}
                     Some(Json::Object(o)) if o.get("kind") == Some(&json!("Document")) => {
-                        return bad(
+                        return Ok(bad(
                             "GraphQL queries must be strings. It looks like you're sending the internal graphql-js representation of a parsed query in your request instead of a request in the GraphQL query language. You can convert an AST to a string using the `print` function from `graphql`, or use a client like `apollo-client` which converts the internal representation to a string for you.",
-                        );
+                        ));
                     }
-                    Some(_) => return bad("GraphQL queries must be strings."),
+                    Some(_) => return Ok(bad("GraphQL queries must be strings.")),
                 }
                 if m.get("variables").is_some_and(Json::is_string) {
-                    return bad(
+                    return Ok(bad(
                         "`variables` in a POST body should be provided as an object, not a recursively JSON-encoded string.",
-                    );
+                    ));
                 }
                 if m.get("extensions").is_some_and(Json::is_string) {
-                    return bad(
+                    return Ok(bad(
                         "`extensions` in a POST body should be provided as an object, not a recursively JSON-encoded string.",
-                    );
+                    ));
                 }
                 if m.get("extensions")
                     .is_some_and(|e| !e.is_null() && !e.is_object())
                 {
-                    return bad("`extensions` in a POST body must be an object if provided.");
+                    return Ok(bad(
+                        "`extensions` in a POST body must be an object if provided.",
+                    ));
                 }
                 if m.get("variables")
                     .is_some_and(|e| !e.is_null() && !e.is_object())
                 {
-                    return bad("`variables` in a POST body must be an object if provided.");
+                    return Ok(bad(
+                        "`variables` in a POST body must be an object if provided.",
+                    ));
                 }
                 if m.get("operationName")
                     .is_some_and(|e| !e.is_null() && !e.is_string())
                 {
-                    return bad("`operationName` in a POST body must be a string if provided.");
+                    return Ok(bad(
+                        "`operationName` in a POST body must be a string if provided.",
+                    ));
                 }
                 req.query = match m.remove("query") {
                     Some(Json::String(s)) => Some(s),
@@ -690,11 +755,11 @@ impl Envelope<'_> {
                     Ok(())
                 };
                 if let Err(msg) = read() {
-                    return bad(&msg);
+                    return Ok(bad(&msg));
                 }
             }
             _ => {
-                return (
+                return Ok((
                     render::apollo4_error(
                         405,
                         "Apollo Server supports only GET/POST requests.",
@@ -702,20 +767,19 @@ impl Envelope<'_> {
                         Some("GET, POST"),
                     ),
                     Server,
-                );
+                ));
             }
         }
         let redaction = self.pipeline.redaction(auth.is_master);
         let query = req.query.clone().unwrap_or_default();
-        let exec = executor(auth);
-        let outcomes = self.run(vec![req], exec).await;
+        let outcomes = self.run(vec![req], auth, executor).await?;
         let res = match outcomes.first() {
             Some(o) => render::apollo4(stack, o, redaction, &query),
             None => {
                 render::apollo4_error(500, "Internal server error", "INTERNAL_SERVER_ERROR", None)
             }
         };
-        (res, Server)
+        Ok((res, Server))
     }
 }
 

@@ -1,0 +1,152 @@
+//! Parse's session middleware in front of `/graphql`, through real HTTP.
+//!
+//! Parse resolves the session token before any GraphQL server sees the request, so a refused
+//! token gets the middleware's 209 whatever the stack would have said about the request, with
+//! the CORS headers of an answer from the middleware. A token not in the session cache is
+//! looked up on a reader thread that hands the operation to an executor thread directly; these
+//! tests pin both paths for one version of each stack.
+
+mod graphql_support;
+
+use graphql_support::{RequestBuilder, Server};
+use serde_json::{Value, json};
+
+/// One version per HTTP stack (Apollo 2, yoga, Apollo 4, Apollo 4 on Express 5, Apollo 5).
+const VERSIONS: [&str; 5] = ["3.10.0", "5.6.0", "7.5.4", "8.6.94", "9.10.0"];
+
+const LOG_OUT: &str = "mutation logOutButton { logOut(input: { clientMutationId: \"9vc3nljyhp\" }) { clientMutationId } }";
+const VIEWER: &str = "query { viewer { sessionToken user { username } } }";
+
+/// Requests each stack answers differently, most of them without running any operation.
+fn requests(server: &Server) -> Vec<(&'static str, RequestBuilder)> {
+    let get_mutation: String = form_urlencoded::byte_serialize(LOG_OUT.as_bytes()).collect();
+    vec![
+        (
+            "a valid query",
+            server.graphql(json!({ "query": "{ health }" })),
+        ),
+        ("a mutation", server.graphql(json!({ "query": LOG_OUT }))),
+        ("an empty body", server.graphql(json!({}))),
+        (
+            "a syntax error",
+            server.graphql(json!({ "query": "query {" })),
+        ),
+        (
+            "a batch",
+            server.graphql(json!([{ "query": "{ health }" }, { "query": "{ health }" }])),
+        ),
+        (
+            "a GET mutation",
+            server
+                .request("GET", &format!("/graphql?query={get_mutation}"))
+                .header("X-Parse-Client-Key", "compatClient"),
+        ),
+        (
+            "a PUT",
+            server
+                .request("PUT", "/graphql")
+                .header("X-Parse-Client-Key", "compatClient")
+                .header("Content-Type", "application/json")
+                .body(r#"{"query":"{ health }"}"#),
+        ),
+        (
+            "a text/plain body",
+            server
+                .graphql(json!({}))
+                .header("Content-Type", "text/plain")
+                .body("{ health }"),
+        ),
+    ]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_is_answered_before_anything_the_stack_would_say() {
+    for version in VERSIONS {
+        let server = Server::start(version).await;
+        let mut first: Option<Value> = None;
+        for (what, request) in requests(&server) {
+            let reply = request
+                .header("X-Parse-Session-Token", "r:doesnotexist")
+                .header("Origin", "http://example.com")
+                .send()
+                .await;
+            let shape = reply.shape();
+            assert_eq!(
+                shape["body"],
+                json!({ "code": 209, "error": "Invalid session token" }),
+                "{version}, {what}: {shape}"
+            );
+            match &first {
+                None => first = Some(shape),
+                // Same status, content type, CORS headers and body for every request.
+                Some(expected) => assert_eq!(&shape, expected, "{version}, {what}"),
+            }
+        }
+    }
+}
+
+/// Sign up through REST and return the session token.
+async fn sign_up(server: &Server, username: &str) -> String {
+    let reply = server
+        .request("POST", "/parse/users")
+        .header("X-Parse-Client-Key", "compatClient")
+        .header("Content-Type", "application/json")
+        .body(json!({ "username": username, "password": "pw" }).to_string())
+        .send()
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let body: Value = serde_json::from_str(&reply.body).expect("JSON");
+    body["sessionToken"].as_str().expect("a token").to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_token_the_server_has_not_cached_is_looked_up_and_then_works_and_ends() {
+    for version in VERSIONS {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let uri = format!("sqlite:{}", dir.path().join("shared.db").display());
+        let on_shared_db = |args: &mut parse_compat::cli::ServeArgs| {
+            args.database_uri = Some(uri.clone());
+        };
+        // The session is made by one server and used on a second one, whose cache is empty.
+        let token = {
+            let first = Server::start_with(version, on_shared_db).await;
+            sign_up(&first, "looked-up").await
+        };
+        let server = Server::start_with(version, on_shared_db).await;
+
+        let viewer = server
+            .graphql(json!({ "query": VIEWER }))
+            .header("X-Parse-Session-Token", &token)
+            .send()
+            .await;
+        assert_eq!(viewer.status, 200, "{version}: {}", viewer.body);
+        let body: Value = serde_json::from_str(&viewer.body).expect("JSON");
+        assert_eq!(
+            body["data"]["viewer"],
+            json!({ "sessionToken": token, "user": { "username": "looked-up" } }),
+            "{version}"
+        );
+
+        let log_out = server
+            .graphql(json!({ "query": LOG_OUT }))
+            .header("X-Parse-Session-Token", &token)
+            .send()
+            .await;
+        assert_eq!(
+            serde_json::from_str::<Value>(&log_out.body).expect("JSON")["data"],
+            json!({ "logOut": { "clientMutationId": "9vc3nljyhp" } }),
+            "{version}"
+        );
+
+        let after = server
+            .graphql(json!({ "query": VIEWER }))
+            .header("X-Parse-Session-Token", &token)
+            .send()
+            .await;
+        assert_eq!(
+            serde_json::from_str::<Value>(&after.body).expect("JSON"),
+            json!({ "code": 209, "error": "Invalid session token" }),
+            "{version}"
+        );
+    }
+}
