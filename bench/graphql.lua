@@ -1,27 +1,11 @@
 -- POST /graphql with $BODY (a JSON request). With $TOKENS, each request carries a different
 -- session token from that file (one per line; each wrk thread takes its own share), else the
 -- single $TOKEN.
-local counter = 0
-
-function setup(thread)
-  thread:set("id", counter)
-  counter = counter + 1
-end
+dofile("bench/tokens.lua")
 
 function init(args)
   local path = os.getenv("TOKENS")
-  tokens = nil
-  if path then
-    local n = tonumber(os.getenv("WRK_THREADS") or "1")
-    tokens = {}
-    local i = 0
-    for line in io.lines(path) do
-      if i % n == id then
-        table.insert(tokens, line)
-      end
-      i = i + 1
-    end
-  end
+  tokens = path and thread_share(path)
   next_token = 1
   body = os.getenv("BODY")
   fixed = os.getenv("TOKEN")
@@ -39,8 +23,4 @@ function request()
     ["X-Parse-Session-Token"] = token,
     ["Content-Type"] = "application/json",
   }, body)
-end
-
-function done(summary, latency, requests)
-  io.write(string.format("non-2xx/3xx: %d\n", summary.errors.status))
 end

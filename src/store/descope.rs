@@ -121,7 +121,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{DatabaseLocation, NewUser, SessionAction, SessionMeta, StoreOptions};
+    use crate::store::{DatabaseLocation, NewUser, SessionMeta, StoreOptions};
 
     fn store(dir: &tempfile::TempDir) -> Store {
         let location = DatabaseLocation::File(dir.path().join("t.db"));
@@ -171,15 +171,7 @@ mod tests {
                 .unwrap(),
             EndedSession::Missing
         );
-        let other = store
-            .create_session(
-                &user.object_id,
-                SessionAction::Login,
-                "password",
-                SessionMeta::default(),
-            )
-            .await
-            .unwrap();
+        let other = crate::store::tests::log_in(&store, &user.object_id).await;
         assert!(
             store
                 .find_session_by_id(&other.session.object_id)

@@ -6,6 +6,19 @@ fn open(dir: &tempfile::TempDir, opts: StoreOptions) -> Store {
     Store::open(&DatabaseLocation::File(dir.path().join("t.db")), opts).unwrap()
 }
 
+/// A new password-login session for the user, with no installation.
+pub(super) async fn log_in(store: &Store, user_id: &str) -> IssuedSession {
+    store
+        .create_session(
+            user_id,
+            SessionAction::Login,
+            "password",
+            SessionMeta::default(),
+        )
+        .await
+        .unwrap()
+}
+
 fn alice() -> NewUser {
     NewUser {
         username: "alice".into(),
@@ -92,15 +105,7 @@ async fn concurrent_revokes_of_one_token_have_exactly_one_winner() {
         .await
         .unwrap();
     for _ in 0..5 {
-        let s = store
-            .create_session(
-                &issued.session.user_id,
-                SessionAction::Login,
-                "password",
-                SessionMeta::default(),
-            )
-            .await
-            .unwrap();
+        let s = log_in(&store, &issued.session.user_id).await;
         store.find_session(&s.token).await.unwrap().unwrap();
         let handles: Vec<_> = (0..8)
             .map(|_| {
@@ -170,15 +175,7 @@ async fn a_login_with_an_installation_id_ends_that_installations_other_sessions(
         )
         .await
         .unwrap();
-    let other = store
-        .create_session(
-            &user.object_id,
-            SessionAction::Login,
-            "password",
-            SessionMeta::default(),
-        )
-        .await
-        .unwrap();
+    let other = log_in(&store, &user.object_id).await;
     store.find_session(&first.token).await.unwrap().unwrap();
     let second = store
         .create_session(&user.object_id, SessionAction::Login, "password", meta)
@@ -398,15 +395,7 @@ async fn ended_sessions_are_marked_then_removed_once_the_writer_is_idle() {
         .unwrap();
     let mut tokens = Vec::new();
     for _ in 0..5 {
-        let s = store
-            .create_session(
-                &user.object_id,
-                SessionAction::Login,
-                "password",
-                SessionMeta::default(),
-            )
-            .await
-            .unwrap();
+        let s = log_in(&store, &user.object_id).await;
         tokens.push(s.token);
     }
     for t in &tokens {
