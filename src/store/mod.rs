@@ -694,10 +694,14 @@ impl Store {
 /// every dirty page is written whole to the WAL at commit, so smaller pages mean less I/O.
 const PAGE_SIZE: i64 = 1024;
 /// The writer's page cache, in KiB (SQLite's negative `cache_size`). Small on purpose: clean
-/// pages are read through the memory map anyway, and SQLite walks the cache's hash table at
-/// the end of every write transaction, so a large cache made each commit slower (measured:
-/// 64 MiB halved logout throughput once commits became frequent and small).
-const WRITER_CACHE_KIB: i64 = -2_048;
+/// pages are read through the memory map anyway, and a commit that follows a B-tree page
+/// split walks the whole cache. (When a split reorders the new pages, SQLite parks one under
+/// the lock-byte page's number, far past the end of the file; at the end of the transaction
+/// the cache is "truncated" to the file's size, which for so distant a key means visiting
+/// every cached page.) Revokes grow rows, so splits come every few commits: measured on
+/// GraphQL logOut, 2 MiB cost 35 us of writer time per revoke, 512 KiB 30 us; 64 MiB had
+/// halved REST logout throughput.
+const WRITER_CACHE_KIB: i64 = -512;
 /// Pages in the WAL before the writer checkpoints by itself. A backstop: the checkpoint
 /// thread (see `writer.rs`) normally copies the WAL back long before.
 const WAL_AUTOCHECKPOINT_PAGES: i64 = 65_536;
