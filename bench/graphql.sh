@@ -4,13 +4,20 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
-cargo build --release --quiet --bin parse-compat --example seed
+cargo build --release --quiet --bin parse-compat --example seed --example bench_baseline
 bin=${1:-target/release/parse-compat}
 DURATION=${DURATION:-10} CONNECTIONS=${CONNECTIONS:-64} THREADS=${THREADS:-2} SESSIONS=${SESSIONS:-200000}
 work=$(mktemp -d)
 pid=
 trap '[[ -n $pid ]] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+
+echo "== baseline: hyper answering a fixed JSON (this machine's ceiling right now)"
+target/release/examples/bench_baseline "$port" &
+pid=$!
+for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$port/" | grep -E "Requests/sec"
+kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
 
 # version | viewer document | cookbook logOut document
 while IFS='|' read -r version viewer logout; do
