@@ -12,12 +12,8 @@ pid=
 trap '[[ -n $pid ]] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
-echo "== baseline: hyper answering a fixed JSON (this machine's ceiling right now)"
-target/release/examples/bench_baseline "$port" &
-pid=$!
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$port/" | grep -E "Requests/sec"
-kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+source bench/baseline.sh
+measure_baseline "$port"
 
 # version | viewer document | cookbook logOut document
 while IFS='|' read -r version viewer logout; do

@@ -21,12 +21,8 @@ pid=
 cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT
 
-echo "== baseline: hyper answering a fixed JSON (this machine's ceiling right now)"
-target/release/examples/bench_baseline "$port" &
-pid=$!
-for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
-wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$port/" | grep -E "Requests/sec"
-kill "$pid"; wait "$pid" 2>/dev/null || true; pid=
+source bench/baseline.sh
+measure_baseline "$port"
 
 echo "== seeding $SESSIONS sessions"
 target/release/examples/seed "$work/bench.db" "$SESSIONS" "$work/tokens.txt" "$VERSION"

@@ -100,6 +100,16 @@ async fn sign_up(server: &Server, username: &str) -> String {
     body["sessionToken"].as_str().expect("a token").to_owned()
 }
 
+/// POST a document with a session token; the answer's JSON body.
+async fn as_token(server: &Server, query: &str, token: &str) -> Value {
+    let reply = server
+        .graphql(json!({ "query": query }))
+        .header("X-Parse-Session-Token", token)
+        .send()
+        .await;
+    serde_json::from_str(&reply.body).expect("a JSON body")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_token_the_server_has_not_cached_is_looked_up_and_then_works_and_ends() {
     for version in VERSIONS {
@@ -115,37 +125,21 @@ async fn a_token_the_server_has_not_cached_is_looked_up_and_then_works_and_ends(
         };
         let server = Server::start_with(version, on_shared_db).await;
 
-        let viewer = server
-            .graphql(json!({ "query": VIEWER }))
-            .header("X-Parse-Session-Token", &token)
-            .send()
-            .await;
-        assert_eq!(viewer.status, 200, "{version}: {}", viewer.body);
-        let body: Value = serde_json::from_str(&viewer.body).expect("JSON");
+        let viewer = as_token(&server, VIEWER, &token).await;
         assert_eq!(
-            body["data"]["viewer"],
+            viewer["data"]["viewer"],
             json!({ "sessionToken": token, "user": { "username": "looked-up" } }),
-            "{version}"
+            "{version}: {viewer}"
         );
-
-        let log_out = server
-            .graphql(json!({ "query": LOG_OUT }))
-            .header("X-Parse-Session-Token", &token)
-            .send()
-            .await;
+        let log_out = as_token(&server, LOG_OUT, &token).await;
         assert_eq!(
-            serde_json::from_str::<Value>(&log_out.body).expect("JSON")["data"],
+            log_out["data"],
             json!({ "logOut": { "clientMutationId": "9vc3nljyhp" } }),
-            "{version}"
+            "{version}: {log_out}"
         );
-
-        let after = server
-            .graphql(json!({ "query": VIEWER }))
-            .header("X-Parse-Session-Token", &token)
-            .send()
-            .await;
+        let after = as_token(&server, VIEWER, &token).await;
         assert_eq!(
-            serde_json::from_str::<Value>(&after.body).expect("JSON"),
+            after,
             json!({ "code": 209, "error": "Invalid session token" }),
             "{version}"
         );
