@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
-use jsonwebtoken::{DecodingKey, EncodingKey};
+use jsonwebtoken::DecodingKey;
 use rsa::pkcs1::{DecodeRsaPrivateKey as _, EncodeRsaPrivateKey as _, LineEnding};
 use rsa::traits::PublicKeyParts as _;
 use serde::{Deserialize, Serialize};
@@ -100,8 +100,6 @@ pub fn generate_key(now: i64) -> Result<StoredKey, KeyError> {
 /// The key that signs new tokens.
 pub struct SigningKey {
     pub kid: String,
-    /// The same key for jsonwebtoken (tests compare against its encoder).
-    pub key: EncodingKey,
     /// Parsed and checked once at load, so a signature costs only the signing.
     pub pair: ring::signature::RsaKeyPair,
     pub rng: ring::rand::SystemRandom,
@@ -157,7 +155,6 @@ impl KeyRing {
                     .map_err(|err| KeyError::Corrupt(format!("key {}: {err}", stored.kid)))?;
                 signing = Some(SigningKey {
                     kid: stored.kid.clone(),
-                    key: EncodingKey::from_rsa_der(der.as_bytes()),
                     pair,
                     rng: ring::rand::SystemRandom::new(),
                 });

@@ -188,6 +188,11 @@ mod tests {
         KeyRing::build(doc.to_text(), 20, 1_000_000).unwrap()
     }
 
+    /// The stored key as jsonwebtoken's encoder takes it, to sign reference tokens.
+    fn jsonwebtoken_key(key: &StoredKey) -> jsonwebtoken::EncodingKey {
+        jsonwebtoken::EncodingKey::from_rsa_pem(key.private_key_pem.as_bytes()).unwrap()
+    }
+
     fn now() -> i64 {
         crate::store::now_millis() / 1000
     }
@@ -215,7 +220,7 @@ mod tests {
         let claims = refresh_claims();
         let mut header = Header::new(Algorithm::RS256);
         header.kid = Some(a.kid.clone());
-        let reference = jsonwebtoken::encode(&header, &claims, &ring.signing.key).unwrap();
+        let reference = jsonwebtoken::encode(&header, &claims, &jsonwebtoken_key(a)).unwrap();
         assert_eq!(mint(&ring, &claims).unwrap(), reference);
     }
 
@@ -348,7 +353,7 @@ mod tests {
         let nokid = jsonwebtoken::encode(
             &Header::new(Algorithm::RS256),
             &refresh_claims(),
-            &ring.signing.key,
+            &jsonwebtoken_key(a),
         )
         .unwrap();
         assert_eq!(
