@@ -50,6 +50,13 @@ pub struct RequestAuth {
     pub check_pending: bool,
 }
 
+impl RequestAuth {
+    /// The token `CheckLater` left for the caller to check, if any.
+    pub fn pending_token(&self) -> Option<&str> {
+        self.session_token.as_deref().filter(|_| self.check_pending)
+    }
+}
+
 /// Keys found in the request: borrowed from its headers, owned when they came from the body.
 struct Info<'a> {
     app_id: Option<Cow<'a, str>>,
@@ -212,12 +219,11 @@ pub async fn authenticate(
         return Ok(auth);
     };
     if policy == SessionPolicy::CheckLater {
-        auth.session = store.cached_session(&token);
-        auth.check_pending = auth.session.is_none();
-        auth.session_token = Some(token);
-        if !auth.check_pending {
-            verdict(auth.session.clone())?;
+        match store.cached_session(&token) {
+            Some(cached) => auth.session = Some(verdict(Some(cached))?),
+            None => auth.check_pending = true,
         }
+        auth.session_token = Some(token);
         return Ok(auth);
     }
     let found = store
@@ -245,11 +251,7 @@ fn verdict(found: Option<Arc<AuthSession>>) -> Result<Arc<AuthSession>, HttpResp
 
 /// Finish a `CheckLater` check on the async side (a reader thread reads).
 pub async fn finish_check(store: &Store, auth: &mut RequestAuth) -> Result<(), HttpResponse> {
-    if !auth.check_pending {
-        return Ok(());
-    }
-    let Some(token) = auth.session_token.as_deref() else {
-        auth.check_pending = false;
+    let Some(token) = auth.pending_token() else {
         return Ok(());
     };
     let found = store.find_session(token).await;

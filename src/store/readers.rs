@@ -74,10 +74,9 @@ impl Readers {
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     {
         let (tx, rx) = oneshot::channel();
-        let job: Job = Box::new(move |conn| {
-            let _ = tx.send(conn.and_then(f));
+        self.read_then(f, move |answer| {
+            let _ = tx.send(answer);
         });
-        self.jobs.send(job).map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
     }
 

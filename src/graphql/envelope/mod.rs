@@ -368,7 +368,7 @@ impl Envelope<'_> {
         };
         let mut auth = std::mem::take(auth);
         let (reply, answer) = tokio::sync::oneshot::channel();
-        match auth.session_token.clone().filter(|_| auth.check_pending) {
+        match auth.pending_token().map(str::to_owned) {
             None => self.pool.submit(move || execute(auth), reply),
             Some(token) => {
                 let pool = self.pool.clone();
