@@ -5,13 +5,11 @@ dofile("bench/tokens.lua")
 function init(args)
   project = os.getenv("PROJECT")
   route = os.getenv("ROUTE") or "/v1/auth/logout"
-  tokens = thread_share(os.getenv("TOKENS"))
-  next_token = 1
+  use_tokens(os.getenv("TOKENS"))
 end
 
 function request()
-  local token = tokens[next_token] or "exhausted"
-  next_token = next_token + 1
+  local token = take_token("exhausted")
   return wrk.format("POST", route, {
     ["Authorization"] = "Bearer " .. project .. ":" .. token,
     ["Content-Type"] = "application/json",

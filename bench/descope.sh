@@ -9,13 +9,8 @@ cargo build --release --quiet --bin parse-compat --example descope_seed --exampl
 bin=${1:-target/release/parse-compat}
 DURATION=${DURATION:-5} CONNECTIONS=${CONNECTIONS:-64} THREADS=${THREADS:-2} SESSIONS=${SESSIONS:-100000}
 PROJECT=Pbench0000000000000000000000
-work=$(mktemp -d)
-pid=
-trap '[[ -n $pid ]] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-
-source bench/baseline.sh
-measure_baseline "$port"
+source bench/common.sh
+measure_baseline
 
 echo "== seeding $SESSIONS Descope sessions"
 target/release/examples/descope_seed "$work/bench.db" "$SESSIONS" "$work/tokens.txt" "$PROJECT"

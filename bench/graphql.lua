@@ -5,8 +5,9 @@ dofile("bench/tokens.lua")
 
 function init(args)
   local path = os.getenv("TOKENS")
-  tokens = path and thread_share(path)
-  next_token = 1
+  if path then
+    use_tokens(path)
+  end
   body = os.getenv("BODY")
   fixed = os.getenv("TOKEN")
 end
@@ -14,8 +15,7 @@ end
 function request()
   local token = fixed
   if tokens then
-    token = tokens[next_token] or "r:exhausted"
-    next_token = next_token + 1
+    token = take_token("r:exhausted")
   end
   return wrk.format("POST", "/graphql", {
     ["X-Parse-Application-Id"] = "compatApp",

@@ -7,13 +7,8 @@ command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exi
 cargo build --release --quiet --bin parse-compat --example seed --example bench_baseline
 bin=${1:-target/release/parse-compat}
 DURATION=${DURATION:-10} CONNECTIONS=${CONNECTIONS:-64} THREADS=${THREADS:-2} SESSIONS=${SESSIONS:-200000}
-work=$(mktemp -d)
-pid=
-trap '[[ -n $pid ]] && kill $pid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-
-source bench/baseline.sh
-measure_baseline "$port"
+source bench/common.sh
+measure_baseline
 
 # version | viewer document | cookbook logOut document
 while IFS='|' read -r version viewer logout; do

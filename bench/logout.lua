@@ -3,13 +3,11 @@
 dofile("bench/tokens.lua")
 
 function init(args)
-  tokens = thread_share(os.getenv("TOKENS"))
-  next_token = 1
+  use_tokens(os.getenv("TOKENS"))
 end
 
 function request()
-  local token = tokens[next_token] or "r:exhausted"
-  next_token = next_token + 1
+  local token = take_token("r:exhausted")
   return wrk.format("POST", "/parse/logout", {
     ["X-Parse-Application-Id"] = "compatApp",
     ["X-Parse-REST-API-Key"] = "compatRest",

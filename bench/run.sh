@@ -15,14 +15,8 @@ else
 fi
 DURATION=${DURATION:-10} CONNECTIONS=${CONNECTIONS:-64} THREADS=${THREADS:-2}
 VERSION=${VERSION:-9.10.0} SESSIONS=${SESSIONS:-400000}
-work=$(mktemp -d)
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-pid=
-cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-
-source bench/baseline.sh
-measure_baseline "$port"
+source bench/common.sh
+measure_baseline
 
 echo "== seeding $SESSIONS sessions"
 target/release/examples/seed "$work/bench.db" "$SESSIONS" "$work/tokens.txt" "$VERSION"

@@ -22,6 +22,19 @@ function thread_share(path)
   return share
 end
 
+-- Use this thread's share of `path` for take_token().
+function use_tokens(path)
+  tokens = thread_share(path)
+  next_token = 1
+end
+
+-- The next token of the share, or `fallback` once the share is used up.
+function take_token(fallback)
+  local token = tokens[next_token] or fallback
+  next_token = next_token + 1
+  return token
+end
+
 function done(summary, latency, requests)
   io.write(string.format("non-2xx/3xx: %d\n", summary.errors.status))
 end

@@ -1,0 +1,18 @@
+# Sourced by the bench scripts, from the repository root: a scratch folder ($work), a free
+# port ($port), a server pid ($pid) killed on exit, and measure_baseline.
+work=$(mktemp -d)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+pid=
+cleanup() { [[ -n $pid ]] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"; }
+trap cleanup EXIT
+
+# What a minimal hyper server answering a fixed JSON reaches right now (needs the
+# bench_baseline example built): the machine's ceiling, to read the other figures against.
+measure_baseline() {
+  echo "== baseline: hyper answering a fixed JSON (this machine's ceiling right now)"
+  target/release/examples/bench_baseline "$port" &
+  local server=$!
+  for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$port/" | grep -E "Requests/sec"
+  kill "$server"; wait "$server" 2>/dev/null || true
+}
