@@ -19,6 +19,14 @@ pub(super) async fn log_in(store: &Store, user_id: &str) -> IssuedSession {
         .unwrap()
 }
 
+/// Alice signed up with no installation: her user and first session.
+async fn alice_signed_up(store: &Store) -> (User, IssuedSession) {
+    store
+        .sign_up(alice(), SessionMeta::default())
+        .await
+        .unwrap()
+}
+
 fn alice() -> NewUser {
     NewUser {
         username: "alice".into(),
@@ -32,10 +40,7 @@ fn alice() -> NewUser {
 async fn sign_up_then_resolve_the_token() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (user, issued) = store
-        .sign_up(alice(), SessionMeta::default())
-        .await
-        .unwrap();
+    let (user, issued) = alice_signed_up(&store).await;
     let found = store.find_session(&issued.token).await.unwrap().unwrap();
     assert_eq!(found.user.object_id, user.object_id);
     assert_eq!(found.session.action, SessionAction::Signup);
@@ -50,10 +55,7 @@ async fn sign_up_then_resolve_the_token() {
 async fn duplicate_username_ignores_case_from_4_0() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    store
-        .sign_up(alice(), SessionMeta::default())
-        .await
-        .unwrap();
+    alice_signed_up(&store).await;
     let mut upper = alice();
     upper.username = "ALICE".into();
     upper.email = None;
@@ -86,10 +88,7 @@ async fn duplicate_username_is_case_sensitive_before_4_0() {
         ..StoreOptions::default()
     };
     let store = open(&dir, opts);
-    store
-        .sign_up(alice(), SessionMeta::default())
-        .await
-        .unwrap();
+    alice_signed_up(&store).await;
     let mut upper = alice();
     upper.username = "ALICE".into();
     upper.email = None;
@@ -100,10 +99,7 @@ async fn duplicate_username_is_case_sensitive_before_4_0() {
 async fn concurrent_revokes_of_one_token_have_exactly_one_winner() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (_, issued) = store
-        .sign_up(alice(), SessionMeta::default())
-        .await
-        .unwrap();
+    let (_, issued) = alice_signed_up(&store).await;
     for _ in 0..5 {
         let s = log_in(&store, &issued.session.user_id).await;
         store.find_session(&s.token).await.unwrap().unwrap();
@@ -127,10 +123,7 @@ async fn a_revoke_survives_reopening_the_database() {
     let dir = tempfile::tempdir().unwrap();
     let token = {
         let store = open(&dir, StoreOptions::default());
-        let (_, issued) = store
-            .sign_up(alice(), SessionMeta::default())
-            .await
-            .unwrap();
+        let (_, issued) = alice_signed_up(&store).await;
         assert!(store.revoke(&issued.token).await.unwrap());
         issued.token
     };
@@ -142,10 +135,7 @@ async fn a_revoke_survives_reopening_the_database() {
 async fn tokens_are_stored_hashed() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (_, issued) = store
-        .sign_up(alice(), SessionMeta::default())
-        .await
-        .unwrap();
+    let (_, issued) = alice_signed_up(&store).await;
     drop(store);
     let bytes = std::fs::read(dir.path().join("t.db")).unwrap();
     let wal = std::fs::read(dir.path().join("t.db-wal")).unwrap_or_default();
@@ -159,10 +149,7 @@ async fn tokens_are_stored_hashed() {
 async fn a_login_with_an_installation_id_ends_that_installations_other_sessions() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (user, _) = store
-        .sign_up(alice(), SessionMeta::default())
-        .await
-        .unwrap();
+    let (user, _) = alice_signed_up(&store).await;
     let meta = SessionMeta {
         installation_id: Some("inst-1".into()),
     };
@@ -190,10 +177,7 @@ async fn a_login_with_an_installation_id_ends_that_installations_other_sessions(
 async fn a_password_change_ends_every_session_and_issues_one() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (user, first) = store
-        .sign_up(alice(), SessionMeta::default())
-        .await
-        .unwrap();
+    let (user, first) = alice_signed_up(&store).await;
     let changes = UserChanges {
         password: Some("n3w".into()),
         ..UserChanges::default()
@@ -217,10 +201,7 @@ async fn sessions_without_expiry_when_inactive_sessions_never_expire() {
         ..StoreOptions::default()
     };
     let store = open(&dir, opts);
-    let (_, issued) = store
-        .sign_up(alice(), SessionMeta::default())
-        .await
-        .unwrap();
+    let (_, issued) = alice_signed_up(&store).await;
     assert_eq!(issued.session.expires_at, None);
 }
 
@@ -302,10 +283,7 @@ async fn a_failing_write_does_not_undo_the_others_in_its_group_commit() {
 async fn new_databases_use_small_pages_and_keep_revokes_across_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (_, issued) = store
-        .sign_up(alice(), SessionMeta::default())
-        .await
-        .unwrap();
+    let (_, issued) = alice_signed_up(&store).await;
     assert_eq!(
         store.revoke_returning_expiry(&issued.token).await.unwrap(),
         Some(false)
@@ -335,10 +313,7 @@ async fn new_databases_use_small_pages_and_keep_revokes_across_reopen() {
 async fn commits_are_checkpointed_into_the_database_file_in_the_background() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (user, _) = store
-        .sign_up(alice(), SessionMeta::default())
-        .await
-        .unwrap();
+    let (user, _) = alice_signed_up(&store).await;
     let db_file = dir.path().join("t.db");
     let before = std::fs::metadata(&db_file).unwrap().len();
     let sessions = (0..2_000)
@@ -389,10 +364,7 @@ fn count(conn: &rusqlite::Connection, sql: &str) -> i64 {
 async fn ended_sessions_are_marked_then_removed_once_the_writer_is_idle() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
-    let (user, kept) = store
-        .sign_up(alice(), SessionMeta::default())
-        .await
-        .unwrap();
+    let (user, kept) = alice_signed_up(&store).await;
     let mut tokens = Vec::new();
     for _ in 0..5 {
         let s = log_in(&store, &user.object_id).await;
