@@ -21,11 +21,9 @@ pub struct ExecutorPool {
     jobs: mpsc::Sender<Job>,
 }
 
-/// Why a job did not produce its answer.
+/// Why a job did not produce its answer (a job the pool never took drops its reply instead).
 #[derive(Debug, thiserror::Error)]
 pub enum PoolError {
-    #[error("the GraphQL executor pool is shut down")]
-    Closed,
     #[error("a GraphQL operation panicked")]
     Panicked,
 }
@@ -66,17 +64,6 @@ impl ExecutorPool {
         Self::new((cores * 8).max(16))
     }
 
-    /// Run `f` on the pool and wait for its answer without blocking the async runtime.
-    pub async fn run<R, F>(&self, f: F) -> Result<R, PoolError>
-    where
-        R: Send + 'static,
-        F: FnOnce() -> R + Send + 'static,
-    {
-        let (tx, rx) = oneshot::channel();
-        self.submit(f, tx);
-        rx.await.unwrap_or(Err(PoolError::Closed))
-    }
-
     /// Queue `f` and send its answer to `reply`. Never blocks, so any thread may queue work
     /// (a reader thread hands a GraphQL operation over once it has checked the session).
     pub fn submit<R, F>(&self, f: F, reply: oneshot::Sender<Result<R, PoolError>>)
@@ -88,7 +75,7 @@ impl ExecutorPool {
             let out = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
             let _ = reply.send(out.map_err(|_| PoolError::Panicked));
         });
-        // A closed pool drops the job, and with it `reply`: the waiter sees `Closed`.
+        // A closed pool drops the job, and with it `reply`: the waiter sees the channel closed.
         let _ = self.jobs.send(job);
     }
 }
@@ -97,13 +84,23 @@ impl ExecutorPool {
 mod tests {
     use super::*;
 
+    /// Queue `f` and wait for its answer.
+    async fn run<R: Send + 'static>(
+        pool: &ExecutorPool,
+        f: impl FnOnce() -> R + Send + 'static,
+    ) -> Result<R, PoolError> {
+        let (tx, rx) = oneshot::channel();
+        pool.submit(f, tx);
+        rx.await.expect("the pool answers every job it takes")
+    }
+
     #[tokio::test]
     async fn runs_jobs_and_survives_a_panicking_one() {
         let pool = ExecutorPool::new(2).unwrap();
-        assert_eq!(pool.run(|| 40 + 2).await.unwrap(), 42);
-        let panicked = pool.run(|| -> u8 { panic!("boom") }).await;
+        assert_eq!(run(&pool, || 40 + 2).await.unwrap(), 42);
+        let panicked = run(&pool, || -> u8 { panic!("boom") }).await;
         assert!(matches!(panicked, Err(PoolError::Panicked)));
-        let many: Vec<_> = (0..32).map(|i| pool.run(move || i * 2)).collect();
+        let many: Vec<_> = (0..32).map(|i| run(&pool, move || i * 2)).collect();
         let mut total = 0;
         for f in many {
             total += f.await.unwrap();

@@ -389,7 +389,9 @@ impl Envelope<'_> {
                 Ok(Vec::new())
             }
             Err(_) => {
-                tracing::error!("GraphQL execution task dropped");
+                tracing::error!(
+                    "GraphQL execution task dropped (executor pool or reader threads gone, or a panic in a session lookup)"
+                );
                 Ok(Vec::new())
             }
         }
