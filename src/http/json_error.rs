@@ -4,23 +4,24 @@
 //! V8's wording. This is a validating scanner that reports the first error the way V8 does.
 
 /// Check `text` as V8's `JSON.parse` would; `Err` carries V8's message.
+///
+/// The scan keeps its open containers in a vector, never on the call stack: a body is hostile
+/// input and may nest as deep as its bytes allow (V8's own parser is iterative too).
 pub fn v8_parse_error(text: &str) -> Option<String> {
     let chars: Vec<char> = text.chars().collect();
-    let mut s = Scanner { c: &chars, i: 0 };
-    let result = s.skip_ws().and_then(|()| s.value()).and_then(|()| {
-        s.skip_ws()?;
-        if s.i < s.c.len() {
-            Err(Fail::Msg(format!(
-                "Unexpected non-whitespace character after JSON at position {}",
-                s.i
-            )))
-        } else {
-            Ok(())
-        }
-    });
-    match result {
+    let mut s = Scanner {
+        c: &chars,
+        i: 0,
+        open: Vec::new(),
+    };
+    match s.document() {
         Ok(()) => None,
-        Err(Fail::Msg(m)) => Some(m),
+        Err(Fail::At(msg, i)) => Some(format!("{msg} in JSON at position {}", s.position(i))),
+        Err(Fail::EndOfInput) => Some(EOS.to_owned()),
+        Err(Fail::Trailing(i)) => Some(format!(
+            "Unexpected non-whitespace character after JSON at position {}",
+            s.position(i)
+        )),
         Err(Fail::Token(pos)) => Some(unexpected_token(&chars, pos)),
     }
 }
@@ -49,15 +50,28 @@ pub fn strict_violation_single_mask(text: &str) -> String {
 }
 
 enum Fail {
-    /// A specific V8 message.
-    Msg(String),
+    /// A specific V8 message, located at a character index.
+    At(&'static str, usize),
+    /// "Unexpected end of JSON input".
+    EndOfInput,
+    /// Something other than whitespace after the value, at this character index.
+    Trailing(usize),
     /// An unexpected character at this position (V8's "Unexpected token" family).
     Token(usize),
+}
+
+/// A container the scanner is inside of.
+#[derive(Clone, Copy)]
+enum Open {
+    Array,
+    Object,
 }
 
 struct Scanner<'a> {
     c: &'a [char],
     i: usize,
+    /// Containers entered and not yet closed, innermost last.
+    open: Vec<Open>,
 }
 
 const EOS: &str = "Unexpected end of JSON input";
@@ -67,37 +81,152 @@ impl Scanner<'_> {
         self.c.get(self.i).copied()
     }
 
-    fn skip_ws(&mut self) -> Result<(), Fail> {
+    /// V8 counts positions in UTF-16 code units, as JavaScript strings do.
+    fn position(&self, i: usize) -> usize {
+        self.c[..i.min(self.c.len())]
+            .iter()
+            .map(|c| c.len_utf16())
+            .sum()
+    }
+
+    fn skip_ws(&mut self) {
         while matches!(self.peek(), Some(' ' | '\t' | '\n' | '\r')) {
             self.i += 1;
         }
-        Ok(())
     }
 
     /// A specific V8 message: when the parser has one for the place, V8 uses it whatever the
     /// token (even the end of input).
-    fn expected(&self, msg: &str) -> Fail {
-        Fail::Msg(format!("{msg} in JSON at position {}", self.i))
+    fn expected(&self, msg: &'static str) -> Fail {
+        Fail::At(msg, self.i)
     }
 
-    fn value(&mut self) -> Result<(), Fail> {
-        match self.peek() {
-            None => Err(Fail::Msg(EOS.into())),
-            Some('{') => self.object(),
-            Some('[') => self.array(),
-            Some('"') => self.string(),
-            Some('-' | '0'..='9') => self.number(),
-            Some('t') => self.literal("true"),
-            Some('f') => self.literal("false"),
-            Some('n') => self.literal("null"),
-            Some(_) => Err(Fail::Token(self.i)),
+    /// The whole text: one value, then only whitespace.
+    fn document(&mut self) -> Result<(), Fail> {
+        self.skip_ws();
+        self.value()?;
+        self.skip_ws();
+        if self.i < self.c.len() {
+            return Err(Fail::Trailing(self.i));
         }
+        Ok(())
+    }
+
+    /// One value, containers included, without recursion: opening a container pushes it on
+    /// `open`, and after each complete value the innermost container decides what follows.
+    fn value(&mut self) -> Result<(), Fail> {
+        loop {
+            // Read one value; a non-empty container is entered and its first member awaited.
+            let entered = match self.peek() {
+                None => return Err(Fail::EndOfInput),
+                Some('{') => self.enter_object()?,
+                Some('[') => self.enter_array(),
+                Some('"') => {
+                    self.string()?;
+                    false
+                }
+                Some('-' | '0'..='9') => {
+                    self.number()?;
+                    false
+                }
+                Some('t') => {
+                    self.literal("true")?;
+                    false
+                }
+                Some('f') => {
+                    self.literal("false")?;
+                    false
+                }
+                Some('n') => {
+                    self.literal("null")?;
+                    false
+                }
+                Some(_) => return Err(Fail::Token(self.i)),
+            };
+            if entered {
+                continue;
+            }
+            // A value is complete: close every container it completes.
+            loop {
+                let Some(&innermost) = self.open.last() else {
+                    return Ok(());
+                };
+                self.skip_ws();
+                match (innermost, self.peek()) {
+                    (Open::Array, Some(',')) => {
+                        self.i += 1;
+                        self.skip_ws();
+                        break;
+                    }
+                    (Open::Array, Some(']')) | (Open::Object, Some('}')) => {
+                        self.i += 1;
+                        self.open.pop();
+                    }
+                    (Open::Array, _) => {
+                        return Err(self.expected("Expected ',' or ']' after array element"));
+                    }
+                    (Open::Object, Some(',')) => {
+                        self.i += 1;
+                        self.skip_ws();
+                        if self.peek() != Some('"') {
+                            return Err(self.expected("Expected double-quoted property name"));
+                        }
+                        self.member_name()?;
+                        break;
+                    }
+                    (Open::Object, _) => {
+                        return Err(self.expected("Expected ',' or '}' after property value"));
+                    }
+                }
+            }
+        }
+    }
+
+    /// At `{`: an empty object is a complete value (`false`); otherwise the object is entered
+    /// and its first member's name read (`true`).
+    fn enter_object(&mut self) -> Result<bool, Fail> {
+        self.i += 1;
+        self.skip_ws();
+        if self.peek() == Some('}') {
+            self.i += 1;
+            return Ok(false);
+        }
+        if self.peek() != Some('"') {
+            return Err(self.expected("Expected property name or '}'"));
+        }
+        self.member_name()?;
+        self.open.push(Open::Object);
+        Ok(true)
+    }
+
+    /// At `[`: an empty array is a complete value (`false`); otherwise it is entered (`true`).
+    fn enter_array(&mut self) -> bool {
+        self.i += 1;
+        self.skip_ws();
+        if self.peek() == Some(']') {
+            self.i += 1;
+            return false;
+        }
+        self.open.push(Open::Array);
+        true
+    }
+
+    /// A member's name and its `:`, leaving the scanner at the member's value.
+    fn member_name(&mut self) -> Result<(), Fail> {
+        self.string()?;
+        self.skip_ws();
+        if self.peek() != Some(':') {
+            return Err(self.expected("Expected ':' after property name"));
+        }
+        self.i += 1;
+        self.skip_ws();
+        Ok(())
     }
 
     fn literal(&mut self, word: &str) -> Result<(), Fail> {
         for expected in word.chars() {
             match self.peek() {
-                None => return Err(Fail::Msg(EOS.into())),
+                None => return Err(Fail::EndOfInput),
                 Some(c) if c == expected => self.i += 1,
                 Some(_) => return Err(Fail::Token(self.i)),
             }
@@ -105,77 +234,11 @@ impl Scanner<'_> {
         Ok(())
     }
 
-    fn object(&mut self) -> Result<(), Fail> {
-        self.i += 1;
-        self.skip_ws()?;
-        if self.peek() == Some('}') {
-            self.i += 1;
-            return Ok(());
-        }
-        loop {
-            if self.peek() != Some('"') {
-                return Err(self.expected("Expected property name or '}'"));
-            }
-            self.string()?;
-            self.skip_ws()?;
-            if self.peek() != Some(':') {
-                return Err(self.expected("Expected ':' after property name"));
-            }
-            self.i += 1;
-            self.skip_ws()?;
-            self.value()?;
-            self.skip_ws()?;
-            match self.peek() {
-                Some(',') => {
-                    self.i += 1;
-                    self.skip_ws()?;
-                    if self.peek() != Some('"') {
-                        return Err(self.expected("Expected double-quoted property name"));
-                    }
-                }
-                Some('}') => {
-                    self.i += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.expected("Expected ',' or '}' after property value")),
-            }
-        }
-    }
-
-    fn array(&mut self) -> Result<(), Fail> {
-        self.i += 1;
-        self.skip_ws()?;
-        if self.peek() == Some(']') {
-            self.i += 1;
-            return Ok(());
-        }
-        loop {
-            self.value()?;
-            self.skip_ws()?;
-            match self.peek() {
-                Some(',') => {
-                    self.i += 1;
-                    self.skip_ws()?;
-                }
-                Some(']') => {
-                    self.i += 1;
-                    return Ok(());
-                }
-                _ => return Err(self.expected("Expected ',' or ']' after array element")),
-            }
-        }
-    }
-
     fn string(&mut self) -> Result<(), Fail> {
         self.i += 1;
         loop {
             match self.peek() {
-                None => {
-                    return Err(Fail::Msg(format!(
-                        "Unterminated string in JSON at position {}",
-                        self.i
-                    )));
-                }
+                None => return Err(self.expected("Unterminated string")),
                 Some('"') => {
                     self.i += 1;
                     return Ok(());
@@ -189,40 +252,17 @@ impl Scanner<'_> {
                             for _ in 0..4 {
                                 match self.peek() {
                                     Some(c) if c.is_ascii_hexdigit() => self.i += 1,
-                                    None => {
-                                        return Err(Fail::Msg(format!(
-                                            "Unterminated string in JSON at position {}",
-                                            self.i
-                                        )));
-                                    }
-                                    Some(_) => {
-                                        return Err(Fail::Msg(format!(
-                                            "Bad Unicode escape in JSON at position {}",
-                                            self.i
-                                        )));
-                                    }
+                                    None => return Err(self.expected("Unterminated string")),
+                                    Some(_) => return Err(self.expected("Bad Unicode escape")),
                                 }
                             }
                         }
-                        None => {
-                            return Err(Fail::Msg(format!(
-                                "Unterminated string in JSON at position {}",
-                                self.i
-                            )));
-                        }
-                        Some(_) => {
-                            return Err(Fail::Msg(format!(
-                                "Bad escaped character in JSON at position {}",
-                                self.i
-                            )));
-                        }
+                        None => return Err(self.expected("Unterminated string")),
+                        Some(_) => return Err(self.expected("Bad escaped character")),
                     }
                 }
                 Some(c) if (c as u32) < 0x20 => {
-                    return Err(Fail::Msg(format!(
-                        "Bad control character in string literal in JSON at position {}",
-                        self.i
-                    )));
+                    return Err(self.expected("Bad control character in string literal"));
                 }
                 Some(_) => self.i += 1,
             }
@@ -241,10 +281,7 @@ impl Scanner<'_> {
         if self.peek() == Some('-') {
             self.i += 1;
             if !matches!(self.peek(), Some('0'..='9')) {
-                return Err(Fail::Msg(format!(
-                    "No number after minus sign in JSON at position {}",
-                    self.i
-                )));
+                return Err(self.expected("No number after minus sign"));
             }
         }
         if self.peek() == Some('0') {
@@ -255,10 +292,7 @@ impl Scanner<'_> {
         if self.peek() == Some('.') {
             self.i += 1;
             if self.digits() == 0 {
-                return Err(Fail::Msg(format!(
-                    "Unterminated fractional number in JSON at position {}",
-                    self.i
-                )));
+                return Err(self.expected("Unterminated fractional number"));
             }
         }
         if matches!(self.peek(), Some('e' | 'E')) {
@@ -267,10 +301,7 @@ impl Scanner<'_> {
                 self.i += 1;
             }
             if self.digits() == 0 {
-                return Err(Fail::Msg(format!(
-                    "Exponent part is missing a number in JSON at position {}",
-                    self.i
-                )));
+                return Err(self.expected("Exponent part is missing a number"));
             }
         }
         Ok(())
@@ -335,6 +366,39 @@ mod tests {
         assert_eq!(
             v8_parse_error("{\"a\":1 \"b\":2}").as_deref(),
             Some("Expected ',' or '}' after property value in JSON at position 7")
+        );
+    }
+
+    #[test]
+    fn nesting_of_any_depth_is_scanned_without_recursion() {
+        // A body of 100,000 `[` once overflowed the connection thread's stack and aborted
+        // the process. Messages checked against Node 20's JSON.parse.
+        let deep = 100_000;
+        assert_eq!(v8_parse_error(&"[".repeat(deep)).as_deref(), Some(EOS));
+        assert_eq!(
+            v8_parse_error(&"{\"a\":".repeat(deep)).as_deref(),
+            Some(EOS)
+        );
+        assert_eq!(
+            v8_parse_error(&format!("{}x", "[".repeat(deep))).as_deref(),
+            Some("Unexpected token 'x', ...\"[[[[[[[[[[x\" is not valid JSON")
+        );
+        let closed = format!("{}{}", "[".repeat(deep), "]".repeat(deep));
+        assert_eq!(v8_parse_error(&closed), None);
+        assert_eq!(
+            v8_parse_error(&format!("{closed}x")).as_deref(),
+            Some("Unexpected non-whitespace character after JSON at position 200000")
+        );
+        let objects = format!("{}1{}", "{\"a\":".repeat(deep), "}".repeat(deep));
+        assert_eq!(v8_parse_error(&objects), None);
+    }
+
+    #[test]
+    fn positions_count_utf16_units_as_v8_does() {
+        // Node 20: JSON.parse('{"a":"😀" x}') -> position 10 (the emoji is two code units).
+        assert_eq!(
+            v8_parse_error("{\"a\":\"\u{1F600}\" x}").as_deref(),
+            Some("Expected ',' or '}' after property value in JSON at position 10")
         );
     }
 }

@@ -189,24 +189,9 @@ fn body_parser_json(bytes: &[u8], headers: &HeaderMap) -> Result<Option<Json>, S
         .map_err(|_| v8_message(&text))
 }
 
-/// V8's `JSON.parse` message for a body serde refused. Absurdly nested bodies (which V8 reads
-/// but serde refuses past 128 levels) are not handed to the recursive V8 scanner.
+/// V8's `JSON.parse` message for a body serde refused. A body V8 would accept (serde stops at
+/// 128 levels of nesting, V8 does not) keeps the message this path always gave it.
 fn v8_message(text: &str) -> String {
-    let mut depth = 0usize;
-    let mut deepest = 0usize;
-    for b in text.bytes() {
-        match b {
-            b'[' | b'{' => {
-                depth += 1;
-                deepest = deepest.max(depth);
-            }
-            b']' | b'}' => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-    }
-    if deepest > 128 {
-        return "Unexpected end of JSON input".into();
-    }
     json_error::v8_parse_error(text).unwrap_or_else(|| "Unexpected end of JSON input".into())
 }
 

@@ -1,0 +1,54 @@
+//! Request bodies built to hurt: whatever their shape, the server answers and stays up.
+
+mod common;
+
+use common::TestServer;
+
+/// 100,000 unclosed `[` (or `{"a":`), sent with no application id: once enough to overflow
+/// the connection thread's stack and abort the whole process, on every version and route.
+#[tokio::test]
+async fn deeply_nested_rest_body_is_refused_and_the_server_stays_up() {
+    for version in ["3.7.2", "4.4.0", "6.5.11", "9.10.0"] {
+        let server = TestServer::start(version).await;
+        for unit in ["[", "{\"a\":"] {
+            for path in [
+                "/parse/users",
+                "/parse/login",
+                "/parse/logout",
+                "/parse/users/me",
+            ] {
+                let res = server
+                    .request("POST", path)
+                    .header("Content-Type", "application/json")
+                    .raw_body(unit.repeat(100_000))
+                    .send()
+                    .await;
+                assert_eq!(res.status, 400, "{version} {path}: {}", res.text());
+                assert_eq!(
+                    res.json(),
+                    serde_json::json!({ "error": "Unexpected end of JSON input" }),
+                    "{version} {path}"
+                );
+            }
+        }
+        let health = server.rest("GET", "/parse/health").send().await;
+        assert_eq!(health.status, 200, "{version} still serves");
+    }
+}
+
+/// The GraphQL envelope reads its body with the same scanner.
+#[tokio::test]
+async fn deeply_nested_graphql_body_is_refused_and_the_server_stays_up() {
+    for version in ["3.7.2", "5.6.0", "9.10.0"] {
+        let server = TestServer::start(version).await;
+        let res = server
+            .request("POST", "/graphql")
+            .header("Content-Type", "application/json")
+            .raw_body(format!("{}x", "[".repeat(100_000)))
+            .send()
+            .await;
+        assert!(res.status >= 400, "{version}: {}", res.status);
+        let health = server.rest("GET", "/parse/health").send().await;
+        assert_eq!(health.status, 200, "{version} still serves");
+    }
+}
