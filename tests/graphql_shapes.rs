@@ -217,11 +217,11 @@ async fn walk(version: &str) -> Value {
             .await;
         let body = w.record("logInWith anonymous, new user", &res);
         // The generated username is random: keep the shape, not the value.
-        if let Some(steps) = w.steps.last_mut() {
-            if let Some(name) = steps.pointer_mut("/body/data/logInWith/viewer/user/username") {
-                assert!(name.is_string(), "{body}");
-                *name = json!("[generated]");
-            }
+        if let Some(steps) = w.steps.last_mut()
+            && let Some(name) = steps.pointer_mut("/body/data/logInWith/viewer/user/username")
+        {
+            assert!(name.is_string(), "{body}");
+            *name = json!("[generated]");
         }
         let res = server
             .rest("POST", "/graphql")
@@ -229,10 +229,10 @@ async fn walk(version: &str) -> Value {
             .send()
             .await;
         w.record("logInWith anonymous, same id again", &res);
-        if let Some(steps) = w.steps.last_mut() {
-            if let Some(name) = steps.pointer_mut("/body/data/logInWith/viewer/user/username") {
-                *name = json!("[generated]");
-            }
+        if let Some(steps) = w.steps.last_mut()
+            && let Some(name) = steps.pointer_mut("/body/data/logInWith/viewer/user/username")
+        {
+            *name = json!("[generated]");
         }
         let res = server
             .rest("POST", "/graphql")

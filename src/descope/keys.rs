@@ -182,10 +182,10 @@ impl KeyRing {
 
 /// Make sure a current key exists (generating one on first start) and return the document.
 pub async fn ensure_current_key(store: &Store, now: i64) -> Result<String, StoreError> {
-    if let Some(text) = store.descope_keys().await? {
-        if KeyDocument::parse(&text)?.current().is_some() {
-            return Ok(text);
-        }
+    if let Some(text) = store.descope_keys().await?
+        && KeyDocument::parse(&text)?.current().is_some()
+    {
+        return Ok(text);
     }
     let fresh = generate_on_blocking_thread(now).await?;
     // Another process may have added a key meanwhile: keep theirs, drop ours.

@@ -133,12 +133,12 @@ pub async fn authenticate(
         rest_api_key: header_cow(headers, "x-parse-rest-api-key"),
         client_version: header_cow(headers, "x-parse-client-version"),
     };
-    if let Some((app_id, master, js)) = basic_auth(headers) {
-        if key_matches(Some(&app_id), Some(&config.app_id)) {
-            info.app_id = Some(Cow::Owned(app_id));
-            info.master_key = master.map(Cow::Owned).or(info.master_key);
-            info.javascript_key = js.map(Cow::Owned).or(info.javascript_key);
-        }
+    if let Some((app_id, master, js)) = basic_auth(headers)
+        && key_matches(Some(&app_id), Some(&config.app_id))
+    {
+        info.app_id = Some(Cow::Owned(app_id));
+        info.master_key = master.map(Cow::Owned).or(info.master_key);
+        info.javascript_key = js.map(Cow::Owned).or(info.javascript_key);
     }
     let app_known = key_matches(info.app_id.as_deref(), Some(&config.app_id));
     if !app_known {

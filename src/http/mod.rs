@@ -257,10 +257,10 @@ async fn route(state: Arc<AppState>, req: Request<Incoming>) -> HttpResponse {
     if config.mount_playground && path == config.playground_path {
         return state.graphql.playground(&state, req).await;
     }
-    if let Some(descope) = &state.descope {
-        if path.starts_with("/v1/auth/") || path.starts_with("/v2/keys/") {
-            return descope.handle(&state, req).await;
-        }
+    if let Some(descope) = &state.descope
+        && (path.starts_with("/v1/auth/") || path.starts_with("/v2/keys/"))
+    {
+        return descope.handle(&state, req).await;
     }
     response::express_not_found(req.method().as_str(), &path)
 }

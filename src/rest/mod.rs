@@ -119,12 +119,11 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
         Err(res) => return res,
     };
     let mut method = parts.method.clone();
-    if method == Method::POST {
-        if let Some(Value::String(m)) = body.remove("_method") {
-            if let Ok(m) = Method::from_bytes(m.as_bytes()) {
-                method = m;
-            }
-        }
+    if method == Method::POST
+        && let Some(Value::String(m)) = body.remove("_method")
+        && let Ok(m) = Method::from_bytes(m.as_bytes())
+    {
+        method = m;
     }
     let route = resolve(&method, &rel);
     let policy = match route {

@@ -85,14 +85,14 @@ impl Harness {
             session_token: caller.token.clone().filter(|t| !t.is_empty()),
             ..RequestAuth::default()
         };
-        if !caller.master {
-            if let Some(token) = &auth.session_token {
-                let session = self
-                    .runtime
-                    .block_on(self.store.find_session(token))
-                    .expect("store");
-                auth.session = Some(session.expect("tests send live tokens"));
-            }
+        if !caller.master
+            && let Some(token) = &auth.session_token
+        {
+            let session = self
+                .runtime
+                .block_on(self.store.find_session(token))
+                .expect("store");
+            auth.session = Some(session.expect("tests send live tokens"));
         }
         auth
     }

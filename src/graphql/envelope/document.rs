@@ -493,14 +493,15 @@ impl<'a> Lexer<'a> {
             }
             s.push_str(&self.digits()?);
         }
-        if let Some(c) = self.peek(0) {
-            if self.js == GraphqlJs::V16 && (c == '.' || c == '_' || c.is_ascii_alphabetic()) {
-                let desc = describe_char(Some(c));
-                return Err(self.err(
-                    self.pos(),
-                    format!("Invalid number, expected digit but got: {desc}."),
-                ));
-            }
+        if let Some(c) = self.peek(0)
+            && self.js == GraphqlJs::V16
+            && (c == '.' || c == '_' || c.is_ascii_alphabetic())
+        {
+            let desc = describe_char(Some(c));
+            return Err(self.err(
+                self.pos(),
+                format!("Invalid number, expected digit but got: {desc}."),
+            ));
         }
         let tok = if float { Tok::Float(s) } else { Tok::Int(s) };
         Ok(Token {
@@ -962,12 +963,10 @@ impl<'a> Parser<'a> {
         let start = self.token.start;
         if self.skip_punct("...")? {
             let has_on = self.is_name("on");
-            if !has_on {
-                if let Tok::Name(_) = self.token.tok {
-                    let (name, _) = self.name()?;
-                    self.directives(false)?;
-                    return Ok(Selection::Spread { name, start });
-                }
+            if !has_on && let Tok::Name(_) = self.token.tok {
+                let (name, _) = self.name()?;
+                self.directives(false)?;
+                return Ok(Selection::Spread { name, start });
             }
             let type_condition = if has_on {
                 self.advance()?;

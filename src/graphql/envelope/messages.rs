@@ -918,12 +918,11 @@ fn strip_type_names(msg: &str, operation: &str) -> String {
             return format!("Cannot query field \"{}\".", q[0]);
         }
     }
-    if let Some(rest) = msg.strip_prefix("Expected value of type \"") {
-        if let Some((t, tail)) = rest.split_once('"') {
-            if !referenced(t) {
-                return format!("Expected value of the correct type{tail}");
-            }
-        }
+    if let Some(rest) = msg.strip_prefix("Expected value of type \"")
+        && let Some((t, tail)) = rest.split_once('"')
+        && !referenced(t)
+    {
+        return format!("Expected value of the correct type{tail}");
     }
     if msg.starts_with("Field \"")
         && msg.contains("\" must have a selection of subfields.")
@@ -947,15 +946,15 @@ fn strip_type_names(msg: &str, operation: &str) -> String {
             return format!("{} is not defined.", &msg[..msg.len() - suffix.len()]);
         }
     }
-    if msg.contains(" used in position expecting type \"") {
-        if let Some(t) = q.last() {
-            let suffix = format!(" used in position expecting type \"{t}\".");
-            if msg.ends_with(&suffix) && !referenced(t) {
-                return format!(
-                    "{} used in position expecting a different type.",
-                    &msg[..msg.len() - suffix.len()]
-                );
-            }
+    if msg.contains(" used in position expecting type \"")
+        && let Some(t) = q.last()
+    {
+        let suffix = format!(" used in position expecting type \"{t}\".");
+        if msg.ends_with(&suffix) && !referenced(t) {
+            return format!(
+                "{} used in position expecting a different type.",
+                &msg[..msg.len() - suffix.len()]
+            );
         }
     }
     msg.to_owned()

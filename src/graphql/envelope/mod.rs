@@ -778,10 +778,11 @@ fn apollo2_params(
 ) -> Result<OperationRequest, &'static str> {
     let empty = Map::new();
     let m = item.as_object().unwrap_or(&empty);
-    if let Some(Json::String(ext)) = m.get("extensions") {
-        if !ext.is_empty() && serde_json::from_str::<Json>(ext).is_err() {
-            return Err("Extensions are invalid JSON.");
-        }
+    if let Some(Json::String(ext)) = m.get("extensions")
+        && !ext.is_empty()
+        && serde_json::from_str::<Json>(ext).is_err()
+    {
+        return Err("Extensions are invalid JSON.");
     }
     let query = match m.get("query") {
         None | Some(Json::Null) => None,
@@ -819,13 +820,13 @@ fn apollo2_params(
 
 /// Apollo Server 4's CSRF prevention, with Parse's `X-Parse-Application-Id` as required header.
 fn csrf_safe(headers: &HeaderMap) -> bool {
-    if let Some(mt) = media_type(headers) {
-        if !matches!(
+    if let Some(mt) = media_type(headers)
+        && !matches!(
             mt.as_str(),
             "application/x-www-form-urlencoded" | "multipart/form-data" | "text/plain"
-        ) {
-            return true;
-        }
+        )
+    {
+        return true;
     }
     header(headers, "x-parse-application-id").is_some_and(|v| !v.is_empty())
 }

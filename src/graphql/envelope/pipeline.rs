@@ -313,20 +313,22 @@ impl Pipeline {
                 }
             }
             HttpStack::Apollo2 => {
-                if let Ok(op) = selected {
-                    if req.is_get && op.kind != OperationKind::Query {
-                        return Outcome::GetNotQuery(op.kind);
-                    }
+                if let Ok(op) = selected
+                    && req.is_get
+                    && op.kind != OperationKind::Query
+                {
+                    return Outcome::GetNotQuery(op.kind);
                 }
                 if let Err(e) = selected {
                     return Outcome::NoOperation(e);
                 }
             }
             HttpStack::Apollo4 | HttpStack::Apollo4OnExpress5 | HttpStack::Apollo5 => {
-                if let Ok(op) = selected {
-                    if req.is_get && op.kind != OperationKind::Query {
-                        return Outcome::GetNotQuery(op.kind);
-                    }
+                if let Ok(op) = selected
+                    && req.is_get
+                    && op.kind != OperationKind::Query
+                {
+                    return Outcome::GetNotQuery(op.kind);
                 }
                 if self.plugin_refuses_introspection(req, doc) {
                     return Outcome::IntrospectionForbidden;
@@ -344,19 +346,17 @@ impl Pipeline {
             }
             return Outcome::VariablesNotObject;
         }
-        if let Ok(op) = selected {
-            if op.kind == OperationKind::Subscription {
-                let message = match self.behavior.graphql_js {
-                    GraphqlJs::V14 | GraphqlJs::V15 => {
-                        "Schema is not configured for subscriptions."
-                    }
-                    GraphqlJs::V16 => "Schema is not configured to execute subscription operation.",
-                };
-                return Outcome::NoSubscriptionRoot {
-                    message,
-                    location: (op.start.line, op.start.column),
-                };
-            }
+        if let Ok(op) = selected
+            && op.kind == OperationKind::Subscription
+        {
+            let message = match self.behavior.graphql_js {
+                GraphqlJs::V14 | GraphqlJs::V15 => "Schema is not configured for subscriptions.",
+                GraphqlJs::V16 => "Schema is not configured to execute subscription operation.",
+            };
+            return Outcome::NoSubscriptionRoot {
+                message,
+                location: (op.start.line, op.start.column),
+            };
         }
         let variables = variables_of(req.variables.as_ref());
         match exec(source, req.operation_name.as_deref(), &variables) {

@@ -154,10 +154,8 @@ fn run<O: Operation>(
 ) -> ExecutionOutcome {
     // A document without variables whose preparation changed nothing once never will.
     let no_variables = !document.contains('$');
-    if no_variables {
-        if let Some(op) = generation.unprepared(document, operation_name) {
-            return op.execute(variables, ctx);
-        }
+    if no_variables && let Some(op) = generation.unprepared(document, operation_name) {
+        return op.execute(variables, ctx);
     }
     let prepared = object_literals::prepare(&generation.root.schema, document, variables);
     let as_is = no_variables && prepared.is_identity(document);

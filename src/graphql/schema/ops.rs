@@ -61,10 +61,10 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
         Some(Some(map)) if !map.is_empty() => Some(map),
         Some(Some(_)) | None => None,
     };
-    if let Some(auth_data) = &auth_data {
-        if let Some(existing) = find_by_auth_data(ctx, auth_data)? {
-            return log_in_existing(ctx, existing, auth_data);
-        }
+    if let Some(auth_data) = &auth_data
+        && let Some(existing) = find_by_auth_data(ctx, auth_data)?
+    {
+        return log_in_existing(ctx, existing, auth_data);
     }
     if !ctx.auth.is_master && fields.email_verified.is_some() {
         return Err(ApiError::parse(
