@@ -8,7 +8,7 @@ use clap::Parser as _;
 use parse_compat::cli::{Cli, Command, KeysAction};
 use parse_compat::config::{Config, ConfigError};
 use parse_compat::http::{self, AppState};
-use parse_compat::store::{DatabaseLocation, Store, StoreOptions};
+use parse_compat::store::{DatabaseLocation, Store};
 use parse_compat::version::{self, Behavior};
 
 fn main() -> ExitCode {
@@ -52,7 +52,7 @@ fn run() -> anyhow::Result<ExitCode> {
                     .enable_all()
                     .build()?;
                 let kid = runtime.block_on(async {
-                    let store = Store::open(&location, StoreOptions::default())?;
+                    let store = Store::open_for_maintenance(&location)?;
                     parse_compat::descope::rotate_keys(&store).await
                 })?;
                 println!("{kid}");
@@ -104,7 +104,9 @@ fn serve(config: Config) -> anyhow::Result<()> {
             descope,
         });
         let workers = std::thread::available_parallelism().map_or(2, usize::from);
-        http::serve_on_threads(listener, state, workers, shutdown_signal()).await?;
+        http::serve_on_threads(listener, Arc::clone(&state), workers, shutdown_signal()).await?;
+        state.store.close().await;
+        tracing::info!("stopped; the database is checkpointed");
         Ok(())
     })
 }

@@ -1,6 +1,6 @@
 //! Versioned schema migrations, tracked with SQLite's `user_version`.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::StoreError;
 
@@ -52,22 +52,27 @@ pub(super) const MIGRATIONS: &[&str] = &[
         FROM session_rows WHERE revoked_at IS NULL;",
 ];
 
+/// Bring the schema up to date. Each step reads the schema version inside a write
+/// transaction taken at once (`BEGIN IMMEDIATE`), so processes starting together on a fresh
+/// file take turns: the second sees the first one's version and skips what is done.
 pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
-    let current: usize = conn
-        .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
-        .try_into()
-        .map_err(|_| StoreError::Corrupt("negative schema version".into()))?;
-    if current > MIGRATIONS.len() {
-        return Err(StoreError::Corrupt(format!(
-            "database schema version {current} is newer than this parse-compat ({})",
-            MIGRATIONS.len()
-        )));
-    }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(current) {
-        let tx = conn.transaction()?;
+    loop {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let current: usize = tx
+            .pragma_query_value(None, "user_version", |r| r.get::<_, i64>(0))?
+            .try_into()
+            .map_err(|_| StoreError::Corrupt("negative schema version".into()))?;
+        if current > MIGRATIONS.len() {
+            return Err(StoreError::Corrupt(format!(
+                "database schema version {current} is newer than this parse-compat ({})",
+                MIGRATIONS.len()
+            )));
+        }
+        let Some(sql) = MIGRATIONS.get(current) else {
+            return Ok(());
+        };
         tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", i + 1)?;
+        tx.pragma_update(None, "user_version", current + 1)?;
         tx.commit()?;
     }
-    Ok(())
 }

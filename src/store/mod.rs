@@ -11,6 +11,7 @@
 
 mod cache;
 pub mod descope;
+mod files;
 mod ids;
 mod migrations;
 mod model;
@@ -79,6 +80,13 @@ pub enum StoreError {
     Join(String),
     #[error("database URI `{0}` is not supported: use sqlite:PATH or sqlite::memory:")]
     UnsupportedUri(String),
+    #[error(
+        "the database {0:?} is in use by another parse-compat process; two servers on one SQLite \
+         file would disagree about revoked sessions, so only one may serve it"
+    )]
+    InUse(PathBuf),
+    #[error("{0}")]
+    Io(String),
 }
 
 /// Where the database lives, from `--databaseURI`.
@@ -140,6 +148,9 @@ struct Inner {
     options: StoreOptions,
     /// Removed on drop when the database is a throwaway.
     temp_dir: Option<PathBuf>,
+    /// This process is the database's only server while it holds this (see `files`);
+    /// [`Store::close`] lets go of it.
+    lock: parking_lot::Mutex<Option<files::WriterLock>>,
 }
 
 impl Drop for Inner {
@@ -176,9 +187,24 @@ pub struct UpdatedUser {
 }
 
 impl Store {
-    /// Open (creating and migrating as needed) the database. Blocking: call before serving or
-    /// from a blocking thread.
+    /// Open (creating and migrating as needed) the database to serve it: this process becomes
+    /// its only server (a second one is refused with [`StoreError::InUse`]). Blocking: call
+    /// before serving or from a blocking thread.
     pub fn open(location: &DatabaseLocation, options: StoreOptions) -> Result<Self, StoreError> {
+        Self::open_as(location, options, true)
+    }
+
+    /// Open the database for a one-off change made beside a running server (`keys rotate`):
+    /// no writer lock, and nothing here caches what the server could change.
+    pub fn open_for_maintenance(location: &DatabaseLocation) -> Result<Self, StoreError> {
+        Self::open_as(location, StoreOptions::default(), false)
+    }
+
+    fn open_as(
+        location: &DatabaseLocation,
+        options: StoreOptions,
+        serving: bool,
+    ) -> Result<Self, StoreError> {
         let (path, temp_dir) = match location {
             DatabaseLocation::File(path) => (path.clone(), None),
             DatabaseLocation::Memory => {
@@ -186,10 +212,16 @@ impl Store {
                 os_random(&mut name);
                 let suffix: String = name.iter().map(|b| format!("{b:02x}")).collect();
                 let dir = std::env::temp_dir().join(format!("parse-compat-{suffix}"));
-                std::fs::create_dir_all(&dir).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+                files::private_dir(&dir)?;
                 (dir.join("memory.db"), Some(dir))
             }
         };
+        let lock = if serving {
+            Some(files::lock_writer(&path)?)
+        } else {
+            None
+        };
+        files::make_private(&path)?;
         let mut conn = open_connection(&path, false)?;
         migrations::run(&mut conn)?;
         let writer = Writer::start(conn, open_connection(&path, false)?)?;
@@ -201,8 +233,17 @@ impl Store {
                 cache: SessionCache::new(SESSION_CACHE_CAPACITY),
                 options,
                 temp_dir,
+                lock: parking_lot::Mutex::new(lock),
             }),
         })
+    }
+
+    /// Stop writing: commit what is queued, fold the WAL into the database file, truncate it,
+    /// and let another process serve the file. Call once serving has stopped; later writes
+    /// fail with [`StoreError::Closed`].
+    pub async fn close(&self) {
+        self.inner.writer.close().await;
+        self.inner.lock.lock().take();
     }
 
     pub fn options(&self) -> &StoreOptions {

@@ -431,3 +431,104 @@ async fn a_version_1_database_is_migrated_with_its_sessions() {
         i64::try_from(migrations::MIGRATIONS.len()).unwrap()
     );
 }
+
+#[tokio::test]
+async fn a_second_server_on_the_same_file_is_refused() {
+    // Each server caches sessions in its own memory: two on one file would disagree about
+    // a revoke (issue 10), so the second may not start.
+    let dir = tempfile::tempdir().unwrap();
+    let first = open(&dir, StoreOptions::default());
+    let location = DatabaseLocation::File(dir.path().join("t.db"));
+    let second =
+        tokio::task::spawn_blocking(move || Store::open(&location, StoreOptions::default()))
+            .await
+            .unwrap();
+    let Err(err) = second else {
+        panic!("a second serving store opened the same file");
+    };
+    assert!(matches!(err, StoreError::InUse(_)), "{err}");
+    assert!(
+        err.to_string()
+            .contains("in use by another parse-compat process")
+    );
+    // A maintenance open (keys rotate) beside the server is allowed.
+    Store::open_for_maintenance(&DatabaseLocation::File(dir.path().join("t.db"))).unwrap();
+    // Once the first server is gone, the file is free again.
+    first.close().await;
+    drop(first);
+    open(&dir, StoreOptions::default());
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn database_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    alice_signed_up(&store).await;
+    for name in ["t.db", "t.db-wal", "t.db-shm", "t.db.lock"] {
+        let mode = std::fs::metadata(dir.path().join(name))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "{name}");
+    }
+    // A file someone else created readable by all is restricted when served.
+    drop(store);
+    let loose = dir.path().join("loose.db");
+    std::fs::write(&loose, b"").unwrap();
+    std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o644)).unwrap();
+    Store::open(
+        &DatabaseLocation::File(loose.clone()),
+        StoreOptions::default(),
+    )
+    .unwrap();
+    let mode = std::fs::metadata(&loose).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o600);
+}
+
+#[tokio::test]
+async fn closing_folds_the_wal_into_the_database_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let (_, issued) = alice_signed_up(&store).await;
+    for _ in 0..200 {
+        log_in(&store, &issued.session.user_id).await;
+    }
+    store.close().await;
+    let wal = std::fs::metadata(dir.path().join("t.db-wal")).map_or(0, |m| m.len());
+    assert_eq!(wal, 0, "a stopped server leaves no WAL behind");
+    let err = store
+        .create_session(
+            &issued.session.user_id,
+            SessionAction::Login,
+            "password",
+            SessionMeta::default(),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::Closed), "{err}");
+    // Everything committed before the close is in the file.
+    drop(store);
+    let store = open(&dir, StoreOptions::default());
+    assert!(store.find_session(&issued.token).await.unwrap().is_some());
+}
+
+#[test]
+fn processes_starting_together_on_a_fresh_file_migrate_once() {
+    // Two servers started at once on a new file once died with "table users already exists".
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("fresh.db");
+    let threads: Vec<_> = (0..4)
+        .map(|_| {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                let mut conn = open_connection(&path, false).unwrap();
+                migrations::run(&mut conn)
+            })
+        })
+        .collect();
+    for t in threads {
+        t.join().unwrap().unwrap();
+    }
+}

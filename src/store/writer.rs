@@ -47,8 +47,16 @@ const SWEEP_BUSY_CHUNK: usize = 64;
 type Reply = Box<dyn FnOnce(Option<&rusqlite::Error>) + Send>;
 type Job = Box<dyn FnOnce(&Transaction<'_>) -> Reply + Send>;
 
+/// What the writer thread is asked to do.
+enum Command {
+    Write(Job),
+    /// Commit what is queued, fold the WAL back into the database file, truncate it, and
+    /// stop; answer when done.
+    Close(oneshot::Sender<()>),
+}
+
 pub(super) struct Writer {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<Command>,
     /// Ended sessions' rows not yet removed (approximate: counted after each commit).
     tombstones: Arc<AtomicUsize>,
 }
@@ -66,13 +74,13 @@ impl Writer {
         )?;
         let tombstones = Arc::new(AtomicUsize::new(usize::try_from(waiting).unwrap_or(0)));
         let swept = Arc::clone(&tombstones);
-        std::thread::Builder::new()
+        let checkpointer = std::thread::Builder::new()
             .name("sqlite-checkpoint".into())
             .spawn(move || checkpoint_loop(&checkpoints, &kicks))
             .map_err(|e| StoreError::Join(e.to_string()))?;
         std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || run(conn, rx, &kick, &swept))
+            .spawn(move || run(conn, rx, kick, checkpointer, &swept))
             .map_err(|e| StoreError::Join(e.to_string()))?;
         Ok(Self { jobs, tombstones })
     }
@@ -120,8 +128,21 @@ impl Writer {
                 let _ = tx.send(answer);
             })
         });
-        self.jobs.send(job).await.map_err(|_| StoreError::Closed)?;
+        self.jobs
+            .send(Command::Write(job))
+            .await
+            .map_err(|_| StoreError::Closed)?;
         rx.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Commit every queued write, then checkpoint and truncate the WAL and stop the writer:
+    /// a stopped server leaves one complete database file. Later writes fail with
+    /// [`StoreError::Closed`].
+    pub(super) async fn close(&self) {
+        let (tx, rx) = oneshot::channel();
+        if self.jobs.send(Command::Close(tx)).await.is_ok() {
+            let _ = rx.await;
+        }
     }
 }
 
@@ -147,8 +168,21 @@ fn checkpoint_loop(conn: &Connection, kicks: &Receiver<()>) {
             tracing::warn!(error = %e, "WAL checkpoint failed");
         }
     }
-    // The writer stopped: leave the database file complete.
-    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+    // The writer stopped: leave the database file complete and the WAL empty. A reader in
+    // the middle of a read holds the WAL; give it a moment.
+    for _ in 0..50 {
+        match conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+            r.get::<_, i64>(0)
+        }) {
+            Ok(0) => return,
+            Ok(_busy) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => {
+                tracing::warn!(error = %e, "final WAL checkpoint failed");
+                return;
+            }
+        }
+    }
+    tracing::warn!("final WAL checkpoint gave up: the database stayed busy");
 }
 
 /// Delete up to `chunk` ended sessions' rows, oldest first, in a transaction of their own.
@@ -176,13 +210,13 @@ fn sweep(conn: &mut Connection, tombstones: &AtomicUsize, chunk: usize) {
     }
 }
 
-/// The next job; while ended rows wait and no job comes for a moment, sweep some of them.
-fn next_job(
+/// The next command; while ended rows wait and none comes for a moment, sweep some of them.
+fn next_command(
     conn: &mut Connection,
-    rx: &mut mpsc::Receiver<Job>,
+    rx: &mut mpsc::Receiver<Command>,
     idle_timer: &tokio::runtime::Runtime,
     tombstones: &AtomicUsize,
-) -> Option<Job> {
+) -> Option<Command> {
     loop {
         if tombstones.load(Ordering::Relaxed) == 0 {
             return rx.blocking_recv();
@@ -199,8 +233,9 @@ fn next_job(
 
 fn run(
     mut conn: Connection,
-    mut rx: mpsc::Receiver<Job>,
-    kick: &SyncSender<()>,
+    mut rx: mpsc::Receiver<Command>,
+    kick: SyncSender<()>,
+    checkpointer: std::thread::JoinHandle<()>,
     tombstones: &AtomicUsize,
 ) {
     // Only for the idle timeout on the job queue; the writer's work is all synchronous.
@@ -215,41 +250,78 @@ fn run(
         }
     };
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = next_job(&mut conn, &mut rx, &idle_timer, tombstones) {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
+    let mut closing = None;
+    while let Some(first) = next_command(&mut conn, &mut rx, &idle_timer, tombstones) {
+        match first {
+            Command::Write(job) => batch.push(job),
+            Command::Close(done) => closing = Some(done),
+        }
+        while closing.is_none() && batch.len() < MAX_BATCH {
             match rx.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(Command::Write(job)) => batch.push(job),
+                Ok(Command::Close(done)) => closing = Some(done),
                 Err(_) => break,
             }
         }
-        let txn = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
-            Ok(t) => t,
-            Err(e) => {
-                tracing::error!(error = %e, "cannot begin a write transaction");
-                // Answer every waiting caller with the failure rather than dropping them.
-                for job in batch.drain(..) {
-                    drop(job);
-                }
-                continue;
-            }
-        };
-        let replies: Vec<Reply> = batch.drain(..).map(|job| job(&txn)).collect();
-        match txn.commit() {
-            Ok(()) => {
-                replies.into_iter().for_each(|r| r(None));
-                // Full: a checkpoint is already due, and it will cover this commit too.
-                if let Err(TrySendError::Disconnected(())) = kick.try_send(()) {
-                    tracing::warn!("the WAL checkpoint thread is gone");
-                }
-                if tombstones.load(Ordering::Relaxed) > TOMBSTONE_BACKLOG {
-                    sweep(&mut conn, tombstones, SWEEP_BUSY_CHUNK);
+        if !batch.is_empty() {
+            commit(&mut conn, &mut batch, &kick, tombstones);
+        }
+        if let Some(done) = closing.take() {
+            // Nothing else writes now: refuse what comes later (a dropped job's caller sees
+            // `Closed`), then leave one whole file.
+            rx.close();
+            let mut also_done = Vec::new();
+            while let Ok(command) = rx.try_recv() {
+                if let Command::Close(other) = command {
+                    also_done.push(other);
                 }
             }
-            Err(e) => {
-                tracing::error!(error = %e, "write transaction failed to commit");
-                replies.into_iter().for_each(|r| r(Some(&e)));
+            // The checkpoint thread folds the WAL back and truncates it once its kicks stop;
+            // only one connection may checkpoint at a time, so it is the one that does.
+            drop(kick);
+            if checkpointer.join().is_err() {
+                tracing::warn!("the WAL checkpoint thread panicked");
             }
+            let _ = done.send(());
+            also_done.into_iter().for_each(|d| {
+                let _ = d.send(());
+            });
+            return;
+        }
+    }
+}
+
+/// Run a batch of writes in one transaction and answer each caller after the commit.
+fn commit(
+    conn: &mut Connection,
+    batch: &mut Vec<Job>,
+    kick: &SyncSender<()>,
+    tombstones: &AtomicUsize,
+) {
+    let txn = match conn.transaction_with_behavior(TransactionBehavior::Immediate) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "cannot begin a write transaction");
+            // Dropping a job drops its reply channel: the caller sees `Closed`.
+            batch.clear();
+            return;
+        }
+    };
+    let replies: Vec<Reply> = batch.drain(..).map(|job| job(&txn)).collect();
+    match txn.commit() {
+        Ok(()) => {
+            replies.into_iter().for_each(|r| r(None));
+            // Full: a checkpoint is already due, and it will cover this commit too.
+            if let Err(TrySendError::Disconnected(())) = kick.try_send(()) {
+                tracing::warn!("the WAL checkpoint thread is gone");
+            }
+            if tombstones.load(Ordering::Relaxed) > TOMBSTONE_BACKLOG {
+                sweep(conn, tombstones, SWEEP_BUSY_CHUNK);
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "write transaction failed to commit");
+            replies.into_iter().for_each(|r| r(Some(&e)));
         }
     }
 }

@@ -47,6 +47,9 @@ impl TestServer {
         let location = DatabaseLocation::File(self._dir.path().join("descope.db"));
         let mut me = self;
         let dir = std::mem::replace(&mut me._dir, tempfile::tempdir().unwrap());
+        // The old server lets go of the file before the new one opens it, as a restarted
+        // process would.
+        me.store.close().await;
         drop(me);
         Self::start_at(dir, location).await
     }
