@@ -116,6 +116,12 @@ pub struct ServeArgs {
     /// Largest accepted request body in bytes (default 20 MiB, Parse's `maxUploadSize`).
     #[arg(long = "maxUploadSize", env = "PARSE_SERVER_MAX_UPLOAD_SIZE")]
     pub max_upload_size: Option<String>,
+
+    /// Most connections open at once (default: the descriptor limit, raised to its hard
+    /// maximum at start, less 128). At the cap the longest-idle connection is closed to make
+    /// room; a newcomer is closed only when every connection is busy.
+    #[arg(long = "maxConnections", env = "PARSE_COMPAT_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
 }
 
 /// Options of `parse-compat schema`.

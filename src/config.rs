@@ -63,6 +63,8 @@ pub struct Config {
     pub playground_path: String,
     pub descope: Option<DescopeConfig>,
     pub body_limit: usize,
+    /// Connections open at once at most (see `http::connections`).
+    pub max_connections: usize,
 }
 
 /// Values read from a Parse Server JSON config file.
@@ -261,6 +263,17 @@ impl Config {
             ),
             descope,
             body_limit,
+            max_connections: match args.max_connections {
+                Some(n) => n,
+                None => match file.number("maxConnections")? {
+                    Some(n) => usize::try_from(n).map_err(|_| ConfigError::FileValue {
+                        key: "maxConnections",
+                        reason: "expected a positive integer".into(),
+                    })?,
+                    None => crate::http::connections::default_max_connections(),
+                },
+            }
+            .max(1),
         })
     }
 
@@ -285,6 +298,7 @@ impl Config {
             playground_path: "/playground".into(),
             descope: None,
             body_limit: DEFAULT_BODY_LIMIT,
+            max_connections: 1024,
         }
     }
 

@@ -1,6 +1,7 @@
 //! The HTTP server: connections, the body limit, and routing to REST, GraphQL and Descope.
 
 pub mod auth;
+pub mod connections;
 pub mod cors;
 pub mod json_error;
 pub mod response;
@@ -63,10 +64,15 @@ pub enum BodyError {
     Failed,
 }
 
-/// Read a body, refusing more than `limit` bytes.
+/// Read a body, refusing more than `limit` bytes. A body announced larger than the limit is
+/// refused before a byte of it is read, as body-parser does from `Content-Length`.
 pub async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, BodyError> {
     if hyper::body::Body::is_end_stream(&body) {
         return Ok(Bytes::new());
+    }
+    let announced = hyper::body::Body::size_hint(&body).exact();
+    if announced.is_some_and(|len| len > limit as u64) {
+        return Err(BodyError::TooLarge);
     }
     let limited = Limited::new(body, limit);
     match tokio::time::timeout(BODY_READ_TIMEOUT, limited.collect()).await {
@@ -88,25 +94,58 @@ fn connection_builder() -> http1::Builder {
     builder
 }
 
-/// Serve one accepted connection on the current runtime, watched by `graceful`.
+/// Serve one accepted connection on the current runtime, watched by `graceful`, until it
+/// ends or the connection cap closes it to make room for another.
 fn spawn_connection(
     stream: tokio::net::TcpStream,
+    admitted: connections::Admitted,
     state: &Arc<AppState>,
     builder: &http1::Builder,
     graceful: &GracefulShutdown,
 ) {
     let _ = stream.set_nodelay(true);
     let state = Arc::clone(state);
+    let connection = Arc::clone(&admitted.connection);
     let service = service_fn(move |req| {
         let state = Arc::clone(&state);
-        async move { Ok::<_, Infallible>(route(state, req).await) }
+        let busy = connection.request();
+        async move {
+            let res = answer(state, req).await;
+            drop(busy);
+            Ok::<_, Infallible>(res)
+        }
     });
     let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
     tokio::spawn(async move {
-        if let Err(err) = conn.await {
-            tracing::debug!(error = %err, "connection ended with an error");
+        tokio::select! {
+            ended = conn => if let Err(err) = ended {
+                tracing::debug!(error = %err, "connection ended with an error");
+            },
+            () = admitted.connection.evicted() => {
+                tracing::debug!("closed an idle connection to make room for a new one");
+            }
         }
+        drop(admitted);
     });
+}
+
+/// Route a request, turning a panic anywhere below into Parse's answer to an unexpected
+/// exception instead of a dropped connection.
+async fn answer(state: Arc<AppState>, req: Request<Incoming>) -> HttpResponse {
+    catch_panic(route(state, req)).await
+}
+
+/// Parse's answer to an exception its handlers did not expect (500, code 1) when `handler`
+/// panics. Nothing of the request is logged: the panic hook already printed where it was.
+async fn catch_panic(handler: impl Future<Output = HttpResponse>) -> HttpResponse {
+    use futures_util::FutureExt as _;
+    match std::panic::AssertUnwindSafe(handler).catch_unwind().await {
+        Ok(res) => res,
+        Err(_panic) => {
+            tracing::error!("a request handler panicked; answered 500");
+            response::parse_error(&crate::error::ParseError::internal())
+        }
+    }
 }
 
 /// Wait for a listener's next connection; on failure (out of file descriptors and the like)
@@ -141,10 +180,15 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let graceful = GracefulShutdown::new();
     let builder = connection_builder();
+    let open = connections::Connections::new(state.config.max_connections);
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
-            stream = accept(&listener) => spawn_connection(stream, &state, &builder, &graceful),
+            stream = accept(&listener) => {
+                if let Some(admitted) = open.admit() {
+                    spawn_connection(stream, admitted, &state, &builder, &graceful);
+                }
+            }
             () = &mut shutdown => break,
         }
     }
@@ -173,7 +217,8 @@ pub async fn serve_on_threads(
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()?;
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel::<std::net::TcpStream>();
+        let (tx, rx) =
+            tokio::sync::mpsc::unbounded_channel::<(std::net::TcpStream, connections::Admitted)>();
         let state = Arc::clone(&state);
         let stop = stop_rx.clone();
         threads.push(
@@ -184,14 +229,17 @@ pub async fn serve_on_threads(
         queues.push(tx);
     }
     tokio::pin!(shutdown);
+    let open = connections::Connections::new(state.config.max_connections);
     let mut next = 0usize;
     loop {
         tokio::select! {
             stream = accept(&listener) => {
+                // At the cap with every connection busy: close the newcomer (dropping it).
+                let Some(admitted) = open.admit() else { continue };
                 // A stream is tied to the runtime that registered it; hand over the socket.
                 match stream.into_std() {
                     Ok(std) => {
-                        let _ = queues[next % queues.len()].send(std);
+                        let _ = queues[next % queues.len()].send((std, admitted));
                         next = next.wrapping_add(1);
                     }
                     Err(err) => tracing::warn!(error = %err, "cannot hand a connection over"),
@@ -214,7 +262,7 @@ pub async fn serve_on_threads(
 }
 
 async fn worker(
-    mut streams: tokio::sync::mpsc::UnboundedReceiver<std::net::TcpStream>,
+    mut streams: tokio::sync::mpsc::UnboundedReceiver<(std::net::TcpStream, connections::Admitted)>,
     state: Arc<AppState>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
@@ -223,9 +271,9 @@ async fn worker(
     loop {
         tokio::select! {
             stream = streams.recv() => {
-                let Some(stream) = stream else { break };
+                let Some((stream, admitted)) = stream else { break };
                 match tokio::net::TcpStream::from_std(stream) {
-                    Ok(stream) => spawn_connection(stream, &state, &builder, &graceful),
+                    Ok(stream) => spawn_connection(stream, admitted, &state, &builder, &graceful),
                     Err(err) => tracing::warn!(error = %err, "cannot take a connection over"),
                 }
             }
@@ -263,4 +311,17 @@ async fn route(state: Arc<AppState>, req: Request<Incoming>) -> HttpResponse {
         return descope.handle(&state, req).await;
     }
     response::express_not_found(req.method().as_str(), &path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panicking_handler_answers_parse_s_internal_error() {
+        let res = catch_panic(async { panic!("a bug") }).await;
+        assert_eq!(res.status(), 500);
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        assert_eq!(&body[..], br#"{"code":1,"error":"Internal server error."}"#);
+    }
 }

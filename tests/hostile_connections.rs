@@ -1,0 +1,70 @@
+//! Floods of connections: silent sockets must not keep real clients out.
+
+mod common;
+
+use std::time::Duration;
+
+use common::TestServer;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+/// 362 idle sockets once made the server refuse real clients for 6 s (until the header
+/// timeout freed them). With a cap, the longest-idle socket gives way to a newcomer.
+#[tokio::test]
+async fn a_flood_of_idle_connections_does_not_keep_a_real_client_out() {
+    let server = TestServer::start_with("9.10.0", |c| c.max_connections = 32).await;
+    let mut idle = Vec::new();
+    for _ in 0..200 {
+        // Some send nothing at all, some half a request line: both are idle.
+        let mut s = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        if idle.len() % 2 == 0 {
+            s.write_all(b"GET /parse/health HTTP/1.1\r\nHost: x\r\n")
+                .await
+                .unwrap();
+        }
+        idle.push(s);
+    }
+    for round in 0..5 {
+        let res = tokio::time::timeout(
+            Duration::from_secs(1),
+            server.rest("GET", "/parse/health").send(),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("round {round}: a real client waited more than 1 s"));
+        assert_eq!(res.status, 200);
+    }
+    // The oldest idle sockets were closed by the server to make room.
+    let mut closed = 0;
+    for s in &mut idle[..100] {
+        let mut buf = [0u8; 64];
+        // End of stream, or a reset when the socket had unread bytes.
+        let read = tokio::time::timeout(Duration::from_millis(50), s.read(&mut buf)).await;
+        if let Ok(Ok(0) | Err(_)) = read {
+            closed += 1;
+        }
+    }
+    assert!(
+        closed >= 90,
+        "only {closed} of the oldest idle sockets were closed"
+    );
+}
+
+/// A body announced far beyond the limit is refused from its `Content-Length`, at once,
+/// without waiting for bytes that never come (Parse: 413, as body-parser checks the length).
+#[tokio::test]
+async fn an_oversized_content_length_is_refused_at_once() {
+    let server = TestServer::start("9.10.0").await;
+    let mut s = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    s.write_all(
+        b"POST /parse/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n\
+          Content-Length: 25000000\r\n\r\n",
+    )
+    .await
+    .unwrap();
+    let mut head = vec![0u8; 512];
+    let n = tokio::time::timeout(Duration::from_secs(2), s.read(&mut head))
+        .await
+        .expect("an answer without the body")
+        .unwrap();
+    let text = String::from_utf8_lossy(&head[..n]);
+    assert!(text.starts_with("HTTP/1.1 413 "), "{text}");
+}
