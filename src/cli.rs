@@ -122,6 +122,23 @@ pub struct ServeArgs {
     /// room; a newcomer is closed only when every connection is busy.
     #[arg(long = "maxConnections", env = "PARSE_COMPAT_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
+
+    /// Log lines as plain text (colours only on a terminal) or one JSON object per line.
+    #[arg(
+        long = "logFormat",
+        env = "PARSE_COMPAT_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text
+    )]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written (to standard error).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
 }
 
 /// Options of `parse-compat schema`.

@@ -5,21 +5,20 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use parse_compat::cli::{Cli, Command, KeysAction};
+use parse_compat::cli::{Cli, Command, KeysAction, LogFormat};
 use parse_compat::config::{Config, ConfigError};
 use parse_compat::http::{self, AppState};
 use parse_compat::store::{DatabaseLocation, Store};
 use parse_compat::version::{self, Behavior};
 
 fn main() -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    match run() {
+    let cli = Cli::parse();
+    let format = match &cli.command {
+        Command::Serve(args) => args.log_format,
+        _ => LogFormat::Text,
+    };
+    init_logging(format);
+    match run(cli) {
         Ok(code) => code,
         Err(err) => {
             eprintln!("parse-compat: {err:#}");
@@ -33,8 +32,23 @@ fn main() -> ExitCode {
     }
 }
 
-fn run() -> anyhow::Result<ExitCode> {
-    let cli = Cli::parse();
+/// Log to standard error: `RUST_LOG` filters (default `info`); colours only on a terminal.
+fn init_logging(format: LogFormat) {
+    use std::io::IsTerminal as _;
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder
+            .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+            .init(),
+        LogFormat::Json => builder.json().with_ansi(false).init(),
+    }
+}
+
+fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Versions => {
             print_versions();
@@ -74,14 +88,19 @@ fn serve(config: Config) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        if config.master_key_generated {
-            tracing::warn!(
-                master_key = %config.master_key,
-                "no master key configured; generated one for this run"
-            );
-        }
         let store = Store::open(&config.database, config.store_options())
             .with_context(|| format!("opening the database {:?}", config.database))?;
+        if config.master_key_generated {
+            // A key never goes to the log: it goes to a file only its owner may read.
+            let path = store
+                .write_private_file("master-key", &config.master_key)
+                .context("writing the generated master key")?;
+            tracing::warn!(
+                file = %path.display(),
+                "no master key configured; generated one for this run and wrote it to a file \
+                 readable by its owner only"
+            );
+        }
         let descope = match &config.descope {
             Some(d) => Some(parse_compat::descope::DescopeService::open(d, &store).await?),
             None => None,

@@ -239,20 +239,10 @@ impl DescopeService {
         let login_id = required_string(&body, "loginId")?;
         let password = required_string(&body, "password")?;
         let user = store
-            .find_login_candidates(Some(login_id), None)
+            .check_credentials(Some(login_id), None, password, false)
             .await
             .map_err(|e| store_failure(&e))?
             .ok_or_else(DescopeError::bad_credentials)?;
-        let hash = user
-            .hashed_password
-            .clone()
-            .ok_or_else(DescopeError::bad_credentials)?;
-        if !Store::verify_password(password, hash)
-            .await
-            .map_err(|e| store_failure(&e))?
-        {
-            return Err(DescopeError::bad_credentials());
-        }
         let issued = store
             .create_session(
                 &user.object_id,

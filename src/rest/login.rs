@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::{RestContext, RestResult, render};
 use crate::error::{ErrorCode, ParseError};
-use crate::store::{SessionAction, SessionMeta, Store};
+use crate::store::{SessionAction, SessionMeta};
 
 pub async fn handle(
     ctx: &RestContext<'_>,
@@ -57,19 +57,9 @@ pub async fn handle(
     };
     let store = &ctx.state.store;
     let user = store
-        .find_login_candidates(username, email)
+        .check_credentials(username, email, password, ctx.auth.is_master)
         .await?
         .ok_or_else(ParseError::invalid_credentials)?;
-    let Some(hash) = user.hashed_password.clone() else {
-        return Err(ParseError::invalid_credentials());
-    };
-    if !Store::verify_password(password, hash).await? {
-        return Err(ParseError::invalid_credentials());
-    }
-    // An empty ACL locks the user out (master key excepted), as in Parse.
-    if !ctx.auth.is_master && user.acl.is_empty() {
-        return Err(ParseError::invalid_credentials());
-    }
     let meta = SessionMeta {
         installation_id: ctx.auth.installation_id.clone(),
     };

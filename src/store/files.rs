@@ -121,3 +121,21 @@ pub(super) fn private_dir(dir: &Path) -> Result<(), StoreError> {
         .create(dir)
         .map_err(|e| StoreError::Io(format!("creating {}: {e}", dir.display())))
 }
+
+/// Write a secret to `<database>.<suffix>` with mode 0600, replacing what was there.
+pub(super) fn write_private(
+    database: &Path,
+    suffix: &str,
+    contents: &str,
+) -> Result<PathBuf, StoreError> {
+    use std::io::Write as _;
+    let path = sidecar(database, &format!(".{suffix}"));
+    let _ = std::fs::remove_file(&path);
+    let mut file = private_options()
+        .truncate(true)
+        .open(&path)
+        .map_err(|e| StoreError::Io(format!("creating {}: {e}", path.display())))?;
+    writeln!(file, "{contents}")
+        .map_err(|e| StoreError::Io(format!("writing {}: {e}", path.display())))?;
+    Ok(path)
+}

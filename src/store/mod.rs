@@ -57,6 +57,18 @@ async fn bcrypt_job<R: Send + 'static>(
         .map_err(|e| StoreError::Join(e.to_string()))
 }
 
+/// What a missing user's password is compared with: a bcrypt hash of the same cost as real
+/// ones, of a random password nobody knows, made once.
+static UNKNOWN_USER_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    let mut secret = [0u8; 18];
+    os_random(&mut secret);
+    let password: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+    bcrypt::hash(password, BCRYPT_COST).unwrap_or_else(|_| {
+        // bcrypt::hash fails only for a cost outside 4..=31; keep the comparison's cost anyway.
+        "$2b$10$0000000000000000000000000000000000000000000000000000.".to_owned()
+    })
+});
+
 /// Reader threads: one per core, and at least two so one slow read does not hold up the rest.
 fn read_threads() -> usize {
     std::thread::available_parallelism()
@@ -148,6 +160,8 @@ struct Inner {
     options: StoreOptions,
     /// Removed on drop when the database is a throwaway.
     temp_dir: Option<PathBuf>,
+    /// The database file.
+    path: PathBuf,
     /// This process is the database's only server while it holds this (see `files`);
     /// [`Store::close`] lets go of it.
     lock: parking_lot::Mutex<Option<files::WriterLock>>,
@@ -234,6 +248,7 @@ impl Store {
                 options,
                 temp_dir,
                 lock: parking_lot::Mutex::new(lock),
+                path,
             }),
         })
     }
@@ -244,6 +259,12 @@ impl Store {
     pub async fn close(&self) {
         self.inner.writer.close().await;
         self.inner.lock.lock().take();
+    }
+
+    /// Write `contents` to `<database>.<suffix>`, readable by its owner only (0600), and
+    /// answer its path. For secrets the server makes itself, such as a generated master key.
+    pub fn write_private_file(&self, suffix: &str, contents: &str) -> Result<PathBuf, StoreError> {
+        files::write_private(&self.inner.path, suffix, contents)
     }
 
     pub fn options(&self) -> &StoreOptions {
@@ -267,6 +288,35 @@ impl Store {
     /// Compare a password with a stored bcrypt hash on a blocking thread.
     pub async fn verify_password(password: String, hash: String) -> Result<bool, StoreError> {
         bcrypt_job(move || bcrypt::verify(password, &hash).unwrap_or(false)).await
+    }
+
+    /// The one password check of every sign-in (REST login, GraphQL logIn, Descope sign-in):
+    /// the user a username or email names, if the password is theirs and their ACL does not
+    /// lock them out (an empty ACL does, except for the master key), as Parse's login decides.
+    ///
+    /// Exactly one bcrypt comparison runs whatever the outcome (against a throwaway hash when
+    /// no such user exists or they have no password), so the time an answer takes does not
+    /// tell whether a user exists. Parse itself answers an unknown user at once.
+    pub async fn check_credentials(
+        &self,
+        username: Option<String>,
+        email: Option<String>,
+        password: String,
+        master: bool,
+    ) -> Result<Option<User>, StoreError> {
+        let user = self.find_login_candidates(username, email).await?;
+        let hash = user.as_ref().and_then(|u| u.hashed_password.clone());
+        let matches = bcrypt_job(move || {
+            // Made on first use, on this blocking thread: never on an async worker.
+            let hash = hash.as_deref().unwrap_or(&UNKNOWN_USER_HASH);
+            bcrypt::verify(password, hash).unwrap_or(false)
+        })
+        .await?;
+        Ok(
+            user.filter(|u| {
+                matches && u.hashed_password.is_some() && (master || !u.acl.is_empty())
+            }),
+        )
     }
 
     fn new_session(

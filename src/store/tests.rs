@@ -532,3 +532,46 @@ fn processes_starting_together_on_a_fresh_file_migrate_once() {
         t.join().unwrap().unwrap();
     }
 }
+
+#[tokio::test]
+async fn one_credential_check_for_every_sign_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let (user, _) = alice_signed_up(&store).await;
+    let check = |name: &str, password: &str, master: bool| {
+        store.check_credentials(Some(name.into()), None, password.into(), master)
+    };
+    assert_eq!(
+        check("alice", "s3cret", false)
+            .await
+            .unwrap()
+            .map(|u| u.object_id),
+        Some(user.object_id.clone())
+    );
+    assert!(check("alice", "wrong", false).await.unwrap().is_none());
+    assert!(check("nobody", "s3cret", false).await.unwrap().is_none());
+    // By email too, as Parse's login.
+    let by_email = store
+        .check_credentials(
+            None,
+            Some("alice@example.com".into()),
+            "s3cret".into(),
+            false,
+        )
+        .await
+        .unwrap();
+    assert!(by_email.is_some());
+    // An empty ACL locks the user out, except for the master key (the Descope sign-in once
+    // skipped this rule).
+    std::thread::spawn({
+        let path = dir.path().join("t.db");
+        move || {
+            let conn = Connection::open(path).unwrap();
+            conn.execute("UPDATE users SET acl = '{}'", []).unwrap();
+        }
+    })
+    .join()
+    .unwrap();
+    assert!(check("alice", "s3cret", false).await.unwrap().is_none());
+    assert!(check("alice", "s3cret", true).await.unwrap().is_some());
+}

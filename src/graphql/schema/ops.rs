@@ -11,7 +11,7 @@ use super::ApiError;
 use super::error::Thrown;
 use crate::error::{ErrorCode, ParseError};
 use crate::graphql::context::Context;
-use crate::store::{AuthSession, NewUser, SessionAction, Store, User, os_random};
+use crate::store::{AuthSession, NewUser, SessionAction, User, os_random};
 use crate::version::UnknownAuthProvider;
 
 /// A user with the session token a mutation just issued (or the request carried).
@@ -309,24 +309,13 @@ fn authenticate(ctx: &Context, username: &str, password: &str) -> Result<User, A
             "password is required.",
         ));
     }
-    let invalid = || ApiError::from(ParseError::invalid_credentials());
-    let user = ctx
-        .block_on(
-            ctx.store
-                .find_login_candidates(Some(username.to_owned()), None),
-        )?
-        .ok_or_else(invalid)?;
-    let Some(hash) = user.hashed_password.clone() else {
-        return Err(invalid());
-    };
-    if !ctx.block_on(Store::verify_password(password.to_owned(), hash))? {
-        return Err(invalid());
-    }
-    // An empty ACL locks the user out (master key excepted), as in Parse.
-    if !ctx.auth.is_master && user.acl.is_empty() {
-        return Err(invalid());
-    }
-    Ok(user)
+    ctx.block_on(ctx.store.check_credentials(
+        Some(username.to_owned()),
+        None,
+        password.to_owned(),
+        ctx.auth.is_master,
+    ))?
+    .ok_or_else(|| ApiError::from(ParseError::invalid_credentials()))
 }
 
 /// The current user as Parse's `viewer`/`me` resolves it in this version.
