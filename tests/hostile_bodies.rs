@@ -52,3 +52,54 @@ async fn deeply_nested_graphql_body_is_refused_and_the_server_stays_up() {
         assert_eq!(health.status, 200, "{version} still serves");
     }
 }
+
+/// What Node's JSON.parse accepts and serde_json refused, as real Parse answered it
+/// (fixtures/hostile: 2.login.deep*, 4.string.loneSurrogate, 5.bom.*).
+#[tokio::test]
+async fn bodies_v8_accepts_are_accepted() {
+    for version in ["3.9.0", "9.10.0"] {
+        let server = TestServer::start(version).await;
+        let sign_up = |name: &str| {
+            server
+                .rest("POST", "/parse/users")
+                .json(&serde_json::json!({ "username": name, "password": "p" }))
+        };
+        assert_eq!(sign_up("deep").send().await.status, 201);
+        // An extra field nested 100,000 deep: the login is answered (Parse: 200).
+        let deep = format!(
+            r#"{{"username":"deep","password":"p","x":{}{}}}"#,
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let res = server
+            .rest("POST", "/parse/login")
+            .header("Content-Type", "application/json")
+            .raw_body(deep)
+            .send()
+            .await;
+        assert_eq!(res.status, 200, "{version}: {}", res.text());
+        // A byte-order mark before the body is ignored.
+        let res = server
+            .rest("POST", "/parse/login")
+            .header("Content-Type", "application/json; charset=utf-8")
+            .raw_body("\u{feff}{\"username\":\"deep\",\"password\":\"p\"}")
+            .send()
+            .await;
+        assert_eq!(res.status, 200, "{version}: {}", res.text());
+        // A lone surrogate is stored as U+FFFD: the same user as the literal character.
+        let res = server
+            .rest("POST", "/parse/users")
+            .header("Content-Type", "application/json")
+            .raw_body(r#"{"username":"lone_\ud800","password":"p","n":1e999}"#)
+            .send()
+            .await;
+        assert_eq!(res.status, 201, "{version}: {}", res.text());
+        let res = server
+            .rest("POST", "/parse/login")
+            .json(&serde_json::json!({ "username": "lone_\u{fffd}", "password": "p" }))
+            .send()
+            .await;
+        assert_eq!(res.status, 200, "{version}: {}", res.text());
+        assert_eq!(res.json()["username"], "lone_\u{fffd}");
+    }
+}

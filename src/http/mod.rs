@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod connections;
 pub mod cors;
+pub mod json_body;
 pub mod json_error;
 pub mod response;
 

@@ -16,7 +16,7 @@ use serde_json::{Map, Value};
 use crate::error::ParseError;
 use crate::http::auth::{self, RequestAuth, SessionPolicy};
 use crate::http::response::{self, HttpResponse};
-use crate::http::{AppState, BodyError, cors, json_error, read_body};
+use crate::http::{AppState, BodyError, cors, json_body, json_error, read_body};
 use crate::version::Behavior;
 
 /// What a route handler sees.
@@ -56,32 +56,30 @@ fn resolve(method: &Method, path: &str) -> Route {
 }
 
 /// Parse the body as Parse's `bodyParser.json({type: '*/*'})` does: any content type, only
-/// objects and arrays, V8's messages on failure.
+/// objects and arrays, a byte-order mark ignored, what `JSON.parse` accepts (see
+/// [`json_body`]), V8's messages on failure.
 fn parse_body(bytes: &[u8], behavior: &Behavior) -> Result<Map<String, Value>, HttpResponse> {
     if bytes.is_empty() {
         return Ok(Map::new());
     }
-    let text = String::from_utf8_lossy(bytes);
+    let decoded = String::from_utf8_lossy(bytes);
+    let text = json_body::body_parser_text(&decoded);
     let first = text
         .trim_start_matches([' ', '\t', '\n', '\r'])
         .chars()
         .next();
     if !matches!(first, Some('{' | '[')) {
         let message = if behavior.strict_json_single_mask {
-            json_error::strict_violation_single_mask(&text)
+            json_error::strict_violation_single_mask(text)
         } else {
-            json_error::strict_violation(&text)
+            json_error::strict_violation(text)
         };
         return Err(response::status_error(400, &message));
     }
-    match serde_json::from_str::<Value>(&text) {
+    match json_body::parse(text) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Ok(Map::new()),
-        Err(_) => {
-            let msg = json_error::v8_parse_error(&text)
-                .unwrap_or_else(|| "Unexpected end of JSON input".to_owned());
-            Err(response::status_error(400, &msg))
-        }
+        Err(message) => Err(response::status_error(400, &message)),
     }
 }
 

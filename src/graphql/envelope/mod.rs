@@ -23,7 +23,7 @@ use serde_json::{Map, Value as Json, json};
 
 use crate::http::auth::{self, RequestAuth, SessionPolicy, header};
 use crate::http::response::{self, HttpResponse};
-use crate::http::{AppState, BodyError, cors, json_error, read_body};
+use crate::http::{AppState, BodyError, cors, json_body, json_error, read_body};
 use crate::version::HttpStack;
 use pipeline::{ExecResult, OperationRequest, Outcome, Pipeline};
 
@@ -176,23 +176,16 @@ fn body_parser_json(bytes: &[u8], headers: &HeaderMap) -> Result<Option<Json>, S
     if bytes.is_empty() {
         return Ok(Some(Json::Object(Map::new())));
     }
-    let text = String::from_utf8_lossy(bytes);
+    let decoded = String::from_utf8_lossy(bytes);
+    let text = json_body::body_parser_text(&decoded);
     let first = text
         .trim_start_matches([' ', '\t', '\n', '\r'])
         .chars()
         .next();
     if !matches!(first, Some('{' | '[')) {
-        return Err(json_error::strict_violation(&text));
+        return Err(json_error::strict_violation(text));
     }
-    serde_json::from_str::<Json>(&text)
-        .map(Some)
-        .map_err(|_| v8_message(&text))
-}
-
-/// V8's `JSON.parse` message for a body serde refused. A body V8 would accept (serde stops at
-/// 128 levels of nesting, V8 does not) keeps the message this path always gave it.
-fn v8_message(text: &str) -> String {
-    json_error::v8_parse_error(text).unwrap_or_else(|| "Unexpected end of JSON input".into())
+    json_body::parse(text).map(Some)
 }
 
 /// How the pinned stack treats one HTTP request, around the operation pipeline.
@@ -492,19 +485,18 @@ impl Envelope<'_> {
                 req.query = first("query");
                 req.operation_name = first("operationName");
                 if let Some(v) = first("variables") {
-                    match serde_json::from_str::<Json>(&v) {
+                    match json_body::parse(&v) {
                         Ok(Json::Object(m)) => req.variables = Some(m),
                         Ok(_) => {}
-                        Err(_) => return Ok(error500(v8_message(&v))),
+                        Err(reason) => return Ok(error500(reason)),
                     }
                 }
             }
             Method::POST => {
                 let text = String::from_utf8_lossy(bytes);
-                let value = match serde_json::from_str::<Json>(&text) {
+                let value = match json_body::parse(&text) {
                     Ok(v) => v,
-                    Err(_) => {
-                        let reason = v8_message(&text);
+                    Err(reason) => {
                         let url =
                             yoga_url(&parts.headers, &parts.uri, &self.state.config.graphql_path);
                         return Ok(error500(format!(
@@ -723,7 +715,7 @@ impl Envelope<'_> {
                 let json_param = |name: &str| -> Result<Option<Map<String, Json>>, String> {
                     match once(name)? {
                         None => Ok(None),
-                        Some(v) => match serde_json::from_str::<Json>(&v) {
+                        Some(v) => match json_body::parse(&v) {
                             Ok(Json::Object(m)) => Ok(Some(m)),
                             Ok(_) => Err(format!(
                                 "The {name} search parameter should contain a JSON-encoded object."
@@ -780,7 +772,7 @@ fn apollo2_params(
     let m = item.as_object().unwrap_or(&empty);
     if let Some(Json::String(ext)) = m.get("extensions")
         && !ext.is_empty()
-        && serde_json::from_str::<Json>(ext).is_err()
+        && json_body::parse(ext).is_err()
     {
         return Err("Extensions are invalid JSON.");
     }
@@ -796,7 +788,7 @@ fn apollo2_params(
         Some(_) => return Err("GraphQL queries must be strings."),
     };
     let variables = match m.get("variables") {
-        Some(Json::String(s)) if !s.is_empty() => match serde_json::from_str::<Json>(s) {
+        Some(Json::String(s)) if !s.is_empty() => match json_body::parse(s) {
             Ok(Json::Object(v)) => Some(v),
             Ok(_) => None,
             Err(_) => return Err("Variables are invalid JSON."),
