@@ -103,3 +103,32 @@ async fn bodies_v8_accepts_are_accepted() {
         assert_eq!(res.json()["username"], "lone_\u{fffd}");
     }
 }
+
+/// Real Parse on PostgreSQL cannot index a username or email over 2704 bytes and answers its
+/// uncaught-error 500 (fixtures/hostile: 8.username2MiB, 8.username2800, 8.email1MiB); 2600
+/// bytes are fine. The same limit keeps every cached session small.
+#[tokio::test]
+async fn identities_beyond_postgres_index_limit_are_refused_as_parse_refuses_them() {
+    let server = TestServer::start("9.10.0").await;
+    let sign_up = |name: String, email: Option<String>| {
+        let mut body = serde_json::json!({ "username": name, "password": "p" });
+        if let Some(e) = email {
+            body["email"] = e.into();
+        }
+        server.rest("POST", "/parse/users").json(&body).send()
+    };
+    for (name, email) in [
+        ("a".repeat(2 << 20), None),
+        ("b".repeat(2800), None),
+        ("c".into(), Some(format!("{}@x.com", "c".repeat(1 << 20)))),
+    ] {
+        let res = sign_up(name, email).await;
+        assert_eq!(res.status, 500);
+        assert_eq!(
+            res.json(),
+            serde_json::json!({"code": 1, "message": "Internal server error."})
+        );
+    }
+    let res = sign_up("d".repeat(2600), None).await;
+    assert_eq!(res.status, 201, "{}", res.text());
+}

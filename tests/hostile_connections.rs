@@ -68,3 +68,33 @@ async fn an_oversized_content_length_is_refused_at_once() {
     let text = String::from_utf8_lossy(&head[..n]);
     assert!(text.starts_with("HTTP/1.1 413 "), "{text}");
 }
+
+/// Node's 16 KiB limit on a request's head (fixtures/hostile: 7.header.*): 15,000 bytes of
+/// one header pass, 16 KiB and more are answered 431 and the connection closed.
+#[tokio::test]
+async fn request_heads_over_16_kib_are_answered_431() {
+    let server = TestServer::start("9.10.0").await;
+    let ok = server
+        .rest("GET", "/parse/health")
+        .header("X-Foo", &"a".repeat(15_000))
+        .send()
+        .await;
+    assert_eq!(ok.status, 200);
+    for size in [16 * 1024, 64 * 1024, 1 << 20] {
+        let mut s = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        let head = format!(
+            "GET /parse/health HTTP/1.1\r\nHost: x\r\nX-Foo: {}\r\n\r\n",
+            "a".repeat(size)
+        );
+        // The server may close before reading all of it.
+        let _ = s.write_all(head.as_bytes()).await;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(2), s.read_to_end(&mut answer)).await;
+        let text = String::from_utf8_lossy(&answer);
+        assert!(
+            text.starts_with("HTTP/1.1 431 Request Header Fields Too Large"),
+            "{size}: {text}"
+        );
+    }
+    assert_eq!(server.rest("GET", "/parse/health").send().await.status, 200);
+}

@@ -27,6 +27,10 @@ use crate::store::Store;
 pub use auth::{RequestAuth, SessionPolicy};
 pub use response::HttpResponse;
 
+/// Node's `--max-http-header-size`: a request whose head is larger is answered 431 and closed
+/// (fixtures/hostile: `7.header.*`). hyper applies it to its read buffer, which holds the head.
+const MAX_HEAD_BYTES: usize = 16 * 1024;
+
 /// A client that has not sent its request headers within this time is disconnected.
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// A body that has not arrived within this time is refused.
@@ -91,6 +95,7 @@ fn connection_builder() -> http1::Builder {
     builder
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_buf_size(MAX_HEAD_BYTES)
         .keep_alive(true);
     builder
 }
@@ -144,7 +149,7 @@ async fn catch_panic(handler: impl Future<Output = HttpResponse>) -> HttpRespons
         Ok(res) => res,
         Err(_panic) => {
             tracing::error!("a request handler panicked; answered 500");
-            response::parse_error(&crate::error::ParseError::internal())
+            response::uncaught_error()
         }
     }
 }
@@ -323,6 +328,9 @@ mod tests {
         let res = catch_panic(async { panic!("a bug") }).await;
         assert_eq!(res.status(), 500);
         let body = res.into_body().collect().await.unwrap().to_bytes();
-        assert_eq!(&body[..], br#"{"code":1,"error":"Internal server error."}"#);
+        assert_eq!(
+            &body[..],
+            br#"{"code":1,"message":"Internal server error."}"#
+        );
     }
 }

@@ -40,8 +40,20 @@ pub fn json(status: u16, body: &Value) -> HttpResponse {
 
 /// A Parse error as Parse's REST error handler writes it: `{"code","error"}`.
 pub fn parse_error(err: &ParseError) -> HttpResponse {
+    if *err == ParseError::internal() {
+        return uncaught_error();
+    }
     let body = serde_json::json!({ "code": err.code.number(), "error": err.message });
     json(err.code.rest_status(), &body)
+}
+
+/// Parse's error handler for anything thrown that is not a `Parse.Error` (a database failure,
+/// a bug): 500 with `message`, not `error` (fixtures/hostile: `8.username2MiB`).
+pub fn uncaught_error() -> HttpResponse {
+    json(
+        500,
+        &serde_json::json!({ "code": 1, "message": "Internal server error." }),
+    )
 }
 
 /// `{"error":"unauthorized"}`, 403, written raw by Parse: no content type.

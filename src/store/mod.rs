@@ -37,6 +37,8 @@ pub const BCRYPT_COST: u32 = 10;
 
 /// Sessions cached in memory at most.
 const SESSION_CACHE_CAPACITY: usize = 100_000;
+/// Bytes the session cache may hold in all (see `cache`).
+const SESSION_CACHE_BYTES: usize = 64 << 20;
 
 /// bcrypt runs at most once per core at a time. Waiting for a slot is async, so a login whose
 /// client gave up while it waited is dropped before it costs a hash; more hashes at once would
@@ -99,6 +101,8 @@ pub enum StoreError {
     InUse(PathBuf),
     #[error("{0}")]
     Io(String),
+    #[error(transparent)]
+    NotIndexable(#[from] NotIndexable),
 }
 
 /// Where the database lives, from `--databaseURI`.
@@ -244,7 +248,7 @@ impl Store {
             inner: Arc::new(Inner {
                 writer,
                 readers,
-                cache: SessionCache::new(SESSION_CACHE_CAPACITY),
+                cache: SessionCache::new(SESSION_CACHE_CAPACITY, SESSION_CACHE_BYTES),
                 options,
                 temp_dir,
                 lock: parking_lot::Mutex::new(lock),
@@ -362,6 +366,7 @@ impl Store {
         new: NewUser,
         meta: SessionMeta,
     ) -> Result<(User, IssuedSession), StoreError> {
+        ensure_indexable(Some(&new.username), new.email.as_deref())?;
         let hashed = match new.password.clone() {
             Some(p) => Some(Self::hash_password(p).await?),
             None => None,
@@ -676,6 +681,10 @@ impl Store {
         changes: UserChanges,
         meta: SessionMeta,
     ) -> Result<UpdatedUser, StoreError> {
+        ensure_indexable(
+            changes.username.as_deref(),
+            changes.email.as_ref().and_then(Option::as_deref),
+        )?;
         let hashed = match changes.password.clone() {
             Some(p) => Some(Self::hash_password(p).await?),
             None => None,
@@ -845,6 +854,25 @@ fn open_connection(path: &Path, read_only: bool) -> Result<Connection, StoreErro
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
     Ok(conn)
+}
+
+/// The largest entry a PostgreSQL B-tree index takes (a third of an 8 KiB page). Real Parse
+/// on PostgreSQL indexes `username` and `email` uniquely, so a longer value fails its insert
+/// and Parse answers its uncaught-error 500 (fixtures/hostile: `8.username*`, `8.email1MiB`).
+/// The same limit here keeps every cached user small.
+pub const MAX_INDEXED_BYTES: usize = 2704;
+
+#[derive(Debug, thiserror::Error)]
+#[error("a {0} of more than {MAX_INDEXED_BYTES} bytes cannot be indexed")]
+pub struct NotIndexable(&'static str);
+
+fn ensure_indexable(username: Option<&str>, email: Option<&str>) -> Result<(), StoreError> {
+    for (field, value) in [("username", username), ("email", email)] {
+        if value.is_some_and(|v| v.len() > MAX_INDEXED_BYTES) {
+            return Err(StoreError::NotIndexable(NotIndexable(field)));
+        }
+    }
+    Ok(())
 }
 
 /// Refuse a username or email another user already has (ignoring case when `ci`).

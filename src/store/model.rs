@@ -85,6 +85,27 @@ impl AuthSession {
             rendered: Rendered::default(),
         }
     }
+
+    /// About how many bytes this entry holds once its renderings are filled (each rendering
+    /// is about the size of the user's own data), for the session cache's byte budget.
+    pub fn approximate_bytes(&self) -> usize {
+        let json = |v: Option<&Map<String, Value>>| {
+            v.map_or(0, |m| serde_json::to_vec(m).map_or(0, |b| b.len()))
+        };
+        let user = &self.user;
+        let data = user.object_id.len()
+            + user.username.len()
+            + user.email.as_ref().map_or(0, String::len)
+            + user.hashed_password.as_ref().map_or(0, String::len)
+            + json(user.auth_data.as_ref())
+            + json(Some(&user.acl));
+        let session = self.session.object_id.len()
+            + self.session.user_id.len()
+            + self.session.auth_provider.len()
+            + self.session.installation_id.as_ref().map_or(0, String::len);
+        // Struct and allocation overhead, plus one rendering of the user.
+        512 + session + 2 * data
+    }
 }
 
 /// Renderings of a cached session's user, filled on first use. The session cache drops the
