@@ -88,7 +88,7 @@ pub fn key_matches(presented: Option<&str>, configured: Option<&str>) -> bool {
 }
 
 /// `Authorization: Basic base64(appId:javascript-key=KEY)` or `base64(appId:MASTERKEY)`.
-fn basic_auth(headers: &HeaderMap) -> Option<(String, Option<String>, Option<String>)> {
+pub fn basic_auth(headers: &HeaderMap) -> Option<(String, Option<String>, Option<String>)> {
     let value = header(headers, AUTHORIZATION)?;
     let mut parts = value.split(' ');
     if !parts.next()?.eq_ignore_ascii_case("basic") {

@@ -58,7 +58,7 @@ fn resolve(method: &Method, path: &str) -> Route {
 /// Parse the body as Parse's `bodyParser.json({type: '*/*'})` does: any content type, only
 /// objects and arrays, a byte-order mark ignored, what `JSON.parse` accepts (see
 /// [`json_body`]), V8's messages on failure.
-fn parse_body(bytes: &[u8], behavior: &Behavior) -> Result<Map<String, Value>, HttpResponse> {
+pub fn parse_body(bytes: &[u8], behavior: &Behavior) -> Result<Map<String, Value>, HttpResponse> {
     if bytes.is_empty() {
         return Ok(Map::new());
     }
