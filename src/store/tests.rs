@@ -575,3 +575,17 @@ async fn one_credential_check_for_every_sign_in() {
     assert!(check("alice", "s3cret", false).await.unwrap().is_none());
     assert!(check("alice", "s3cret", true).await.unwrap().is_some());
 }
+
+#[tokio::test]
+async fn a_panicking_write_fails_alone_and_the_writer_keeps_serving() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let panicked = store
+        .inner
+        .writer
+        .write(|_| -> Result<(), StoreError> { panic!("a bug in a write") })
+        .await;
+    assert!(matches!(panicked, Err(StoreError::Closed)), "{panicked:?}");
+    let (_, issued) = alice_signed_up(&store).await;
+    assert!(store.find_session(&issued.token).await.unwrap().is_some());
+}

@@ -307,7 +307,20 @@ fn commit(
             return;
         }
     };
-    let replies: Vec<Reply> = batch.drain(..).map(|job| job(&txn)).collect();
+    let mut replies: Vec<Reply> = Vec::with_capacity(batch.len());
+    for job in batch.drain(..) {
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| job(&txn))) {
+            Ok(reply) => replies.push(reply),
+            Err(_) => {
+                // A bug in one write must not end the only writer. Nothing of this batch is
+                // kept: dropping the transaction rolls it back, and dropping the replies
+                // answers every caller `Closed` (an internal error), none of them a success.
+                tracing::error!("a write panicked; its group commit was rolled back");
+                // Returning drops the rest of the drain, the transaction and the replies.
+                return;
+            }
+        }
+    }
     match txn.commit() {
         Ok(()) => {
             replies.into_iter().for_each(|r| r(None));
