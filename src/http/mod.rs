@@ -13,7 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
@@ -69,21 +69,78 @@ pub enum BodyError {
     Failed,
 }
 
-/// Read a body, refusing more than `limit` bytes. A body announced larger than the limit is
-/// refused before a byte of it is read, as body-parser does from `Content-Length`.
+/// Read a body, refusing more than `limit` bytes.
+///
+/// A refused body is read on and thrown away (within [`DISCARD_MAX`] bytes, while it keeps
+/// arriving) before the 413 is answered. Closing a socket with unread bytes makes the kernel
+/// reset the connection, and a reset can discard the 413 before the client reads it: the
+/// client would see a broken connection instead of Parse's answer. A body announced larger
+/// than the limit that does not arrive is refused once it has been silent for
+/// [`DISCARD_IDLE`] (real Parse waits for it indefinitely).
 pub async fn read_body(body: Incoming, limit: usize) -> Result<Bytes, BodyError> {
     if hyper::body::Body::is_end_stream(&body) {
         return Ok(Bytes::new());
     }
     let announced = hyper::body::Body::size_hint(&body).exact();
+    let mut body = body;
     if announced.is_some_and(|len| len > limit as u64) {
+        discard(&mut body).await;
         return Err(BodyError::TooLarge);
     }
-    let limited = Limited::new(body, limit);
-    match tokio::time::timeout(BODY_READ_TIMEOUT, limited.collect()).await {
-        Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(err)) if err.is::<http_body_util::LengthLimitError>() => Err(BodyError::TooLarge),
-        Ok(Err(_)) | Err(_) => Err(BodyError::Failed),
+    match tokio::time::timeout(BODY_READ_TIMEOUT, collect_within(&mut body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(BodyError::TooLarge)) => {
+            discard(&mut body).await;
+            Err(BodyError::TooLarge)
+        }
+        Ok(Err(e)) => Err(e),
+        Err(_) => Err(BodyError::Failed),
+    }
+}
+
+/// The rest of a refused body is read and dropped up to this many bytes.
+const DISCARD_MAX: usize = 64 << 20;
+/// ... while no gap between its pieces is longer than this.
+const DISCARD_IDLE: Duration = Duration::from_secs(1);
+
+async fn collect_within(body: &mut Incoming, limit: usize) -> Result<Bytes, BodyError> {
+    // The first piece is kept as it came; only a body in several pieces is copied.
+    let mut first: Option<Bytes> = None;
+    let mut rest = bytes::BytesMut::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(data) = frame.map_err(|_| BodyError::Failed)?.into_data() else {
+            continue;
+        };
+        let held = first.as_ref().map_or(0, Bytes::len) + rest.len();
+        if held + data.len() > limit {
+            return Err(BodyError::TooLarge);
+        }
+        match &first {
+            None => first = Some(data),
+            Some(f) => {
+                if rest.is_empty() {
+                    rest.extend_from_slice(f);
+                }
+                rest.extend_from_slice(&data);
+            }
+        }
+    }
+    Ok(if rest.is_empty() {
+        first.unwrap_or_default()
+    } else {
+        rest.freeze()
+    })
+}
+
+async fn discard(body: &mut Incoming) {
+    let mut dropped = 0usize;
+    while dropped < DISCARD_MAX {
+        match tokio::time::timeout(DISCARD_IDLE, body.frame()).await {
+            Ok(Some(Ok(frame))) => {
+                dropped += frame.data_ref().map_or(0, Bytes::len);
+            }
+            _ => return,
+        }
     }
 }
 
