@@ -120,3 +120,31 @@ async fn an_oversized_body_gets_its_413_every_time() {
         );
     }
 }
+
+/// Two `Content-Length` headers that disagree (fixtures/hostile: 6.contentLengthTwiceDisagree):
+/// Node answers 400 and closes; hyper's parser does the same. (Two equal ones, and
+/// `Transfer-Encoding` with `Content-Length`, hyper reads as RFC 9112 says: one length, the
+/// chunked encoding winning. Node refuses those too; COMPATIBILITY.md lists it.)
+#[tokio::test]
+async fn disagreeing_content_lengths_are_refused_as_node_refuses_them() {
+    let server = TestServer::start("9.10.0").await;
+    {
+        let head = "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}";
+        let mut s = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        let req = format!(
+            "POST /parse/login HTTP/1.1\r\nHost: x\r\nX-Parse-Application-Id: compatApp\r\n{head}"
+        );
+        s.write_all(req.as_bytes()).await.unwrap();
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(Duration::from_secs(2), s.read_to_end(&mut answer)).await;
+        let text = String::from_utf8_lossy(&answer);
+        assert!(
+            text.starts_with("HTTP/1.1 400 Bad Request\r\n"),
+            "{head:?}: {text}"
+        );
+        assert!(
+            text.to_ascii_lowercase().contains("connection: close"),
+            "{text}"
+        );
+    }
+}
