@@ -494,3 +494,35 @@ async fn sessions_without_expiry_when_expire_inactive_sessions_is_false() {
         .json();
     assert!(session.get("expiresAt").is_none(), "{session}");
 }
+
+/// Parse reads `application/x-www-form-urlencoded` bodies on every route
+/// (fixtures/hostile: 9.form.*): a form login and sign-up work, and JSON text posted as a
+/// form is one field named after the whole text, so the login names no user.
+#[tokio::test]
+async fn form_encoded_bodies_are_read_as_parse_reads_them() {
+    for version in ["3.9.0", "9.10.0"] {
+        let server = TestServer::start(version).await;
+        let form = |path: &str, body: &str| {
+            server
+                .rest("POST", path)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .raw_body(body.to_owned())
+                .send()
+        };
+        let up = form("/parse/users", "username=form+user&password=p%26q").await;
+        assert_eq!(up.status, 201, "{version}: {}", up.text());
+        let login = form("/parse/login", "username=form%20user&password=p%26q").await;
+        assert_eq!(login.status, 200, "{version}: {}", login.text());
+        assert_eq!(login.json()["username"], "form user");
+        let json_as_form = form(
+            "/parse/login",
+            r#"{"username":"form user","password":"p&q"}"#,
+        )
+        .await;
+        assert_eq!(json_as_form.status, 400);
+        assert_eq!(
+            json_as_form.json(),
+            serde_json::json!({"code": 200, "error": "username/email is required."})
+        );
+    }
+}

@@ -83,6 +83,59 @@ pub fn parse_body(bytes: &[u8], behavior: &Behavior) -> Result<Map<String, Value
     }
 }
 
+/// body-parser's `urlencoded` limits, as Parse mounts it (defaults: 100 KiB, 1,000 fields).
+const FORM_LIMIT: usize = 100 * 1024;
+const FORM_PARAMETER_LIMIT: usize = 1000;
+
+/// type-is's match for `application/x-www-form-urlencoded`, parameters ignored.
+fn is_form(content_type: &str) -> bool {
+    let media = content_type.split(';').next().unwrap_or_default().trim();
+    media.eq_ignore_ascii_case("application/x-www-form-urlencoded")
+}
+
+/// A form body as Parse reads it on every route (`bodyParser.urlencoded({extended: false})`,
+/// mounted before the JSON parser, which then leaves the request alone): Node's
+/// `querystring.parse`, so every value is a string and a repeated field is a list of them.
+pub fn parse_form(bytes: &[u8], content_type: &str) -> Result<Map<String, Value>, HttpResponse> {
+    let charset = content_type
+        .split(';')
+        .skip(1)
+        .filter_map(|p| p.split_once('='))
+        .find(|(k, _)| k.trim().eq_ignore_ascii_case("charset"))
+        .map(|(_, v)| v.trim().trim_matches('"').to_ascii_lowercase());
+    if let Some(charset) = charset.filter(|c| c != "utf-8") {
+        return Err(response::status_error(
+            415,
+            &format!("unsupported charset \"{}\"", charset.to_ascii_uppercase()),
+        ));
+    }
+    if bytes.len() > FORM_LIMIT {
+        return Err(response::status_error(413, "request entity too large"));
+    }
+    let fields = bytes
+        .split(|b| *b == b'&')
+        .filter(|p| !p.is_empty())
+        .count();
+    if fields > FORM_PARAMETER_LIMIT {
+        return Err(response::status_error(413, "too many parameters"));
+    }
+    let mut map = Map::new();
+    for (key, value) in form_urlencoded::parse(bytes) {
+        let value = Value::String(value.into_owned());
+        match map.get_mut(key.as_ref()) {
+            None => {
+                map.insert(key.into_owned(), value);
+            }
+            Some(Value::Array(items)) => items.push(value),
+            Some(first) => {
+                let first = std::mem::take(first);
+                map.insert(key.into_owned(), Value::Array(vec![first, value]));
+            }
+        }
+    }
+    Ok(map)
+}
+
 fn query_map(query: Option<&str>) -> Map<String, Value> {
     form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
@@ -112,7 +165,13 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
         Err(BodyError::TooLarge) => return response::status_error(413, "request entity too large"),
         Err(BodyError::Failed) => return response::status_error(400, "request aborted"),
     };
-    let mut body = match parse_body(&bytes, &state.config.behavior) {
+    let content_type = auth::header(&parts.headers, hyper::header::CONTENT_TYPE);
+    let parsed = if content_type.is_some_and(is_form) {
+        parse_form(&bytes, content_type.unwrap_or_default())
+    } else {
+        parse_body(&bytes, &state.config.behavior)
+    };
+    let mut body = match parsed {
         Ok(b) => b,
         Err(res) => return res,
     };
