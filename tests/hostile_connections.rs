@@ -148,3 +148,30 @@ async fn disagreeing_content_lengths_are_refused_as_node_refuses_them() {
         );
     }
 }
+
+/// A body of exactly the limit is accepted, in however many pieces it comes
+/// (fixtures/hostile: 6.bodyExactly20MiB.users is 201 on real Parse).
+#[tokio::test]
+async fn a_body_of_exactly_the_limit_is_accepted() {
+    let limit = 1 << 20;
+    let server = TestServer::start_with("9.10.0", |c| c.body_limit = limit).await;
+    let head = r#"{"username":"exact","password":"p","pad":""#;
+    let pad = limit - head.len() - 2;
+    let body = format!("{head}{}\"}}", "a".repeat(pad));
+    assert_eq!(body.len(), limit);
+    let res = server
+        .rest("POST", "/parse/users")
+        .header("Content-Type", "application/json")
+        .raw_body(body.clone())
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let over = format!("{body} ");
+    let res = server
+        .rest("POST", "/parse/login")
+        .header("Content-Type", "application/json")
+        .raw_body(over)
+        .send()
+        .await;
+    assert_eq!(res.status, 413);
+}

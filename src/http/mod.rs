@@ -111,7 +111,12 @@ async fn collect_within(body: &mut Incoming, limit: usize) -> Result<Bytes, Body
         let Ok(data) = frame.map_err(|_| BodyError::Failed)?.into_data() else {
             continue;
         };
-        let held = first.as_ref().map_or(0, Bytes::len) + rest.len();
+        // Once a second piece came, `rest` holds everything (the first piece included).
+        let held = if rest.is_empty() {
+            first.as_ref().map_or(0, Bytes::len)
+        } else {
+            rest.len()
+        };
         if held + data.len() > limit {
             return Err(BodyError::TooLarge);
         }
@@ -153,6 +158,9 @@ fn connection_builder() -> http1::Builder {
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
         .max_buf_size(MAX_HEAD_BYTES)
+        // A client may shut its sending side once its request is out and wait for the
+        // answer (Node answers it); without this hyper closes at that end of stream.
+        .half_close(true)
         .keep_alive(true);
     builder
 }

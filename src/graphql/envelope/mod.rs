@@ -234,11 +234,18 @@ impl Envelope<'_> {
         }
         let bytes = match read_body(body, state.config.body_limit).await {
             Ok(b) => b,
+            // Beyond every limit: answered as the stack answers a body over its own (100 KiB)
+            // JSON limit. graphql-yoga has none in Parse; the body limit bounds it here.
             Err(BodyError::TooLarge) => {
-                return (
-                    response::status_error(413, "request entity too large"),
-                    Middleware,
-                );
+                let res = match stack {
+                    HttpStack::Apollo2 | HttpStack::Yoga => {
+                        response::status_error(413, "request entity too large")
+                    }
+                    HttpStack::Apollo4 | HttpStack::Apollo4OnExpress5 | HttpStack::Apollo5 => {
+                        response::express_error_page(413, "Payload Too Large")
+                    }
+                };
+                return (res, Middleware);
             }
             Err(BodyError::Failed) => {
                 return (response::status_error(400, "request aborted"), Middleware);
