@@ -7,6 +7,16 @@ use std::time::Duration;
 use common::TestServer;
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
+/// Send raw bytes on a new connection and read what comes back until the server closes it
+/// (or 2 s pass). The server may close before reading all of the request.
+async fn raw_exchange(addr: std::net::SocketAddr, request: &[u8]) -> String {
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let _ = s.write_all(request).await;
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(2), s.read_to_end(&mut answer)).await;
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
 /// 362 idle sockets once made the server refuse real clients for 6 s (until the header
 /// timeout freed them). With a cap, the longest-idle socket gives way to a newcomer.
 #[tokio::test]
@@ -81,16 +91,11 @@ async fn request_heads_over_16_kib_are_answered_431() {
         .await;
     assert_eq!(ok.status, 200);
     for size in [16 * 1024, 64 * 1024, 1 << 20] {
-        let mut s = tokio::net::TcpStream::connect(server.addr).await.unwrap();
         let head = format!(
             "GET /parse/health HTTP/1.1\r\nHost: x\r\nX-Foo: {}\r\n\r\n",
             "a".repeat(size)
         );
-        // The server may close before reading all of it.
-        let _ = s.write_all(head.as_bytes()).await;
-        let mut answer = Vec::new();
-        let _ = tokio::time::timeout(Duration::from_secs(2), s.read_to_end(&mut answer)).await;
-        let text = String::from_utf8_lossy(&answer);
+        let text = raw_exchange(server.addr, head.as_bytes()).await;
         assert!(
             text.starts_with("HTTP/1.1 431 Request Header Fields Too Large"),
             "{size}: {text}"
@@ -130,14 +135,10 @@ async fn disagreeing_content_lengths_are_refused_as_node_refuses_them() {
     let server = TestServer::start("9.10.0").await;
     {
         let head = "Content-Length: 2\r\nContent-Length: 3\r\n\r\n{}";
-        let mut s = tokio::net::TcpStream::connect(server.addr).await.unwrap();
         let req = format!(
             "POST /parse/login HTTP/1.1\r\nHost: x\r\nX-Parse-Application-Id: compatApp\r\n{head}"
         );
-        s.write_all(req.as_bytes()).await.unwrap();
-        let mut answer = Vec::new();
-        let _ = tokio::time::timeout(Duration::from_secs(2), s.read_to_end(&mut answer)).await;
-        let text = String::from_utf8_lossy(&answer);
+        let text = raw_exchange(server.addr, req.as_bytes()).await;
         assert!(
             text.starts_with("HTTP/1.1 400 Bad Request\r\n"),
             "{head:?}: {text}"

@@ -81,6 +81,14 @@ await main(async () => {
     check(clean, `round ${round}: restarted server did not stop within 8 s of SIGTERM`);
     const ic2 = integrityCheck(db);
     check(ic2 === 'ok', `round ${round}: integrity_check after a clean stop: ${ic2}`);
+    // A clean stop folds the WAL back and truncates it; every file holding secrets is 0600.
+    const wal = fs.existsSync(db + '-wal') ? fs.statSync(db + '-wal').size : 0;
+    check(wal === 0, `round ${round}: the WAL holds ${wal} bytes after a clean stop`);
+    for (const suffix of ['', '-wal', '-shm', '.lock']) {
+      if (!fs.existsSync(db + suffix)) continue;
+      const mode = fs.statSync(db + suffix).mode & 0o777;
+      check(mode === 0o600, `round ${round}: x.db${suffix} has mode ${mode.toString(8)}, not 600`);
+    }
   }
   info(`total: ${revoked.length} answered logouts over ${ROUNDS} kill -9 rounds, all refused after restart`);
 });
