@@ -13,6 +13,8 @@ pub enum ErrorCode {
     InvalidQuery = 102,
     InvalidJson = 107,
     OperationForbidden = 119,
+    /// `Parse.Error.INVALID_VALUE`.
+    InvalidValue = 162,
     InvalidEmailAddress = 125,
     InvalidSessionToken = 209,
     UsernameMissing = 200,
@@ -43,6 +45,7 @@ impl ErrorCode {
             | Self::InvalidQuery
             | Self::InvalidJson
             | Self::OperationForbidden
+            | Self::InvalidValue
             | Self::InvalidEmailAddress
             | Self::InvalidSessionToken
             | Self::UsernameMissing
@@ -82,6 +85,15 @@ impl ParseError {
 
     pub fn invalid_credentials() -> Self {
         Self::new(ErrorCode::ObjectNotFound, "Invalid username/password.")
+    }
+
+    /// Password reset and email verification without an email adapter (parse-compat has
+    /// none): Parse checks its email configuration before anything else.
+    pub fn email_not_configured() -> Self {
+        Self::new(
+            ErrorCode::InternalServerError,
+            "An appName, publicServerURL, and emailAdapter are required for password reset and email verification functionality.",
+        )
     }
 
     /// What Parse answers for any error that is not a `Parse.Error`.

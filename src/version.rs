@@ -229,6 +229,10 @@ pub struct Behavior {
     pub graphql_user_from_caller_auth: bool,
     /// The GraphQL `confirmResetPassword` mutation exists (5.0+).
     pub graphql_confirm_reset_password: bool,
+    /// `POST /loginAs` (a session for any user, master key only) exists (5.0+).
+    pub login_as_route: bool,
+    /// `POST /verifyPassword` exists beside `GET` (7.0+).
+    pub verify_password_post: bool,
     /// Permission errors a client gets (206 "Insufficient auth.", "Cannot modify user X.")
     /// say only "Permission denied" (8.0+, Parse's sanitized error responses).
     pub sanitized_permission_errors: bool,
@@ -306,6 +310,8 @@ impl Behavior {
             graphql_acl_relay_user_id: v.at_least(4, 2),
             graphql_user_from_caller_auth: v.at_least(4, 3),
             graphql_confirm_reset_password: v.at_least(5, 0),
+            login_as_route: v.at_least(5, 0),
+            verify_password_post: v.at_least(7, 0),
             sanitized_permission_errors: v.at_least(8, 0),
             strict_json_single_mask: !v.at_least(5, 3),
             auth_data_id_required: !v.at_least(7, 0),

@@ -1,16 +1,37 @@
-//! `POST /login` and `GET /login?username=&password=`: a new session for a password.
+//! `POST /login` and `GET /login?username=&password=`: a new session for a password; and the
+//! credential reading it shares with `verifyPassword`.
 
 use serde_json::{Map, Value};
 
 use super::{RestContext, RestResult, render};
 use crate::error::{ErrorCode, ParseError};
-use crate::store::{SessionAction, SessionMeta};
+use crate::store::{SessionAction, SessionMeta, User};
 
 pub async fn handle(
     ctx: &RestContext<'_>,
     body: &Map<String, Value>,
     query: &Map<String, Value>,
 ) -> RestResult {
+    let user = authenticate(ctx, body, query).await?;
+    let store = &ctx.state.store;
+    let meta = SessionMeta {
+        installation_id: ctx.auth.installation_id.clone(),
+    };
+    let issued = store
+        .create_session(&user.object_id, SessionAction::Login, "password", meta)
+        .await?;
+    let mut out = render::user(&user);
+    out.insert("sessionToken".into(), Value::String(issued.token));
+    Ok((200, Value::Object(out)))
+}
+
+/// `UsersRouter._authenticateUserFromRequest`, shared by login and `verifyPassword`: the user
+/// the request's username (or email) and password name, with Parse's checks in its order.
+pub async fn authenticate(
+    ctx: &RestContext<'_>,
+    body: &Map<String, Value>,
+    query: &Map<String, Value>,
+) -> Result<User, ParseError> {
     let empty = |v: Option<&Value>| match v {
         None | Some(Value::Null) => true,
         Some(Value::String(s)) => s.is_empty(),
@@ -55,18 +76,9 @@ pub async fn handle(
     let Some(password) = as_string(password)? else {
         return Err(ParseError::invalid_credentials());
     };
-    let store = &ctx.state.store;
-    let user = store
+    ctx.state
+        .store
         .check_credentials(username, email, password, ctx.auth.is_master)
         .await?
-        .ok_or_else(ParseError::invalid_credentials)?;
-    let meta = SessionMeta {
-        installation_id: ctx.auth.installation_id.clone(),
-    };
-    let issued = store
-        .create_session(&user.object_id, SessionAction::Login, "password", meta)
-        .await?;
-    let mut out = render::user(&user);
-    out.insert("sessionToken".into(), Value::String(issued.token));
-    Ok((200, Value::Object(out)))
+        .ok_or_else(ParseError::invalid_credentials)
 }

@@ -2,12 +2,14 @@
 
 mod health;
 mod login;
+mod login_as;
 mod logout;
 mod me;
 pub mod render;
 mod sessions;
 mod signup;
 mod update_user;
+mod verify_password;
 
 use hyper::body::Incoming;
 use hyper::{Method, Request};
@@ -37,12 +39,20 @@ enum Route {
     SessionsMe,
     DeleteSession(String),
     UpdateUser(String),
+    VerifyPassword,
+    LogInAs,
+    /// `requestPasswordReset` and `verificationEmailRequest`: both need an email adapter.
+    SendEmail,
     Unknown,
 }
 
-fn resolve(method: &Method, path: &str) -> Route {
+fn resolve(method: &Method, path: &str, behavior: &Behavior) -> Route {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     match (method.as_str(), segments.as_slice()) {
+        ("GET", ["verifyPassword"]) => Route::VerifyPassword,
+        ("POST", ["verifyPassword"]) if behavior.verify_password_post => Route::VerifyPassword,
+        ("POST", ["loginAs"]) if behavior.login_as_route => Route::LogInAs,
+        ("POST", ["requestPasswordReset" | "verificationEmailRequest"]) => Route::SendEmail,
         ("POST", ["users"]) => Route::SignUp,
         ("POST" | "GET", ["login"]) => Route::LogIn,
         ("POST", ["logout"]) => Route::LogOut,
@@ -182,8 +192,9 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
     {
         method = m;
     }
-    let route = resolve(&method, &rel);
+    let route = resolve(&method, &rel, &state.config.behavior);
     let policy = match route {
+        // Parse drops the token for exactly `/login` (not for `verifyPassword`).
         Route::LogIn => SessionPolicy::Ignore,
         Route::LogOut => SessionPolicy::Deferred,
         Route::SessionsMe if state.config.behavior.sessions_me_own_lookup => {
@@ -217,6 +228,9 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
         Route::SessionsMe => sessions::me(&ctx).await,
         Route::DeleteSession(id) => sessions::delete(&ctx, id).await,
         Route::UpdateUser(id) => update_user::handle(&ctx, id, &body).await,
+        Route::VerifyPassword => verify_password::handle(&ctx, &body, &query).await,
+        Route::LogInAs => login_as::handle(&ctx, &body).await,
+        Route::SendEmail => Err(ParseError::email_not_configured()),
         Route::Unknown => return response::express_not_found(method.as_str(), &full_path),
     };
     match result {

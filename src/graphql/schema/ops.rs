@@ -376,9 +376,8 @@ pub fn reset_password_not_configured() -> ApiError {
 /// resetPassword and sendVerificationEmail without an email adapter (ours has none): Parse
 /// checks the email configuration before anything else.
 pub fn email_not_configured() -> ApiError {
-    ApiError::internal_with(
-        "An appName, publicServerURL, and emailAdapter are required for password reset and email verification functionality.",
-    )
+    let err = ParseError::email_not_configured();
+    ApiError::parse(err.code, err.message)
 }
 
 /// confirmResetPassword (5.0+): Parse checks presence, then looks for a user holding this
