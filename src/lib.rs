@@ -1,6 +1,7 @@
 //! parse-compat: Parse Server's auth and session API, answered exactly as a pinned Parse
 //! version does, over one SQLite session store.
 
+pub mod account;
 pub mod cli;
 pub mod config;
 pub mod descope;

@@ -233,6 +233,8 @@ pub struct Behavior {
     pub login_as_route: bool,
     /// `POST /verifyPassword` exists beside `GET` (7.0+).
     pub verify_password_post: bool,
+    /// `POST /challenge` exists (6.0+).
+    pub challenge_route: bool,
     /// Permission errors a client gets (206 "Insufficient auth.", "Cannot modify user X.")
     /// say only "Permission denied" (8.0+, Parse's sanitized error responses).
     pub sanitized_permission_errors: bool,
@@ -312,6 +314,7 @@ impl Behavior {
             graphql_confirm_reset_password: v.at_least(5, 0),
             login_as_route: v.at_least(5, 0),
             verify_password_post: v.at_least(7, 0),
+            challenge_route: v.at_least(6, 0),
             sanitized_permission_errors: v.at_least(8, 0),
             strict_json_single_mask: !v.at_least(5, 3),
             auth_data_id_required: !v.at_least(7, 0),

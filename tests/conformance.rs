@@ -337,8 +337,8 @@ impl Scenario {
     }
 
     /// Whether a recorded step is sent at all. Case 6 of the user-routes recording (its own
-    /// user; verifyPassword, the email routes, loginAs) is self-contained; `challenge` and
-    /// the other cases wait for the routes they exercise.
+    /// user; verifyPassword, the email routes, loginAs, challenge) is self-contained; the
+    /// other cases wait for the routes they exercise.
     const fn records_cors(self) -> bool {
         match self {
             Scenario::A | Scenario::B => true,
@@ -349,7 +349,7 @@ impl Scenario {
     fn sends(self, step: &str) -> bool {
         match self {
             Scenario::A | Scenario::B => true,
-            Scenario::UserRoutes => step.starts_with("6.") && !step.starts_with("6.challenge"),
+            Scenario::UserRoutes => step.starts_with("6."),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! The REST API under the mount path (`/parse`): Parse's middleware, then one file per route.
 
+mod challenge;
 mod health;
 mod login;
 mod login_as;
@@ -41,6 +42,7 @@ enum Route {
     UpdateUser(String),
     VerifyPassword,
     LogInAs,
+    Challenge,
     /// `requestPasswordReset` and `verificationEmailRequest`: both need an email adapter.
     SendEmail,
     Unknown,
@@ -52,6 +54,7 @@ fn resolve(method: &Method, path: &str, behavior: &Behavior) -> Route {
         ("GET", ["verifyPassword"]) => Route::VerifyPassword,
         ("POST", ["verifyPassword"]) if behavior.verify_password_post => Route::VerifyPassword,
         ("POST", ["loginAs"]) if behavior.login_as_route => Route::LogInAs,
+        ("POST", ["challenge"]) if behavior.challenge_route => Route::Challenge,
         ("POST", ["requestPasswordReset" | "verificationEmailRequest"]) => Route::SendEmail,
         ("POST", ["users"]) => Route::SignUp,
         ("POST" | "GET", ["login"]) => Route::LogIn,
@@ -230,6 +233,7 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
         Route::UpdateUser(id) => update_user::handle(&ctx, id, &body).await,
         Route::VerifyPassword => verify_password::handle(&ctx, &body, &query).await,
         Route::LogInAs => login_as::handle(&ctx, &body).await,
+        Route::Challenge => challenge::handle(&ctx, &body, &query).await,
         Route::SendEmail => Err(ParseError::email_not_configured()),
         Route::Unknown => return response::express_not_found(method.as_str(), &full_path),
     };

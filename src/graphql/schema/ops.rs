@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::ApiError;
 use super::error::Thrown;
+use crate::account::{id_string, truthy};
 use crate::error::{ErrorCode, ParseError};
 use crate::graphql::context::Context;
 use crate::store::{AuthSession, NewUser, SessionAction, User, os_random};
@@ -224,23 +225,6 @@ fn unsupported_service() -> ApiError {
     )
 }
 
-fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
-    }
-}
-
-fn id_string(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
-}
-
 /// Parse's `cryptoUtils.randomString`: letters and digits.
 fn random_username(len: usize) -> String {
     const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
@@ -420,36 +404,18 @@ pub fn challenge(
         };
         user = Some(authenticate(ctx, username, password)?);
     }
-    if challenge_data.is_none() {
-        return Err(other("Nothing to challenge."));
-    }
-    if let Some(auth_data) = auth_data {
-        if user.is_some() {
-            return Err(other(
-                "You cannot provide username/email and authData, only use one identification method.",
-            ));
-        }
-        let with_id: Vec<&String> = auth_data
-            .iter()
-            .filter(|(_, d)| d.get("id").is_some_and(truthy))
-            .map(|(p, _)| p)
-            .collect();
-        if with_id.len() > 1 {
-            return Err(other(
-                "You cannot provide more than one authData provider with an id.",
-            ));
-        }
-        let not_found = || ApiError::parse(ErrorCode::ObjectNotFound, "User not found.");
-        let provider = with_id.first().ok_or_else(not_found)?;
-        let id = auth_data
-            .get(provider.as_str())
-            .and_then(|d| d.get("id"))
-            .map(id_string)
-            .ok_or_else(not_found)?;
-        let found = ctx.block_on(ctx.store.find_user_by_auth((*provider).clone(), id))?;
-        if found.is_none() || provider.as_str() != "anonymous" {
-            return Err(not_found());
-        }
-    }
-    Ok(Map::new())
+    let auth_data = auth_data.map(Value::Object);
+    let challenge_data = challenge_data.map(Value::Object);
+    let answer = ctx.block_on(async {
+        Ok::<_, crate::store::StoreError>(
+            crate::account::challenge(
+                &ctx.store,
+                user.as_ref(),
+                auth_data.as_ref(),
+                challenge_data.as_ref(),
+            )
+            .await,
+        )
+    })?;
+    Ok(answer?)
 }
