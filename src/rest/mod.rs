@@ -1,6 +1,7 @@
 //! The REST API under the mount path (`/parse`): Parse's middleware, then one file per route.
 
 mod challenge;
+mod get_user;
 mod health;
 mod login;
 mod login_as;
@@ -40,12 +41,22 @@ enum Route {
     SessionsMe,
     DeleteSession(String),
     UpdateUser(String),
+    GetUser(String),
     VerifyPassword,
     LogInAs,
     Challenge,
     /// `requestPasswordReset` and `verificationEmailRequest`: both need an email adapter.
     SendEmail,
     Unknown,
+}
+
+/// The objectId in `users/<id>` (not `users/me`) or `classes/_User/<id>`.
+fn user_id_of<'a>(segments: &[&'a str]) -> Option<&'a str> {
+    match segments {
+        ["users", id] if !id.is_empty() && *id != "me" => Some(id),
+        ["classes", "_User", id] if !id.is_empty() => Some(id),
+        _ => None,
+    }
 }
 
 fn resolve(method: &Method, path: &str, behavior: &Behavior) -> Route {
@@ -57,6 +68,9 @@ fn resolve(method: &Method, path: &str, behavior: &Behavior) -> Route {
         ("POST", ["challenge"]) if behavior.challenge_route => Route::Challenge,
         ("POST", ["requestPasswordReset" | "verificationEmailRequest"]) => Route::SendEmail,
         ("POST", ["users"]) => Route::SignUp,
+        ("GET", ["users" | "classes", ..]) if user_id_of(&segments).is_some() => {
+            Route::GetUser(user_id_of(&segments).unwrap_or_default().to_owned())
+        }
         ("POST" | "GET", ["login"]) => Route::LogIn,
         ("POST", ["logout"]) => Route::LogOut,
         ("GET", ["users", "me"]) => Route::UsersMe,
@@ -231,6 +245,7 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
         Route::SessionsMe => sessions::me(&ctx).await,
         Route::DeleteSession(id) => sessions::delete(&ctx, id).await,
         Route::UpdateUser(id) => update_user::handle(&ctx, id, &body).await,
+        Route::GetUser(id) => get_user::handle(&ctx, id).await,
         Route::VerifyPassword => verify_password::handle(&ctx, &body, &query).await,
         Route::LogInAs => login_as::handle(&ctx, &body).await,
         Route::Challenge => challenge::handle(&ctx, &body, &query).await,
