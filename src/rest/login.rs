@@ -13,14 +13,21 @@ pub async fn handle(
     query: &Map<String, Value>,
 ) -> RestResult {
     let user = authenticate(ctx, body, query).await?;
-    let store = &ctx.state.store;
+    signed_in(ctx, &user, "password").await
+}
+
+/// A new login session for `user` (from the request's installation), answered as Parse
+/// answers a login: the user with the new session's token.
+pub async fn signed_in(ctx: &RestContext<'_>, user: &User, provider: &str) -> RestResult {
     let meta = SessionMeta {
         installation_id: ctx.auth.installation_id.clone(),
     };
-    let issued = store
-        .create_session(&user.object_id, SessionAction::Login, "password", meta)
+    let issued = ctx
+        .state
+        .store
+        .create_session(&user.object_id, SessionAction::Login, provider, meta)
         .await?;
-    let mut out = render::user(&user);
+    let mut out = render::user(user);
     out.insert("sessionToken".into(), Value::String(issued.token));
     Ok((200, Value::Object(out)))
 }

@@ -2,9 +2,8 @@
 
 use serde_json::{Map, Value};
 
-use super::{RestContext, RestResult, render};
+use super::{RestContext, RestResult, login};
 use crate::error::{ErrorCode, ParseError};
-use crate::store::{SessionAction, SessionMeta};
 
 pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestResult {
     let behavior = &ctx.state.config.behavior;
@@ -25,18 +24,11 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
         // Parse's query then matches no user.
         Some(_) => return Err(ParseError::new(ErrorCode::ObjectNotFound, "user not found")),
     };
-    let store = &ctx.state.store;
-    let user = store
+    let user = ctx
+        .state
+        .store
         .find_user(user_id)
         .await?
         .ok_or_else(|| ParseError::new(ErrorCode::ObjectNotFound, "user not found"))?;
-    let meta = SessionMeta {
-        installation_id: ctx.auth.installation_id.clone(),
-    };
-    let issued = store
-        .create_session(&user.object_id, SessionAction::Login, "masterkey", meta)
-        .await?;
-    let mut out = render::user(&user);
-    out.insert("sessionToken".into(), Value::String(issued.token));
-    Ok((200, Value::Object(out)))
+    login::signed_in(ctx, &user, "masterkey").await
 }
