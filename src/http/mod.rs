@@ -104,36 +104,22 @@ const DISCARD_MAX: usize = 64 << 20;
 const DISCARD_IDLE: Duration = Duration::from_secs(1);
 
 async fn collect_within(body: &mut Incoming, limit: usize) -> Result<Bytes, BodyError> {
-    // The first piece is kept as it came; only a body in several pieces is copied.
-    let mut first: Option<Bytes> = None;
-    let mut rest = bytes::BytesMut::new();
+    let mut pieces: Vec<Bytes> = Vec::new();
+    let mut total = 0usize;
     while let Some(frame) = body.frame().await {
         let Ok(data) = frame.map_err(|_| BodyError::Failed)?.into_data() else {
             continue;
         };
-        // Once a second piece came, `rest` holds everything (the first piece included).
-        let held = if rest.is_empty() {
-            first.as_ref().map_or(0, Bytes::len)
-        } else {
-            rest.len()
-        };
-        if held + data.len() > limit {
+        total += data.len();
+        if total > limit {
             return Err(BodyError::TooLarge);
         }
-        match &first {
-            None => first = Some(data),
-            Some(f) => {
-                if rest.is_empty() {
-                    rest.extend_from_slice(f);
-                }
-                rest.extend_from_slice(&data);
-            }
-        }
+        pieces.push(data);
     }
-    Ok(if rest.is_empty() {
-        first.unwrap_or_default()
-    } else {
-        rest.freeze()
+    // A body in one piece (the usual case) is kept as it came; only several are copied.
+    Ok(match pieces.len() {
+        1 => pieces.swap_remove(0),
+        _ => Bytes::from(pieces.concat()),
     })
 }
 

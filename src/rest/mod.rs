@@ -61,6 +61,11 @@ fn user_id_of<'a>(segments: &[&'a str]) -> Option<&'a str> {
 
 fn resolve(method: &Method, path: &str, behavior: &Behavior) -> Route {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    if *method == Method::GET
+        && let Some(id) = user_id_of(&segments)
+    {
+        return Route::GetUser(id.to_owned());
+    }
     match (method.as_str(), segments.as_slice()) {
         ("GET", ["verifyPassword"]) => Route::VerifyPassword,
         ("POST", ["verifyPassword"]) if behavior.verify_password_post => Route::VerifyPassword,
@@ -68,9 +73,6 @@ fn resolve(method: &Method, path: &str, behavior: &Behavior) -> Route {
         ("POST", ["challenge"]) if behavior.challenge_route => Route::Challenge,
         ("POST", ["requestPasswordReset" | "verificationEmailRequest"]) => Route::SendEmail,
         ("POST", ["users"]) => Route::SignUp,
-        ("GET", ["users" | "classes", ..]) if user_id_of(&segments).is_some() => {
-            Route::GetUser(user_id_of(&segments).unwrap_or_default().to_owned())
-        }
         ("POST" | "GET", ["login"]) => Route::LogIn,
         ("POST", ["logout"]) => Route::LogOut,
         ("GET", ["users", "me"]) => Route::UsersMe,

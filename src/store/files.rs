@@ -30,12 +30,6 @@ pub(super) struct WriterLock {
     _file: File,
 }
 
-fn lock_path(database: &Path) -> PathBuf {
-    let mut name = database.as_os_str().to_owned();
-    name.push(".lock");
-    PathBuf::from(name)
-}
-
 fn private_options() -> OpenOptions {
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true);
@@ -46,7 +40,7 @@ fn private_options() -> OpenOptions {
 
 /// Take the database's writer lock, waiting briefly for a previous process to let go.
 pub(super) fn lock_writer(database: &Path) -> Result<WriterLock, StoreError> {
-    let path = lock_path(database);
+    let path = sidecar(database, ".lock");
     let file = private_options()
         .truncate(false)
         .open(&path)
@@ -105,6 +99,7 @@ pub(super) fn make_private(database: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// `<database><suffix>`: the files SQLite and this module keep beside the database.
 fn sidecar(database: &Path, suffix: &str) -> PathBuf {
     let mut name = database.as_os_str().to_owned();
     name.push(suffix);

@@ -62,10 +62,7 @@ async fn bcrypt_job<R: Send + 'static>(
 /// What a missing user's password is compared with: a bcrypt hash of the same cost as real
 /// ones, of a random password nobody knows, made once.
 static UNKNOWN_USER_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    let mut secret = [0u8; 18];
-    os_random(&mut secret);
-    let password: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-    bcrypt::hash(password, BCRYPT_COST).unwrap_or_else(|_| {
+    bcrypt::hash(session_token(), BCRYPT_COST).unwrap_or_else(|_| {
         // bcrypt::hash fails only for a cost outside 4..=31; keep the comparison's cost anyway.
         "$2b$10$0000000000000000000000000000000000000000000000000000.".to_owned()
     })
@@ -289,9 +286,19 @@ impl Store {
         bcrypt_job(move || Ok(bcrypt::hash(password, BCRYPT_COST)?)).await?
     }
 
-    /// Compare a password with a stored bcrypt hash on a blocking thread.
-    pub async fn verify_password(password: String, hash: String) -> Result<bool, StoreError> {
-        bcrypt_job(move || bcrypt::verify(password, &hash).unwrap_or(false)).await
+    /// Compare a password with a stored bcrypt hash on a blocking thread. With no hash (no
+    /// such user, or one without a password) the comparison still runs, against a throwaway
+    /// hash, and fails: it takes as long either way.
+    pub async fn verify_password(
+        password: String,
+        hash: Option<String>,
+    ) -> Result<bool, StoreError> {
+        bcrypt_job(move || {
+            // Made on first use, on this blocking thread: never on an async worker.
+            let hash = hash.as_deref().unwrap_or(&UNKNOWN_USER_HASH);
+            bcrypt::verify(password, hash).unwrap_or(false)
+        })
+        .await
     }
 
     /// The one password check of every sign-in (REST login, GraphQL logIn, Descope sign-in):
@@ -310,12 +317,7 @@ impl Store {
     ) -> Result<Option<User>, StoreError> {
         let user = self.find_login_candidates(username, email).await?;
         let hash = user.as_ref().and_then(|u| u.hashed_password.clone());
-        let matches = bcrypt_job(move || {
-            // Made on first use, on this blocking thread: never on an async worker.
-            let hash = hash.as_deref().unwrap_or(&UNKNOWN_USER_HASH);
-            bcrypt::verify(password, hash).unwrap_or(false)
-        })
-        .await?;
+        let matches = Self::verify_password(password, hash).await?;
         Ok(
             user.filter(|u| {
                 matches && u.hashed_password.is_some() && (master || !u.acl.is_empty())

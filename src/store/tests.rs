@@ -190,7 +190,11 @@ async fn a_password_change_ends_every_session_and_issues_one() {
     let new = updated.new_session.unwrap();
     assert!(store.find_session(&new.token).await.unwrap().is_some());
     let hash = updated.user.hashed_password.unwrap();
-    assert!(Store::verify_password("n3w".into(), hash).await.unwrap());
+    assert!(
+        Store::verify_password("n3w".into(), Some(hash))
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -230,11 +234,15 @@ async fn passwords_follow_bcrypts_72_byte_limit_as_parse_does() {
     .unwrap();
     // bcryptjs (Parse up to 4.2) and @node-rs/bcrypt (4.4+) both ignore bytes after the 72nd.
     assert!(
-        Store::verify_password(format!("{long}-other-tail"), hash.clone())
+        Store::verify_password(format!("{long}-other-tail"), Some(hash.clone()))
             .await
             .unwrap()
     );
-    assert!(!Store::verify_password("p".repeat(71), hash).await.unwrap());
+    assert!(
+        !Store::verify_password("p".repeat(71), Some(hash))
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -245,11 +253,15 @@ async fn hashes_written_by_parse_verify() {
         .unwrap();
     let as_2a = hash.replacen("$2b$", "$2a$", 1);
     assert!(
-        Store::verify_password("s3cret".into(), as_2a)
+        Store::verify_password("s3cret".into(), Some(as_2a))
             .await
             .unwrap()
     );
-    assert!(!Store::verify_password("wrong".into(), hash).await.unwrap());
+    assert!(
+        !Store::verify_password("wrong".into(), Some(hash))
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
