@@ -38,6 +38,7 @@ fn main() -> anyhow::Result<()> {
             password: Some("bench-pass".into()),
             email: Some("bench@example.com".into()),
             auth_data: None,
+            ..Default::default()
         };
         let (user, _) = store.sign_up(user, SessionMeta::default()).await?;
         let now = now_millis();
@@ -51,6 +52,7 @@ fn main() -> anyhow::Result<()> {
                 action: SessionAction::Login,
                 auth_provider: "password".into(),
                 installation_id: None,
+                fields: Default::default(),
             })
             .collect();
         for chunk in sessions.chunks(10_000) {

@@ -31,6 +31,7 @@ fn main() -> anyhow::Result<()> {
             password: Some("bench-pass".into()),
             email: Some("bench@example.com".into()),
             auth_data: None,
+            ..Default::default()
         };
         let (user, first) = store.sign_up(user, SessionMeta::default()).await?;
         let mut file = std::io::BufWriter::new(std::fs::File::create(out)?);
@@ -50,6 +51,7 @@ fn main() -> anyhow::Result<()> {
                     action: SessionAction::Login,
                     auth_provider: "password".into(),
                     installation_id: None,
+                    fields: Default::default(),
                 },
                 token,
             });

@@ -11,10 +11,16 @@ pub enum ErrorCode {
     InternalServerError = 1,
     ObjectNotFound = 101,
     InvalidQuery = 102,
+    /// `Parse.Error.INVALID_KEY_NAME`.
+    InvalidKeyName = 105,
     InvalidJson = 107,
+    /// `Parse.Error.INCORRECT_TYPE`.
+    IncorrectType = 111,
     OperationForbidden = 119,
     /// `Parse.Error.INVALID_VALUE`.
     InvalidValue = 162,
+    /// `Parse.Error.INVALID_ACL`.
+    InvalidAcl = 123,
     InvalidEmailAddress = 125,
     InvalidSessionToken = 209,
     UsernameMissing = 200,
@@ -43,9 +49,12 @@ impl ErrorCode {
             Self::ObjectNotFound => 404,
             Self::OtherCause
             | Self::InvalidQuery
+            | Self::InvalidKeyName
             | Self::InvalidJson
+            | Self::IncorrectType
             | Self::OperationForbidden
             | Self::InvalidValue
+            | Self::InvalidAcl
             | Self::InvalidEmailAddress
             | Self::InvalidSessionToken
             | Self::UsernameMissing

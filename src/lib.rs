@@ -8,6 +8,8 @@ pub mod descope;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod object;
+pub mod query;
 pub mod rest;
 pub mod store;
 pub mod version;

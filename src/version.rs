@@ -247,6 +247,20 @@ pub struct Behavior {
     /// `authData: {}` counts as authData: no username or password needed, a new user with a
     /// random username is created (up to 7.x; from 8.0 it is "bad or missing username").
     pub empty_auth_data_creates_user: bool,
+    /// `PUT /sessions/<id>` writes only the caller's own sessions (5.0+; before, any session,
+    /// for any signed-in user).
+    pub session_update_own_only: bool,
+    /// Only the master key may constrain a `_User` query on a protected field such as `email`
+    /// (a security fix of 5.2.5, backported to 4.10.14; before, anyone may, and the email is
+    /// still not shown).
+    pub email_query_protected: bool,
+    /// A user's own email shows in a `_User` query with a `where` (3.9+; 3.7 hides it).
+    pub own_email_in_where_queries: bool,
+    /// `className` and `length` are not field names (4.5+).
+    pub reserved_field_names: bool,
+    /// A client's `emailVerified` is refused before the schema is checked (6.3+; before, after
+    /// it, in `transformUser`).
+    pub restricted_fields_first: bool,
     /// The answer for an `authData` provider without adapter.
     pub unknown_auth_provider: UnknownAuthProvider,
     /// Apollo Server 2 reports a variable whose value does not coerce ("got invalid value")
@@ -320,6 +334,12 @@ impl Behavior {
             auth_data_id_required: !v.at_least(7, 0),
             empty_auth_data_creates_user: !v.at_least(8, 0),
             apollo2_bad_user_input: v.at_least(3, 9),
+            reserved_field_names: v.at_least(4, 5),
+            email_query_protected: v >= ParseVersion::new(5, 2, 5)
+                || (v.major == 4 && v >= ParseVersion::new(4, 10, 14)),
+            own_email_in_where_queries: v.at_least(3, 9),
+            session_update_own_only: v.at_least(5, 0),
+            restricted_fields_first: v.at_least(6, 3),
             unknown_auth_provider: if v.at_least(7, 0) {
                 UnknownAuthProvider::Unsupported
             } else if v.at_least(6, 0) {

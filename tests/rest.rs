@@ -350,6 +350,7 @@ async fn walk(version: &str) -> Value {
                 action: SessionAction::Login,
                 auth_provider: "password".into(),
                 installation_id: None,
+                fields: Default::default(),
             },
             token: expired.clone(),
         }])

@@ -216,6 +216,7 @@ impl DescopeService {
             password: Some(password),
             email,
             auth_data: None,
+            ..Default::default()
         };
         let (user, issued) =
             store

@@ -35,8 +35,7 @@ pub async fn handle(ctx: &RestContext<'_>, id: &str) -> RestResult {
     let mut out = render::user(&user);
     if !(own || master) {
         // Parse's default protected fields: another user's email, and their authData.
-        out.remove("email");
-        out.remove("authData");
+        super::find::hide_protected(&mut out);
     }
     if own
         && !master

@@ -1,6 +1,7 @@
 //! The REST API under the mount path (`/parse`): Parse's middleware, then one file per route.
 
 mod challenge;
+mod find;
 mod get_user;
 mod health;
 mod login;
@@ -11,6 +12,7 @@ pub mod render;
 mod sessions;
 mod signup;
 mod update_user;
+mod user_write;
 mod verify_password;
 
 use hyper::body::Incoming;
@@ -39,8 +41,15 @@ enum Route {
     LogOut,
     UsersMe,
     SessionsMe,
+    FindSessions,
+    FindUsers,
+    GetSession(String),
+    UpdateSession(String),
+    CreateSession,
+    UpgradeSession,
     DeleteSession(String),
     UpdateUser(String),
+    DeleteUser(String),
     GetUser(String),
     VerifyPassword,
     LogInAs,
@@ -59,6 +68,15 @@ fn user_id_of<'a>(segments: &[&'a str]) -> Option<&'a str> {
     }
 }
 
+/// The objectId in `sessions/<id>` (not `sessions/me`) or `classes/_Session/<id>`.
+fn session_id_of<'a>(segments: &[&'a str]) -> Option<&'a str> {
+    match segments {
+        ["sessions", id] if !id.is_empty() && *id != "me" => Some(id),
+        ["classes", "_Session", id] if !id.is_empty() => Some(id),
+        _ => None,
+    }
+}
+
 fn resolve(method: &Method, path: &str, behavior: &Behavior) -> Route {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     if *method == Method::GET
@@ -66,20 +84,41 @@ fn resolve(method: &Method, path: &str, behavior: &Behavior) -> Route {
     {
         return Route::GetUser(id.to_owned());
     }
+    // Only `GET /users/me` is the current user: elsewhere Parse takes `me` for an objectId.
+    if let ["users", id] | ["classes", "_User", id] = segments.as_slice()
+        && !id.is_empty()
+    {
+        match *method {
+            Method::PUT => return Route::UpdateUser((*id).to_owned()),
+            Method::DELETE => return Route::DeleteUser((*id).to_owned()),
+            _ => {}
+        }
+    }
+    if let Some(id) = session_id_of(&segments) {
+        match *method {
+            Method::GET => return Route::GetSession(id.to_owned()),
+            Method::PUT => return Route::UpdateSession(id.to_owned()),
+            Method::DELETE => return Route::DeleteSession(id.to_owned()),
+            _ => {}
+        }
+    }
     match (method.as_str(), segments.as_slice()) {
         ("GET", ["verifyPassword"]) => Route::VerifyPassword,
         ("POST", ["verifyPassword"]) if behavior.verify_password_post => Route::VerifyPassword,
         ("POST", ["loginAs"]) if behavior.login_as_route => Route::LogInAs,
         ("POST", ["challenge"]) if behavior.challenge_route => Route::Challenge,
         ("POST", ["requestPasswordReset" | "verificationEmailRequest"]) => Route::SendEmail,
-        ("POST", ["users"]) => Route::SignUp,
+        ("POST", ["users"] | ["classes", "_User"]) => Route::SignUp,
+        ("GET", ["sessions"] | ["classes", "_Session"]) => Route::FindSessions,
+        ("GET", ["users"] | ["classes", "_User"]) => Route::FindUsers,
+        ("POST", ["sessions"] | ["classes", "_Session"]) => Route::CreateSession,
+        ("POST", ["upgradeToRevocableSession"]) => Route::UpgradeSession,
         ("POST" | "GET", ["login"]) => Route::LogIn,
         ("POST", ["logout"]) => Route::LogOut,
         ("GET", ["users", "me"]) => Route::UsersMe,
         ("GET", ["sessions", "me"]) => Route::SessionsMe,
-        ("DELETE", ["sessions", id]) if !id.is_empty() => Route::DeleteSession((*id).to_owned()),
-        // `me` is no alias here: Parse treats it as an objectId like any other.
-        ("PUT", ["users", id]) if !id.is_empty() => Route::UpdateUser((*id).to_owned()),
+        // Parse's `DELETE /sessions/me` is an objectId lookup like any other.
+        ("DELETE", ["sessions", "me"]) => Route::DeleteSession("me".to_owned()),
         _ => Route::Unknown,
     }
 }
@@ -245,8 +284,15 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
                 .unwrap_or_else(|err| response::parse_error(&err));
         }
         Route::SessionsMe => sessions::me(&ctx).await,
+        Route::FindSessions => find::sessions(&ctx, &body, &query).await,
+        Route::FindUsers => find::users(&ctx, &body, &query).await,
+        Route::GetSession(id) => sessions::get(&ctx, id).await,
+        Route::UpdateSession(id) => sessions::update(&ctx, id, &body).await,
+        Route::CreateSession => sessions::create(&ctx, &body).await,
+        Route::UpgradeSession => sessions::upgrade(&ctx).await,
         Route::DeleteSession(id) => sessions::delete(&ctx, id).await,
         Route::UpdateUser(id) => update_user::handle(&ctx, id, &body).await,
+        Route::DeleteUser(id) => update_user::delete(&ctx, id).await,
         Route::GetUser(id) => get_user::handle(&ctx, id).await,
         Route::VerifyPassword => verify_password::handle(&ctx, &body, &query).await,
         Route::LogInAs => login_as::handle(&ctx, &body).await,
@@ -257,11 +303,17 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
     match result {
         Ok((status, body)) => {
             let mut res = response::json(status, &body);
-            if let (Route::SignUp, Some(id)) =
-                (&route, body.get("objectId").and_then(Value::as_str))
+            let created = match &route {
+                Route::SignUp => Some("users"),
+                Route::CreateSession => Some("classes/_Session"),
+                _ => None,
+            };
+            if let (Some(collection), Some(id)) =
+                (created, body.get("objectId").and_then(Value::as_str))
             {
                 let host = auth::header(&parts.headers, hyper::header::HOST).unwrap_or("localhost");
-                let location = format!("http://{host}{}/users/{id}", state.config.mount_path);
+                let location =
+                    format!("http://{host}{}/{collection}/{id}", state.config.mount_path);
                 if let Ok(v) = hyper::header::HeaderValue::from_str(&location) {
                     res.headers_mut().insert(hyper::header::LOCATION, v);
                 }

@@ -21,12 +21,16 @@ pub fn user(user: &User) -> Map<String, Value> {
     if let Some(auth_data) = &user.auth_data {
         out.insert("authData".into(), Value::Object(auth_data.clone()));
     }
+    for (name, value) in &user.fields {
+        out.insert(name.clone(), value.clone());
+    }
     out.insert("ACL".into(), Value::Object(user.acl.clone()));
     out
 }
 
 /// A `_Session` as Parse returns it to its owner.
-pub fn session(session: &Session, token: &str, behavior: &Behavior) -> Map<String, Value> {
+/// A `_Session` as Parse returns it, with its token when known (see `store::sealing`).
+pub fn session(session: &Session, token: Option<&str>, behavior: &Behavior) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("objectId".into(), json!(session.object_id));
     out.insert("createdAt".into(), json!(iso_millis(session.created_at)));
@@ -41,16 +45,27 @@ pub fn session(session: &Session, token: &str, behavior: &Behavior) -> Map<Strin
     if let Some(installation) = &session.installation_id {
         out.insert("installationId".into(), json!(installation));
     }
-    out.insert("sessionToken".into(), json!(token));
+    if let Some(token) = token {
+        out.insert("sessionToken".into(), json!(token));
+    }
     if let Some(expires) = session.expires_at {
         out.insert(
             "expiresAt".into(),
             json!({"__type": "Date", "iso": iso_millis(expires)}),
         );
     }
-    out.insert(
-        "createdWith".into(),
-        json!({"action": session.action.as_str(), "authProvider": session.auth_provider}),
-    );
+    out.insert("createdWith".into(), created_with(session));
+    for (name, value) in &session.fields {
+        out.insert(name.clone(), value.clone());
+    }
     out
+}
+
+/// `createdWith`: the action, and the auth provider when the session names one.
+pub fn created_with(session: &Session) -> Value {
+    if session.auth_provider.is_empty() {
+        json!({"action": session.action.as_str()})
+    } else {
+        json!({"action": session.action.as_str(), "authProvider": session.auth_provider})
+    }
 }

@@ -1,12 +1,16 @@
-//! `GET /sessions/me` and `DELETE /sessions/<objectId>`.
+//! Parse's `SessionsRouter` and `_Session` class routes: `GET /sessions/me`, a user's
+//! sessions ("your devices") and one of them, their custom fields, a session made on
+//! request, and ending one — on `/sessions` and `/classes/_Session` alike.
 
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
+use super::update_user::caller;
 use super::{RestContext, RestResult, render};
 use crate::error::{ErrorCode, ParseError};
-use crate::store::AuthSession;
+use crate::object::{self, Change};
+use crate::store::{AuthSession, Caller, SessionAction, SessionMeta, SessionUpdate, iso_millis};
 
 /// The session of the token sent. From 7.0 Parse's middleware skips this route and the handler
 /// says "Session token not found." itself (and does not check expiry).
@@ -23,8 +27,148 @@ pub async fn me(ctx: &RestContext<'_>) -> RestResult {
             ParseError::new(ErrorCode::InvalidSessionToken, "Session token not found.")
         })?,
     };
-    let body = render::session(&session.session, token, &ctx.state.config.behavior);
+    let body = render::session(&session.session, Some(token), &ctx.state.config.behavior);
     Ok((200, Value::Object(body)))
+}
+
+/// Reading `_Session` needs a session or the master key: without, the middleware's 209.
+pub fn reader(ctx: &RestContext<'_>) -> Result<Option<String>, ParseError> {
+    match caller(ctx) {
+        Caller::Master => Ok(None),
+        Caller::User(id) => Ok(Some(id)),
+        Caller::Nobody => Err(ParseError::new(
+            ErrorCode::InvalidSessionToken,
+            ctx.state.config.behavior.missing_session.text(),
+        )),
+    }
+}
+
+/// `GET /sessions/<objectId>`: one of the caller's sessions (any, for the master key).
+pub async fn get(ctx: &RestContext<'_>, session_id: &str) -> RestResult {
+    let owner = reader(ctx)?;
+    let found = ctx
+        .state
+        .store
+        .scan_sessions(owner, Some(session_id.to_owned()), |rows| {
+            rows.next().transpose()
+        })
+        .await?;
+    let (session, token) =
+        found.ok_or_else(|| ParseError::new(ErrorCode::ObjectNotFound, "Object not found."))?;
+    let body = render::session(&session, token.as_deref(), &ctx.state.config.behavior);
+    Ok((200, Value::Object(body)))
+}
+
+/// The custom fields of a session write, checked against `_Session`'s schema.
+fn session_changes(
+    ctx: &RestContext<'_>,
+    body: &Map<String, Value>,
+    schema: &object::ClassFields,
+) -> Result<(object::Changes, object::FieldTypes), ParseError> {
+    let behavior = &ctx.state.config.behavior;
+    if body.contains_key("ACL") {
+        return Err(ParseError::new(
+            ErrorCode::InvalidKeyName,
+            "Cannot set ACL on a Session.",
+        ));
+    }
+    let types = object::check_types("_Session", body.iter(), schema, behavior)?
+        .into_iter()
+        .filter(|(name, _)| object::default_column("_Session", name).is_none())
+        .collect();
+    let mut changes = Vec::new();
+    for (key, value) in body {
+        if object::default_column("_Session", key).is_some() {
+            continue;
+        }
+        let change = match object::change_of(value).map_err(ParseError::from)? {
+            Change::Set(Value::Null) => Change::Delete,
+            other => other,
+        };
+        changes.push((key.clone(), change));
+    }
+    Ok((changes, types))
+}
+
+/// `PUT /sessions/<objectId>`: set a session's own fields. Up to 4.x any signed-in user may
+/// write any session; from 5.0 only their own.
+pub async fn update(
+    ctx: &RestContext<'_>,
+    session_id: &str,
+    body: &Map<String, Value>,
+) -> RestResult {
+    let who = caller(ctx);
+    if who == Caller::Nobody {
+        return Err(ParseError::new(
+            ErrorCode::InvalidSessionToken,
+            "Session token required.",
+        ));
+    }
+    let store = &ctx.state.store;
+    let schema = store.class_fields("_Session").await?;
+    let (changes, field_types) = session_changes(ctx, body, &schema)?;
+    let update = SessionUpdate {
+        caller: who,
+        own_only: ctx.state.config.behavior.session_update_own_only,
+        changes,
+        field_types,
+    };
+    let updated_at = store
+        .update_session(session_id, update)
+        .await?
+        .ok_or_else(|| ParseError::new(ErrorCode::ObjectNotFound, "Object not found."))?;
+    Ok((200, json!({"updatedAt": iso_millis(updated_at)})))
+}
+
+/// `POST /sessions`: a signed-in user makes themselves another session. Answered with the
+/// session as Parse's `Auth.createSession` builds it (no `createdAt`), and its location.
+pub async fn create(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestResult {
+    let Some(session) = &ctx.auth.session else {
+        return Err(ParseError::new(
+            ErrorCode::InvalidSessionToken,
+            "Session token required.",
+        ));
+    };
+    let store = &ctx.state.store;
+    let schema = store.class_fields("_Session").await?;
+    let extra: Map<String, Value> = body
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "objectId" | "user"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let (changes, field_types) = session_changes(ctx, &extra, &schema)?;
+    let fields = super::user_write::created_fields(&changes)?;
+    let issued = store
+        .create_plain_session(
+            &session.user.object_id,
+            SessionAction::Create,
+            SessionMeta::default(),
+            fields,
+            field_types,
+        )
+        .await?;
+    let behavior = &ctx.state.config.behavior;
+    let mut out = Map::new();
+    out.insert("sessionToken".into(), json!(issued.token));
+    out.insert(
+        "user".into(),
+        json!({"__type": "Pointer", "className": "_User", "objectId": session.user.object_id}),
+    );
+    out.insert("createdWith".into(), render::created_with(&issued.session));
+    if behavior.session_has_restricted {
+        out.insert("restricted".into(), json!(false));
+    }
+    if let Some(expires) = issued.session.expires_at {
+        out.insert(
+            "expiresAt".into(),
+            json!({"__type": "Date", "iso": iso_millis(expires)}),
+        );
+    }
+    for (k, v) in &issued.session.fields {
+        out.insert(k.clone(), v.clone());
+    }
+    out.insert("objectId".into(), json!(issued.session.object_id));
+    Ok((201, Value::Object(out)))
 }
 
 /// A user ending one of their own sessions (or the master key ending any).
@@ -50,4 +194,32 @@ pub async fn delete(ctx: &RestContext<'_>, session_id: &str) -> RestResult {
     } else {
         Err(not_found())
     }
+}
+
+/// `POST /upgradeToRevocableSession`: meant to trade a legacy session for a revocable one.
+/// Parse makes the new session, then clears the user's legacy `sessionToken` column, which
+/// its PostgreSQL adapter does not have: every version answers its uncaught-error 500 and
+/// the caller never sees the new token (fixtures/user-routes, finding A2). Without a session,
+/// 404 "invalid session".
+pub async fn upgrade(ctx: &RestContext<'_>) -> RestResult {
+    let Some(session) = &ctx.auth.session else {
+        return Err(ParseError::new(
+            ErrorCode::ObjectNotFound,
+            "invalid session",
+        ));
+    };
+    let meta = SessionMeta {
+        installation_id: ctx.auth.installation_id.clone(),
+    };
+    ctx.state
+        .store
+        .create_plain_session(
+            &session.user.object_id,
+            SessionAction::Upgrade,
+            meta,
+            Map::new(),
+            Vec::new(),
+        )
+        .await?;
+    Err(ParseError::internal())
 }

@@ -2,19 +2,26 @@
 
 use serde_json::{Map, Value, json};
 
-use super::{RestContext, RestResult};
+use super::{RestContext, RestResult, user_write};
 use crate::error::{ErrorCode, ParseError};
 use crate::store::{NewUser, SessionMeta, iso_millis};
 
-/// Parse's email check: something, an `@`, something.
-pub fn valid_email(email: &str) -> bool {
-    match email.find('@') {
-        Some(at) => at > 0 && at + 1 < email.len(),
-        None => false,
-    }
-}
-
 pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestResult {
+    let truthy = |k: &str| match body.get(k) {
+        None | Some(Value::Null | Value::Bool(false)) => false,
+        Some(Value::String(s)) => !s.is_empty(),
+        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
+        Some(_) => true,
+    };
+    // RestWrite's constructor refuses these before anything else.
+    for field in ["objectId", "id"] {
+        if truthy(field) {
+            return Err(ParseError::new(
+                ErrorCode::InvalidKeyName,
+                format!("{field} is an invalid field name."),
+            ));
+        }
+    }
     let username = match body.get("username") {
         Some(Value::String(s)) if !s.is_empty() => s.clone(),
         _ => {
@@ -33,21 +40,18 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
             ));
         }
     };
-    let email = match body.get("email") {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if valid_email(s) => Some(s.clone()),
-        Some(_) => {
-            return Err(ParseError::new(
-                ErrorCode::InvalidEmailAddress,
-                "Email address format is invalid.",
-            ));
-        }
-    };
+    let behavior = &ctx.state.config.behavior;
+    let schema = ctx.state.store.class_fields("_User").await?;
+    let write = user_write::read(body, &schema, behavior, ctx.auth.is_master, true)?;
     let new = NewUser {
         username,
         password: Some(password),
-        email,
+        email: write.email.flatten(),
+        email_verified: write.email_verified.flatten(),
         auth_data: None,
+        fields: user_write::created_fields(&write.changes)?,
+        field_types: write.field_types,
+        acl: write.acl,
     };
     let meta = SessionMeta {
         installation_id: ctx.auth.installation_id.clone(),
@@ -61,15 +65,4 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
             "sessionToken": issued.token,
         }),
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn email_format_is_parses() {
-        assert!(super::valid_email("a@b"));
-        assert!(!super::valid_email("@b"));
-        assert!(!super::valid_email("a@"));
-        assert!(!super::valid_email("ab"));
-    }
 }

@@ -1,81 +1,68 @@
-//! `PUT /users/<objectId>`: a user changing their own username, email or password.
+//! `PUT` and `DELETE` on `/users/<objectId>` and `/classes/_User/<objectId>`: change or
+//! remove a user, as its own session, the master key, or anyone its ACL lets write it.
 
 use serde_json::{Map, Value, json};
 
-use super::signup::valid_email;
-use super::{RestContext, RestResult};
+use super::{RestContext, RestResult, user_write};
 use crate::error::{ErrorCode, ParseError};
-use crate::store::{SessionMeta, UserChanges, iso_millis};
+use crate::store::{Caller, SessionMeta, UserUpdate, iso_millis};
+
+/// Who is asking, as the store's permission checks see it.
+pub fn caller(ctx: &RestContext<'_>) -> Caller {
+    match (&ctx.auth.session, ctx.auth.is_master) {
+        (_, true) => Caller::Master,
+        (Some(s), false) => Caller::User(s.user.object_id.clone()),
+        (None, false) => Caller::Nobody,
+    }
+}
 
 pub async fn handle(ctx: &RestContext<'_>, user_id: &str, body: &Map<String, Value>) -> RestResult {
-    let own = ctx
-        .auth
-        .session
-        .as_ref()
-        .is_some_and(|s| s.user.object_id == user_id);
     let behavior = &ctx.state.config.behavior;
-    if !ctx.auth.is_master && ctx.auth.session.is_none() {
-        return Err(ParseError::new(
-            ErrorCode::SessionMissing,
-            behavior.permission_message(format!("Cannot modify user {user_id}.")),
-        ));
-    }
-    // Parse refuses another user's id (or one that does not exist) before looking it up.
-    if !ctx.auth.is_master && !own {
-        return Err(ParseError::new(
-            ErrorCode::SessionMissing,
-            behavior.permission_message("Insufficient auth.".to_owned()),
-        ));
-    }
-    let mut changes = UserChanges::default();
-    match body.get("username") {
-        None => {}
-        Some(Value::String(s)) if !s.is_empty() => changes.username = Some(s.clone()),
-        Some(_) => {
-            return Err(ParseError::new(
-                ErrorCode::UsernameMissing,
-                "bad or missing username",
-            ));
-        }
-    }
-    match body.get("email") {
-        None => {}
-        Some(Value::Null) => changes.email = Some(None),
-        Some(Value::String(s)) if valid_email(s) => changes.email = Some(Some(s.clone())),
-        Some(_) => {
-            return Err(ParseError::new(
-                ErrorCode::InvalidEmailAddress,
-                "Email address format is invalid.",
-            ));
-        }
-    }
-    match body.get("password") {
-        None => {}
-        Some(Value::String(s)) if !s.is_empty() => changes.password = Some(s.clone()),
-        Some(_) => {
-            return Err(ParseError::new(
-                ErrorCode::PasswordMissing,
-                "password is required",
-            ));
-        }
-    }
+    let store = &ctx.state.store;
+    let schema = store.class_fields("_User").await?;
+    let write = user_write::read(body, &schema, behavior, ctx.auth.is_master, false)?;
+    let update = UserUpdate {
+        caller: caller(ctx),
+        username: write.username,
+        email: write.email,
+        email_verified: write.email_verified,
+        password: write.password,
+        acl: write.acl,
+        object_id: write.object_id,
+        changes: write.changes,
+        field_types: write.field_types,
+    };
     let meta = SessionMeta {
         installation_id: ctx.auth.installation_id.clone(),
     };
-    let changing_password = changes.password.is_some();
-    let updated = ctx.state.store.update_user(user_id, changes, meta).await?;
-    let mut out = Map::new();
+    let updated = store
+        .update_user(user_id, update, meta, behavior.sanitized_permission_errors)
+        .await?;
+    // Parse answers the values operations produced, then updatedAt (and a new token).
+    let mut out = updated.answers;
     out.insert(
         "updatedAt".into(),
         json!(iso_millis(updated.user.updated_at)),
     );
-    // Parse issues the replacement session only to the user, not to the master key.
-    if let (Some(new), false) = (&updated.new_session, ctx.auth.is_master) {
+    if let Some(new) = &updated.new_session {
         out.insert("sessionToken".into(), json!(new.token));
     }
-    if changing_password && ctx.auth.is_master {
-        // With the master key no session replaces the ended ones.
-        tracing::debug!(user = user_id, "password changed with the master key");
-    }
     Ok((200, Value::Object(out)))
+}
+
+/// `DELETE /users/<objectId>` and `DELETE /classes/_User/<objectId>`: the user themselves,
+/// the master key, or whoever the ACL lets write the user. Their sessions stay (as on Parse)
+/// and no longer resolve to anyone.
+pub async fn delete(ctx: &RestContext<'_>, user_id: &str) -> RestResult {
+    let who = caller(ctx);
+    if who == Caller::Nobody {
+        // Parse's wording here was never sanitized.
+        return Err(ParseError::new(
+            ErrorCode::SessionMissing,
+            "Insufficient auth to delete user",
+        ));
+    }
+    let sanitized = ctx.state.config.behavior.sanitized_permission_errors;
+    ctx.state.store.delete_user(user_id, who, sanitized).await?;
+    Ok((200, json!({})))
 }

@@ -122,6 +122,7 @@ mod tests {
             acl: serde_json::Map::new(),
             created_at: 0,
             updated_at: 0,
+            fields: serde_json::Map::new(),
         };
         let session = Session {
             object_id: "s1".into(),
@@ -132,6 +133,7 @@ mod tests {
             action: SessionAction::Login,
             auth_provider: "password".into(),
             installation_id: None,
+            fields: serde_json::Map::new(),
         };
         Arc::new(AuthSession::new(session, user))
     }

@@ -30,7 +30,7 @@ pub(super) struct WriterLock {
     _file: File,
 }
 
-fn private_options() -> OpenOptions {
+pub(super) fn private_options() -> OpenOptions {
     let mut options = OpenOptions::new();
     options.read(true).write(true).create(true);
     #[cfg(unix)]
@@ -100,7 +100,7 @@ pub(super) fn make_private(database: &Path) -> Result<(), StoreError> {
 }
 
 /// `<database><suffix>`: the files SQLite and this module keep beside the database.
-fn sidecar(database: &Path, suffix: &str) -> PathBuf {
+pub(super) fn sidecar(database: &Path, suffix: &str) -> PathBuf {
     let mut name = database.as_os_str().to_owned();
     name.push(suffix);
     PathBuf::from(name)

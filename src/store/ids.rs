@@ -70,6 +70,23 @@ pub fn iso_millis(millis: i64) -> String {
     )
 }
 
+/// Milliseconds since the epoch of an ISO-8601 date as a client sends one to Parse
+/// (`2000-01-02T03:04:05.678Z`, or with an offset, or without fractions); `None` when it is
+/// no such date. PostgreSQL keeps microseconds, Parse reads back milliseconds.
+pub fn parse_iso_millis(iso: &str) -> Option<i64> {
+    let dt = OffsetDateTime::parse(iso.trim(), &time::format_description::well_known::Rfc3339)
+        .or_else(|_| {
+            // Parse's own dates without a zone read as UTC.
+            time::PrimitiveDateTime::parse(
+                iso.trim(),
+                &time::format_description::well_known::Iso8601::DEFAULT,
+            )
+            .map(time::PrimitiveDateTime::assume_utc)
+        })
+        .ok()?;
+    i64::try_from(dt.unix_timestamp_nanos().div_euclid(1_000_000)).ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,5 +106,18 @@ mod tests {
         );
         assert_ne!(session_token(), session_token());
         assert_eq!(iso_millis(1_795_354_200_957), "2026-11-22T13:30:00.957Z");
+        assert_eq!(
+            parse_iso_millis("2026-11-22T13:30:00.957Z"),
+            Some(1_795_354_200_957)
+        );
+        assert_eq!(
+            parse_iso_millis("2026-11-22T14:30:00.957+01:00"),
+            Some(1_795_354_200_957)
+        );
+        assert_eq!(
+            parse_iso_millis("2026-11-22T13:30:00"),
+            Some(1_795_354_200_000)
+        );
+        assert_eq!(parse_iso_millis("yesterday"), None);
     }
 }

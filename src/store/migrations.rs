@@ -50,6 +50,50 @@ pub(super) const MIGRATIONS: &[&str] = &[
         SELECT object_id, token_hash, user_id, created_at, updated_at, expires_at, action,
                auth_provider, installation_id
         FROM session_rows WHERE revoked_at IS NULL;",
+    // 3: users and sessions are Parse objects: each keeps the fields a client gave it beyond
+    // the class's own columns (`fields`, a JSON object in the class's field order), and
+    // `class_fields` records each such field's type in the order the class gained it (Parse's
+    // `_SCHEMA`). A session outlives its user, as on Parse (deleting a user leaves its
+    // sessions, which then resolve to no one), so `session_rows` is rebuilt without the
+    // foreign key. `token_sealed` keeps each token readable to this server only (see
+    // `sealing`), for Parse's session queries, which show tokens.
+    "DROP VIEW sessions;
+    CREATE TABLE session_rows_v3 (
+        object_id        TEXT PRIMARY KEY,
+        token_hash       BLOB NOT NULL UNIQUE,
+        user_id          TEXT NOT NULL,
+        created_at       INTEGER NOT NULL,
+        updated_at       INTEGER NOT NULL,
+        expires_at       INTEGER,
+        action           TEXT NOT NULL,
+        auth_provider    TEXT NOT NULL,
+        installation_id  TEXT,
+        revoked_at       INTEGER,
+        fields           TEXT,
+        token_sealed     BLOB
+    ) STRICT;
+    INSERT INTO session_rows_v3 (object_id, token_hash, user_id, created_at, updated_at,
+        expires_at, action, auth_provider, installation_id, revoked_at)
+        SELECT object_id, token_hash, user_id, created_at, updated_at, expires_at, action,
+               auth_provider, installation_id, revoked_at FROM session_rows;
+    DROP TABLE session_rows;
+    ALTER TABLE session_rows_v3 RENAME TO session_rows;
+    CREATE INDEX sessions_user ON session_rows (user_id, installation_id);
+    CREATE INDEX session_rows_revoked ON session_rows (revoked_at)
+        WHERE revoked_at IS NOT NULL;
+    CREATE VIEW sessions AS
+        SELECT object_id, token_hash, user_id, created_at, updated_at, expires_at, action,
+               auth_provider, installation_id, fields
+        FROM session_rows WHERE revoked_at IS NULL;
+    ALTER TABLE users ADD COLUMN fields TEXT;
+    CREATE TABLE class_fields (
+        class_name    TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        type          TEXT NOT NULL,
+        target_class  TEXT,
+        position      INTEGER NOT NULL,
+        PRIMARY KEY (class_name, name)
+    ) STRICT;",
 ];
 
 /// Bring the schema up to date. Each step reads the schema version inside a write

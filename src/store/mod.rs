@@ -15,7 +15,9 @@ mod files;
 mod ids;
 mod migrations;
 mod model;
+mod objects;
 mod readers;
+mod sealing;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -25,9 +27,14 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 use crate::error::{ErrorCode, ParseError};
+use crate::object::FieldType;
 
-pub use ids::{TokenHash, hash_token, iso_millis, now_millis, object_id, os_random, session_token};
+pub use ids::{
+    TokenHash, hash_token, iso_millis, now_millis, object_id, os_random, parse_iso_millis,
+    session_token,
+};
 pub use model::{AuthSession, IssuedSession, Session, SessionAction, SessionMeta, User};
+pub use objects::{Caller, Reader, SessionUpdate, UpdatedUser, UserScan, UserUpdate};
 
 use cache::SessionCache;
 use writer::Writer;
@@ -163,6 +170,8 @@ struct Inner {
     temp_dir: Option<PathBuf>,
     /// The database file.
     path: PathBuf,
+    /// Seals session tokens into their rows (see `sealing`).
+    sealer: Arc<sealing::Sealer>,
     /// This process is the database's only server while it holds this (see `files`);
     /// [`Store::close`] lets go of it.
     lock: parking_lot::Mutex<Option<files::WriterLock>>,
@@ -182,23 +191,16 @@ pub struct NewUser {
     pub username: String,
     pub password: Option<String>,
     pub email: Option<String>,
+    /// Only the master key sets this at sign-up.
+    pub email_verified: Option<bool>,
     pub auth_data: Option<Map<String, Value>>,
-}
-
-/// Changes a user makes to their own record.
-#[derive(Debug, Clone, Default)]
-pub struct UserChanges {
-    pub username: Option<String>,
-    pub email: Option<Option<String>>,
-    pub password: Option<String>,
-}
-
-/// The result of [`Store::update_user`].
-#[derive(Debug, Clone)]
-pub struct UpdatedUser {
-    pub user: User,
-    /// Set when the password changed: every old session is gone and this one replaces them.
-    pub new_session: Option<IssuedSession>,
+    /// Fields beyond `_User`'s own columns, as they will read back, in the order sent.
+    pub fields: Map<String, Value>,
+    /// The type each of those fields asks for (see [`crate::object::check_types`]).
+    pub field_types: Vec<(String, FieldType)>,
+    /// The ACL the client gave (normalized); the user's own read and write are added to it.
+    /// `None` for the version's default.
+    pub acl: Option<Map<String, Value>>,
 }
 
 impl Store {
@@ -237,6 +239,7 @@ impl Store {
             None
         };
         files::make_private(&path)?;
+        let sealer = Arc::new(sealing::Sealer::for_database(&path)?);
         let mut conn = open_connection(&path, false)?;
         migrations::run(&mut conn)?;
         let writer = Writer::start(conn, open_connection(&path, false)?)?;
@@ -247,6 +250,7 @@ impl Store {
                 readers,
                 cache: SessionCache::new(SESSION_CACHE_CAPACITY, SESSION_CACHE_BYTES),
                 options,
+                sealer,
                 temp_dir,
                 lock: parking_lot::Mutex::new(lock),
                 path,
@@ -346,6 +350,7 @@ impl Store {
                 action,
                 auth_provider: provider.to_owned(),
                 installation_id: meta.installation_id.clone(),
+                fields: Map::new(),
             },
             token: session_token(),
         }
@@ -375,16 +380,24 @@ impl Store {
         };
         let now = now_millis();
         let user_id = object_id();
-        let user = User {
+        let acl = match new.acl {
+            Some(mut acl) => {
+                acl.insert(user_id.clone(), json!({"read": true, "write": true}));
+                crate::object::normalize_acl(&acl)
+            }
+            None => self.default_acl(&user_id),
+        };
+        let mut user = User {
             object_id: user_id.clone(),
             username: new.username,
             email: new.email,
-            email_verified: None,
+            email_verified: new.email_verified,
             hashed_password: hashed,
             auth_data: new.auth_data.clone(),
-            acl: self.default_acl(&user_id),
+            acl,
             created_at: now,
             updated_at: now,
+            fields: new.fields,
         };
         let (action, provider) = match &new.auth_data {
             Some(data) if !data.is_empty() => (
@@ -395,14 +408,19 @@ impl Store {
         };
         let issued = self.new_session(&user_id, action, &provider, &meta);
         let ci = self.inner.options.case_insensitive_identity;
-        let (u, s) = (user.clone(), issued.clone());
-        self.inner
+        let (mut u, s) = (user.clone(), issued.clone());
+        let sealer = Arc::clone(&self.inner.sealer);
+        let types = new.field_types;
+        user.fields = self
+            .inner
             .writer
             .write(move |tx| {
+                let schema = objects::ensure_fields(tx, "_User", &types)?;
+                u.fields = objects::in_class_order(std::mem::take(&mut u.fields), &schema);
                 ensure_identity_free(tx, &u.username, u.email.as_deref(), None, ci)?;
                 insert_user(tx, &u)?;
-                insert_session(tx, &s)?;
-                Ok(())
+                insert_session(tx, &s, &sealer)?;
+                Ok(u.fields)
             })
             .await?;
         Ok((user, issued))
@@ -478,6 +496,7 @@ impl Store {
     ) -> Result<IssuedSession, StoreError> {
         let issued = self.new_session(user_id, action, provider, &meta);
         let s = issued.clone();
+        let sealer = Arc::clone(&self.inner.sealer);
         let removed = self
             .inner
             .writer
@@ -500,7 +519,7 @@ impl Store {
                         .execute(params![s.session.user_id, inst, now_millis()])?,
                     None => 0,
                 };
-                insert_session(tx, &s)?;
+                insert_session(tx, &s, &sealer)?;
                 Ok(removed)
             })
             .await?;
@@ -675,84 +694,6 @@ impl Store {
         Ok(deleted)
     }
 
-    /// Apply a user's changes to their own record. A password change ends every session of
-    /// the user and issues a new one, as Parse does (`revokeSessionOnPasswordReset`).
-    pub async fn update_user(
-        &self,
-        user_id: &str,
-        changes: UserChanges,
-        meta: SessionMeta,
-    ) -> Result<UpdatedUser, StoreError> {
-        ensure_indexable(
-            changes.username.as_deref(),
-            changes.email.as_ref().and_then(Option::as_deref),
-        )?;
-        let hashed = match changes.password.clone() {
-            Some(p) => Some(Self::hash_password(p).await?),
-            None => None,
-        };
-        let new_session = hashed
-            .is_some()
-            .then(|| self.new_session(user_id, SessionAction::Signup, "password", &meta));
-        let ci = self.inner.options.case_insensitive_identity;
-        let (uid, s) = (user_id.to_owned(), new_session.clone());
-        let (user, ended) = self
-            .inner
-            .writer
-            .write(move |tx| {
-                let mut user = tx
-                    .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE object_id = ?1"))?
-                    .query_row([&uid], row_to_user)
-                    .optional()?
-                    .transpose()?
-                    .ok_or_else(|| ParseError::new(ErrorCode::ObjectNotFound, "Object not found."))?;
-                let username = changes.username.clone().unwrap_or_else(|| user.username.clone());
-                let email = match &changes.email {
-                    Some(e) => e.clone(),
-                    None => user.email.clone(),
-                };
-                ensure_identity_free(
-                    tx,
-                    if changes.username.is_some() { &username } else { "" },
-                    if changes.email.is_some() { email.as_deref() } else { None },
-                    Some(&uid),
-                    ci,
-                )?;
-                user.username = username;
-                user.email = email;
-                if let Some(h) = hashed {
-                    user.hashed_password = Some(h);
-                }
-                user.updated_at = now_millis();
-                tx.prepare_cached(
-                    "UPDATE users SET username = ?2, email = ?3, hashed_password = ?4, updated_at = ?5 \
-                     WHERE object_id = ?1",
-                )?
-                .execute(params![
-                    user.object_id,
-                    user.username,
-                    user.email,
-                    user.hashed_password,
-                    user.updated_at
-                ])?;
-                let mut ended = 0;
-                if let Some(s) = &s {
-                    ended = tx
-                        .prepare_cached(
-                            "UPDATE session_rows SET revoked_at = ?2 \
-                             WHERE user_id = ?1 AND revoked_at IS NULL",
-                        )?
-                        .execute(params![uid, user.updated_at])?;
-                    insert_session(tx, s)?;
-                }
-                Ok((user, ended))
-            })
-            .await?;
-        self.inner.writer.tombstoned(ended);
-        self.inner.cache.clear();
-        Ok(UpdatedUser { user, new_session })
-    }
-
     /// Read a value from the store's key/value table (used for signing keys).
     pub async fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
         let key = key.to_owned();
@@ -780,11 +721,12 @@ impl Store {
 
     /// Insert a session with a token the caller chose, for benchmarks and imports.
     pub async fn insert_sessions(&self, sessions: Vec<IssuedSession>) -> Result<(), StoreError> {
+        let sealer = Arc::clone(&self.inner.sealer);
         self.inner
             .writer
             .write(move |tx| {
                 for s in &sessions {
-                    insert_session(tx, s)?;
+                    insert_session(tx, s, &sealer)?;
                 }
                 Ok(())
             })
@@ -938,16 +880,16 @@ fn ensure_identity_free(
     Ok(())
 }
 
-const USER_COLUMNS: &str = "object_id, username, email, email_verified, hashed_password, auth_data, acl, created_at, updated_at";
-const USER_COLUMNS_U: &str = "u.object_id, u.username, u.email, u.email_verified, u.hashed_password, u.auth_data, u.acl, u.created_at, u.updated_at";
-const SESSION_COLUMNS: &str = "s.object_id, s.user_id, s.created_at, s.updated_at, s.expires_at, s.action, s.auth_provider, s.installation_id";
-const SESSION_COLUMN_COUNT: usize = 8;
+const USER_COLUMNS: &str = "object_id, username, email, email_verified, hashed_password, auth_data, acl, created_at, updated_at, fields";
+const USER_COLUMNS_U: &str = "u.object_id, u.username, u.email, u.email_verified, u.hashed_password, u.auth_data, u.acl, u.created_at, u.updated_at, u.fields";
+const SESSION_COLUMNS: &str = "s.object_id, s.user_id, s.created_at, s.updated_at, s.expires_at, s.action, s.auth_provider, s.installation_id, s.fields";
+const SESSION_COLUMN_COUNT: usize = 9;
 
 fn insert_user(conn: &Connection, u: &User) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO users (object_id, username, username_lower, email, email_lower, email_verified, \
-         hashed_password, auth_data, acl, created_at, updated_at) \
-         VALUES (?1, ?2, lower(?2), ?3, lower(?3), ?4, ?5, ?6, ?7, ?8, ?9)",
+         hashed_password, auth_data, acl, created_at, updated_at, fields) \
+         VALUES (?1, ?2, lower(?2), ?3, lower(?3), ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         u.object_id,
@@ -958,17 +900,29 @@ fn insert_user(conn: &Connection, u: &User) -> Result<(), StoreError> {
         u.auth_data.as_ref().map(|m| Value::Object(m.clone()).to_string()),
         Value::Object(u.acl.clone()).to_string(),
         u.created_at,
-        u.updated_at
+        u.updated_at,
+        fields_text(&u.fields),
     ])?;
     Ok(())
 }
 
-fn insert_session(conn: &Connection, s: &IssuedSession) -> Result<(), StoreError> {
+/// A row's `fields` column: `NULL` when there are none.
+fn fields_text(fields: &Map<String, Value>) -> Option<String> {
+    (!fields.is_empty()).then(|| Value::Object(fields.clone()).to_string())
+}
+
+fn insert_session(
+    conn: &Connection,
+    s: &IssuedSession,
+    sealer: &sealing::Sealer,
+) -> Result<(), StoreError> {
     let hash = hash_token(&s.token);
+    let sealed = sealer.seal(&s.token, &hash);
     let x = &s.session;
     conn.prepare_cached(
         "INSERT INTO session_rows (object_id, token_hash, user_id, created_at, updated_at, expires_at, \
-         action, auth_provider, installation_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+         action, auth_provider, installation_id, fields, token_sealed) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         x.object_id,
@@ -979,7 +933,9 @@ fn insert_session(conn: &Connection, s: &IssuedSession) -> Result<(), StoreError
         x.expires_at,
         x.action.as_str(),
         x.auth_provider,
-        x.installation_id
+        x.installation_id,
+        fields_text(&x.fields),
+        sealed,
     ])?;
     Ok(())
 }
@@ -1011,6 +967,7 @@ fn row_to_user_at(row: &rusqlite::Row<'_>, i: usize) -> RowResult<User> {
         acl: parse_json_object(row.get(i + 6)?, "acl")?.unwrap_or_default(),
         created_at: row.get(i + 7)?,
         updated_at: row.get(i + 8)?,
+        fields: parse_json_object(row.get(i + 9)?, "fields")?.unwrap_or_default(),
     })
 }
 
@@ -1026,6 +983,7 @@ fn row_to_session(row: &rusqlite::Row<'_>, i: usize) -> RowResult<Session> {
             .ok_or_else(|| StoreError::Corrupt(format!("unknown session action {action}")))?,
         auth_provider: row.get(i + 6)?,
         installation_id: row.get(i + 7)?,
+        fields: parse_json_object(row.get(i + 8)?, "fields")?.unwrap_or_default(),
     })
 }
 

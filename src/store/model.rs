@@ -18,6 +18,9 @@ pub struct User {
     pub acl: Map<String, Value>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// The fields a client gave the user beyond `_User`'s own columns, in the class's field
+    /// order, each as Parse returns it.
+    pub fields: Map<String, Value>,
 }
 
 /// How a session came to be (`createdWith` in Parse).
@@ -26,6 +29,8 @@ pub enum SessionAction {
     Signup,
     Login,
     Upgrade,
+    /// `POST /sessions`: a session a signed-in user made for themselves.
+    Create,
 }
 
 impl SessionAction {
@@ -34,6 +39,7 @@ impl SessionAction {
             Self::Signup => "signup",
             Self::Login => "login",
             Self::Upgrade => "upgrade",
+            Self::Create => "create",
         }
     }
 
@@ -42,6 +48,7 @@ impl SessionAction {
             "signup" => Some(Self::Signup),
             "login" => Some(Self::Login),
             "upgrade" => Some(Self::Upgrade),
+            "create" => Some(Self::Create),
             _ => None,
         }
     }
@@ -57,9 +64,12 @@ pub struct Session {
     /// `None` when sessions do not expire (`expireInactiveSessions: false`).
     pub expires_at: Option<i64>,
     pub action: SessionAction,
-    /// `password`, `anonymous`, or another auth provider name.
+    /// `password`, `anonymous`, or another auth provider name; empty for a session that
+    /// names none (`createdWith: {"action": "create"}`).
     pub auth_provider: String,
     pub installation_id: Option<String>,
+    /// Fields a client gave the session beyond `_Session`'s own columns.
+    pub fields: Map<String, Value>,
 }
 
 impl Session {
@@ -98,11 +108,13 @@ impl AuthSession {
             + user.email.as_ref().map_or(0, String::len)
             + user.hashed_password.as_ref().map_or(0, String::len)
             + json(user.auth_data.as_ref())
-            + json(Some(&user.acl));
+            + json(Some(&user.acl))
+            + json(Some(&user.fields));
         let session = self.session.object_id.len()
             + self.session.user_id.len()
             + self.session.auth_provider.len()
-            + self.session.installation_id.as_ref().map_or(0, String::len);
+            + self.session.installation_id.as_ref().map_or(0, String::len)
+            + json(Some(&self.session.fields));
         // Struct and allocation overhead, plus one rendering of the user.
         512 + session + 2 * data
     }

@@ -33,6 +33,7 @@ fn alice() -> NewUser {
         password: Some("s3cret".into()),
         email: Some("alice@example.com".into()),
         auth_data: None,
+        ..Default::default()
     }
 }
 
@@ -178,12 +179,19 @@ async fn a_password_change_ends_every_session_and_issues_one() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
     let (user, first) = alice_signed_up(&store).await;
-    let changes = UserChanges {
+    let changes = crate::store::UserUpdate {
+        caller: crate::store::Caller::User(user.object_id.clone()),
+        username: None,
+        email: None,
+        email_verified: None,
         password: Some("n3w".into()),
-        ..UserChanges::default()
+        acl: None,
+        object_id: None,
+        changes: Vec::new(),
+        field_types: Vec::new(),
     };
     let updated = store
-        .update_user(&user.object_id, changes, SessionMeta::default())
+        .update_user(&user.object_id, changes, SessionMeta::default(), false)
         .await
         .unwrap();
     assert!(store.find_session(&first.token).await.unwrap().is_none());
@@ -273,6 +281,7 @@ async fn a_failing_write_does_not_undo_the_others_in_its_group_commit() {
         password: None,
         email: None,
         auth_data: None,
+        ..Default::default()
     };
     let mut handles = Vec::new();
     for name in ["bob", "bob", "carol", "bob", "dave"] {
@@ -339,6 +348,7 @@ async fn commits_are_checkpointed_into_the_database_file_in_the_background() {
                 action: SessionAction::Login,
                 auth_provider: "password".into(),
                 installation_id: None,
+                fields: Default::default(),
             },
             token: session_token(),
         })

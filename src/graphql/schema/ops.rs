@@ -89,6 +89,7 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
         password,
         email,
         auth_data,
+        ..Default::default()
     };
     let (user, issued) = ctx.block_on(ctx.store.sign_up(new, ctx.session_meta()))?;
     Ok(SignedIn {

@@ -1,0 +1,526 @@
+//! Parse's REST queries (`GET /classes/<class>?where=...&order=...`) over users and sessions:
+//! the options Parse's `ClassesRouter` accepts, and `where` constraints evaluated against an
+//! object as Parse returns it.
+//!
+//! The store narrows the rows first where it can (an exact objectId, username, email or
+//! session owner, and what the caller may read); every constraint is then checked here.
+
+use std::cmp::Ordering;
+
+use serde_json::{Map, Value};
+
+use crate::error::{ErrorCode, ParseError};
+
+/// A query's options, read as `ClassesRouter.optionsFromBody` reads them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Query {
+    pub constraints: Map<String, Value>,
+    pub skip: usize,
+    pub limit: usize,
+    /// `(field, descending)` in priority order.
+    pub order: Vec<(String, bool)>,
+    pub count: bool,
+    pub keys: Option<Vec<String>>,
+}
+
+/// Parse's default `limit`.
+pub const DEFAULT_LIMIT: usize = 100;
+
+const OPTIONS: [&str; 15] = [
+    "skip",
+    "limit",
+    "order",
+    "count",
+    "keys",
+    "excludeKeys",
+    "include",
+    "includeAll",
+    "redirectClassNameForKey",
+    "where",
+    "readPreference",
+    "includeReadPreference",
+    "subqueryReadPreference",
+    "hint",
+    "explain",
+];
+
+fn invalid(message: impl Into<String>) -> ParseError {
+    ParseError::new(ErrorCode::InvalidQuery, message.into())
+}
+
+/// JavaScript's `Number(value)` for a query option, as a count of rows.
+fn count_of(value: &Value) -> usize {
+    let n = match value {
+        Value::Number(n) => n.as_f64().unwrap_or(0.0),
+        Value::String(s) => s.trim().parse().unwrap_or(f64::NAN),
+        Value::Bool(true) => 1.0,
+        _ => 0.0,
+    };
+    if n.is_finite() && n > 0.0 {
+        #[expect(clippy::cast_possible_truncation, reason = "positive and finite")]
+        #[expect(clippy::cast_sign_loss, reason = "positive")]
+        return n.floor() as usize;
+    }
+    0
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Value::String(s) => !s.is_empty(),
+        _ => true,
+    }
+}
+
+/// JavaScript's `String(value)` for the options Parse reads as text.
+fn text_of(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Array(items) => items.iter().map(text_of).collect::<Vec<_>>().join(","),
+        other => other.to_string(),
+    }
+}
+
+impl Query {
+    /// Read a query from URL parameters (each one read as JSON when it is JSON, as Parse's
+    /// `JSONFromQuery` does) merged over the request body.
+    pub fn from_params(
+        body: &Map<String, Value>,
+        params: &Map<String, Value>,
+    ) -> Result<Self, ParseError> {
+        let mut all = body.clone();
+        for (k, v) in params {
+            let value = match v {
+                Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| v.clone()),
+                other => other.clone(),
+            };
+            all.insert(k.clone(), value);
+        }
+        for key in all.keys() {
+            if !OPTIONS.contains(&key.as_str()) {
+                return Err(invalid(format!("Invalid parameter for query: {key}")));
+            }
+        }
+        let constraints = match all.get("where") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(m)) => m.clone(),
+            Some(Value::String(s)) => match serde_json::from_str(s) {
+                Ok(Value::Object(m)) => m,
+                // Parse's `JSON.parse` throws: its uncaught-error answer.
+                _ => return Err(ParseError::internal()),
+            },
+            Some(_) => Map::new(),
+        };
+        let limit = match all.get("limit") {
+            Some(v) if truthy(v) || v.as_f64() == Some(0.0) => count_of(v),
+            _ => DEFAULT_LIMIT,
+        };
+        let order = match all.get("order") {
+            Some(v) if truthy(v) => text_of(v)
+                .split(',')
+                .filter(|k| !k.is_empty())
+                .map(|k| match k.strip_prefix('-') {
+                    Some(rest) => (rest.to_owned(), true),
+                    None => (k.to_owned(), false),
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let keys = match all.get("keys") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                text_of(v)
+                    .split(',')
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+        };
+        validate(&constraints)?;
+        Ok(Self {
+            constraints,
+            skip: all.get("skip").filter(|v| truthy(v)).map_or(0, count_of),
+            limit,
+            order,
+            count: all.get("count").is_some_and(truthy),
+            keys,
+        })
+    }
+
+    /// The value an equality constraint on `field` asks for, when it is a plain string (for
+    /// an indexed lookup).
+    pub fn equals_text(&self, field: &str) -> Option<String> {
+        match self.constraints.get(field)? {
+            Value::String(s) => Some(s.clone()),
+            Value::Object(m) => match m.get("$eq") {
+                Some(Value::String(s)) if m.len() == 1 => Some(s.clone()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The objectId an equality constraint on a pointer field names.
+    pub fn equals_pointer(&self, field: &str) -> Option<String> {
+        let m = self.constraints.get(field)?.as_object()?;
+        let m = match m.get("$eq") {
+            Some(Value::Object(inner)) if m.len() == 1 => inner,
+            _ => m,
+        };
+        (m.get("__type").and_then(Value::as_str) == Some("Pointer"))
+            .then(|| m.get("objectId").and_then(Value::as_str).map(str::to_owned))
+            .flatten()
+    }
+
+    /// Whether `field` is constrained at all (anywhere in the query).
+    pub fn mentions(&self, field: &str) -> bool {
+        fn walk(m: &Map<String, Value>, field: &str) -> bool {
+            m.iter().any(|(k, v)| match k.as_str() {
+                "$or" | "$and" | "$nor" => v.as_array().is_some_and(|items| {
+                    items
+                        .iter()
+                        .filter_map(Value::as_object)
+                        .any(|i| walk(i, field))
+                }),
+                key => key == field || key.split('.').next() == Some(field),
+            })
+        }
+        walk(&self.constraints, field)
+    }
+
+    /// Sort objects as `order` says; objects without a value sort last ascending, first
+    /// descending, as PostgreSQL orders NULLs.
+    pub fn sort(&self, objects: &mut [Map<String, Value>]) {
+        if self.order.is_empty() {
+            return;
+        }
+        objects.sort_by(|a, b| {
+            for (field, desc) in &self.order {
+                let ord = match (field_value(a, field), field_value(b, field)) {
+                    (None, None) => Ordering::Equal,
+                    (None, Some(_)) => Ordering::Greater,
+                    (Some(_), None) => Ordering::Less,
+                    (Some(x), Some(y)) => compare(x, y).unwrap_or(Ordering::Equal),
+                };
+                let ord = if *desc { ord.reverse() } else { ord };
+                if ord != Ordering::Equal {
+                    return ord;
+                }
+            }
+            Ordering::Equal
+        });
+    }
+
+    /// Keep only the keys asked for (`keys=`): those, then `objectId`, `createdAt`,
+    /// `updatedAt` and the ACL, which Parse always returns.
+    pub fn project(&self, object: Map<String, Value>) -> Map<String, Value> {
+        let Some(keys) = &self.keys else {
+            return object;
+        };
+        let mut out = Map::new();
+        for key in keys {
+            let top = key.split('.').next().unwrap_or(key);
+            if let Some(v) = object.get(top) {
+                out.insert(top.to_owned(), v.clone());
+            }
+        }
+        for key in ["objectId", "createdAt", "updatedAt", "ACL"] {
+            if let Some(v) = object.get(key)
+                && !out.contains_key(key)
+            {
+                out.insert(key.to_owned(), v.clone());
+            }
+        }
+        out
+    }
+}
+
+/// Parse's `validateQuery`: no `ACL`, well-formed `$or`/`$and`/`$nor`, valid key names and
+/// regex options.
+fn validate(query: &Map<String, Value>) -> Result<(), ParseError> {
+    if query.get("ACL").is_some_and(truthy) {
+        return Err(invalid("Cannot query on ACL."));
+    }
+    for (op, what) in [("$or", "$or"), ("$and", "$and")] {
+        if let Some(v) = query.get(op).filter(|v| truthy(v)) {
+            let Some(items) = v.as_array() else {
+                return Err(invalid(format!("Bad {what} format - use an array value.")));
+            };
+            for item in items {
+                validate(item.as_object().unwrap_or(&Map::new()))?;
+            }
+        }
+    }
+    if let Some(v) = query.get("$nor").filter(|v| truthy(v)) {
+        match v.as_array() {
+            Some(items) if !items.is_empty() => {
+                for item in items {
+                    validate(item.as_object().unwrap_or(&Map::new()))?;
+                }
+            }
+            _ => {
+                return Err(invalid(
+                    "Bad $nor format - use an array of at least 1 value.",
+                ));
+            }
+        }
+    }
+    for (key, value) in query {
+        if let Some(Value::String(options)) = value.get("$options")
+            && value.get("$regex").is_some_and(truthy)
+            && (options.is_empty() || !options.chars().all(|c| "imxs".contains(c)))
+        {
+            return Err(invalid(format!("Bad $options value for query: {options}")));
+        }
+        let mut chars = key.chars();
+        let shaped = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+            && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        if !shaped && !matches!(key.as_str(), "$and" | "$or" | "$nor" | "_rperm" | "_wperm") {
+            return Err(ParseError::new(
+                ErrorCode::InvalidKeyName,
+                format!("Invalid key name: {key}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The value at a (possibly dotted) field of an object.
+fn field_value<'a>(object: &'a Map<String, Value>, field: &str) -> Option<&'a Value> {
+    let mut parts = field.split('.');
+    let mut current = object.get(parts.next()?)?;
+    for part in parts {
+        current = current.as_object()?.get(part)?;
+    }
+    (!current.is_null()).then_some(current)
+}
+
+/// A value as it compares: dates by their ISO text, pointers by objectId.
+fn comparable(v: &Value) -> &Value {
+    match v {
+        Value::Object(m) => match m.get("__type").and_then(Value::as_str) {
+            Some("Date") => m.get("iso").unwrap_or(v),
+            Some("Pointer") => m.get("objectId").unwrap_or(v),
+            _ => v,
+        },
+        _ => v,
+    }
+}
+
+fn compare(a: &Value, b: &Value) -> Option<Ordering> {
+    match (comparable(a), comparable(b)) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64()?.partial_cmp(&y.as_f64()?),
+        (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
+        (Value::Bool(x), Value::Bool(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}
+
+fn equal(a: &Value, b: &Value) -> bool {
+    match (comparable(a), comparable(b)) {
+        (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| equal(v, w)))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(v, w)| equal(v, w))
+        }
+        (x, y) => x == y,
+    }
+}
+
+/// Equality as Parse's queries mean it: an array field matches a value it contains.
+fn matches_value(field: Option<&Value>, wanted: &Value) -> bool {
+    match (field, wanted) {
+        (None, Value::Null) => true,
+        (None, _) => false,
+        (Some(Value::Array(items)), w) if !w.is_array() => items.iter().any(|i| equal(i, w)),
+        (Some(v), w) => equal(v, w),
+    }
+}
+
+/// Whether `object` satisfies `constraints`.
+pub fn matches(
+    object: &Map<String, Value>,
+    constraints: &Map<String, Value>,
+) -> Result<bool, ParseError> {
+    for (key, constraint) in constraints {
+        let ok = match key.as_str() {
+            "$or" => any_of(object, constraint)?,
+            "$and" => all_of(object, constraint)?,
+            "$nor" => !any_of(object, constraint)?,
+            _ => matches_field(field_value(object, key), constraint)?,
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn any_of(object: &Map<String, Value>, list: &Value) -> Result<bool, ParseError> {
+    for item in list.as_array().into_iter().flatten() {
+        if matches(object, item.as_object().unwrap_or(&Map::new()))? {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+fn all_of(object: &Map<String, Value>, list: &Value) -> Result<bool, ParseError> {
+    for item in list.as_array().into_iter().flatten() {
+        if !matches(object, item.as_object().unwrap_or(&Map::new()))? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn matches_field(field: Option<&Value>, constraint: &Value) -> Result<bool, ParseError> {
+    let Value::Object(ops) = constraint else {
+        return Ok(matches_value(field, constraint));
+    };
+    if !ops.keys().any(|k| k.starts_with('$')) {
+        return Ok(matches_value(field, constraint));
+    }
+    let options = ops.get("$options").and_then(Value::as_str).unwrap_or("");
+    for (op, arg) in ops {
+        let ok = match op.as_str() {
+            "$eq" => matches_value(field, arg),
+            "$ne" => !matches_value(field, arg),
+            "$lt" | "$lte" | "$gt" | "$gte" => {
+                field
+                    .and_then(|f| compare(f, arg))
+                    .is_some_and(|o| match op.as_str() {
+                        "$lt" => o == Ordering::Less,
+                        "$lte" => o != Ordering::Greater,
+                        "$gt" => o == Ordering::Greater,
+                        _ => o != Ordering::Less,
+                    })
+            }
+            "$in" => arg
+                .as_array()
+                .is_some_and(|items| items.iter().any(|w| matches_value(field, w))),
+            "$nin" => !arg
+                .as_array()
+                .is_some_and(|items| items.iter().any(|w| matches_value(field, w))),
+            "$all" => match (field, arg.as_array()) {
+                (Some(Value::Array(have)), Some(want)) => {
+                    want.iter().all(|w| have.iter().any(|h| equal(h, w)))
+                }
+                _ => false,
+            },
+            "$exists" => field.is_some() == truthy(arg),
+            "$regex" => {
+                let pattern = arg.as_str().unwrap_or_default();
+                let text = field.and_then(Value::as_str);
+                match text {
+                    None => false,
+                    Some(text) => regex::RegexBuilder::new(pattern)
+                        .case_insensitive(options.contains('i'))
+                        .multi_line(options.contains('m'))
+                        .dot_matches_new_line(options.contains('s'))
+                        .ignore_whitespace(options.contains('x'))
+                        .build()
+                        // PostgreSQL refuses a pattern it cannot compile: uncaught.
+                        .map_err(|_| ParseError::internal())?
+                        .is_match(text),
+                }
+            }
+            "$options" => true,
+            _ => {
+                return Err(ParseError::new(
+                    ErrorCode::OperationForbidden,
+                    format!(
+                        "Postgres doesn't support this query type yet {}",
+                        Value::Object(ops.clone())
+                    ),
+                ));
+            }
+        };
+        if !ok {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn obj(v: Value) -> Map<String, Value> {
+        v.as_object().unwrap().clone()
+    }
+
+    fn params(pairs: &[(&str, &str)]) -> Map<String, Value> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), Value::String((*v).to_owned())))
+            .collect()
+    }
+
+    #[test]
+    fn options_read_as_parse_reads_them() {
+        let q =
+            Query::from_params(&Map::new(), &params(&[("limit", "0"), ("count", "1")])).unwrap();
+        assert_eq!((q.limit, q.count, q.skip), (0, true, 0));
+        let q =
+            Query::from_params(&Map::new(), &params(&[("order", "-createdAt,username")])).unwrap();
+        assert_eq!(
+            q.order,
+            vec![("createdAt".into(), true), ("username".into(), false)]
+        );
+        assert_eq!(
+            Query::from_params(&Map::new(), &Map::new()).unwrap().limit,
+            DEFAULT_LIMIT
+        );
+        let err = Query::from_params(&Map::new(), &params(&[("nope", "1")])).unwrap_err();
+        assert_eq!(err.message, "Invalid parameter for query: nope");
+        let err =
+            Query::from_params(&Map::new(), &params(&[("where", r#"{"$x":1}"#)])).unwrap_err();
+        assert_eq!(err.message, "Invalid key name: $x");
+        let err =
+            Query::from_params(&Map::new(), &params(&[("where", r#"{"ACL":1}"#)])).unwrap_err();
+        assert_eq!(err.message, "Cannot query on ACL.");
+    }
+
+    #[test]
+    fn constraints_match_as_parse_queries_do() {
+        let o = obj(json!({"username": "a", "age": 5, "tags": ["x", "y"],
+            "born": {"__type": "Date", "iso": "2000-01-02T03:04:05.678Z"},
+            "user": {"objectId": "u1", "__type": "Pointer", "className": "_User"}}));
+        let yes = |c: Value| assert!(matches(&o, &obj(c.clone())).unwrap(), "{c}");
+        let no = |c: Value| assert!(!matches(&o, &obj(c.clone())).unwrap(), "{c}");
+        yes(json!({"username": "a"}));
+        no(json!({"username": "b"}));
+        yes(json!({"age": {"$gt": 4, "$lte": 5}}));
+        no(json!({"age": {"$lt": 5}}));
+        yes(json!({"tags": "x"}));
+        yes(json!({"tags": {"$all": ["y", "x"]}}));
+        yes(json!({"username": {"$in": ["b", "a"]}}));
+        yes(json!({"nickname": {"$exists": false}}));
+        yes(json!({"born": {"$lt": {"__type": "Date", "iso": "2001-01-01T00:00:00.000Z"}}}));
+        yes(json!({"user": {"__type": "Pointer", "className": "_User", "objectId": "u1"}}));
+        yes(json!({"$or": [{"username": "b"}, {"age": 5}]}));
+        yes(json!({"username": {"$regex": "^A", "$options": "i"}}));
+        assert!(matches(&o, &obj(json!({"age": {"$near": 1}}))).is_err());
+    }
+
+    #[test]
+    fn keys_keep_what_parse_always_returns() {
+        let q = Query::from_params(&Map::new(), &params(&[("keys", "username")])).unwrap();
+        let out = q.project(obj(
+            json!({"objectId": "o", "createdAt": "c", "updatedAt": "u",
+            "username": "a", "email": "e", "ACL": {}}),
+        ));
+        assert_eq!(
+            Value::Object(out).to_string(),
+            r#"{"username":"a","objectId":"o","createdAt":"c","updatedAt":"u","ACL":{}}"#
+        );
+    }
+}

@@ -1,0 +1,145 @@
+//! Queries on `_User` and `_Session` (`GET /users`, `GET /classes/_User`, `GET /sessions`,
+//! `GET /classes/_Session`): Parse's `where`, `order`, `keys`, `skip`, `limit` and `count`,
+//! over what the caller may read.
+
+use serde_json::{Map, Value, json};
+
+use super::update_user::caller;
+use super::{RestContext, RestResult, render};
+use crate::error::{ErrorCode, ParseError};
+use crate::query::{self, Query};
+use crate::store::{Caller, Reader, StoreError, UserScan};
+use crate::version::Behavior;
+
+/// Collect the objects a scan yields that match `q`: all of them when they must be counted
+/// or sorted, else only as many as the page needs.
+fn collect<T>(
+    rows: &mut dyn Iterator<Item = Result<T, StoreError>>,
+    q: &Query,
+    render: impl Fn(&T) -> Map<String, Value>,
+) -> Result<(Vec<Map<String, Value>>, usize), StoreError> {
+    let wanted = if q.count || !q.order.is_empty() {
+        usize::MAX
+    } else {
+        q.skip.saturating_add(q.limit)
+    };
+    let mut found = Vec::new();
+    let mut total = 0;
+    for row in rows {
+        let row = row?;
+        let object = render(&row);
+        if query::matches(&object, &q.constraints)? {
+            total += 1;
+            if found.len() < wanted {
+                found.push(object);
+            }
+            if found.len() >= wanted && !q.count {
+                break;
+            }
+        }
+    }
+    Ok((found, total))
+}
+
+/// Sort, page and project what a query found, into Parse's `{"results": [...]}`.
+fn answer(
+    q: &Query,
+    mut found: Vec<Map<String, Value>>,
+    total: usize,
+    hide: impl Fn(&mut Map<String, Value>),
+) -> Value {
+    q.sort(&mut found);
+    let results: Vec<Value> = found
+        .into_iter()
+        .skip(q.skip)
+        .take(q.limit)
+        .map(|mut o| {
+            hide(&mut o);
+            Value::Object(q.project(o))
+        })
+        .collect();
+    let mut out = Map::new();
+    out.insert("results".into(), Value::Array(results));
+    if q.count {
+        out.insert("count".into(), json!(total));
+    }
+    Value::Object(out)
+}
+
+/// The fields Parse never shows to someone other than the user and the master key.
+pub fn hide_protected(object: &mut Map<String, Value>) {
+    object.shift_remove("email");
+    object.shift_remove("authData");
+}
+
+/// `GET /users`: every user whose ACL lets the caller read them (all, for the master key);
+/// another user's email is never shown.
+pub async fn users(
+    ctx: &RestContext<'_>,
+    body: &Map<String, Value>,
+    params: &Map<String, Value>,
+) -> RestResult {
+    let behavior: Behavior = ctx.state.config.behavior;
+    let q = Query::from_params(body, params)?;
+    let who = caller(ctx);
+    if who != Caller::Master && behavior.email_query_protected && q.mentions("email") {
+        return Err(ParseError::new(
+            ErrorCode::OperationForbidden,
+            behavior.permission_message(
+                "This user is not allowed to query email on class _User".to_owned(),
+            ),
+        ));
+    }
+    let scan = UserScan {
+        object_id: q.equals_text("objectId"),
+        username: q.equals_text("username"),
+        email: q.equals_text("email"),
+        readable_by: match &who {
+            Caller::Master => Reader::Master,
+            Caller::User(id) => Reader::User(id.clone()),
+            Caller::Nobody => Reader::Public,
+        },
+    };
+    let q2 = q.clone();
+    let (found, total) = ctx
+        .state
+        .store
+        .scan_users(scan, move |rows| collect(rows, &q2, render::user))
+        .await?;
+    // 3.7's quirk: with any `where`, even the caller's own email is hidden.
+    let hide_own = !behavior.own_email_in_where_queries && !q.constraints.is_empty();
+    let out = answer(&q, found, total, |object| {
+        let own = match &who {
+            Caller::Master => return,
+            Caller::User(id) => object.get("objectId").and_then(Value::as_str) == Some(id),
+            Caller::Nobody => false,
+        };
+        if !own || hide_own {
+            hide_protected(object);
+        }
+    });
+    Ok((200, out))
+}
+
+/// `GET /sessions`: the caller's sessions (anyone's, for the master key).
+pub async fn sessions(
+    ctx: &RestContext<'_>,
+    body: &Map<String, Value>,
+    params: &Map<String, Value>,
+) -> RestResult {
+    let owner = super::sessions::reader(ctx)?;
+    let q = Query::from_params(body, params)?;
+    let user = owner.or_else(|| q.equals_pointer("user"));
+    let behavior = ctx.state.config.behavior;
+    let q2 = q.clone();
+    let (found, total) = ctx
+        .state
+        .store
+        .scan_sessions(user, q.equals_text("objectId"), move |rows| {
+            collect(rows, &q2, |(s, token)| {
+                render::session(s, token.as_deref(), &behavior)
+            })
+        })
+        .await?;
+    Ok((200, answer(&q, found, total, |_| {})))
+}

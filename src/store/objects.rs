@@ -1,0 +1,558 @@
+//! Users and sessions as Parse objects: their class schemas (the fields clients added, with
+//! types and order), updates and deletes with Parse's permission rules, and session queries.
+
+use std::sync::Arc;
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde_json::{Map, Value, json};
+
+use super::{
+    IssuedSession, SESSION_COLUMN_COUNT, SESSION_COLUMNS, Session, SessionMeta, Store, StoreError,
+    USER_COLUMNS, User, ensure_identity_free, ensure_indexable, fields_text, insert_session,
+    now_millis, row_to_session, row_to_user,
+};
+use crate::error::{ErrorCode, ParseError};
+use crate::object::{self, Change, ClassFields, FieldType};
+
+/// Who is asking for a write, as Parse's permission checks see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Caller {
+    Master,
+    /// A signed-in user, by objectId.
+    User(String),
+    /// Neither master key nor session.
+    Nobody,
+}
+
+impl Caller {
+    /// Whether an object with this ACL may be written by the caller (roles are not modelled:
+    /// nobody here belongs to one).
+    fn may_write(&self, acl: &Map<String, Value>) -> bool {
+        let grants = |who: &str| {
+            acl.get(who)
+                .and_then(|p| p.get("write"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        match self {
+            Self::Master => true,
+            Self::User(id) => grants("*") || grants(id),
+            Self::Nobody => grants("*"),
+        }
+    }
+}
+
+/// Whose reading rights narrow a scan: the master key reads everything; anyone else what
+/// an ACL lets the public, or them, read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Reader {
+    Master,
+    #[default]
+    Public,
+    User(String),
+}
+
+/// What narrows a scan of users before each row is checked in full.
+#[derive(Debug, Clone, Default)]
+pub struct UserScan {
+    pub object_id: Option<String>,
+    pub username: Option<String>,
+    pub email: Option<String>,
+    pub readable_by: Reader,
+}
+
+/// A change to a `_User` (`PUT /users/<id>`), validated by the caller as far as it can be
+/// without the row: field names and types, operations, formats.
+#[derive(Debug, Clone)]
+pub struct UserUpdate {
+    pub caller: Caller,
+    pub username: Option<String>,
+    /// `Some(None)` removes the email.
+    pub email: Option<Option<String>>,
+    pub email_verified: Option<Option<bool>>,
+    pub password: Option<String>,
+    /// Normalized; the store adds the user's own read and write unless the caller is master.
+    pub acl: Option<Map<String, Value>>,
+    /// Parse on PostgreSQL renames the row when an update sets `objectId`.
+    pub object_id: Option<String>,
+    /// Fields beyond `_User`'s own columns, in the order sent.
+    pub changes: Vec<(String, Change)>,
+    /// The type each of those fields asks for.
+    pub field_types: Vec<(String, FieldType)>,
+}
+
+/// The result of [`Store::update_user`].
+#[derive(Debug, Clone)]
+pub struct UpdatedUser {
+    pub user: User,
+    /// Set when the user changed their own password: every old session is gone and this one
+    /// replaces them.
+    pub new_session: Option<IssuedSession>,
+    /// The new values of fields changed by an operation (`Increment`, `Add`...), which Parse
+    /// puts in its answer.
+    pub answers: Map<String, Value>,
+}
+
+/// A change to a `_Session` (`PUT /sessions/<id>`): custom fields only.
+#[derive(Debug, Clone)]
+pub struct SessionUpdate {
+    pub caller: Caller,
+    /// Up to 4.x Parse lets any signed-in user write any session; from 5.0 only their own.
+    pub own_only: bool,
+    pub changes: Vec<(String, Change)>,
+    pub field_types: Vec<(String, FieldType)>,
+}
+
+/// The schema of `class`: its added fields in order.
+pub(super) fn class_fields(conn: &Connection, class: &str) -> Result<ClassFields, StoreError> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT name, type, target_class FROM class_fields WHERE class_name = ?1 ORDER BY position",
+    )?;
+    let rows = stmt.query_map([class], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, Option<String>>(2)?,
+        ))
+    })?;
+    let mut fields = Vec::new();
+    for row in rows {
+        let (name, ty, target) = row?;
+        let ty = FieldType::from_parts(&ty, target)
+            .ok_or_else(|| StoreError::Corrupt(format!("unknown field type {ty}")))?;
+        fields.push((name, ty));
+    }
+    Ok(ClassFields { fields })
+}
+
+/// Give `class` the fields it does not have yet, in the order asked, and refuse a type that
+/// differs from the one a field already has (another write may have added it meanwhile).
+/// Answers the schema afterwards.
+pub(super) fn ensure_fields(
+    conn: &Connection,
+    class: &str,
+    wanted: &[(String, FieldType)],
+) -> Result<ClassFields, StoreError> {
+    let mut schema = class_fields(conn, class)?;
+    for (name, ty) in wanted {
+        match schema.get(name) {
+            Some(existing) if existing != ty => {
+                return Err(ParseError::new(
+                    ErrorCode::IncorrectType,
+                    format!(
+                        "schema mismatch for {class}.{name}; expected {} but got {}",
+                        existing.describe(),
+                        ty.describe()
+                    ),
+                )
+                .into());
+            }
+            Some(_) => {}
+            None => {
+                conn.prepare_cached(
+                    "INSERT INTO class_fields (class_name, name, type, target_class, position) \
+                     VALUES (?1, ?2, ?3, ?4, (SELECT coalesce(max(position), 0) + 1 \
+                     FROM class_fields WHERE class_name = ?1))",
+                )?
+                .execute(params![class, name, ty.name(), ty.target_class()])?;
+                schema.fields.push((name.clone(), ty.clone()));
+            }
+        }
+    }
+    Ok(schema)
+}
+
+/// Fields reordered as the class orders them (fields it does not know go last, as sent).
+pub(super) fn in_class_order(
+    fields: Map<String, Value>,
+    schema: &ClassFields,
+) -> Map<String, Value> {
+    let mut entries: Vec<(String, Value)> = fields.into_iter().collect();
+    entries.sort_by_key(|(name, _)| schema.position(name).unwrap_or(usize::MAX));
+    entries.into_iter().collect()
+}
+
+/// Apply changes to an object's fields; answers the values Parse reports back.
+fn apply_changes(
+    fields: &mut Map<String, Value>,
+    changes: &[(String, Change)],
+) -> Result<Map<String, Value>, StoreError> {
+    let mut answers = Map::new();
+    for (name, change) in changes {
+        let next = object::apply(fields.get(name), change).map_err(ParseError::from)?;
+        if change.answers_value() {
+            answers.insert(name.clone(), next.clone().unwrap_or(Value::Null));
+        }
+        match next {
+            Some(v) => {
+                fields.insert(name.clone(), v);
+            }
+            None => {
+                fields.remove(name);
+            }
+        }
+    }
+    Ok(answers)
+}
+
+fn permission(code: ErrorCode, message: String, sanitized: bool) -> ParseError {
+    ParseError::new(
+        code,
+        if sanitized {
+            "Permission denied".to_owned()
+        } else {
+            message
+        },
+    )
+}
+
+impl Store {
+    /// The fields `class` has gained, in order.
+    pub async fn class_fields(&self, class: &'static str) -> Result<ClassFields, StoreError> {
+        self.read(move |conn| class_fields(conn, class)).await
+    }
+
+    /// Update a user as Parse's `RestWrite` does, in its order: the schema gains the new
+    /// fields (kept even when the write is then refused, as on Parse), usernames and emails
+    /// are checked for uniqueness, then the caller's right to write the row, then the change.
+    /// A password change ends every session of the user and, for the user themselves, issues
+    /// a new one. `sanitized` says whether this Parse version words permission errors
+    /// "Permission denied".
+    pub async fn update_user(
+        &self,
+        user_id: &str,
+        update: UserUpdate,
+        meta: SessionMeta,
+        sanitized: bool,
+    ) -> Result<UpdatedUser, StoreError> {
+        ensure_indexable(
+            update.username.as_deref(),
+            update.email.as_ref().and_then(Option::as_deref),
+        )?;
+        let hashed = match update.password.clone() {
+            Some(p) => Some(Self::hash_password(p).await?),
+            None => None,
+        };
+        let new_session = match (&hashed, &update.caller) {
+            (Some(_), Caller::User(_)) => {
+                Some(self.new_session(user_id, super::SessionAction::Signup, "password", &meta))
+            }
+            _ => None,
+        };
+        let ci = self.inner.options.case_insensitive_identity;
+        let (uid, s) = (user_id.to_owned(), new_session.clone());
+        let sealer = Arc::clone(&self.inner.sealer);
+        let outcome = self
+            .inner
+            .writer
+            .write(move |tx| {
+                let schema = ensure_fields(tx, "_User", &update.field_types)?;
+                // Refusals from here on keep the schema change: answered, not rolled back.
+                let refused = |e: ParseError| Ok(Err(e));
+                let taken = ensure_identity_free(
+                    tx,
+                    update.username.as_deref().unwrap_or(""),
+                    update.email.as_ref().and_then(Option::as_deref),
+                    Some(&uid),
+                    ci,
+                );
+                match taken {
+                    Err(StoreError::Parse(e)) => return refused(e),
+                    other => other?,
+                }
+                if update.caller == Caller::Nobody {
+                    return refused(permission(
+                        ErrorCode::SessionMissing,
+                        format!("Cannot modify user {uid}."),
+                        sanitized,
+                    ));
+                }
+                let found = tx
+                    .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE object_id = ?1"))?
+                    .query_row([&uid], row_to_user)
+                    .optional()?
+                    .transpose()?;
+                let mut user = match found {
+                    Some(u) if update.caller.may_write(&u.acl) => u,
+                    _ if update.caller == Caller::Master => {
+                        return refused(ParseError::new(ErrorCode::ObjectNotFound, "Object not found."));
+                    }
+                    _ => {
+                        return refused(permission(
+                            ErrorCode::SessionMissing,
+                            "Insufficient auth.".to_owned(),
+                            sanitized,
+                        ));
+                    }
+                };
+                let answers = match apply_changes(&mut user.fields, &update.changes) {
+                    Ok(a) => a,
+                    Err(StoreError::Parse(e)) => return refused(e),
+                    Err(e) => return Err(e),
+                };
+                user.fields = in_class_order(std::mem::take(&mut user.fields), &schema);
+                if let Some(name) = update.username {
+                    user.username = name;
+                }
+                if let Some(email) = update.email {
+                    user.email = email;
+                }
+                if let Some(verified) = update.email_verified {
+                    user.email_verified = verified;
+                }
+                if let Some(h) = hashed {
+                    user.hashed_password = Some(h);
+                }
+                if let Some(mut acl) = update.acl {
+                    // Parse keeps a user able to read and write themselves.
+                    if update.caller != Caller::Master {
+                        acl.insert(uid.clone(), json!({"read": true, "write": true}));
+                    }
+                    user.acl = object::normalize_acl(&acl);
+                }
+                user.updated_at = now_millis();
+                let renamed = update.object_id.unwrap_or_else(|| uid.clone());
+                tx.prepare_cached(
+                    "UPDATE users SET object_id = ?2, username = ?3, username_lower = lower(?3), \
+                     email = ?4, email_lower = lower(?4), email_verified = ?5, hashed_password = ?6, \
+                     acl = ?7, updated_at = ?8, fields = ?9 WHERE object_id = ?1",
+                )?
+                .execute(params![
+                    uid,
+                    renamed,
+                    user.username,
+                    user.email,
+                    user.email_verified,
+                    user.hashed_password,
+                    Value::Object(user.acl.clone()).to_string(),
+                    user.updated_at,
+                    fields_text(&user.fields),
+                ])?;
+                user.object_id = renamed;
+                let mut ended = 0;
+                if update.password.is_some() {
+                    ended = tx
+                        .prepare_cached(
+                            "UPDATE session_rows SET revoked_at = ?2 \
+                             WHERE user_id = ?1 AND revoked_at IS NULL",
+                        )?
+                        .execute(params![uid, user.updated_at])?;
+                    if let Some(s) = &s {
+                        insert_session(tx, s, &sealer)?;
+                    }
+                }
+                Ok(Ok((user, ended, answers)))
+            })
+            .await?;
+        // Any change to a user reaches every cached session of theirs.
+        self.inner.cache.clear();
+        let (user, ended, answers) = outcome?;
+        self.inner.writer.tombstoned(ended);
+        Ok(UpdatedUser {
+            user,
+            new_session,
+            answers,
+        })
+    }
+
+    /// Delete a user as Parse does: the master key or whoever the ACL lets write the row.
+    /// Their sessions stay (Parse leaves them), and no longer resolve to anyone.
+    pub async fn delete_user(
+        &self,
+        user_id: &str,
+        caller: Caller,
+        sanitized: bool,
+    ) -> Result<(), StoreError> {
+        let uid = user_id.to_owned();
+        self.inner
+            .writer
+            .write(move |tx| {
+                let acl: Option<String> = tx
+                    .prepare_cached("SELECT acl FROM users WHERE object_id = ?1")?
+                    .query_row([&uid], |r| r.get(0))
+                    .optional()?;
+                let acl = super::parse_json_object(acl, "acl")?;
+                match acl {
+                    Some(acl) if caller.may_write(&acl) => {}
+                    _ if caller == Caller::Master => {
+                        return Err(ParseError::new(
+                            ErrorCode::ObjectNotFound,
+                            "Object not found.",
+                        )
+                        .into());
+                    }
+                    _ => {
+                        return Err(permission(
+                            ErrorCode::SessionMissing,
+                            "Insufficient auth.".to_owned(),
+                            sanitized,
+                        )
+                        .into());
+                    }
+                }
+                tx.prepare_cached("DELETE FROM users WHERE object_id = ?1")?
+                    .execute([&uid])?;
+                Ok(())
+            })
+            .await?;
+        self.inner.cache.clear();
+        Ok(())
+    }
+
+    /// Visit users in the order they were made, narrowed as `scan` says; `visit` reads
+    /// rows from the iterator (on a reader thread) and answers what the caller wants.
+    pub async fn scan_users<R, F>(&self, scan: UserScan, visit: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut dyn Iterator<Item = Result<User, StoreError>>) -> Result<R, StoreError>
+            + Send
+            + 'static,
+    {
+        self.read(move |conn| {
+            let mut sql = format!("SELECT {USER_COLUMNS} FROM users WHERE 1");
+            let mut args: Vec<String> = Vec::new();
+            for (column, value) in [
+                ("object_id", &scan.object_id),
+                ("username", &scan.username),
+                ("email", &scan.email),
+            ] {
+                if let Some(v) = value {
+                    args.push(v.clone());
+                    sql.push_str(&format!(" AND {column} = ?{}", args.len()));
+                }
+            }
+            match &scan.readable_by {
+                Reader::Master => {}
+                Reader::Public => sql.push_str(" AND json_extract(acl, '$.\"*\".read') = 1"),
+                Reader::User(id) => {
+                    args.push(id.clone());
+                    sql.push_str(&format!(
+                        " AND (json_extract(acl, '$.\"*\".read') = 1 OR \
+                         json_extract(acl, '$.' || json_quote(?{}) || '.read') = 1)",
+                        args.len()
+                    ));
+                }
+            }
+            sql.push_str(" ORDER BY rowid");
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), row_to_user)?;
+            let mut rows = rows.map(|r| r.map_err(StoreError::from).and_then(|u| u));
+            visit(&mut rows)
+        })
+        .await
+    }
+
+    /// Visit live sessions (with their tokens, when this server can read them) in the order
+    /// they were made: one user's or everyone's, one objectId's or any.
+    pub async fn scan_sessions<R, F>(
+        &self,
+        user_id: Option<String>,
+        object_id: Option<String>,
+        visit: F,
+    ) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(
+                &mut dyn Iterator<Item = Result<(Session, Option<String>), StoreError>>,
+            ) -> Result<R, StoreError>
+            + Send
+            + 'static,
+    {
+        let sealer = Arc::clone(&self.inner.sealer);
+        self.read(move |conn| {
+            let mut sql = format!(
+                "SELECT {SESSION_COLUMNS}, s.token_hash, s.token_sealed FROM session_rows s \
+                 WHERE s.revoked_at IS NULL"
+            );
+            let mut args: Vec<String> = Vec::new();
+            for (column, value) in [("s.user_id", &user_id), ("s.object_id", &object_id)] {
+                if let Some(v) = value {
+                    args.push(v.clone());
+                    sql.push_str(&format!(" AND {column} = ?{}", args.len()));
+                }
+            }
+            sql.push_str(" ORDER BY s.rowid");
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |row| {
+                let hash: Vec<u8> = row.get(SESSION_COLUMN_COUNT)?;
+                let sealed: Option<Vec<u8>> = row.get(SESSION_COLUMN_COUNT + 1)?;
+                let token = match (<[u8; 32]>::try_from(hash.as_slice()), sealed) {
+                    (Ok(hash), Some(sealed)) => sealer.open(&sealed, &hash),
+                    _ => None,
+                };
+                Ok(row_to_session(row, 0).map(|s| (s, token)))
+            })?;
+            let mut rows = rows.map(|r| r.map_err(StoreError::from).and_then(|s| s));
+            visit(&mut rows)
+        })
+        .await
+    }
+
+    /// Update a session's custom fields. `Ok(None)` when the caller may not see it (Parse's
+    /// "Object not found.").
+    pub async fn update_session(
+        &self,
+        session_id: &str,
+        update: SessionUpdate,
+    ) -> Result<Option<i64>, StoreError> {
+        let sid = session_id.to_owned();
+        let outcome = self
+            .inner
+            .writer
+            .write(move |tx| {
+                let schema = ensure_fields(tx, "_Session", &update.field_types)?;
+                let found = tx
+                    .prepare_cached(&format!(
+                        "SELECT {SESSION_COLUMNS} FROM session_rows s \
+                         WHERE s.object_id = ?1 AND s.revoked_at IS NULL"
+                    ))?
+                    .query_row([&sid], |row| Ok(row_to_session(row, 0)))
+                    .optional()?
+                    .transpose()?;
+                let mut session = match (found, &update.caller) {
+                    (Some(s), Caller::User(id)) if !update.own_only || s.user_id == *id => s,
+                    (Some(s), Caller::Master) => s,
+                    _ => return Ok(None),
+                };
+                apply_changes(&mut session.fields, &update.changes)?;
+                session.fields = in_class_order(std::mem::take(&mut session.fields), &schema);
+                let now = now_millis();
+                tx.prepare_cached(
+                    "UPDATE session_rows SET fields = ?2, updated_at = ?3 WHERE object_id = ?1",
+                )?
+                .execute(params![sid, fields_text(&session.fields), now])?;
+                Ok(Some(now))
+            })
+            .await?;
+        self.inner.cache.clear();
+        Ok(outcome)
+    }
+
+    /// Make a session for a signed-in user that names no auth provider: `POST /sessions`
+    /// (`createdWith: {"action": "create"}`, with the fields the client gave) and
+    /// `upgradeToRevocableSession` (`"upgrade"`).
+    pub async fn create_plain_session(
+        &self,
+        user_id: &str,
+        action: super::SessionAction,
+        meta: SessionMeta,
+        fields: Map<String, Value>,
+        field_types: Vec<(String, FieldType)>,
+    ) -> Result<IssuedSession, StoreError> {
+        let mut issued = self.new_session(user_id, action, "", &meta);
+        issued.session.fields = fields;
+        let sealer = Arc::clone(&self.inner.sealer);
+        let mut s = issued.clone();
+        issued.session.fields = self
+            .inner
+            .writer
+            .write(move |tx| {
+                let schema = ensure_fields(tx, "_Session", &field_types)?;
+                s.session.fields = in_class_order(std::mem::take(&mut s.session.fields), &schema);
+                insert_session(tx, &s, &sealer)?;
+                Ok(s.session.fields)
+            })
+            .await?;
+        Ok(issued)
+    }
+}
