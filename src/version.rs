@@ -256,6 +256,9 @@ pub struct Behavior {
     pub email_query_protected: bool,
     /// A user's own email shows in a `_User` query with a `where` (3.9+; 3.7 hides it).
     pub own_email_in_where_queries: bool,
+    /// Login and `verifyPassword` inside `/batch` work (4.4+; before, reading the missing
+    /// `req.query` throws a TypeError).
+    pub batch_login_guards_query: bool,
     /// `className` and `length` are not field names (4.5+).
     pub reserved_field_names: bool,
     /// A client's `emailVerified` is refused before the schema is checked (6.3+; before, after
@@ -335,6 +338,7 @@ impl Behavior {
             empty_auth_data_creates_user: !v.at_least(8, 0),
             apollo2_bad_user_input: v.at_least(3, 9),
             reserved_field_names: v.at_least(4, 5),
+            batch_login_guards_query: v.at_least(4, 4),
             email_query_protected: v >= ParseVersion::new(5, 2, 5)
                 || (v.major == 4 && v >= ParseVersion::new(4, 10, 14)),
             own_email_in_where_queries: v.at_least(3, 9),

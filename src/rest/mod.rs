@@ -1,5 +1,6 @@
 //! The REST API under the mount path (`/parse`): Parse's middleware, then one file per route.
 
+mod batch;
 mod challenge;
 mod find;
 mod get_user;
@@ -56,6 +57,8 @@ enum Route {
     Challenge,
     /// `requestPasswordReset` and `verificationEmailRequest`: both need an email adapter.
     SendEmail,
+    /// `POST /batch`: several of the above in one request.
+    Batch,
     Unknown,
 }
 
@@ -108,6 +111,7 @@ fn resolve(method: &Method, path: &str, behavior: &Behavior) -> Route {
         ("POST", ["loginAs"]) if behavior.login_as_route => Route::LogInAs,
         ("POST", ["challenge"]) if behavior.challenge_route => Route::Challenge,
         ("POST", ["requestPasswordReset" | "verificationEmailRequest"]) => Route::SendEmail,
+        ("POST", ["batch"]) => Route::Batch,
         ("POST", ["users"] | ["classes", "_User"]) => Route::SignUp,
         ("GET", ["sessions"] | ["classes", "_Session"]) => Route::FindSessions,
         ("GET", ["users"] | ["classes", "_User"]) => Route::FindUsers,
@@ -121,6 +125,45 @@ fn resolve(method: &Method, path: &str, behavior: &Behavior) -> Route {
         ("DELETE", ["sessions", "me"]) => Route::DeleteSession("me".to_owned()),
         _ => Route::Unknown,
     }
+}
+
+/// What a route answered: JSON to send as it is, or a response already written (the
+/// `users/me` fast path).
+pub enum Answer {
+    Json(u16, Value),
+    Raw(HttpResponse),
+}
+
+/// Run a resolved route (not `Unknown` nor `Batch`, which the callers answer themselves).
+async fn run(
+    ctx: &RestContext<'_>,
+    route: &Route,
+    body: &Map<String, Value>,
+    query: &Map<String, Value>,
+) -> Result<Answer, ParseError> {
+    let result = match route {
+        Route::UsersMe => return me::handle(ctx).await.map(Answer::Raw),
+        Route::SignUp => signup::handle(ctx, body).await,
+        Route::LogIn => login::handle(ctx, body, query).await,
+        Route::LogOut => logout::handle(ctx).await,
+        Route::SessionsMe => sessions::me(ctx).await,
+        Route::FindSessions => find::sessions(ctx, body, query).await,
+        Route::FindUsers => find::users(ctx, body, query).await,
+        Route::GetSession(id) => sessions::get(ctx, id).await,
+        Route::UpdateSession(id) => sessions::update(ctx, id, body).await,
+        Route::CreateSession => sessions::create(ctx, body).await,
+        Route::UpgradeSession => sessions::upgrade(ctx).await,
+        Route::DeleteSession(id) => sessions::delete(ctx, id).await,
+        Route::UpdateUser(id) => update_user::handle(ctx, id, body).await,
+        Route::DeleteUser(id) => update_user::delete(ctx, id).await,
+        Route::GetUser(id) => get_user::handle(ctx, id).await,
+        Route::VerifyPassword => verify_password::handle(ctx, body, query).await,
+        Route::LogInAs => login_as::handle(ctx, body).await,
+        Route::Challenge => challenge::handle(ctx, body, query).await,
+        Route::SendEmail => Err(ParseError::email_not_configured()),
+        Route::Batch | Route::Unknown => Err(ParseError::internal()),
+    };
+    result.map(|(status, body)| Answer::Json(status, body))
 }
 
 /// Parse the body as Parse's `bodyParser.json({type: '*/*'})` does: any content type, only
@@ -275,30 +318,13 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
     let ctx = RestContext { state, auth };
     let query = query_map(parts.uri.query());
     let result = match &route {
-        Route::SignUp => signup::handle(&ctx, &body).await,
-        Route::LogIn => login::handle(&ctx, &body, &query).await,
-        Route::LogOut => logout::handle(&ctx).await,
-        Route::UsersMe => {
-            return me::handle(&ctx)
-                .await
-                .unwrap_or_else(|err| response::parse_error(&err));
-        }
-        Route::SessionsMe => sessions::me(&ctx).await,
-        Route::FindSessions => find::sessions(&ctx, &body, &query).await,
-        Route::FindUsers => find::users(&ctx, &body, &query).await,
-        Route::GetSession(id) => sessions::get(&ctx, id).await,
-        Route::UpdateSession(id) => sessions::update(&ctx, id, &body).await,
-        Route::CreateSession => sessions::create(&ctx, &body).await,
-        Route::UpgradeSession => sessions::upgrade(&ctx).await,
-        Route::DeleteSession(id) => sessions::delete(&ctx, id).await,
-        Route::UpdateUser(id) => update_user::handle(&ctx, id, &body).await,
-        Route::DeleteUser(id) => update_user::delete(&ctx, id).await,
-        Route::GetUser(id) => get_user::handle(&ctx, id).await,
-        Route::VerifyPassword => verify_password::handle(&ctx, &body, &query).await,
-        Route::LogInAs => login_as::handle(&ctx, &body).await,
-        Route::Challenge => challenge::handle(&ctx, &body, &query).await,
-        Route::SendEmail => Err(ParseError::email_not_configured()),
         Route::Unknown => return response::express_not_found(method.as_str(), &full_path),
+        Route::Batch => batch::handle(&ctx, &body).await,
+        other => match run(&ctx, other, &body, &query).await {
+            Ok(Answer::Raw(res)) => return res,
+            Ok(Answer::Json(status, body)) => Ok((status, body)),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok((status, body)) => {

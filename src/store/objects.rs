@@ -172,27 +172,78 @@ pub(super) fn in_class_order(
     entries.into_iter().collect()
 }
 
-/// Apply changes to an object's fields; answers the values Parse reports back.
+/// Apply changes to an object's fields; answers the values Parse reports back. A dotted
+/// name (`prefs.theme`) changes a key inside an `Object` field.
 fn apply_changes(
     fields: &mut Map<String, Value>,
     changes: &[(String, Change)],
 ) -> Result<Map<String, Value>, StoreError> {
     let mut answers = Map::new();
     for (name, change) in changes {
-        let next = object::apply(fields.get(name), change).map_err(ParseError::from)?;
+        let mut path = name.split('.');
+        let first = path.next().unwrap_or(name);
+        let rest: Vec<&str> = path.collect();
+        let next = if rest.is_empty() {
+            let next = object::apply(fields.get(name), change).map_err(ParseError::from)?;
+            match &next {
+                Some(v) => {
+                    fields.insert(name.clone(), v.clone());
+                }
+                None => {
+                    fields.remove(name);
+                }
+            }
+            next
+        } else {
+            let root = fields
+                .entry(first.to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            apply_at(root, &rest, change)?
+        };
         if change.answers_value() {
-            answers.insert(name.clone(), next.clone().unwrap_or(Value::Null));
-        }
-        match next {
-            Some(v) => {
-                fields.insert(name.clone(), v);
+            let mut value = next.unwrap_or(Value::Null);
+            for key in rest.iter().rev() {
+                let mut wrapped = Map::new();
+                wrapped.insert((*key).to_owned(), value);
+                value = Value::Object(wrapped);
             }
-            None => {
-                fields.remove(name);
-            }
+            answers.insert(first.to_owned(), value);
         }
     }
     Ok(answers)
+}
+
+/// Apply a change at a key path inside an object value.
+fn apply_at(
+    value: &mut Value,
+    path: &[&str],
+    change: &Change,
+) -> Result<Option<Value>, StoreError> {
+    let Value::Object(map) = value else {
+        // Not an object: PostgreSQL's jsonb_set refuses it.
+        return Err(ParseError::internal().into());
+    };
+    match path {
+        [] => Err(ParseError::internal().into()),
+        [last] => {
+            let next = object::apply(map.get(*last), change).map_err(ParseError::from)?;
+            match &next {
+                Some(v) => {
+                    map.insert((*last).to_owned(), v.clone());
+                }
+                None => {
+                    map.shift_remove(*last);
+                }
+            }
+            Ok(next)
+        }
+        [key, rest @ ..] => {
+            let inner = map
+                .entry((*key).to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            apply_at(inner, rest, change)
+        }
+    }
 }
 
 fn permission(code: ErrorCode, message: String, sanitized: bool) -> ParseError {
