@@ -95,6 +95,16 @@ pub struct ServeArgs {
     #[arg(long = "playgroundPath", env = "PARSE_SERVER_PLAYGROUND_PATH")]
     pub playground_path: Option<String>,
 
+    /// A real Parse Server (`http://host:1337`, or with its mount path) that answers every
+    /// request parse-compat does not: other classes, functions, files, GraphQL operations
+    /// outside the auth API... Without one, those get Express's 404.
+    #[arg(long = "upstream", env = "PARSE_COMPAT_UPSTREAM")]
+    pub upstream: Option<String>,
+
+    /// Seconds the upstream has to start answering a request (default 60).
+    #[arg(long = "upstreamTimeout", env = "PARSE_COMPAT_UPSTREAM_TIMEOUT")]
+    pub upstream_timeout: Option<u64>,
+
     /// Enable the Descope-compatible API (`/v1/auth/...`) for this project id.
     #[arg(long = "descopeProjectId", env = "PARSE_COMPAT_DESCOPE_PROJECT_ID")]
     pub descope_project_id: Option<String>,

@@ -65,6 +65,10 @@ pub struct Config {
     pub body_limit: usize,
     /// Connections open at once at most (see `http::connections`).
     pub max_connections: usize,
+    /// The Parse Server that answers what parse-compat does not (`--upstream`).
+    pub upstream: Option<String>,
+    /// Seconds the upstream has to start answering.
+    pub upstream_timeout_secs: u64,
 }
 
 /// Values read from a Parse Server JSON config file.
@@ -274,6 +278,14 @@ impl Config {
                 },
             }
             .max(1),
+            upstream: pick(args.upstream, "upstream")?.filter(|u| !u.is_empty()),
+            upstream_timeout_secs: match args.upstream_timeout {
+                Some(s) => s,
+                None => file
+                    .number("upstreamTimeout")?
+                    .map(|n| u64::try_from(n).unwrap_or(60))
+                    .unwrap_or(60),
+            },
         })
     }
 
@@ -299,6 +311,8 @@ impl Config {
             descope: None,
             body_limit: DEFAULT_BODY_LIMIT,
             max_connections: 1024,
+            upstream: None,
+            upstream_timeout_secs: 60,
         }
     }
 

@@ -105,6 +105,17 @@ fn serve(config: Config) -> anyhow::Result<()> {
             Some(d) => Some(parse_compat::descope::DescopeService::open(d, &store).await?),
             None => None,
         };
+        let upstream = match &config.upstream {
+            Some(url) => {
+                let up = http::upstream::Upstream::new(
+                    url,
+                    std::time::Duration::from_secs(config.upstream_timeout_secs),
+                )?;
+                tracing::info!(upstream = %url, "passing what parse-compat does not answer to the upstream");
+                Some(up)
+            }
+            None => None,
+        };
         let graphql = parse_compat::graphql::GraphqlService::new(&config)
             .context("starting the GraphQL executor threads")?;
         let addr = std::net::SocketAddr::new(config.host, config.port);
@@ -121,6 +132,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
             store,
             graphql,
             descope,
+            upstream,
         });
         let workers = std::thread::available_parallelism().map_or(2, usize::from);
         http::serve_on_threads(listener, Arc::clone(&state), workers, shutdown_signal()).await?;

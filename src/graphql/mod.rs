@@ -7,14 +7,17 @@
 pub mod context;
 pub mod envelope;
 pub mod executor_pool;
+pub mod passthrough;
 pub mod schema;
 
 use std::sync::Arc;
 
-use hyper::Request;
+use http_body_util::Either;
 use hyper::body::Incoming;
+use hyper::{Request, Response};
 
 use crate::config::Config;
+use crate::http::upstream::{self, PassBody};
 use crate::http::{AppState, HttpResponse, RequestAuth, response};
 use crate::version::Behavior;
 use context::Context;
@@ -29,15 +32,19 @@ pub struct GraphqlService {
     pipeline: Arc<Pipeline>,
     pool: executor_pool::ExecutorPool,
     graphql_path: String,
+    /// What the schema covers, to send everything else upstream (`--upstream`).
+    auth_api: passthrough::AuthApi,
 }
 
 impl GraphqlService {
     /// Build the pinned version's schema and start the executor threads.
     pub fn new(config: &Config) -> std::io::Result<Self> {
         let behavior = config.behavior;
+        let schema = schema::Schema::for_behavior(&behavior);
         Ok(Self {
             behavior,
-            schema: Arc::new(schema::Schema::for_behavior(&behavior)),
+            auth_api: passthrough::AuthApi::from_sdl(&schema.sdl()),
+            schema: Arc::new(schema),
             pipeline: Arc::new(Pipeline::new(behavior)),
             pool: executor_pool::ExecutorPool::for_this_machine()?,
             graphql_path: config.graphql_path.clone(),
@@ -45,7 +52,33 @@ impl GraphqlService {
     }
 
     /// Answer a request to the GraphQL path.
-    pub async fn handle(&self, state: &AppState, req: Request<Incoming>) -> HttpResponse {
+    pub async fn handle(&self, state: &AppState, req: Request<Incoming>) -> Response<PassBody> {
+        let (parts, body) = req.into_parts();
+        let body = crate::http::read_body(body, state.config.body_limit).await;
+        if let (Some(upstream), Ok(bytes)) = (&state.upstream, &body) {
+            let content_type =
+                crate::http::auth::header(&parts.headers, hyper::header::CONTENT_TYPE);
+            if self.auth_api.outside(
+                parts.uri.query(),
+                bytes,
+                content_type.unwrap_or(""),
+                self.behavior.graphql_js,
+            ) {
+                let bytes = bytes.clone();
+                return upstream
+                    .forward(parts, upstream::buffered(bytes), &state.config.mount_path)
+                    .await;
+            }
+        }
+        self.answer(state, parts, body).await.map(Either::Left)
+    }
+
+    async fn answer(
+        &self,
+        state: &AppState,
+        parts: hyper::http::request::Parts,
+        body: Result<bytes::Bytes, crate::http::BodyError>,
+    ) -> HttpResponse {
         let envelope = Envelope {
             pipeline: &self.pipeline,
             state,
@@ -56,7 +89,7 @@ impl GraphqlService {
         let behavior = self.behavior;
         let runtime = tokio::runtime::Handle::current();
         envelope
-            .handle(req, move |auth: RequestAuth| -> Arc<Executor> {
+            .handle(parts, body, move |auth: RequestAuth| -> Arc<Executor> {
                 let ctx = Context {
                     store,
                     behavior,

@@ -6,6 +6,7 @@ pub mod cors;
 pub mod json_body;
 pub mod json_error;
 pub mod response;
+pub mod upstream;
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -13,15 +14,16 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::BodyExt;
+use http_body_util::{BodyExt, Either};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{HeaderMap, Method, Request, Uri};
+use hyper::{HeaderMap, Method, Request, Response, Uri};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
+use self::upstream::PassBody;
 use crate::config::Config;
 use crate::store::Store;
 pub use auth::{RequestAuth, SessionPolicy};
@@ -42,6 +44,9 @@ pub struct AppState {
     pub store: Store,
     pub graphql: crate::graphql::GraphqlService,
     pub descope: Option<crate::descope::DescopeService>,
+    /// Where requests parse-compat does not answer go (`--upstream`); without one they get
+    /// Express's 404 as before.
+    pub upstream: Option<upstream::Upstream>,
 }
 
 /// A request with its body read (within the limit).
@@ -188,19 +193,19 @@ fn spawn_connection(
 
 /// Route a request, turning a panic anywhere below into Parse's answer to an unexpected
 /// exception instead of a dropped connection.
-async fn answer(state: Arc<AppState>, req: Request<Incoming>) -> HttpResponse {
+async fn answer(state: Arc<AppState>, req: Request<Incoming>) -> Response<PassBody> {
     catch_panic(route(state, req)).await
 }
 
 /// Parse's answer to an exception its handlers did not expect (500, code 1) when `handler`
 /// panics. Nothing of the request is logged: the panic hook already printed where it was.
-async fn catch_panic(handler: impl Future<Output = HttpResponse>) -> HttpResponse {
+async fn catch_panic(handler: impl Future<Output = Response<PassBody>>) -> Response<PassBody> {
     use futures_util::FutureExt as _;
     match std::panic::AssertUnwindSafe(handler).catch_unwind().await {
         Ok(res) => res,
         Err(_panic) => {
             tracing::error!("a request handler panicked; answered 500");
-            response::uncaught_error()
+            response::uncaught_error().map(Either::Left)
         }
     }
 }
@@ -344,30 +349,60 @@ fn under(path: &str, mount: &str) -> bool {
     path == mount || (path.starts_with(mount) && path.as_bytes().get(mount.len()) == Some(&b'/'))
 }
 
-/// Send a request to the API that owns its path.
-async fn route(state: Arc<AppState>, req: Request<Incoming>) -> HttpResponse {
-    let path = req.uri().path().to_owned();
+/// Send a request to the API that owns its path, or to the upstream when none does.
+async fn route(state: Arc<AppState>, req: Request<Incoming>) -> Response<PassBody> {
     let config = &state.config;
-    if under(&path, &config.mount_path) {
+    if under(req.uri().path(), &config.mount_path) {
+        if let Some(upstream) = &state.upstream {
+            let rel = &req.uri().path()[config.mount_path.len()..];
+            if !crate::rest::may_serve(req.method(), rel, &config.behavior) {
+                let (parts, body) = req.into_parts();
+                return upstream
+                    .forward(parts, Either::Right(body), &config.mount_path)
+                    .await;
+            }
+        }
         return crate::rest::handle(&state, req).await;
     }
+    let answered = route_other(&state, req).await;
+    match (answered, &state.upstream) {
+        (Ok(res), _) => res,
+        (Err(req), Some(upstream)) => {
+            let (parts, body) = req.into_parts();
+            upstream
+                .forward(parts, Either::Right(body), &config.mount_path)
+                .await
+        }
+        (Err(req), None) => {
+            response::express_not_found(req.method().as_str(), req.uri().path()).map(Either::Left)
+        }
+    }
+}
+
+/// The APIs outside the REST mount path; the request back when none of them owns it.
+async fn route_other(
+    state: &Arc<AppState>,
+    req: Request<Incoming>,
+) -> Result<Response<PassBody>, Request<Incoming>> {
+    let path = req.uri().path().to_owned();
+    let config = &state.config;
     let graphql_path = config.graphql_path.as_str();
     if path == graphql_path
         || (path.len() == graphql_path.len() + 1
             && path.starts_with(graphql_path)
             && path.ends_with('/'))
     {
-        return state.graphql.handle(&state, req).await;
+        return Ok(state.graphql.handle(state, req).await);
     }
     if config.mount_playground && path == config.playground_path {
-        return state.graphql.playground(&state, req).await;
+        return Ok(state.graphql.playground(state, req).await.map(Either::Left));
     }
     if let Some(descope) = &state.descope
         && (path.starts_with("/v1/auth/") || path.starts_with("/v2/keys/"))
     {
-        return descope.handle(&state, req).await;
+        return Ok(descope.handle(state, req).await.map(Either::Left));
     }
-    response::express_not_found(req.method().as_str(), &path)
+    Err(req)
 }
 
 #[cfg(test)]

@@ -16,13 +16,15 @@ mod update_user;
 mod user_write;
 mod verify_password;
 
+use http_body_util::Either;
 use hyper::body::Incoming;
-use hyper::{Method, Request};
+use hyper::{Method, Request, Response};
 use serde_json::{Map, Value};
 
 use crate::error::ParseError;
 use crate::http::auth::{self, RequestAuth, SessionPolicy};
 use crate::http::response::{self, HttpResponse};
+use crate::http::upstream::{self, PassBody};
 use crate::http::{AppState, BodyError, cors, json_body, json_error, read_body};
 use crate::version::Behavior;
 
@@ -253,28 +255,75 @@ fn query_map(query: Option<&str>) -> Map<String, Value> {
         .collect()
 }
 
-pub async fn handle(state: &AppState, req: Request<Incoming>) -> HttpResponse {
-    let behavior = state.config.behavior;
-    let mut res = handle_inner(state, req).await;
-    cors::apply_parse_set(res.headers_mut(), &behavior);
-    res
+/// Whether some route here may answer `method` on `path` (relative to the mount path): a
+/// `POST` counts for every method, as the JS SDK sends any method as a `POST` with
+/// `_method` in the body. What no route may answer goes to the upstream unread.
+pub fn may_serve(method: &Method, path: &str, behavior: &Behavior) -> bool {
+    if *method == Method::OPTIONS || path == "/health" || path.starts_with("/health/") {
+        return true;
+    }
+    let methods: &[Method] = if *method == Method::POST {
+        &[Method::POST, Method::GET, Method::PUT, Method::DELETE]
+    } else {
+        std::slice::from_ref(method)
+    };
+    methods
+        .iter()
+        .any(|m| !matches!(resolve(m, path, behavior), Route::Unknown))
 }
 
-async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse {
+/// What the REST API made of a request: an answer, or a request for the upstream.
+enum Handled {
+    Done(HttpResponse),
+    Forward(hyper::http::request::Parts, bytes::Bytes),
+}
+
+pub async fn handle(state: &AppState, req: Request<Incoming>) -> Response<PassBody> {
+    let behavior = state.config.behavior;
+    match handle_inner(state, req).await {
+        Handled::Done(mut res) => {
+            cors::apply_parse_set(res.headers_mut(), &behavior);
+            res.map(Either::Left)
+        }
+        Handled::Forward(parts, bytes) => match &state.upstream {
+            Some(upstream) => {
+                upstream
+                    .forward(parts, upstream::buffered(bytes), &state.config.mount_path)
+                    .await
+            }
+            None => {
+                let mut res = response::express_not_found(parts.method.as_str(), parts.uri.path());
+                cors::apply_parse_set(res.headers_mut(), &behavior);
+                res.map(Either::Left)
+            }
+        },
+    }
+}
+
+async fn handle_inner(state: &AppState, req: Request<Incoming>) -> Handled {
+    Handled::Done(match answer_rest(state, req).await {
+        Ok(res) => res,
+        Err(forward) => return forward,
+    })
+}
+
+async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpResponse, Handled> {
     let (parts, body) = req.into_parts();
     let full_path = parts.uri.path().to_owned();
     let rel = full_path[state.config.mount_path.len()..].to_owned();
     if parts.method == Method::OPTIONS {
-        return response::with_body(200, Some(response::TEXT_UTF8), "OK");
+        return Ok(response::with_body(200, Some(response::TEXT_UTF8), "OK"));
     }
     if rel == "/health" || rel.starts_with("/health/") {
         let (status, body) = health::handle();
-        return response::json(status, &body);
+        return Ok(response::json(status, &body));
     }
     let bytes = match read_body(body, state.config.body_limit).await {
         Ok(b) => b,
-        Err(BodyError::TooLarge) => return response::status_error(413, "request entity too large"),
-        Err(BodyError::Failed) => return response::status_error(400, "request aborted"),
+        Err(BodyError::TooLarge) => {
+            return Ok(response::status_error(413, "request entity too large"));
+        }
+        Err(BodyError::Failed) => return Ok(response::status_error(400, "request aborted")),
     };
     let content_type = auth::header(&parts.headers, hyper::header::CONTENT_TYPE);
     let parsed = if content_type.is_some_and(is_form) {
@@ -284,7 +333,11 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
     };
     let mut body = match parsed {
         Ok(b) => b,
-        Err(res) => return res,
+        Err(_) if state.upstream.is_some() => {
+            // Not a body this API can read: whatever it was meant for, the upstream decides.
+            return Err(Handled::Forward(parts, bytes));
+        }
+        Err(res) => return Ok(res),
     };
     let mut method = parts.method.clone();
     if method == Method::POST
@@ -294,6 +347,10 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
         method = m;
     }
     let route = resolve(&method, &rel, &state.config.behavior);
+    if matches!(route, Route::Unknown) {
+        // Express's 404 without an upstream (see `handle`).
+        return Err(Handled::Forward(parts, bytes));
+    }
     let policy = match route {
         // Parse drops the token for exactly `/login` (not for `verifyPassword`).
         Route::LogIn => SessionPolicy::Ignore,
@@ -313,15 +370,14 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
     .await
     {
         Ok(a) => a,
-        Err(res) => return res,
+        Err(res) => return Ok(res),
     };
     let ctx = RestContext { state, auth };
     let query = query_map(parts.uri.query());
     let result = match &route {
-        Route::Unknown => return response::express_not_found(method.as_str(), &full_path),
         Route::Batch => batch::handle(&ctx, &body).await,
         other => match run(&ctx, other, &body, &query).await {
-            Ok(Answer::Raw(res)) => return res,
+            Ok(Answer::Raw(res)) => return Ok(res),
             Ok(Answer::Json(status, body)) => Ok((status, body)),
             Err(e) => Err(e),
         },
@@ -344,8 +400,8 @@ async fn handle_inner(state: &AppState, req: Request<Incoming>) -> HttpResponse 
                     res.headers_mut().insert(hyper::header::LOCATION, v);
                 }
             }
-            res
+            Ok(res)
         }
-        Err(err) => response::parse_error(&err),
+        Err(err) => Ok(response::parse_error(&err)),
     }
 }

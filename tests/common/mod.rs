@@ -71,6 +71,7 @@ impl TestServer {
             store,
             graphql,
             descope,
+            upstream: None,
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = Arc::clone(&state);

@@ -74,6 +74,7 @@ impl TestServer {
             store: store.clone(),
             graphql,
             descope: Some(descope),
+            upstream: None,
         });
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(http::serve(listener, state, async move {

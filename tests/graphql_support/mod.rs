@@ -67,6 +67,7 @@ impl Server {
             store,
             graphql,
             descope: None,
+            upstream: None,
         });
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr = listener.local_addr().expect("addr");

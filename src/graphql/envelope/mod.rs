@@ -16,14 +16,13 @@ pub mod schema_info;
 pub mod variables;
 
 use bytes::Bytes;
-use hyper::body::Incoming;
+use hyper::Method;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
-use hyper::{Method, Request};
 use serde_json::{Map, Value as Json, json};
 
 use crate::http::auth::{self, RequestAuth, SessionPolicy, header};
 use crate::http::response::{self, HttpResponse};
-use crate::http::{AppState, BodyError, cors, json_body, json_error, read_body};
+use crate::http::{AppState, BodyError, cors, json_body, json_error};
 use crate::version::HttpStack;
 use pipeline::{ExecResult, OperationRequest, Outcome, Pipeline};
 
@@ -201,11 +200,11 @@ impl Envelope<'_> {
     /// Parse's middleware has established who it is.
     pub async fn handle(
         &self,
-        req: Request<Incoming>,
+        parts: hyper::http::request::Parts,
+        body: Result<Bytes, BodyError>,
         executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor> + Send + 'static,
     ) -> HttpResponse {
         let stack = self.pipeline.behavior.stack;
-        let (parts, body) = req.into_parts();
         let (mut res, responder) = self.answer(&parts, body, executor).await;
         apply_cors(&mut res, stack, responder, &parts.headers, self.state);
         res
@@ -214,7 +213,7 @@ impl Envelope<'_> {
     async fn answer(
         &self,
         parts: &hyper::http::request::Parts,
-        body: Incoming,
+        body: Result<Bytes, BodyError>,
         executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor> + Send + 'static,
     ) -> (HttpResponse, Responder) {
         use Responder::{Middleware, Server};
@@ -232,7 +231,7 @@ impl Envelope<'_> {
                 ),
             };
         }
-        let bytes = match read_body(body, state.config.body_limit).await {
+        let bytes = match body {
             Ok(b) => b,
             // Beyond every limit: answered as the stack answers a body over its own (100 KiB)
             // JSON limit. graphql-yoga has none in Parse; the body limit bounds it here.

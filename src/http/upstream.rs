@@ -1,0 +1,227 @@
+//! Pass-through to a real Parse Server (`--upstream`): every request parse-compat does not
+//! answer itself (`/classes/Post`, `/functions`, `/files`, `/schemas`, push, GraphQL
+//! operations outside the auth API...) is forwarded there unchanged, and the answer streamed
+//! back as it comes.
+//!
+//! Requests keep their method, path, query, headers (`Host` included, so the Location
+//! headers Parse writes name parse-compat) and body; only hop-by-hop headers are dropped, in
+//! both directions. Bodies stream both ways (a file upload is never held whole in memory)
+//! unless parse-compat had to read the body to decide. An upstream that cannot be reached, or
+//! does not start answering in time, gets Parse's own answer for a lost backend: 500
+//! `{"code":1,"message":"Internal server error."}` — never a hang.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{Either, Full};
+use hyper::body::Incoming;
+use hyper::header::{HeaderMap, HeaderName};
+use hyper::{Request, Response, Uri};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+use super::response;
+
+/// A body that is either already read or still streaming from the peer.
+pub type PassBody = Either<Full<Bytes>, Incoming>;
+
+/// How long connecting to the upstream may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The headers that describe one connection, not the message (RFC 9110, 7.6.1).
+const HOP_BY_HOP: [&str; 8] = [
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+];
+
+/// A configured upstream Parse Server.
+#[derive(Clone)]
+pub struct Upstream {
+    client: Client<HttpConnector, PassBody>,
+    /// `http://host:port`, no path.
+    origin: String,
+    /// The upstream's mount path when the URL named one (`http://host:1337/parse`), which
+    /// replaces ours; `None` keeps paths as they came.
+    mount: Option<String>,
+    /// Time for the upstream to start answering.
+    answer_timeout: Duration,
+}
+
+impl std::fmt::Debug for Upstream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Upstream")
+            .field("origin", &self.origin)
+            .field("mount", &self.mount)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why an upstream URL was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("--upstream `{url}`: {reason}")]
+pub struct UpstreamError {
+    url: String,
+    reason: &'static str,
+}
+
+impl Upstream {
+    /// An upstream at `url` (`http://host:port`, optionally with the mount path its API lives
+    /// under). Only `http` is spoken: put the upstream beside parse-compat, not across a
+    /// network that needs TLS.
+    pub fn new(url: &str, answer_timeout: Duration) -> Result<Self, UpstreamError> {
+        let err = |reason| UpstreamError {
+            url: url.to_owned(),
+            reason,
+        };
+        let uri: Uri = url.parse().map_err(|_| err("not a URL"))?;
+        if uri.scheme_str() != Some("http") {
+            return Err(err("only http:// upstreams are supported"));
+        }
+        let authority = uri.authority().ok_or_else(|| err("no host"))?;
+        let path = uri.path().trim_end_matches('/');
+        let mut connector = HttpConnector::new();
+        connector.set_connect_timeout(Some(CONNECT_TIMEOUT));
+        connector.set_nodelay(true);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(Duration::from_secs(30))
+            .build(connector);
+        Ok(Self {
+            client,
+            origin: format!("http://{authority}"),
+            mount: (!path.is_empty()).then(|| path.to_owned()),
+            answer_timeout,
+        })
+    }
+
+    /// The upstream URI for a request that came in on `path_and_query`, under our REST mount
+    /// path `local_mount`.
+    fn target(&self, path_and_query: &str, local_mount: &str) -> Result<Uri, ()> {
+        let rewritten = match &self.mount {
+            Some(mount)
+                if path_and_query == local_mount
+                    || path_and_query.starts_with(&format!("{local_mount}/"))
+                    || path_and_query.starts_with(&format!("{local_mount}?")) =>
+            {
+                format!("{mount}{}", &path_and_query[local_mount.len()..])
+            }
+            _ => path_and_query.to_owned(),
+        };
+        format!("{}{rewritten}", self.origin)
+            .parse()
+            .map_err(|_| ())
+    }
+
+    /// Forward a request and hand back the upstream's answer, its body streaming.
+    pub async fn forward(
+        &self,
+        parts: hyper::http::request::Parts,
+        body: PassBody,
+        local_mount: &str,
+    ) -> Response<PassBody> {
+        let path_and_query = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), ToString::to_string);
+        let Ok(uri) = self.target(&path_and_query, local_mount) else {
+            return lost();
+        };
+        let mut request = Request::new(body);
+        *request.method_mut() = parts.method;
+        *request.uri_mut() = uri;
+        *request.headers_mut() = end_to_end(parts.headers);
+        let sent = tokio::time::timeout(self.answer_timeout, self.client.request(request)).await;
+        match sent {
+            Ok(Ok(res)) => {
+                let (mut head, body) = res.into_parts();
+                head.headers = end_to_end(head.headers);
+                Response::from_parts(head, Either::Right(body))
+            }
+            Ok(Err(err)) => {
+                tracing::warn!(upstream = %self.origin, error = %err, "upstream request failed");
+                lost()
+            }
+            Err(_) => {
+                tracing::warn!(upstream = %self.origin, "upstream did not answer in time");
+                lost()
+            }
+        }
+    }
+}
+
+/// Parse's answer when its backend is gone.
+fn lost() -> Response<PassBody> {
+    response::uncaught_error().map(Either::Left)
+}
+
+/// `headers` without the hop-by-hop ones, nor those the `Connection` header names.
+fn end_to_end(mut headers: HeaderMap) -> HeaderMap {
+    let named: Vec<HeaderName> = headers
+        .get_all(hyper::header::CONNECTION)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|name| HeaderName::from_bytes(name.trim().as_bytes()).ok())
+        .collect();
+    for name in named {
+        headers.remove(name);
+    }
+    for name in HOP_BY_HOP {
+        headers.remove(name);
+    }
+    headers
+}
+
+/// A buffered body for forwarding.
+pub fn buffered(bytes: Bytes) -> PassBody {
+    Either::Left(Full::new(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use hyper::header::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn a_mount_path_in_the_url_replaces_ours() {
+        let up = Upstream::new("http://127.0.0.1:1337/parse", Duration::from_secs(1)).unwrap();
+        assert_eq!(
+            up.target("/api/classes/Post?limit=1", "/api")
+                .unwrap()
+                .to_string(),
+            "http://127.0.0.1:1337/parse/classes/Post?limit=1"
+        );
+        assert_eq!(
+            up.target("/apps/x", "/api").unwrap().to_string(),
+            "http://127.0.0.1:1337/apps/x"
+        );
+        let bare = Upstream::new("http://127.0.0.1:1337", Duration::from_secs(1)).unwrap();
+        assert_eq!(
+            bare.target("/parse/functions/hi", "/parse")
+                .unwrap()
+                .to_string(),
+            "http://127.0.0.1:1337/parse/functions/hi"
+        );
+        assert!(Upstream::new("https://x", Duration::from_secs(1)).is_err());
+        assert!(Upstream::new("nope", Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn hop_by_hop_headers_stay_behind() {
+        let mut h = HeaderMap::new();
+        h.insert("connection", HeaderValue::from_static("close, x-private"));
+        h.insert("x-private", HeaderValue::from_static("1"));
+        h.insert("transfer-encoding", HeaderValue::from_static("chunked"));
+        h.insert("x-parse-session-token", HeaderValue::from_static("r:1"));
+        let kept = end_to_end(h);
+        assert_eq!(kept.len(), 1);
+        assert!(kept.contains_key("x-parse-session-token"));
+    }
+}
