@@ -336,11 +336,11 @@ async function recordVersion({ version, base, out, startCmd, logFile }) {
     await me('1.me', u.token);
     await ex('1.classes_User.get.own', 'GET', P, { token: u.token });
     await ex('1.login', 'POST', '/parse/login', { body: { username: u.username, password: u.password } });
-    // a latitude of 91 on a user of its own: where Parse stores it, every later read of that user
-    // fails (the session middleware cannot decode it), so it must not touch c1_types
+    // a latitude of 91 on a user of its own: Parse stores it, and from then on the session
+    // middleware cannot decode that user, so it must not touch c1_types.  users/me with its token
+    // is not recorded: 3.7.2-7.5.4 never answer it (the request hangs), see FINDINGS.md A.
     const g = await signUp('1.signUp.geo91', 'c1_geo91');
     await ex('1.put.geoPoint.latitude91', 'PUT', userPath(g), { token: g.token, body: { geo: { __type: 'GeoPoint', latitude: 91, longitude: 0 } } });
-    await me('1.me.geo91', g.token);
     await ex('1.classes_User.get.master.geo91', 'GET', userPath(g), { headers: MASTER });
     await ex('1.login.geo91', 'POST', '/parse/login', { body: { username: g.username, password: g.password } });
   });
@@ -423,6 +423,7 @@ async function recordVersion({ version, base, out, startCmd, logFile }) {
     await ex('4.login.ACLPublicReadWrite', 'POST', '/parse/login', { body: { username: 'c4_public', password: 'p' } });
     await ex('4.get.ACLPublicReadWrite.otherToken', 'GET', `/parse/classes/_User/${pub.id}`, { token: typed.token });
     await ex('4.put.ACLPublicReadWrite.otherToken', 'PUT', `/parse/classes/_User/${pub.id}`, { token: typed.token, body: { c4s: 'y' } });
+    await ex('4.get.ACLPublicReadWrite.master.afterPut', 'GET', `/parse/classes/_User/${pub.id}`, { headers: MASTER });
   });
 
   // 7. the PUT answer with several operations; objectId collision

@@ -105,17 +105,10 @@ fn serve(config: Config) -> anyhow::Result<()> {
             Some(d) => Some(parse_compat::descope::DescopeService::open(d, &store).await?),
             None => None,
         };
-        let upstream = match &config.upstream {
-            Some(url) => {
-                let up = http::upstream::Upstream::new(
-                    url,
-                    std::time::Duration::from_secs(config.upstream_timeout_secs),
-                )?;
-                tracing::info!(upstream = %url, "passing what parse-compat does not answer to the upstream");
-                Some(up)
-            }
-            None => None,
-        };
+        let upstream = http::upstream::Upstream::from_config(&config)?;
+        if let Some(url) = &config.upstream {
+            tracing::info!(upstream = %url, "passing what parse-compat does not answer to the upstream");
+        }
         let graphql = parse_compat::graphql::GraphqlService::new(&config)
             .context("starting the GraphQL executor threads")?;
         let addr = std::net::SocketAddr::new(config.host, config.port);

@@ -72,6 +72,15 @@ pub struct UpstreamError {
 }
 
 impl Upstream {
+    /// The upstream a configuration names, if any.
+    pub fn from_config(config: &crate::config::Config) -> Result<Option<Self>, UpstreamError> {
+        config
+            .upstream
+            .as_deref()
+            .map(|url| Self::new(url, Duration::from_secs(config.upstream_timeout_secs)))
+            .transpose()
+    }
+
     /// An upstream at `url` (`http://host:port`, optionally with the mount path its API lives
     /// under). Only `http` is spoken: put the upstream beside parse-compat, not across a
     /// network that needs TLS.

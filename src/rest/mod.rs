@@ -347,8 +347,8 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
         method = m;
     }
     let route = resolve(&method, &rel, &state.config.behavior);
-    if matches!(route, Route::Unknown) {
-        // Express's 404 without an upstream (see `handle`).
+    if matches!(route, Route::Unknown) && state.upstream.is_some() {
+        // The upstream runs its own middleware.
         return Err(Handled::Forward(parts, bytes));
     }
     let policy = match route {
@@ -375,6 +375,8 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
     let ctx = RestContext { state, auth };
     let query = query_map(parts.uri.query());
     let result = match &route {
+        // Parse's middleware has run (keys, session); then Express finds no route.
+        Route::Unknown => return Err(Handled::Forward(parts, bytes)),
         Route::Batch => batch::handle(&ctx, &body).await,
         other => match run(&ctx, other, &body, &query).await {
             Ok(Answer::Raw(res)) => return Ok(res),

@@ -66,12 +66,14 @@ impl TestServer {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
+        let upstream =
+            parse_compat::http::upstream::Upstream::from_config(&config).expect("a valid upstream");
         let state = Arc::new(AppState {
             config,
             store,
             graphql,
+            upstream,
             descope,
-            upstream: None,
         });
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = Arc::clone(&state);

@@ -1,0 +1,260 @@
+//! `--upstream`: what parse-compat does not answer reaches the upstream Parse Server unchanged
+//! (method, path, query, headers, body), streaming both ways; what it answers never does; a
+//! lost or silent upstream gets Parse's lost-backend answer, never a hang.
+
+mod common;
+
+use std::convert::Infallible;
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use common::{MASTER_KEY, TestServer};
+use http_body_util::{BodyExt, Full, StreamBody};
+use hyper::body::{Frame, Incoming};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response};
+use hyper_util::rt::TokioIo;
+use serde_json::{Value, json};
+
+type Body = http_body_util::combinators::BoxBody<Bytes, Infallible>;
+
+/// A stand-in upstream: `/big` streams 8 MiB in chunks; anything else is echoed as JSON
+/// (method, path with query, headers, and the body's length and text).
+async fn fake_upstream() -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let service = service_fn(|req: Request<Incoming>| async move {
+                    Ok::<_, Infallible>(echo(req).await)
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    addr
+}
+
+async fn echo(req: Request<Incoming>) -> Response<Body> {
+    if req.uri().path() == "/big" {
+        let chunks = (0..128)
+            .map(|i| Ok::<_, Infallible>(Frame::data(Bytes::from(vec![i as u8; 64 * 1024]))));
+        let body = StreamBody::new(futures_util::stream::iter(chunks));
+        return Response::new(BodyExt::boxed(body));
+    }
+    let (parts, body) = req.into_parts();
+    let bytes = body.collect().await.unwrap().to_bytes();
+    let headers: serde_json::Map<String, Value> = parts
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_string(), json!(v.to_str().unwrap_or(""))))
+        .collect();
+    let answer = json!({
+        "upstream": true,
+        "method": parts.method.as_str(),
+        "path": parts.uri.path_and_query().map(ToString::to_string),
+        "headers": headers,
+        "length": bytes.len(),
+        "text": if bytes.len() < 4096 { String::from_utf8_lossy(&bytes).into_owned() } else { String::new() },
+    });
+    let mut res = Response::new(BodyExt::boxed(Full::new(Bytes::from(answer.to_string()))));
+    res.headers_mut()
+        .insert("content-type", "application/json".parse().unwrap());
+    res.headers_mut()
+        .insert("x-from-upstream", "1".parse().unwrap());
+    res.headers_mut()
+        .insert("keep-alive", "timeout=5".parse().unwrap());
+    res
+}
+
+async fn server_with_upstream(
+    upstream: &str,
+    tweak: impl FnOnce(&mut parse_compat::config::Config),
+) -> TestServer {
+    let upstream = upstream.to_owned();
+    TestServer::start_with("9.10.0", move |c| {
+        c.upstream = Some(upstream);
+        tweak(c);
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_is_not_answered_here_reaches_the_upstream_unchanged() {
+    let up = fake_upstream().await;
+    let server = server_with_upstream(&format!("http://{up}"), |_| {}).await;
+
+    let res = server
+        .rest("POST", "/parse/classes/Post?x=1")
+        .header("Connection", "keep-alive, X-Secret-Hop")
+        .header("X-Secret-Hop", "no")
+        .json(&json!({"title": "hello"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200);
+    assert_eq!(res.header("x-from-upstream"), Some("1"));
+    assert_eq!(
+        res.header("keep-alive"),
+        None,
+        "hop-by-hop headers stay behind"
+    );
+    let echo = res.json();
+    assert_eq!(echo["method"], "POST");
+    assert_eq!(echo["path"], "/parse/classes/Post?x=1");
+    assert_eq!(echo["text"], r#"{"title":"hello"}"#);
+    assert_eq!(echo["headers"]["x-parse-application-id"], "compatApp");
+    assert_eq!(
+        echo["headers"]["host"],
+        server.addr.to_string(),
+        "Host is kept"
+    );
+    assert!(echo["headers"].get("x-secret-hop").is_none());
+
+    // Functions with the JS SDK's text/plain body, any path outside the APIs, a method no
+    // route here has on a path that has others.
+    for (method, path) in [
+        ("POST", "/parse/functions/hello"),
+        ("GET", "/apps/choose_password"),
+        ("PUT", "/parse/login"),
+    ] {
+        let res = server
+            .rest(method, path)
+            .header("Content-Type", "text/plain")
+            .raw_body(r#"{"a":1}"#)
+            .send()
+            .await;
+        assert_eq!(res.json()["path"], path, "{method} {path}");
+        assert_eq!(res.json()["text"], r#"{"a":1}"#, "{method} {path}");
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_auth_api_is_answered_here_and_never_forwarded() {
+    let up = fake_upstream().await;
+    let server = server_with_upstream(&format!("http://{up}/parse"), |_| {}).await;
+    let res = server
+        .rest("POST", "/parse/users")
+        .json(&json!({"username": "alice", "password": "p"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let token = res.json()["sessionToken"].as_str().unwrap().to_owned();
+    let me = server
+        .rest("GET", "/parse/users/me")
+        .session(&token)
+        .send()
+        .await;
+    assert_eq!(me.json()["username"], "alice");
+    // The JS SDK's query of users: a POST with `_method` on a path of ours (9.x users are
+    // private: the user finds themselves).
+    let found = server
+        .rest("POST", "/parse/classes/_User")
+        .session(&token)
+        .header("Content-Type", "text/plain")
+        .raw_body(r#"{"_method":"GET","where":{"username":"alice"}}"#)
+        .send()
+        .await;
+    assert_eq!(
+        found.json()["results"][0]["username"],
+        "alice",
+        "{}",
+        found.text()
+    );
+    // GraphQL: the auth API here, anything else upstream, whole.
+    let ours = server
+        .rest("POST", "/graphql")
+        .header("X-Parse-Master-Key", MASTER_KEY)
+        .json(&json!({"query": "{ health }"}))
+        .send()
+        .await;
+    assert_eq!(ours.json()["data"]["health"], true, "{}", ours.text());
+    let theirs = server
+        .rest("POST", "/graphql")
+        .json(&json!({"query": "{ posts { count } }"}))
+        .send()
+        .await;
+    assert_eq!(theirs.json()["upstream"], true);
+    assert_eq!(theirs.json()["path"], "/graphql");
+    assert_eq!(theirs.json()["text"], r#"{"query":"{ posts { count } }"}"#);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bodies_stream_through_beyond_the_local_body_limit() {
+    let up = fake_upstream().await;
+    let server = server_with_upstream(&format!("http://{up}"), |c| c.body_limit = 1 << 20).await;
+    let upload = vec![b'x'; 3 << 20];
+    let res = server
+        .rest("POST", "/parse/files/big.txt")
+        .header("Content-Type", "text/plain")
+        .raw_body(upload)
+        .send()
+        .await;
+    assert_eq!(res.json()["length"], 3 << 20);
+    let big = server.request("GET", "/big").send().await;
+    assert_eq!(big.body.len(), 128 * 64 * 1024);
+    assert!(
+        big.body
+            .chunks(64 * 1024)
+            .enumerate()
+            .all(|(i, c)| c.iter().all(|b| *b == i as u8))
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_or_silent_upstream_gets_parse_s_lost_backend_answer() {
+    // Nothing listens here.
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let server = server_with_upstream(&format!("http://{closed}"), |_| {}).await;
+    let res = server.rest("GET", "/parse/classes/Post").send().await;
+    assert_eq!(res.status, 500);
+    assert_eq!(
+        res.json(),
+        json!({"code": 1, "message": "Internal server error."})
+    );
+    server.stop().await;
+
+    // Accepts, never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_addr = silent.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    let server = server_with_upstream(&format!("http://{silent_addr}"), |c| {
+        c.upstream_timeout_secs = 1;
+    })
+    .await;
+    let started = Instant::now();
+    let res = server.rest("GET", "/parse/classes/Post").send().await;
+    assert_eq!(res.status, 500);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The auth API does not depend on the upstream.
+    let health = server.rest("GET", "/parse/health").send().await;
+    assert_eq!(health.status, 200);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_an_upstream_nothing_changes() {
+    let server = TestServer::start("9.10.0").await;
+    let res = server.rest("GET", "/parse/classes/Post").send().await;
+    assert_eq!(res.status, 404);
+    assert!(res.text().contains("Cannot GET /parse/classes/Post"));
+    server.stop().await;
+}
