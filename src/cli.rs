@@ -95,6 +95,11 @@ pub struct ServeArgs {
     #[arg(long = "playgroundPath", env = "PARSE_SERVER_PLAYGROUND_PATH")]
     pub playground_path: Option<String>,
 
+    /// The URL clients reach the REST API at (Parse's `serverURL`), for the file URLs in
+    /// answers (default http://localhost:PORT/MOUNTPATH).
+    #[arg(long = "serverURL", env = "PARSE_SERVER_URL")]
+    pub server_url: Option<String>,
+
     /// A real Parse Server (`http://host:1337`, or with its mount path) that answers every
     /// request parse-compat does not: other classes, functions, files, GraphQL operations
     /// outside the auth API... Without one, those get Express's 404.

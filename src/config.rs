@@ -65,6 +65,8 @@ pub struct Config {
     pub body_limit: usize,
     /// Connections open at once at most (see `http::connections`).
     pub max_connections: usize,
+    /// Parse's `serverURL`: where clients reach the REST API (file URLs are made from it).
+    pub server_url: String,
     /// The Parse Server that answers what parse-compat does not (`--upstream`).
     pub upstream: Option<String>,
     /// Seconds the upstream has to start answering.
@@ -237,6 +239,8 @@ impl Config {
             }),
             _ => None,
         };
+        let mount_path_text =
+            pick(args.mount_path, "mountPath")?.unwrap_or_else(|| "/parse".into());
         let body_limit = match pick(args.max_upload_size, "maxUploadSize")? {
             Some(s) => parse_size(&s)?,
             None => DEFAULT_BODY_LIMIT,
@@ -252,9 +256,7 @@ impl Config {
             database,
             host,
             port,
-            mount_path: normalize_path(
-                pick(args.mount_path, "mountPath")?.unwrap_or_else(|| "/parse".into()),
-            ),
+            mount_path: normalize_path(mount_path_text.clone()),
             graphql_path: normalize_path(
                 pick(args.graphql_path, "graphQLPath")?.unwrap_or_else(|| "/graphql".into()),
             ),
@@ -278,6 +280,14 @@ impl Config {
                 },
             }
             .max(1),
+            server_url: pick(args.server_url, "serverURL")?
+                .map(|u| u.trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| {
+                    format!(
+                        "http://localhost:{port}{}",
+                        normalize_path(mount_path_text.clone())
+                    )
+                }),
             upstream: pick(args.upstream, "upstream")?.filter(|u| !u.is_empty()),
             upstream_timeout_secs: match args.upstream_timeout {
                 Some(s) => s,
@@ -311,9 +321,15 @@ impl Config {
             descope: None,
             body_limit: DEFAULT_BODY_LIMIT,
             max_connections: 1024,
+            server_url: "http://localhost:1337/parse".into(),
             upstream: None,
             upstream_timeout_secs: 60,
         }
+    }
+
+    /// Where Parse says a file of this app is: `<serverURL>/files/<appId>/`.
+    pub fn files_url(&self) -> String {
+        format!("{}/files/{}/", self.server_url, self.app_id)
     }
 
     pub fn store_options(&self) -> StoreOptions {

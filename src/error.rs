@@ -19,6 +19,16 @@ pub enum ErrorCode {
     OperationForbidden = 119,
     /// `Parse.Error.INVALID_VALUE`.
     InvalidValue = 162,
+    /// `Parse.Error.INVALID_CLASS_NAME`.
+    InvalidClassName = 103,
+    /// `Parse.Error.MISSING_REQUIRED_FIELD_ERROR`.
+    MissingRequiredField = 135,
+    /// Parse's schema refusals (`Field x exists, cannot update.`).
+    ClassNotEmpty = 255,
+    /// Not a `Parse.Error`: Express's 403 for a master-key-only route, `{"error": ...}`.
+    MasterKeyRequired = 403,
+    /// `Parse.Error.DUPLICATE_VALUE`.
+    DuplicateValue = 137,
     /// `Parse.Error.INVALID_ACL`.
     InvalidAcl = 123,
     InvalidEmailAddress = 125,
@@ -46,6 +56,7 @@ impl ErrorCode {
     pub const fn rest_status(self) -> u16 {
         match self {
             Self::InternalServerError => 500,
+            Self::MasterKeyRequired => 403,
             Self::ObjectNotFound => 404,
             Self::OtherCause
             | Self::InvalidQuery
@@ -55,6 +66,10 @@ impl ErrorCode {
             | Self::OperationForbidden
             | Self::InvalidValue
             | Self::InvalidAcl
+            | Self::InvalidClassName
+            | Self::MissingRequiredField
+            | Self::ClassNotEmpty
+            | Self::DuplicateValue
             | Self::InvalidEmailAddress
             | Self::InvalidSessionToken
             | Self::UsernameMissing

@@ -165,6 +165,10 @@ fn object_type(map: &Map<String, Value>) -> Result<Option<FieldType>, WriteError
             Some("Increment") => Ok(Some(FieldType::Number)),
             Some("Delete") => Ok(None),
             Some("Add" | "AddUnique" | "Remove") => Ok(Some(FieldType::Array)),
+            Some("Batch") => match map.get("ops").and_then(|o| o.get(0)) {
+                Some(Value::Object(first)) => object_type(first),
+                _ => Err(WriteError::Uncaught),
+            },
             // Parse throws a plain string for anything else: its uncaught-error answer.
             _ => Err(WriteError::Uncaught),
         };
@@ -281,29 +285,43 @@ pub fn change_of(value: &Value) -> Result<Change, WriteError> {
     let Some(op) = map.get("__op").filter(|v| truthy(Some(v))) else {
         return Ok(Change::Set(stored(value)?));
     };
-    let objects = |what: &str| -> Result<Vec<Value>, WriteError> {
+    // PostgreSQL casts what it is given: a list that is no list, or an amount that is no
+    // number, fails there (Parse's uncaught 500).
+    let objects = || -> Result<Vec<Value>, WriteError> {
         match map.get("objects") {
             Some(Value::Array(items)) => items.iter().map(stored).collect(),
-            _ => Err(WriteError::Parse(ParseError::new(
-                ErrorCode::InvalidJson,
-                format!("objects to {what} must be an array"),
-            ))),
+            _ => Err(WriteError::Uncaught),
         }
     };
     match op.as_str() {
         Some("Delete") => Ok(Change::Delete),
         Some("Increment") => match map.get("amount") {
             Some(Value::Number(n)) => Ok(Change::Increment(n.clone())),
-            _ => Err(WriteError::Parse(ParseError::new(
-                ErrorCode::InvalidJson,
-                "incrementing must provide a number",
-            ))),
+            Some(Value::String(s)) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(js_number)
+                .transpose()?
+                .map(Change::Increment)
+                .ok_or(WriteError::Uncaught),
+            _ => Err(WriteError::Uncaught),
         },
-        Some("Add") => objects("add").map(Change::Add),
-        Some("AddUnique") => objects("add").map(Change::AddUnique),
-        Some("Remove") => objects("remove").map(Change::Remove),
+        Some("Add") => objects().map(Change::Add),
+        Some("AddUnique") => objects().map(Change::AddUnique),
+        Some("Remove") => objects().map(Change::Remove),
+        Some("Batch") => Err(postgres_unsupported(value)),
         _ => Err(WriteError::Uncaught),
     }
+}
+
+/// Parse's PostgreSQL adapter refusing an update it has no SQL for (`Bytes`, `Batch`).
+pub fn postgres_unsupported(value: &Value) -> WriteError {
+    WriteError::Parse(ParseError::new(
+        ErrorCode::OperationForbidden,
+        format!("Postgres doesn't support update {value} yet"),
+    ))
 }
 
 /// Apply a change to a field's current value: the new value, or `None` when the field goes.
@@ -336,7 +354,13 @@ pub fn apply(current: Option<&Value>, change: &Change) -> Result<Option<Value>, 
             }))
         }
         Change::Add(items) => {
-            let mut out = list(current)?;
+            // Parse's `array_add` keeps the stored elements DISTINCT, then appends.
+            let mut out: Vec<Value> = Vec::new();
+            for v in list(current)? {
+                if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
             out.extend(items.iter().cloned());
             Some(Value::Array(out))
         }
@@ -360,10 +384,10 @@ pub fn apply(current: Option<&Value>, change: &Change) -> Result<Option<Value>, 
 /// A finite number as JavaScript holds it: integral values as integers (`1.0` reads back as
 /// `1`), others as doubles.
 fn js_number(f: f64) -> Result<Number, WriteError> {
-    const EXACT: f64 = 9_007_199_254_740_992.0;
-    if f.fract() == 0.0 && f.abs() < EXACT {
-        // In range, so the cast is exact.
-        #[expect(clippy::cast_possible_truncation, reason = "integral and below 2^53")]
+    // JavaScript writes integral doubles without a fraction; those within i64 are exact here.
+    const I64_RANGE: f64 = 9_223_372_036_854_775_808.0;
+    if f.fract() == 0.0 && f.abs() < I64_RANGE {
+        #[expect(clippy::cast_possible_truncation, reason = "integral and within i64")]
         return Ok(Number::from(f as i64));
     }
     Number::from_f64(f).ok_or(WriteError::Uncaught)
@@ -382,13 +406,16 @@ pub fn stored(value: &Value) -> Result<Value, WriteError> {
         Value::Object(map) => match map.get("__type").and_then(Value::as_str) {
             Some("Date") => {
                 let iso = map.get("iso").and_then(Value::as_str).unwrap_or_default();
-                let millis = crate::store::parse_iso_millis(iso).ok_or(WriteError::Uncaught)?;
+                let millis = crate::store::parse_iso_millis(iso)
+                    .or_else(|| postgres_date_word(iso))
+                    .ok_or(WriteError::Uncaught)?;
                 serde_json::json!({"__type": "Date", "iso": crate::store::iso_millis(millis)})
             }
+            // Read back from its text column: the objectId, then the schema's target class.
             Some("Pointer") => serde_json::json!({
+                "objectId": map.get("objectId").cloned().unwrap_or(Value::Null),
                 "__type": "Pointer",
                 "className": map.get("className").cloned().unwrap_or(Value::Null),
-                "objectId": map.get("objectId").cloned().unwrap_or(Value::Null),
             }),
             Some("GeoPoint") => {
                 let coordinate = |k: &str| match map.get(k) {
@@ -396,36 +423,55 @@ pub fn stored(value: &Value) -> Result<Value, WriteError> {
                     Some(Value::String(s)) => s.trim().parse().map_err(|_| WriteError::Uncaught),
                     _ => Err(WriteError::Uncaught),
                 };
+                // Parse on PostgreSQL stores any point, in range or not.
                 let (lat, lng) = (coordinate("latitude")?, coordinate("longitude")?);
-                if !(-90.0..=90.0).contains(&lat) || !(-180.0..=180.0).contains(&lng) {
-                    return Err(WriteError::Parse(ParseError::new(
-                        ErrorCode::InvalidJson,
-                        "GeoPoint latitude and longitude must be valid",
-                    )));
-                }
                 serde_json::json!({
                     "__type": "GeoPoint",
                     "latitude": js_number(lat)?,
                     "longitude": js_number(lng)?,
                 })
             }
-            Some("File") => {
-                let mut out = Map::new();
-                out.insert("__type".into(), Value::String("File".into()));
-                out.insert(
-                    "name".into(),
-                    map.get("name").cloned().unwrap_or(Value::Null),
-                );
-                if let Some(url) = map.get("url") {
-                    out.insert("url".into(), url.clone());
+            // Parse keeps a file's name; its URL is made when it is read.
+            Some("File") => serde_json::json!({
+                "__type": "File",
+                "name": map.get("name").cloned().unwrap_or(Value::Null),
+            }),
+            // PostgreSQL's polygon closes its ring.
+            Some("Polygon") => {
+                let mut points = match map.get("coordinates") {
+                    Some(Value::Array(p)) => p.clone(),
+                    _ => return Err(WriteError::Uncaught),
+                };
+                if points.len() < 3 {
+                    return Err(WriteError::Uncaught);
                 }
-                Value::Object(out)
+                if points.first() != points.last()
+                    && let Some(first) = points.first().cloned()
+                {
+                    points.push(first);
+                }
+                serde_json::json!({"__type": "Polygon", "coordinates": points})
             }
             Some(_) => Value::Object(map.clone()),
             None => jsonb(value),
         },
         other => other.clone(),
     })
+}
+
+/// The special date inputs PostgreSQL's timestamp parser takes (in UTC, the server's zone).
+fn postgres_date_word(text: &str) -> Option<i64> {
+    const DAY: i64 = 86_400_000;
+    let now = crate::store::now_millis();
+    let midnight = now - now.rem_euclid(DAY);
+    match text.trim().to_ascii_lowercase().as_str() {
+        "epoch" => Some(0),
+        "now" => Some(now),
+        "today" => Some(midnight),
+        "yesterday" => Some(midnight - DAY),
+        "tomorrow" => Some(midnight + DAY),
+        _ => None,
+    }
 }
 
 /// A JSON value as PostgreSQL's `jsonb` returns it: object keys sorted shorter first, then
@@ -539,17 +585,7 @@ pub fn check_types<'a>(
                 )));
             }
             Some(_) => {}
-            None => {
-                if asked == FieldType::GeoPoint
-                    && schema.fields.iter().any(|(_, t)| *t == FieldType::GeoPoint)
-                {
-                    return Err(WriteError::Parse(ParseError::new(
-                        ErrorCode::IncorrectType,
-                        "there can only be one geopoint field in a class",
-                    )));
-                }
-                added.push((field.to_owned(), asked));
-            }
+            None => added.push((field.to_owned(), asked)),
         }
     }
     Ok(added)
@@ -674,7 +710,18 @@ mod tests {
             Some(json!(["b"]))
         );
         assert_eq!(apply(Some(&json!(1)), &Change::Delete).unwrap(), None);
-        assert!(change_of(&json!({"__op": "Increment", "amount": "1"})).is_err());
+        // PostgreSQL casts a numeric string; anything else fails there.
+        let text = change_of(&json!({"__op": "Increment", "amount": "1.5"})).unwrap();
+        assert_eq!(apply(Some(&json!(1)), &text).unwrap(), Some(json!(2.5)));
+        assert_eq!(
+            change_of(&json!({"__op": "Increment", "amount": "x"})),
+            Err(WriteError::Uncaught)
+        );
+        let add = change_of(&json!({"__op": "Add", "objects": [2]})).unwrap();
+        assert_eq!(
+            apply(Some(&json!([1, 1])), &add).unwrap(),
+            Some(json!([1, 2]))
+        );
     }
 
     #[test]
@@ -692,6 +739,10 @@ mod tests {
             r#"{"__type":"Date","iso":"2000-01-02T03:04:05.000Z"}"#
         );
         assert_eq!(stored(&json!(2.0)).unwrap().to_string(), "2");
+        assert_eq!(
+            stored(&json!(9_007_199_254_740_992.0)).unwrap().to_string(),
+            "9007199254740992"
+        );
         let acl: Map<String, Value> = serde_json::from_value(
             json!({"a": {"write": true, "read": true}, "*": {"read": false}, "b": {"write": true}}),
         )

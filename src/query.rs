@@ -10,6 +10,7 @@ use std::cmp::Ordering;
 use serde_json::{Map, Value};
 
 use crate::error::{ErrorCode, ParseError};
+use crate::version::Behavior;
 
 /// A query's options, read as `ClassesRouter.optionsFromBody` reads them.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +22,9 @@ pub struct Query {
     pub order: Vec<(String, bool)>,
     pub count: bool,
     pub keys: Option<Vec<String>>,
+    /// The query matches nothing whatever its constraints (a database error Parse 9
+    /// swallows).
+    pub nothing: bool,
 }
 
 /// Parse's default `limit`.
@@ -89,6 +93,8 @@ impl Query {
     pub fn from_params(
         body: &Map<String, Value>,
         params: &Map<String, Value>,
+        behavior: &Behavior,
+        master: bool,
     ) -> Result<Self, ParseError> {
         let mut all = body.clone();
         for (k, v) in params {
@@ -108,15 +114,45 @@ impl Query {
             Some(Value::Object(m)) => m.clone(),
             Some(Value::String(s)) => match serde_json::from_str(s) {
                 Ok(Value::Object(m)) => m,
+                _ if behavior.where_json_checked => {
+                    return Err(ParseError::new(
+                        ErrorCode::InvalidJson,
+                        "where parameter is not valid JSON",
+                    ));
+                }
                 // Parse's `JSON.parse` throws: its uncaught-error answer.
                 _ => return Err(ParseError::internal()),
             },
             Some(_) => Map::new(),
         };
+        // PostgreSQL refuses a LIMIT that is no number and a negative OFFSET; Parse answers
+        // that database error (as the sanitized 500 from 8.0).
+        let database_error = || {
+            ParseError::new(
+                ErrorCode::InternalServerError,
+                "An internal server error occurred",
+            )
+        };
+        let number = |v: &Value| match v {
+            Value::Number(n) => n.as_f64(),
+            Value::String(s) => s.trim().parse::<f64>().ok(),
+            Value::Bool(b) => Some(f64::from(u8::from(*b))),
+            _ => None,
+        };
         let limit = match all.get("limit") {
-            Some(v) if truthy(v) || v.as_f64() == Some(0.0) => count_of(v),
+            Some(v) if truthy(v) || v.as_f64() == Some(0.0) => match number(v) {
+                Some(n) if n >= 0.0 => count_of(v),
+                _ => return Err(database_error()),
+            },
             _ => DEFAULT_LIMIT,
         };
+        if all
+            .get("skip")
+            .filter(|v| truthy(v))
+            .is_some_and(|v| number(v).is_none_or(|n| n < 0.0))
+        {
+            return Err(database_error());
+        }
         let order = match all.get("order") {
             Some(v) if truthy(v) => text_of(v)
                 .split(',')
@@ -138,7 +174,16 @@ impl Query {
                     .collect(),
             ),
         };
-        validate(&constraints)?;
+        validate(
+            &constraints,
+            !(master && behavior.master_query_skips_key_check),
+        )?;
+        // Excluding keys fails in PostgreSQL up to 8.x (uncaught); 9.x swallows the error
+        // and answers no results.
+        let exclude_keys = all.get("excludeKeys").is_some_and(|v| !v.is_null());
+        if exclude_keys && !behavior.query_errors_swallowed {
+            return Err(database_error());
+        }
         Ok(Self {
             constraints,
             skip: all.get("skip").filter(|v| truthy(v)).map_or(0, count_of),
@@ -146,6 +191,7 @@ impl Query {
             order,
             count: all.get("count").is_some_and(truthy),
             keys,
+            nothing: exclude_keys,
         })
     }
 
@@ -239,7 +285,7 @@ impl Query {
 
 /// Parse's `validateQuery`: no `ACL`, well-formed `$or`/`$and`/`$nor`, valid key names and
 /// regex options.
-fn validate(query: &Map<String, Value>) -> Result<(), ParseError> {
+fn validate(query: &Map<String, Value>, check_keys: bool) -> Result<(), ParseError> {
     if query.get("ACL").is_some_and(truthy) {
         return Err(invalid("Cannot query on ACL."));
     }
@@ -249,7 +295,7 @@ fn validate(query: &Map<String, Value>) -> Result<(), ParseError> {
                 return Err(invalid(format!("Bad {what} format - use an array value.")));
             };
             for item in items {
-                validate(item.as_object().unwrap_or(&Map::new()))?;
+                validate(item.as_object().unwrap_or(&Map::new()), check_keys)?;
             }
         }
     }
@@ -257,7 +303,7 @@ fn validate(query: &Map<String, Value>) -> Result<(), ParseError> {
         match v.as_array() {
             Some(items) if !items.is_empty() => {
                 for item in items {
-                    validate(item.as_object().unwrap_or(&Map::new()))?;
+                    validate(item.as_object().unwrap_or(&Map::new()), check_keys)?;
                 }
             }
             _ => {
@@ -278,6 +324,10 @@ fn validate(query: &Map<String, Value>) -> Result<(), ParseError> {
         let shaped = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
             && chars.all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
         if !shaped && !matches!(key.as_str(), "$and" | "$or" | "$nor" | "_rperm" | "_wperm") {
+            if !check_keys {
+                // Not checked: PostgreSQL fails on it.
+                return Err(ParseError::internal());
+            }
             return Err(ParseError::new(
                 ErrorCode::InvalidKeyName,
                 format!("Invalid key name: {key}"),
@@ -457,6 +507,17 @@ mod tests {
         v.as_object().unwrap().clone()
     }
 
+    impl Query {
+        fn from_params_for_tests(params: &Map<String, Value>) -> Result<Query, ParseError> {
+            Query::from_params(
+                &Map::new(),
+                params,
+                &Behavior::parse("9.10.0").unwrap(),
+                false,
+            )
+        }
+    }
+
     fn params(pairs: &[(&str, &str)]) -> Map<String, Value> {
         pairs
             .iter()
@@ -466,26 +527,22 @@ mod tests {
 
     #[test]
     fn options_read_as_parse_reads_them() {
-        let q =
-            Query::from_params(&Map::new(), &params(&[("limit", "0"), ("count", "1")])).unwrap();
+        let q = Query::from_params_for_tests(&params(&[("limit", "0"), ("count", "1")])).unwrap();
         assert_eq!((q.limit, q.count, q.skip), (0, true, 0));
-        let q =
-            Query::from_params(&Map::new(), &params(&[("order", "-createdAt,username")])).unwrap();
+        let q = Query::from_params_for_tests(&params(&[("order", "-createdAt,username")])).unwrap();
         assert_eq!(
             q.order,
             vec![("createdAt".into(), true), ("username".into(), false)]
         );
         assert_eq!(
-            Query::from_params(&Map::new(), &Map::new()).unwrap().limit,
+            Query::from_params_for_tests(&Map::new()).unwrap().limit,
             DEFAULT_LIMIT
         );
-        let err = Query::from_params(&Map::new(), &params(&[("nope", "1")])).unwrap_err();
+        let err = Query::from_params_for_tests(&params(&[("nope", "1")])).unwrap_err();
         assert_eq!(err.message, "Invalid parameter for query: nope");
-        let err =
-            Query::from_params(&Map::new(), &params(&[("where", r#"{"$x":1}"#)])).unwrap_err();
+        let err = Query::from_params_for_tests(&params(&[("where", r#"{"$x":1}"#)])).unwrap_err();
         assert_eq!(err.message, "Invalid key name: $x");
-        let err =
-            Query::from_params(&Map::new(), &params(&[("where", r#"{"ACL":1}"#)])).unwrap_err();
+        let err = Query::from_params_for_tests(&params(&[("where", r#"{"ACL":1}"#)])).unwrap_err();
         assert_eq!(err.message, "Cannot query on ACL.");
     }
 
@@ -513,7 +570,7 @@ mod tests {
 
     #[test]
     fn keys_keep_what_parse_always_returns() {
-        let q = Query::from_params(&Map::new(), &params(&[("keys", "username")])).unwrap();
+        let q = Query::from_params_for_tests(&params(&[("keys", "username")])).unwrap();
         let out = q.project(obj(
             json!({"objectId": "o", "createdAt": "c", "updatedAt": "u",
             "username": "a", "email": "e", "ACL": {}}),

@@ -259,6 +259,29 @@ pub struct Behavior {
     /// Login and `verifyPassword` inside `/batch` work (4.4+; before, reading the missing
     /// `req.query` throws a TypeError).
     pub batch_login_guards_query: bool,
+    /// `PUT /sessions/<id>` refusing `user`, `installationId` or `sessionToken` says
+    /// "Invalid key name: X" (9.0+; before, a 105 with no message at all).
+    pub session_key_refusal_named: bool,
+    /// A sign-up made with the master key gets no session (9.0+).
+    pub master_signup_without_session: bool,
+    /// A duplicate objectId set by an update is Parse's 137 (8.0+; before, PostgreSQL's error
+    /// went uncaught).
+    pub duplicate_value_error: bool,
+    /// A `where` that is not JSON is 107 "where parameter is not valid JSON" (9.0+; before,
+    /// `JSON.parse` threw: uncaught).
+    pub where_json_checked: bool,
+    /// A sign-up with `authData: null` is 252 "This authentication method is unsupported."
+    /// (4.4+; 3.x takes it as no authData).
+    pub auth_data_null_refused: bool,
+    /// A master-key query skips the key-name check, so `{"$x":1}` reaches PostgreSQL and
+    /// fails uncaught (5.x–7.x; before and after, 105 "Invalid key name").
+    pub master_query_skips_key_check: bool,
+    /// A query that fails in PostgreSQL on a missing column answers no results instead of an
+    /// error (9.0+).
+    pub query_errors_swallowed: bool,
+    /// A class's default permissions in `/schemas` begin with `"ACL": {"*": {"read": true,
+    /// "write": true}}` (8.0+).
+    pub schema_clp_has_acl: bool,
     /// `className` and `length` are not field names (4.5+).
     pub reserved_field_names: bool,
     /// A client's `emailVerified` is refused before the schema is checked (6.3+; before, after
@@ -338,6 +361,14 @@ impl Behavior {
             empty_auth_data_creates_user: !v.at_least(8, 0),
             apollo2_bad_user_input: v.at_least(3, 9),
             reserved_field_names: v.at_least(4, 5),
+            schema_clp_has_acl: v.at_least(8, 0),
+            query_errors_swallowed: v.at_least(9, 0),
+            auth_data_null_refused: v.at_least(4, 4),
+            master_query_skips_key_check: v.at_least(5, 0) && !v.at_least(8, 0),
+            session_key_refusal_named: v.at_least(9, 0),
+            master_signup_without_session: v.at_least(9, 0),
+            duplicate_value_error: v.at_least(8, 0),
+            where_json_checked: v.at_least(9, 0),
             batch_login_guards_query: v.at_least(4, 4),
             email_query_protected: v >= ParseVersion::new(5, 2, 5)
                 || (v.major == 4 && v >= ParseVersion::new(4, 10, 14)),

@@ -327,6 +327,9 @@ enum Scenario {
     /// Parse 8/9's batch, recorded with the `router` release they shipped with (npm now
     /// resolves one that breaks it: fixtures/user-routes/FINDINGS.md, A1).
     UserRoutesBatch,
+    /// Custom fields of users and sessions: types, operations, dotted keys, sign-up extras,
+    /// session fields, queries (fixtures/user-objects).
+    UserObjects,
 }
 
 impl Scenario {
@@ -339,6 +342,7 @@ impl Scenario {
             Scenario::UserRoutesBatch => {
                 format!("{dir}/fixtures/user-routes/router-2.2.0/{version}.batch.jsonl")
             }
+            Scenario::UserObjects => format!("{dir}/fixtures/user-objects/{version}.jsonl"),
         }
     }
 
@@ -349,7 +353,7 @@ impl Scenario {
     const fn records_cors(self) -> bool {
         match self {
             Scenario::A | Scenario::B => true,
-            Scenario::UserRoutes | Scenario::UserRoutesBatch => false,
+            Scenario::UserRoutes | Scenario::UserRoutesBatch | Scenario::UserObjects => false,
         }
     }
 
@@ -388,11 +392,13 @@ fn version_triple(v: &str) -> (u32, u32, u32) {
 }
 
 fn deviations(scenario: Scenario) -> Vec<Deviation> {
-    if !matches!(scenario, Scenario::UserRoutes) {
-        return Vec::new();
-    }
+    let dir = match scenario {
+        Scenario::UserRoutes => "user-routes",
+        Scenario::UserObjects => "user-objects",
+        _ => return Vec::new(),
+    };
     let path = format!(
-        "{}/fixtures/user-routes/deviations.tsv",
+        "{}/fixtures/{dir}/deviations.tsv",
         env!("CARGO_MANIFEST_DIR")
     );
     let text = std::fs::read_to_string(path).expect("the deviations file exists");
@@ -426,6 +432,12 @@ fn expected(rec: &Value, version: &str, devs: &[Deviation]) -> Value {
     let v = version_triple(version);
     for d in devs.iter().filter(|d| d.step == step) {
         if d.from.is_some_and(|f| v < f) || d.to.is_some_and(|t| v > t) {
+            continue;
+        }
+        if d.pointer.is_empty() {
+            // The whole answer: status and body.
+            response["status"] = d.value["status"].clone();
+            response["body"] = d.value["body"].clone();
             continue;
         }
         let slot = response["body"]
@@ -585,6 +597,18 @@ conformance_tests! {
     user_routes_7_5_4 => "7.5.4",
     user_routes_8_6_94 => "8.6.94",
     user_routes_9_10_0 => "9.10.0",
+}
+
+conformance_tests! {
+    Scenario::UserObjects;
+    user_objects_3_7_2 => "3.7.2",
+    user_objects_3_9_0 => "3.9.0",
+    user_objects_4_4_0 => "4.4.0",
+    user_objects_5_6_0 => "5.6.0",
+    user_objects_6_5_11 => "6.5.11",
+    user_objects_7_5_4 => "7.5.4",
+    user_objects_8_6_94 => "8.6.94",
+    user_objects_9_10_0 => "9.10.0",
 }
 
 conformance_tests! {

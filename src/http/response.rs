@@ -43,7 +43,15 @@ pub fn parse_error(err: &ParseError) -> HttpResponse {
     if *err == ParseError::internal() {
         return uncaught_error();
     }
-    let body = serde_json::json!({ "code": err.code.number(), "error": err.message });
+    if err.code == crate::error::ErrorCode::MasterKeyRequired {
+        return json(403, &serde_json::json!({ "error": err.message }));
+    }
+    // A Parse.Error made without a message has none in its JSON (`{"code":105}`).
+    let body = if err.message.is_empty() {
+        serde_json::json!({ "code": err.code.number() })
+    } else {
+        serde_json::json!({ "code": err.code.number(), "error": err.message })
+    };
     json(err.code.rest_status(), &body)
 }
 

@@ -69,6 +69,7 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
                 let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
                 json!({ "success": value })
             }
+            Err(e) if e.message.is_empty() => json!({"error": {"code": e.code.number()}}),
             Err(e) => json!({"error": {"code": e.code.number(), "error": e.message}}),
         });
     }

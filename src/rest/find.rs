@@ -25,6 +25,9 @@ fn collect<T>(
     };
     let mut found = Vec::new();
     let mut total = 0;
+    if q.nothing {
+        return Ok((found, total));
+    }
     for row in rows {
         let row = row?;
         let object = render(&row);
@@ -80,7 +83,7 @@ pub async fn users(
     params: &Map<String, Value>,
 ) -> RestResult {
     let behavior: Behavior = ctx.state.config.behavior;
-    let q = Query::from_params(body, params)?;
+    let q = Query::from_params(body, params, &behavior, ctx.auth.is_master)?;
     let who = caller(ctx);
     if who != Caller::Master && behavior.email_query_protected && q.mentions("email") {
         return Err(ParseError::new(
@@ -101,10 +104,13 @@ pub async fn users(
         },
     };
     let q2 = q.clone();
+    let files_url = ctx.state.config.files_url();
     let (found, total) = ctx
         .state
         .store
-        .scan_users(scan, move |rows| collect(rows, &q2, render::user))
+        .scan_users(scan, move |rows| {
+            collect(rows, &q2, |u| render::user(u, &files_url))
+        })
         .await?;
     // 3.7's quirk: with any `where`, even the caller's own email is hidden.
     let hide_own = !behavior.own_email_in_where_queries && !q.constraints.is_empty();
@@ -128,7 +134,7 @@ pub async fn sessions(
     params: &Map<String, Value>,
 ) -> RestResult {
     let owner = super::sessions::reader(ctx)?;
-    let q = Query::from_params(body, params)?;
+    let q = Query::from_params(body, params, &ctx.state.config.behavior, ctx.auth.is_master)?;
     let user = owner.or_else(|| q.equals_pointer("user"));
     let behavior = ctx.state.config.behavior;
     let q2 = q.clone();

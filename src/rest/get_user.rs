@@ -32,7 +32,7 @@ pub async fn handle(ctx: &RestContext<'_>, id: &str) -> RestResult {
     if !readable {
         return Err(not_found());
     }
-    let mut out = render::user(&user);
+    let mut out = render::user(&user, &ctx.state.config.files_url());
     if !(own || master) {
         // Parse's default protected fields: another user's email, and their authData.
         super::find::hide_protected(&mut out);

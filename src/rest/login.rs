@@ -27,7 +27,7 @@ pub async fn signed_in(ctx: &RestContext<'_>, user: &User, provider: &str) -> Re
         .store
         .create_session(&user.object_id, SessionAction::Login, provider, meta)
         .await?;
-    let mut out = render::user(user);
+    let mut out = render::user(user, &ctx.state.config.files_url());
     out.insert("sessionToken".into(), Value::String(issued.token));
     Ok((200, Value::Object(out)))
 }

@@ -35,7 +35,7 @@ pub async fn handle(ctx: &RestContext<'_>) -> Result<HttpResponse, ParseError> {
     let prefix = session
         .rendered
         .users_me_prefix
-        .get_or_init(|| user_prefix(&session, behavior));
+        .get_or_init(|| user_prefix(&session, behavior, &ctx.state.config.files_url()));
     let token_json = Value::String(token.clone()).to_string();
     let mut body = BytesMut::with_capacity(prefix.len() + token_json.len() + 17);
     body.put_slice(prefix);
@@ -50,8 +50,8 @@ pub async fn handle(ctx: &RestContext<'_>) -> Result<HttpResponse, ParseError> {
 }
 
 /// The user as `/users/me` shows it, as a JSON object missing its closing brace.
-fn user_prefix(session: &AuthSession, behavior: &Behavior) -> Bytes {
-    let mut out = render::user(&session.user);
+fn user_prefix(session: &AuthSession, behavior: &Behavior, files_url: &str) -> Bytes {
+    let mut out = render::user(&session.user, files_url);
     if behavior.users_me_has_class_fields {
         out.insert("__type".into(), json!("Object"));
         out.insert("className".into(), json!("_User"));

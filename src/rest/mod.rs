@@ -10,6 +10,7 @@ mod login_as;
 mod logout;
 mod me;
 pub mod render;
+mod schemas;
 mod sessions;
 mod signup;
 mod update_user;
@@ -61,6 +62,8 @@ enum Route {
     SendEmail,
     /// `POST /batch`: several of the above in one request.
     Batch,
+    GetSchema(String),
+    UpdateSchema(String),
     Unknown,
 }
 
@@ -114,6 +117,12 @@ fn resolve(method: &Method, path: &str, behavior: &Behavior) -> Route {
         ("POST", ["challenge"]) if behavior.challenge_route => Route::Challenge,
         ("POST", ["requestPasswordReset" | "verificationEmailRequest"]) => Route::SendEmail,
         ("POST", ["batch"]) => Route::Batch,
+        ("GET", ["schemas", class]) if schemas::is_ours(class) => {
+            Route::GetSchema((*class).to_owned())
+        }
+        ("PUT", ["schemas", class]) if schemas::is_ours(class) => {
+            Route::UpdateSchema((*class).to_owned())
+        }
         ("POST", ["users"] | ["classes", "_User"]) => Route::SignUp,
         ("GET", ["sessions"] | ["classes", "_Session"]) => Route::FindSessions,
         ("GET", ["users"] | ["classes", "_User"]) => Route::FindUsers,
@@ -163,6 +172,8 @@ async fn run(
         Route::LogInAs => login_as::handle(ctx, body).await,
         Route::Challenge => challenge::handle(ctx, body, query).await,
         Route::SendEmail => Err(ParseError::email_not_configured()),
+        Route::GetSchema(class) => schemas::get(ctx, class).await,
+        Route::UpdateSchema(class) => schemas::update(ctx, class, body).await,
         Route::Batch | Route::Unknown => Err(ParseError::internal()),
     };
     result.map(|(status, body)| Answer::Json(status, body))

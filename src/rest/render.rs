@@ -2,11 +2,13 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::store::{Session, User, iso_millis};
+use crate::store::{Session, SessionAction, User, iso_millis};
 use crate::version::Behavior;
 
-/// A `_User` as Parse returns it: columns in Parse's order, then the ACL.
-pub fn user(user: &User) -> Map<String, Value> {
+/// A `_User` as Parse returns it: columns in Parse's order, then the ACL. File fields get
+/// their URL under `files_url` (`<serverURL>/files/<appId>/`), as Parse's files controller
+/// adds it to every answer.
+pub fn user(user: &User, files_url: &str) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("objectId".into(), json!(user.object_id));
     out.insert("createdAt".into(), json!(iso_millis(user.created_at)));
@@ -22,20 +24,45 @@ pub fn user(user: &User) -> Map<String, Value> {
         out.insert("authData".into(), Value::Object(auth_data.clone()));
     }
     for (name, value) in &user.fields {
-        out.insert(name.clone(), value.clone());
+        out.insert(name.clone(), with_file_url(value, files_url));
     }
     out.insert("ACL".into(), Value::Object(user.acl.clone()));
     out
 }
 
-/// A `_Session` as Parse returns it to its owner.
+/// A File value with its URL (the name percent-encoded as `encodeURIComponent` does).
+fn with_file_url(value: &Value, files_url: &str) -> Value {
+    match value {
+        Value::Object(m) if m.get("__type").and_then(Value::as_str) == Some("File") => {
+            let name = m.get("name").and_then(Value::as_str).unwrap_or_default();
+            let encoded: String =
+                percent_encoding::utf8_percent_encode(name, URI_COMPONENT).collect();
+            json!({"__type": "File", "name": name, "url": format!("{files_url}{encoded}")})
+        }
+        other => other.clone(),
+    }
+}
+
+/// What `encodeURIComponent` leaves as it is: letters, digits and `-_.!~*'()`.
+const URI_COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'!')
+    .remove(b'~')
+    .remove(b'*')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')');
+
 /// A `_Session` as Parse returns it, with its token when known (see `store::sealing`).
 pub fn session(session: &Session, token: Option<&str>, behavior: &Behavior) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("objectId".into(), json!(session.object_id));
     out.insert("createdAt".into(), json!(iso_millis(session.created_at)));
     out.insert("updatedAt".into(), json!(iso_millis(session.updated_at)));
-    if behavior.session_has_restricted {
+    // Sessions Parse made carry `restricted: false`; one the master key wrote does not.
+    if behavior.session_has_restricted && session.action != SessionAction::Unset {
         out.insert("restricted".into(), json!(false));
     }
     out.insert(
@@ -54,7 +81,9 @@ pub fn session(session: &Session, token: Option<&str>, behavior: &Behavior) -> M
             json!({"__type": "Date", "iso": iso_millis(expires)}),
         );
     }
-    out.insert("createdWith".into(), created_with(session));
+    if session.action != SessionAction::Unset {
+        out.insert("createdWith".into(), created_with(session));
+    }
     for (name, value) in &session.fields {
         out.insert(name.clone(), value.clone());
     }

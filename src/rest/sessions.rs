@@ -104,6 +104,36 @@ pub async fn update(
             "Session token required.",
         ));
     }
+    if body.contains_key("ACL") {
+        return Err(ParseError::new(
+            ErrorCode::InvalidKeyName,
+            "Cannot set ACL on a Session.",
+        ));
+    }
+    // Parse's `handleSession`: a session keeps its owner, installation and token.
+    let truthy = |k: &str| !matches!(body.get(k), None | Some(Value::Null | Value::Bool(false)));
+    let other_owner = match (&who, body.get("user").and_then(|u| u.get("objectId"))) {
+        (Caller::User(me), Some(id)) => id.as_str() != Some(me.as_str()),
+        (Caller::User(_), None) => truthy("user"),
+        _ => false,
+    };
+    let refused_key = if other_owner {
+        Some("user")
+    } else if truthy("installationId") {
+        Some("installationId")
+    } else if truthy("sessionToken") {
+        Some("sessionToken")
+    } else {
+        None
+    };
+    if let Some(key) = refused_key {
+        let message = if ctx.state.config.behavior.session_key_refusal_named {
+            format!("Invalid key name: {key}")
+        } else {
+            String::new()
+        };
+        return Err(ParseError::new(ErrorCode::InvalidKeyName, message));
+    }
     let store = &ctx.state.store;
     let schema = store.class_fields("_Session").await?;
     let (changes, field_types) = session_changes(ctx, body, &schema)?;
@@ -113,16 +143,22 @@ pub async fn update(
         changes,
         field_types,
     };
-    let updated_at = store
+    let (updated_at, mut out) = store
         .update_session(session_id, update)
         .await?
         .ok_or_else(|| ParseError::new(ErrorCode::ObjectNotFound, "Object not found."))?;
-    Ok((200, json!({"updatedAt": iso_millis(updated_at)})))
+    out.insert("updatedAt".into(), json!(iso_millis(updated_at)));
+    Ok((200, Value::Object(out)))
 }
 
-/// `POST /sessions`: a signed-in user makes themselves another session. Answered with the
-/// session as Parse's `Auth.createSession` builds it (no `createdAt`), and its location.
+/// `POST /sessions`: a signed-in user makes themselves another session, answered as
+/// Parse's `Auth.createSession` builds it (no `createdAt`; the client's own fields in the
+/// order sent), with its location. With the master key the body is written as a plain
+/// `_Session` object: no token, no expiry, no `createdWith`.
 pub async fn create(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestResult {
+    if ctx.auth.is_master && ctx.auth.session.is_none() {
+        return create_as_master(ctx, body).await;
+    }
     let Some(session) = &ctx.auth.session else {
         return Err(ParseError::new(
             ErrorCode::InvalidSessionToken,
@@ -138,11 +174,17 @@ pub async fn create(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
         .collect();
     let (changes, field_types) = session_changes(ctx, &extra, &schema)?;
     let fields = super::user_write::created_fields(&changes)?;
+    let meta = SessionMeta {
+        installation_id: extra
+            .get("installationId")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    };
     let issued = store
         .create_plain_session(
             &session.user.object_id,
             SessionAction::Create,
-            SessionMeta::default(),
+            meta,
             fields,
             field_types,
         )
@@ -164,11 +206,46 @@ pub async fn create(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
             json!({"__type": "Date", "iso": iso_millis(expires)}),
         );
     }
-    for (k, v) in &issued.session.fields {
-        out.insert(k.clone(), v.clone());
+    for key in extra.keys() {
+        if let Some(v) = issued.session.fields.get(key) {
+            out.insert(key.clone(), v.clone());
+        } else if key == "installationId" {
+            out.insert(key.clone(), json!(issued.session.installation_id));
+        }
     }
     out.insert("objectId".into(), json!(issued.session.object_id));
     Ok((201, Value::Object(out)))
+}
+
+/// The master key writing a `_Session` as a plain object: answered `{objectId, createdAt}`.
+async fn create_as_master(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestResult {
+    let store = &ctx.state.store;
+    let schema = store.class_fields("_Session").await?;
+    let extra: Map<String, Value> = body
+        .iter()
+        .filter(|(k, _)| !matches!(k.as_str(), "objectId" | "user" | "installationId"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let (changes, field_types) = session_changes(ctx, &extra, &schema)?;
+    let fields = super::user_write::created_fields(&changes)?;
+    let user_id = body
+        .get("user")
+        .and_then(|u| u.get("objectId"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let meta = SessionMeta {
+        installation_id: body
+            .get("installationId")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+    };
+    let session = store
+        .create_object_session(user_id, meta, fields, field_types)
+        .await?;
+    Ok((
+        201,
+        json!({"objectId": session.object_id, "createdAt": iso_millis(session.created_at)}),
+    ))
 }
 
 /// A user ending one of their own sessions (or the master key ending any).

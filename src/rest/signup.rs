@@ -41,6 +41,12 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
         }
     };
     let behavior = &ctx.state.config.behavior;
+    if body.get("authData") == Some(&Value::Null) && behavior.auth_data_null_refused {
+        return Err(ParseError::new(
+            ErrorCode::UnsupportedService,
+            "This authentication method is unsupported.",
+        ));
+    }
     let schema = ctx.state.store.class_fields("_User").await?;
     let write = user_write::read(body, &schema, behavior, ctx.auth.is_master, true)?;
     let new = NewUser {
@@ -56,6 +62,14 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
     let meta = SessionMeta {
         installation_id: ctx.auth.installation_id.clone(),
     };
+    if ctx.auth.is_master && behavior.master_signup_without_session {
+        // 9.x makes no session for a user the master key creates.
+        let user = ctx.state.store.create_user_only(new).await?;
+        return Ok((
+            201,
+            json!({"objectId": user.object_id, "createdAt": iso_millis(user.created_at)}),
+        ));
+    }
     let (user, issued) = ctx.state.store.sign_up(new, meta).await?;
     Ok((
         201,

@@ -29,6 +29,7 @@ pub async fn handle(ctx: &RestContext<'_>, user_id: &str, body: &Map<String, Val
         password: write.password,
         acl: write.acl,
         object_id: write.object_id,
+        duplicate_value_error: behavior.duplicate_value_error,
         changes: write.changes,
         field_types: write.field_types,
     };

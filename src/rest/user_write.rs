@@ -101,9 +101,8 @@ pub fn read(
                 Value::Object(acl) => {
                     out.acl = Some(object::normalize_acl(acl));
                 }
-                _ => {
-                    return Err(ParseError::new(ErrorCode::InvalidAcl, "Invalid ACL."));
-                }
+                // PostgreSQL is handed something that is no ACL: uncaught.
+                _ => return Err(ParseError::internal()),
             },
             "objectId" => {
                 if let Value::String(id) = value

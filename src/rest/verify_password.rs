@@ -11,5 +11,8 @@ pub async fn handle(
     query: &Map<String, Value>,
 ) -> RestResult {
     let user = login::authenticate(ctx, body, query).await?;
-    Ok((200, Value::Object(render::user(&user))))
+    Ok((
+        200,
+        Value::Object(render::user(&user, &ctx.state.config.files_url())),
+    ))
 }

@@ -373,6 +373,23 @@ impl Store {
         new: NewUser,
         meta: SessionMeta,
     ) -> Result<(User, IssuedSession), StoreError> {
+        self.create_user(new, meta, true).await
+    }
+
+    /// Create a user without a session (Parse 9 for the master key).
+    pub async fn create_user_only(&self, new: NewUser) -> Result<User, StoreError> {
+        Ok(self
+            .create_user(new, SessionMeta::default(), false)
+            .await?
+            .0)
+    }
+
+    async fn create_user(
+        &self,
+        new: NewUser,
+        meta: SessionMeta,
+        with_session: bool,
+    ) -> Result<(User, IssuedSession), StoreError> {
         ensure_indexable(Some(&new.username), new.email.as_deref())?;
         let hashed = match new.password.clone() {
             Some(p) => Some(Self::hash_password(p).await?),
@@ -419,7 +436,9 @@ impl Store {
                 u.fields = objects::in_class_order(std::mem::take(&mut u.fields), &schema);
                 ensure_identity_free(tx, &u.username, u.email.as_deref(), None, ci)?;
                 insert_user(tx, &u)?;
-                insert_session(tx, &s, &sealer)?;
+                if with_session {
+                    insert_session(tx, &s, &sealer)?;
+                }
                 Ok(u.fields)
             })
             .await?;
@@ -936,6 +955,30 @@ fn insert_session(
         x.installation_id,
         fields_text(&x.fields),
         sealed,
+    ])?;
+    Ok(())
+}
+
+/// A session row no token opens: its token hash is of random bytes, and no sealed token.
+fn insert_session_without_token(conn: &Connection, x: &Session) -> Result<(), StoreError> {
+    let mut hash = [0u8; 32];
+    os_random(&mut hash);
+    conn.prepare_cached(
+        "INSERT INTO session_rows (object_id, token_hash, user_id, created_at, updated_at, expires_at, \
+         action, auth_provider, installation_id, fields, token_sealed) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)",
+    )?
+    .execute(params![
+        x.object_id,
+        &hash[..],
+        x.user_id,
+        x.created_at,
+        x.updated_at,
+        x.expires_at,
+        x.action.as_str(),
+        x.auth_provider,
+        x.installation_id,
+        fields_text(&x.fields),
     ])?;
     Ok(())
 }

@@ -31,6 +31,8 @@ pub enum SessionAction {
     Upgrade,
     /// `POST /sessions`: a session a signed-in user made for themselves.
     Create,
+    /// A session the master key wrote as a plain object: no `createdWith` at all.
+    Unset,
 }
 
 impl SessionAction {
@@ -40,6 +42,7 @@ impl SessionAction {
             Self::Login => "login",
             Self::Upgrade => "upgrade",
             Self::Create => "create",
+            Self::Unset => "",
         }
     }
 
@@ -49,6 +52,7 @@ impl SessionAction {
             "login" => Some(Self::Login),
             "upgrade" => Some(Self::Upgrade),
             "create" => Some(Self::Create),
+            "" => Some(Self::Unset),
             _ => None,
         }
     }

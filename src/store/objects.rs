@@ -75,6 +75,8 @@ pub struct UserUpdate {
     pub acl: Option<Map<String, Value>>,
     /// Parse on PostgreSQL renames the row when an update sets `objectId`.
     pub object_id: Option<String>,
+    /// A rename onto an existing objectId is Parse's 137 (8.0+) rather than uncaught.
+    pub duplicate_value_error: bool,
     /// Fields beyond `_User`'s own columns, in the order sent.
     pub changes: Vec<(String, Change)>,
     /// The type each of those fields asks for.
@@ -198,7 +200,10 @@ fn apply_changes(
             let root = fields
                 .entry(first.to_owned())
                 .or_insert_with(|| Value::Object(Map::new()));
-            apply_at(root, &rest, change)?
+            let next = apply_at(root, &rest, change)?;
+            // Stored as jsonb: the changed object's keys are in jsonb's order again.
+            *root = object::jsonb(root);
+            next
         };
         if change.answers_value() {
             let mut value = next.unwrap_or(Value::Null);
@@ -244,6 +249,33 @@ fn apply_at(
             apply_at(inner, rest, change)
         }
     }
+}
+
+/// What Parse's PostgreSQL adapter refuses when it builds an update's SQL: clearing a column
+/// the class does not have (an error from PostgreSQL: uncaught), and `Bytes` values.
+fn postgres_update_refusal(
+    changes: &[(String, Change)],
+    schema: &ClassFields,
+    class: &str,
+) -> Option<ParseError> {
+    for (name, change) in changes {
+        match change {
+            Change::Delete
+                if !name.contains('.')
+                    && schema.get(name).is_none()
+                    && object::default_column(class, name).is_none() =>
+            {
+                return Some(ParseError::internal());
+            }
+            Change::Set(v @ Value::Object(m))
+                if m.get("__type").and_then(Value::as_str) == Some("Bytes") =>
+            {
+                return Some(object::postgres_unsupported(v).into());
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 fn permission(code: ErrorCode, message: String, sanitized: bool) -> ParseError {
@@ -318,6 +350,9 @@ impl Store {
                         sanitized,
                     ));
                 }
+                if let Some(e) = postgres_update_refusal(&update.changes, &schema, "_User") {
+                    return refused(e);
+                }
                 let found = tx
                     .prepare_cached(&format!("SELECT {USER_COLUMNS} FROM users WHERE object_id = ?1"))?
                     .query_row([&uid], row_to_user)
@@ -363,6 +398,22 @@ impl Store {
                 }
                 user.updated_at = now_millis();
                 let renamed = update.object_id.unwrap_or_else(|| uid.clone());
+                if renamed != uid {
+                    let taken: Option<i64> = tx
+                        .prepare_cached("SELECT 1 FROM users WHERE object_id = ?1")?
+                        .query_row([&renamed], |r| r.get(0))
+                        .optional()?;
+                    if taken.is_some() {
+                        return refused(if update.duplicate_value_error {
+                            ParseError::new(
+                                ErrorCode::DuplicateValue,
+                                "A duplicate value for a field with unique values was provided",
+                            )
+                        } else {
+                            ParseError::internal()
+                        });
+                    }
+                }
                 tx.prepare_cached(
                     "UPDATE users SET object_id = ?2, username = ?3, username_lower = lower(?3), \
                      email = ?4, email_lower = lower(?4), email_verified = ?5, hashed_password = ?6, \
@@ -545,7 +596,7 @@ impl Store {
         &self,
         session_id: &str,
         update: SessionUpdate,
-    ) -> Result<Option<i64>, StoreError> {
+    ) -> Result<Option<(i64, Map<String, Value>)>, StoreError> {
         let sid = session_id.to_owned();
         let outcome = self
             .inner
@@ -560,19 +611,22 @@ impl Store {
                     .query_row([&sid], |row| Ok(row_to_session(row, 0)))
                     .optional()?
                     .transpose()?;
+                if let Some(e) = postgres_update_refusal(&update.changes, &schema, "_Session") {
+                    return Err(e.into());
+                }
                 let mut session = match (found, &update.caller) {
                     (Some(s), Caller::User(id)) if !update.own_only || s.user_id == *id => s,
                     (Some(s), Caller::Master) => s,
                     _ => return Ok(None),
                 };
-                apply_changes(&mut session.fields, &update.changes)?;
+                let answers = apply_changes(&mut session.fields, &update.changes)?;
                 session.fields = in_class_order(std::mem::take(&mut session.fields), &schema);
                 let now = now_millis();
                 tx.prepare_cached(
                     "UPDATE session_rows SET fields = ?2, updated_at = ?3 WHERE object_id = ?1",
                 )?
                 .execute(params![sid, fields_text(&session.fields), now])?;
-                Ok(Some(now))
+                Ok(Some((now, answers)))
             })
             .await?;
         self.inner.cache.clear();
@@ -605,5 +659,62 @@ impl Store {
             })
             .await?;
         Ok(issued)
+    }
+
+    /// A `_Session` the master key writes as a plain object: no token anyone holds (its hash
+    /// is of random bytes), no expiry, no `createdWith`.
+    pub async fn create_object_session(
+        &self,
+        user_id: &str,
+        meta: SessionMeta,
+        fields: Map<String, Value>,
+        field_types: Vec<(String, FieldType)>,
+    ) -> Result<Session, StoreError> {
+        let mut issued = self.new_session(user_id, super::SessionAction::Unset, "", &meta);
+        issued.session.expires_at = None;
+        issued.session.fields = fields;
+        let s = issued.clone();
+        let session = self
+            .inner
+            .writer
+            .write(move |tx| {
+                let schema = ensure_fields(tx, "_Session", &field_types)?;
+                let mut s = s;
+                s.session.fields = in_class_order(std::mem::take(&mut s.session.fields), &schema);
+                super::insert_session_without_token(tx, &s.session)?;
+                Ok(s.session)
+            })
+            .await?;
+        Ok(session)
+    }
+
+    /// Add fields to a class's schema and remove others (and their values, from every row).
+    pub async fn change_class_fields(
+        &self,
+        class: &'static str,
+        added: Vec<(String, FieldType)>,
+        removed: Vec<String>,
+    ) -> Result<ClassFields, StoreError> {
+        let fields = self
+            .inner
+            .writer
+            .write(move |tx| {
+                for name in &removed {
+                    tx.prepare_cached("DELETE FROM class_fields WHERE class_name = ?1 AND name = ?2")?
+                        .execute(params![class, name])?;
+                    let table = if class == "_User" { "users" } else { "session_rows" };
+                    tx.execute(
+                        &format!(
+                            "UPDATE {table} SET fields = nullif(json_remove(fields, '$.' || json_quote(?1)), '{{}}') \
+                             WHERE json_type(fields, '$.' || json_quote(?1)) IS NOT NULL"
+                        ),
+                        [name],
+                    )?;
+                }
+                ensure_fields(tx, class, &added)
+            })
+            .await?;
+        self.inner.cache.clear();
+        Ok(fields)
     }
 }

@@ -187,6 +187,7 @@ async fn a_password_change_ends_every_session_and_issues_one() {
         password: Some("n3w".into()),
         acl: None,
         object_id: None,
+        duplicate_value_error: true,
         changes: Vec::new(),
         field_types: Vec::new(),
     };

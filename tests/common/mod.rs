@@ -49,8 +49,13 @@ impl TestServer {
     pub async fn start_with(version: &str, tweak: impl FnOnce(&mut Config)) -> Self {
         let behavior = Behavior::parse(version).expect("a supported version");
         let dir = tempfile::tempdir().expect("a temp dir");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("local addr");
         let mut config = Config::for_tests(behavior);
         config.database = DatabaseLocation::File(dir.path().join("test.db"));
+        config.server_url = format!("http://{addr}/parse");
         tweak(&mut config);
         let store = Store::open(&config.database, config.store_options()).expect("store opens");
         let descope = match &config.descope {
@@ -62,10 +67,6 @@ impl TestServer {
             None => None,
         };
         let graphql = GraphqlService::new(&config).expect("GraphQL executor threads");
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let addr = listener.local_addr().expect("local addr");
         let upstream =
             parse_compat::http::upstream::Upstream::from_config(&config).expect("a valid upstream");
         let state = Arc::new(AppState {
