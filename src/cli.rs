@@ -100,6 +100,31 @@ pub struct ServeArgs {
     #[arg(long = "serverURL", env = "PARSE_SERVER_URL")]
     pub server_url: Option<String>,
 
+    /// Parse's `accountLockout`, as JSON: `{"duration": MINUTES, "threshold": N,
+    /// "unlockOnPasswordReset": BOOL}`.
+    #[arg(long = "accountLockout", env = "PARSE_SERVER_ACCOUNT_LOCKOUT")]
+    pub account_lockout: Option<String>,
+
+    /// Parse's `passwordPolicy`, as JSON: `validatorPattern`, `validationError`,
+    /// `doNotAllowUsername`, `maxPasswordAge` (days), `maxPasswordHistory`.
+    #[arg(long = "passwordPolicy", env = "PARSE_SERVER_PASSWORD_POLICY")]
+    pub password_policy: Option<String>,
+
+    /// Whether changing a password ends the user's other sessions (default true).
+    #[arg(
+        long = "revokeSessionOnPasswordReset",
+        env = "PARSE_SERVER_REVOKE_SESSION_ON_PASSWORD_RESET"
+    )]
+    pub revoke_session_on_password_reset: Option<bool>,
+
+    /// Whether new users are private (no public read); the version's default when not set
+    /// (true from 6.0).
+    #[arg(
+        long = "enforcePrivateUsers",
+        env = "PARSE_SERVER_ENFORCE_PRIVATE_USERS"
+    )]
+    pub enforce_private_users: Option<bool>,
+
     /// A real Parse Server (`http://host:1337`, or with its mount path) that answers every
     /// request parse-compat does not: other classes, functions, files, GraphQL operations
     /// outside the auth API... Without one, those get Express's 404.

@@ -65,6 +65,14 @@ pub struct Config {
     pub body_limit: usize,
     /// Connections open at once at most (see `http::connections`).
     pub max_connections: usize,
+    /// `accountLockout`.
+    pub account_lockout: Option<crate::policy::AccountLockout>,
+    /// `passwordPolicy`.
+    pub password_policy: Option<crate::policy::PasswordPolicy>,
+    /// `revokeSessionOnPasswordReset`.
+    pub revoke_session_on_password_reset: bool,
+    /// `enforcePrivateUsers` when set; else the version's default.
+    pub enforce_private_users: Option<bool>,
     /// Parse's `serverURL`: where clients reach the REST API (file URLs are made from it).
     pub server_url: String,
     /// The Parse Server that answers what parse-compat does not (`--upstream`).
@@ -120,6 +128,31 @@ impl FileValues {
         }
     }
 
+    /// An object option: from its flag (JSON text) or from the file.
+    fn json(&self, flag: Option<&str>, key: &'static str) -> Result<Option<Value>, ConfigError> {
+        match flag {
+            Some(text) => {
+                serde_json::from_str(text)
+                    .map(Some)
+                    .map_err(|e| ConfigError::FileValue {
+                        key,
+                        reason: format!("not JSON: {e}"),
+                    })
+            }
+            None => Ok(self.0.get(key).filter(|v| !v.is_null()).cloned()),
+        }
+    }
+
+    /// Parse options in the file that parse-compat does not use: accepted, and named in a
+    /// warning so that nobody believes they act.
+    fn unused_keys(&self) -> Vec<&str> {
+        self.0
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !USED_FILE_KEYS.contains(k))
+            .collect()
+    }
+
     fn boolean(&self, key: &'static str) -> Result<Option<bool>, ConfigError> {
         match self.0.get(key) {
             None | Some(Value::Null) => Ok(None),
@@ -131,6 +164,37 @@ impl FileValues {
         }
     }
 }
+
+/// The config file keys parse-compat reads.
+const USED_FILE_KEYS: &[&str] = &[
+    "parseVersion",
+    "appId",
+    "masterKey",
+    "clientKey",
+    "javascriptKey",
+    "restAPIKey",
+    "databaseURI",
+    "host",
+    "port",
+    "mountPath",
+    "graphQLPath",
+    "sessionLength",
+    "expireInactiveSessions",
+    "mountPlayground",
+    "playgroundPath",
+    "descopeProjectId",
+    "descopeRefreshTokenLength",
+    "descopeSessionTokenLength",
+    "maxUploadSize",
+    "maxConnections",
+    "serverURL",
+    "upstream",
+    "upstreamTimeout",
+    "accountLockout",
+    "passwordPolicy",
+    "revokeSessionOnPasswordReset",
+    "enforcePrivateUsers",
+];
 
 /// `20mb`, `512kb`, `1048576`: Parse's size notation.
 fn parse_size(s: &str) -> Result<usize, ConfigError> {
@@ -180,6 +244,13 @@ impl Config {
                     None => file.string(key)?,
                 })
             };
+        let unused = file.unused_keys();
+        if !unused.is_empty() {
+            tracing::warn!(
+                options = %unused.join(", "),
+                "Parse options in the config file that parse-compat does not use; accepted and ignored"
+            );
+        }
         let version =
             pick(args.parse_version, "parseVersion")?.ok_or(ConfigError::MissingVersion)?;
         let behavior = Behavior::parse(&version)?;
@@ -280,6 +351,28 @@ impl Config {
                 },
             }
             .max(1),
+            account_lockout: file
+                .json(args.account_lockout.as_deref(), "accountLockout")?
+                .map(|v| crate::policy::account_lockout(&v))
+                .transpose()
+                .map_err(ConfigError::Invalid)?
+                .flatten(),
+            password_policy: file
+                .json(args.password_policy.as_deref(), "passwordPolicy")?
+                .map(|v| crate::policy::password_policy(&v))
+                .transpose()
+                .map_err(ConfigError::Invalid)?
+                .flatten(),
+            revoke_session_on_password_reset: match args.revoke_session_on_password_reset {
+                Some(b) => b,
+                None => file
+                    .boolean("revokeSessionOnPasswordReset")?
+                    .unwrap_or(true),
+            },
+            enforce_private_users: match args.enforce_private_users {
+                Some(b) => Some(b),
+                None => file.boolean("enforcePrivateUsers")?,
+            },
             server_url: pick(args.server_url, "serverURL")?
                 .map(|u| u.trim_end_matches('/').to_owned())
                 .unwrap_or_else(|| {
@@ -321,6 +414,10 @@ impl Config {
             descope: None,
             body_limit: DEFAULT_BODY_LIMIT,
             max_connections: 1024,
+            account_lockout: None,
+            password_policy: None,
+            revoke_session_on_password_reset: true,
+            enforce_private_users: None,
             server_url: "http://localhost:1337/parse".into(),
             upstream: None,
             upstream_timeout_secs: 60,
@@ -337,7 +434,20 @@ impl Config {
             session_length_secs: self.session_length_secs,
             expire_inactive_sessions: self.expire_inactive_sessions,
             case_insensitive_identity: self.behavior.case_insensitive_identity,
-            private_users: self.behavior.private_users,
+            private_users: self
+                .enforce_private_users
+                .unwrap_or(self.behavior.private_users),
+            account_lockout: self.account_lockout.clone(),
+            password_policy: self.password_policy.clone(),
+            password_max_age_ms: self
+                .password_policy
+                .as_ref()
+                .and_then(crate::policy::PasswordPolicy::max_age_millis),
+            password_history: self
+                .password_policy
+                .as_ref()
+                .and_then(|p| p.max_password_history),
+            revoke_sessions_on_password_change: self.revoke_session_on_password_reset,
         }
     }
 }

@@ -27,6 +27,8 @@ pub enum ErrorCode {
     ClassNotEmpty = 255,
     /// Not a `Parse.Error`: Express's 403 for a master-key-only route, `{"error": ...}`.
     MasterKeyRequired = 403,
+    /// `Parse.Error.VALIDATION_ERROR`.
+    ValidationError = 142,
     /// `Parse.Error.DUPLICATE_VALUE`.
     DuplicateValue = 137,
     /// `Parse.Error.INVALID_ACL`.
@@ -66,6 +68,7 @@ impl ErrorCode {
             | Self::OperationForbidden
             | Self::InvalidValue
             | Self::InvalidAcl
+            | Self::ValidationError
             | Self::InvalidClassName
             | Self::MissingRequiredField
             | Self::ClassNotEmpty

@@ -9,6 +9,7 @@ pub mod error;
 pub mod graphql;
 pub mod http;
 pub mod object;
+pub mod policy;
 pub mod query;
 pub mod rest;
 pub mod store;

@@ -13,6 +13,7 @@ pub async fn handle(
     query: &Map<String, Value>,
 ) -> RestResult {
     let user = authenticate(ctx, body, query).await?;
+    ctx.state.store.check_password_age(&user.object_id).await?;
     signed_in(ctx, &user, "password").await
 }
 

@@ -49,6 +49,10 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
     }
     let schema = ctx.state.store.class_fields("_User").await?;
     let write = user_write::read(body, &schema, behavior, ctx.auth.is_master, true)?;
+    ctx.state
+        .store
+        .check_new_password(&password, Some(&username), None)
+        .await?;
     let new = NewUser {
         username,
         password: Some(password),

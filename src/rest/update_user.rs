@@ -21,6 +21,11 @@ pub async fn handle(ctx: &RestContext<'_>, user_id: &str, body: &Map<String, Val
     let store = &ctx.state.store;
     let schema = store.class_fields("_User").await?;
     let write = user_write::read(body, &schema, behavior, ctx.auth.is_master, false)?;
+    if let Some(password) = &write.password {
+        store
+            .check_new_password(password, write.username.as_deref(), Some(user_id))
+            .await?;
+    }
     let update = UserUpdate {
         caller: caller(ctx),
         username: write.username,

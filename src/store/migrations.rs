@@ -94,6 +94,12 @@ pub(super) const MIGRATIONS: &[&str] = &[
         position      INTEGER NOT NULL,
         PRIMARY KEY (class_name, name)
     ) STRICT;",
+    // 4: Parse's account policies: failed logins and lockout (`accountLockout`), when the
+    // password last changed and the hashes it replaced (`passwordPolicy`).
+    "ALTER TABLE users ADD COLUMN failed_login_count INTEGER;
+    ALTER TABLE users ADD COLUMN lockout_expires_at INTEGER;
+    ALTER TABLE users ADD COLUMN password_changed_at INTEGER;
+    ALTER TABLE users ADD COLUMN password_history TEXT;",
 ];
 
 /// Bring the schema up to date. Each step reads the schema version inside a write

@@ -142,6 +142,16 @@ pub struct StoreOptions {
     pub case_insensitive_identity: bool,
     /// New users get no public read in their ACL (`enforcePrivateUsers`, Parse 6.0+).
     pub private_users: bool,
+    /// `accountLockout`.
+    pub account_lockout: Option<crate::policy::AccountLockout>,
+    /// `passwordPolicy`, whose rules every new password meets.
+    pub password_policy: Option<crate::policy::PasswordPolicy>,
+    /// `passwordPolicy.maxPasswordAge`, in milliseconds.
+    pub password_max_age_ms: Option<i64>,
+    /// `passwordPolicy.maxPasswordHistory`.
+    pub password_history: Option<u32>,
+    /// A password change ends the user's other sessions (`revokeSessionOnPasswordReset`).
+    pub revoke_sessions_on_password_change: bool,
 }
 
 impl Default for StoreOptions {
@@ -151,6 +161,11 @@ impl Default for StoreOptions {
             expire_inactive_sessions: true,
             case_insensitive_identity: true,
             private_users: false,
+            account_lockout: None,
+            password_policy: None,
+            password_max_age_ms: None,
+            password_history: None,
+            revoke_sessions_on_password_change: true,
         }
     }
 }
@@ -322,11 +337,175 @@ impl Store {
         let user = self.find_login_candidates(username, email).await?;
         let hash = user.as_ref().and_then(|u| u.hashed_password.clone());
         let matches = Self::verify_password(password, hash).await?;
+        if let (Some(u), Some(lockout)) = (&user, &self.inner.options.account_lockout) {
+            self.login_attempt(
+                &u.object_id,
+                matches && u.hashed_password.is_some(),
+                lockout,
+            )
+            .await?;
+        }
         Ok(
             user.filter(|u| {
                 matches && u.hashed_password.is_some() && (master || !u.acl.is_empty())
             }),
         )
+    }
+
+    /// Parse's `AccountLockout.handleLoginAttempt`: a locked account refuses every attempt; a
+    /// failed one counts, and the one that reaches the threshold locks the account (and is
+    /// refused as locked); a successful one resets the count. Counts are kept even when the
+    /// attempt is refused.
+    async fn login_attempt(
+        &self,
+        user_id: &str,
+        success: bool,
+        lockout: &crate::policy::AccountLockout,
+    ) -> Result<(), StoreError> {
+        let (uid, threshold, duration) = (
+            user_id.to_owned(),
+            i64::from(lockout.threshold),
+            lockout.duration_millis(),
+        );
+        let locked = self
+            .inner
+            .writer
+            .write(move |tx| {
+                let now = now_millis();
+                let row: Option<(Option<i64>, Option<i64>)> = tx
+                    .prepare_cached(
+                        "SELECT failed_login_count, lockout_expires_at FROM users WHERE object_id = ?1",
+                    )?
+                    .query_row([&uid], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?;
+                let Some((count, expires)) = row else {
+                    return Ok(false);
+                };
+                if expires.is_some_and(|at| at > now) {
+                    return Ok(true);
+                }
+                if success {
+                    tx.prepare_cached("UPDATE users SET failed_login_count = 0 WHERE object_id = ?1")?
+                        .execute([&uid])?;
+                    return Ok(false);
+                }
+                let count = count.unwrap_or(0) + 1;
+                let lock = count >= threshold;
+                tx.prepare_cached(
+                    "UPDATE users SET failed_login_count = ?2, \
+                     lockout_expires_at = CASE WHEN ?3 THEN ?4 ELSE lockout_expires_at END \
+                     WHERE object_id = ?1",
+                )?
+                .execute(params![uid, count, lock, now + duration])?;
+                Ok(lock)
+            })
+            .await?;
+        if locked {
+            return Err(lockout.locked_error().into());
+        }
+        Ok(())
+    }
+
+    /// `passwordPolicy.maxPasswordAge` at login: a password older than that is refused (Parse:
+    /// "Your password has expired..."); one changed before the policy existed starts its
+    /// clock now.
+    pub async fn check_password_age(&self, user_id: &str) -> Result<(), StoreError> {
+        let Some(max_age) = self.inner.options.password_max_age_ms else {
+            return Ok(());
+        };
+        let uid = user_id.to_owned();
+        let expired = self
+            .inner
+            .writer
+            .write(move |tx| {
+                let now = now_millis();
+                let changed: Option<Option<i64>> = tx
+                    .prepare_cached("SELECT password_changed_at FROM users WHERE object_id = ?1")?
+                    .query_row([&uid], |r| r.get(0))
+                    .optional()?;
+                match changed {
+                    Some(Some(at)) => Ok(at.saturating_add(max_age) < now),
+                    Some(None) => {
+                        tx.prepare_cached(
+                            "UPDATE users SET password_changed_at = ?2 WHERE object_id = ?1",
+                        )?
+                        .execute(params![uid, now])?;
+                        Ok(false)
+                    }
+                    None => Ok(false),
+                }
+            })
+            .await?;
+        if expired {
+            return Err(crate::policy::PasswordPolicy::expired_error().into());
+        }
+        Ok(())
+    }
+
+    /// `passwordPolicy`'s rules for a new password (sign-up or change): the pattern, the
+    /// username, and for a change of an existing user's password, the history.
+    pub async fn check_new_password(
+        &self,
+        password: &str,
+        username: Option<&str>,
+        user_id: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let Some(policy) = &self.inner.options.password_policy else {
+            return Ok(());
+        };
+        let looked_up;
+        let username = match (username, user_id) {
+            (Some(u), _) => Some(u),
+            (None, Some(id)) if policy.do_not_allow_username => {
+                looked_up = self.find_user(id.to_owned()).await?.map(|u| u.username);
+                looked_up.as_deref()
+            }
+            _ => None,
+        };
+        policy.check(password, username)?;
+        if let (Some(max), Some(id)) = (policy.max_password_history, user_id)
+            && self.password_was_used(id, password, max).await?
+        {
+            return Err(policy.repeated_error().into());
+        }
+        Ok(())
+    }
+
+    /// Whether `password` is the user's current one or one of the passwords it replaced
+    /// (`passwordPolicy.maxPasswordHistory`, which counts the current one).
+    pub async fn password_was_used(
+        &self,
+        user_id: &str,
+        password: &str,
+        max_history: u32,
+    ) -> Result<bool, StoreError> {
+        let uid = user_id.to_owned();
+        let row: Option<(Option<String>, Option<String>)> = self
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(
+                        "SELECT hashed_password, password_history FROM users WHERE object_id = ?1",
+                    )?
+                    .query_row([&uid], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .optional()?)
+            })
+            .await?;
+        let Some((current, history)) = row else {
+            return Ok(false);
+        };
+        let history: Vec<String> = history
+            .and_then(|h| serde_json::from_str(&h).ok())
+            .unwrap_or_default();
+        let keep = usize::try_from(max_history.saturating_sub(1)).unwrap_or(0);
+        let mut hashes: Vec<String> = history.into_iter().take(keep).collect();
+        hashes.extend(current);
+        let password = password.to_owned();
+        bcrypt_job(move || {
+            hashes
+                .iter()
+                .any(|h| bcrypt::verify(&password, h).unwrap_or(false))
+        })
+        .await
     }
 
     fn new_session(
@@ -427,6 +606,7 @@ impl Store {
         let ci = self.inner.options.case_insensitive_identity;
         let (mut u, s) = (user.clone(), issued.clone());
         let sealer = Arc::clone(&self.inner.sealer);
+        let track_password_age = self.inner.options.password_max_age_ms.is_some();
         let types = new.field_types;
         user.fields = self
             .inner
@@ -436,6 +616,12 @@ impl Store {
                 u.fields = objects::in_class_order(std::mem::take(&mut u.fields), &schema);
                 ensure_identity_free(tx, &u.username, u.email.as_deref(), None, ci)?;
                 insert_user(tx, &u)?;
+                if track_password_age && u.hashed_password.is_some() {
+                    tx.prepare_cached(
+                        "UPDATE users SET password_changed_at = created_at WHERE object_id = ?1",
+                    )?
+                    .execute([&u.object_id])?;
+                }
                 if with_session {
                     insert_session(tx, &s, &sealer)?;
                 }

@@ -323,6 +323,7 @@ impl Store {
             _ => None,
         };
         let ci = self.inner.options.case_insensitive_identity;
+        let opts = self.inner.options.clone();
         let (uid, s) = (user_id.to_owned(), new_session.clone());
         let sealer = Arc::clone(&self.inner.sealer);
         let outcome = self
@@ -386,7 +387,25 @@ impl Store {
                 if let Some(verified) = update.email_verified {
                     user.email_verified = verified;
                 }
+                let mut password_history: Option<String> = None;
                 if let Some(h) = hashed {
+                    if let Some(max) = opts.password_history {
+                        // Parse's `_password_history`: the replaced hashes, oldest first,
+                        // at most max - 1 of them.
+                        let old: Option<String> = tx
+                            .prepare_cached("SELECT password_history FROM users WHERE object_id = ?1")?
+                            .query_row([&uid], |r| r.get(0))?;
+                        let mut history: Vec<String> = old
+                            .and_then(|h| serde_json::from_str(&h).ok())
+                            .unwrap_or_default();
+                        history.truncate(usize::try_from(max).unwrap_or(0));
+                        let keep = usize::try_from(max.saturating_sub(2)).unwrap_or(0);
+                        while history.len() > keep {
+                            history.remove(0);
+                        }
+                        history.extend(user.hashed_password.clone());
+                        password_history = Some(serde_json::to_string(&history).unwrap_or_default());
+                    }
                     user.hashed_password = Some(h);
                 }
                 if let Some(mut acl) = update.acl {
@@ -431,17 +450,31 @@ impl Store {
                     fields_text(&user.fields),
                 ])?;
                 user.object_id = renamed;
-                let mut ended = 0;
                 if update.password.is_some() {
+                    let now = user.updated_at;
+                    tx.prepare_cached(
+                        "UPDATE users SET password_changed_at = CASE WHEN ?2 THEN ?3 ELSE password_changed_at END, \
+                         password_history = coalesce(?4, password_history) WHERE object_id = ?1",
+                    )?
+                    .execute(params![
+                        user.object_id,
+                        opts.password_max_age_ms.is_some(),
+                        now,
+                        password_history
+                    ])?;
+                }
+                let mut ended = 0;
+                if update.password.is_some() && opts.revoke_sessions_on_password_change {
                     ended = tx
                         .prepare_cached(
                             "UPDATE session_rows SET revoked_at = ?2 \
                              WHERE user_id = ?1 AND revoked_at IS NULL",
                         )?
                         .execute(params![uid, user.updated_at])?;
-                    if let Some(s) = &s {
-                        insert_session(tx, s, &sealer)?;
-                    }
+                }
+                // The user gets a new session whether or not the others end.
+                if let (true, Some(s)) = (update.password.is_some(), &s) {
+                    insert_session(tx, s, &sealer)?;
                 }
                 Ok(Ok((user, ended, answers)))
             })

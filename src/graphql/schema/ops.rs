@@ -82,6 +82,9 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
         }
         other => other,
     };
+    if let Some(p) = &password {
+        ctx.block_on(ctx.store.check_new_password(p, username.as_deref(), None))?;
+    }
     // A user made from authData alone gets a random username, as Parse's RestWrite does.
     let username = username.unwrap_or_else(|| random_username(25));
     let new = NewUser {
@@ -294,13 +297,16 @@ fn authenticate(ctx: &Context, username: &str, password: &str) -> Result<User, A
             "password is required.",
         ));
     }
-    ctx.block_on(ctx.store.check_credentials(
-        Some(username.to_owned()),
-        None,
-        password.to_owned(),
-        ctx.auth.is_master,
-    ))?
-    .ok_or_else(|| ApiError::from(ParseError::invalid_credentials()))
+    let user = ctx
+        .block_on(ctx.store.check_credentials(
+            Some(username.to_owned()),
+            None,
+            password.to_owned(),
+            ctx.auth.is_master,
+        ))?
+        .ok_or_else(|| ApiError::from(ParseError::invalid_credentials()))?;
+    ctx.block_on(ctx.store.check_password_age(&user.object_id))?;
+    Ok(user)
 }
 
 /// The current user as Parse's `viewer`/`me` resolves it in this version.
