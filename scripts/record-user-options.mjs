@@ -66,6 +66,10 @@ const REST = { ...APP, 'X-Parse-REST-API-Key': 'compatRest' };
 const JSONCT = { 'Content-Type': 'application/json' };
 const UNKNOWN_ID = 'zzzzzzzzzz';
 const sleep = ms => new Promise(r => setTimeout(r, ms));
+// A wait that is part of a case (a password ageing): written into the next record as
+// `waitBefore` (milliseconds).
+let waited = 0;
+const pause = async ms => { await sleep(ms); waited += ms; };
 
 // ---------------------------------------------------------------- HTTP
 function request(base, { method, path: p, headers, body }) {
@@ -237,7 +241,7 @@ def('C', { passwordPolicy: { validatorPattern: '^.{8,}$', validationError: 'at l
 def('D', { passwordPolicy: { maxPasswordAge: 0.00002 } }, null, async ({ ex, signUp, login, me, vp }) => {
   const u = await signUp('D.signUp', 'd_user', 'p1');
   const l = await login('D.login.atOnce', 'd_user', 'p1');
-  await sleep(3000);
+  await pause(3000);
   await login('D.login.afterExpiry', 'd_user', 'p1');
   await ex('D.verifyPassword.afterExpiry', 'GET', vp('d_user', 'p1'));
   await me('D.me.signUpToken.afterExpiry', u.token);
@@ -319,6 +323,8 @@ async function recordVersion(version) {
       ph.discover(rec.request); ph.discover(rec.response);
       const rw = ph.rewrite(rec);
       const line = { step: rw.step, options: JSON.parse(optionsJson), request: rw.request, response: rw.response };
+      // A replay waits as long as the recording did before this step.
+      if (waited) { line.waitBefore = waited; waited = 0; }
       lines.push(line);
       const b = line.response.body;
       const brief = (typeof b === 'string' ? JSON.stringify(b.slice(0, 100)) : JSON.stringify(b) ?? '').slice(0, 150);

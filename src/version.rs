@@ -282,6 +282,9 @@ pub struct Behavior {
     /// A class's default permissions in `/schemas` begin with `"ACL": {"*": {"read": true,
     /// "write": true}}` (8.0+).
     pub schema_clp_has_acl: bool,
+    /// The session a password change issues has no `createdWith` (9.0+; before,
+    /// `{"action": "signup", "authProvider": "password"}`).
+    pub password_change_session_bare: bool,
     /// `className` and `length` are not field names (4.5+).
     pub reserved_field_names: bool,
     /// A client's `emailVerified` is refused before the schema is checked (6.3+; before, after
@@ -361,6 +364,7 @@ impl Behavior {
             empty_auth_data_creates_user: !v.at_least(8, 0),
             apollo2_bad_user_input: v.at_least(3, 9),
             reserved_field_names: v.at_least(4, 5),
+            password_change_session_bare: v.at_least(9, 0),
             schema_clp_has_acl: v.at_least(8, 0),
             query_errors_swallowed: v.at_least(9, 0),
             auth_data_null_refused: v.at_least(4, 4),

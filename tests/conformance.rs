@@ -330,6 +330,9 @@ enum Scenario {
     /// Custom fields of users and sessions: types, operations, dotted keys, sign-up extras,
     /// session fields, queries (fixtures/user-objects).
     UserObjects,
+    /// Parse's account options; each record names the options its server ran with
+    /// (fixtures/user-options).
+    UserOptions,
 }
 
 impl Scenario {
@@ -343,6 +346,7 @@ impl Scenario {
                 format!("{dir}/fixtures/user-routes/router-2.2.0/{version}.batch.jsonl")
             }
             Scenario::UserObjects => format!("{dir}/fixtures/user-objects/{version}.jsonl"),
+            Scenario::UserOptions => format!("{dir}/fixtures/user-options/{version}.jsonl"),
         }
     }
 
@@ -353,7 +357,10 @@ impl Scenario {
     const fn records_cors(self) -> bool {
         match self {
             Scenario::A | Scenario::B => true,
-            Scenario::UserRoutes | Scenario::UserRoutesBatch | Scenario::UserObjects => false,
+            Scenario::UserRoutes
+            | Scenario::UserRoutesBatch
+            | Scenario::UserObjects
+            | Scenario::UserOptions => false,
         }
     }
 
@@ -448,6 +455,25 @@ fn expected(rec: &Value, version: &str, devs: &[Deviation]) -> Value {
     response
 }
 
+/// Parse options from a recording, applied to a test server's configuration.
+fn apply_options(config: &mut parse_compat::config::Config, options: &Value) {
+    if let Some(v) = options.get("accountLockout") {
+        config.account_lockout = parse_compat::policy::account_lockout(v).expect("valid");
+    }
+    if let Some(v) = options.get("passwordPolicy") {
+        config.password_policy = parse_compat::policy::password_policy(v).expect("valid");
+    }
+    if let Some(v) = options
+        .get("revokeSessionOnPasswordReset")
+        .and_then(Value::as_bool)
+    {
+        config.revoke_session_on_password_reset = v;
+    }
+    if let Some(v) = options.get("enforcePrivateUsers").and_then(Value::as_bool) {
+        config.enforce_private_users = Some(v);
+    }
+}
+
 async fn replay(scenario: Scenario, version: &str) -> Vec<String> {
     let only = std::env::var("CONFORM_ONLY").ok();
     let text = std::fs::read_to_string(scenario.file(version)).expect("the fixture exists");
@@ -457,7 +483,8 @@ async fn replay(scenario: Scenario, version: &str) -> Vec<String> {
         .map(|l| serde_json::from_str::<Value>(l).expect("valid JSON lines"))
         .filter(|r| scenario.sends(r["step"].as_str().unwrap_or(""), version))
         .collect();
-    let server = TestServer::start(version).await;
+    let mut server = TestServer::start(version).await;
+    let mut options = Value::Null;
     let cors = scenario.records_cors();
     let devs = deviations(scenario);
     let mut b = Bindings::default();
@@ -508,6 +535,19 @@ async fn replay(scenario: Scenario, version: &str) -> Vec<String> {
             }
             i += 2;
             continue;
+        }
+        if let Some(wanted) = rec.get("options")
+            && *wanted != options
+        {
+            // A new option set: a new server on a new database, as the recording had.
+            server.stop().await;
+            let opts = wanted.clone();
+            server = TestServer::start_with(version, move |c| apply_options(c, &opts)).await;
+            options = wanted.clone();
+        }
+        if let Some(ms) = rec.get("waitBefore").and_then(Value::as_u64) {
+            // The recording waited here (a password ageing): so does the replay.
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
         }
         let res = send(&server, &b, &rec["request"]).await;
         if in_scope(rec) {
@@ -609,6 +649,14 @@ conformance_tests! {
     user_objects_7_5_4 => "7.5.4",
     user_objects_8_6_94 => "8.6.94",
     user_objects_9_10_0 => "9.10.0",
+}
+
+conformance_tests! {
+    Scenario::UserOptions;
+    user_options_3_7_2 => "3.7.2",
+    user_options_4_4_0 => "4.4.0",
+    user_options_6_5_11 => "6.5.11",
+    user_options_9_10_0 => "9.10.0",
 }
 
 conformance_tests! {

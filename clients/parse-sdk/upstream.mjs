@@ -41,6 +41,17 @@ assert.equal(fetched.get('n'), 3);
 assert.deepEqual(fetched.get('tags'), ['a', 'b']);
 step('objects: query, update and fetch');
 
+const created = await fetch(`${serverURL}/classes/Post`, {
+  method: 'POST',
+  headers: { 'content-type': 'application/json', 'X-Parse-Application-Id': 'compatApp', 'X-Parse-Javascript-Key': 'compatJs' },
+  body: JSON.stringify({ title: 'located', ACL: { '*': { read: true, write: true } } }),
+});
+assert.equal(created.status, 201);
+const { objectId } = await created.json();
+assert.equal(created.headers.get('location'), `${serverURL}/classes/Post/${objectId}`);
+await new Parse.Object('Post', { objectId }).destroy();
+step('the real server\'s Location headers name parse-compat');
+
 assert.equal(await Parse.Cloud.run('hello', { name: 'compat' }), 'hello compat');
 step('Cloud Code functions');
 

@@ -138,6 +138,12 @@ impl Upstream {
             .uri
             .path_and_query()
             .map_or_else(|| parts.uri.path().to_owned(), ToString::to_string);
+        // Where the client reached us, to point the upstream's Location headers back here.
+        let here = parts
+            .headers
+            .get(hyper::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(|host| format!("http://{host}{local_mount}"));
         let Ok(uri) = self.target(&path_and_query, local_mount) else {
             return lost();
         };
@@ -150,6 +156,9 @@ impl Upstream {
             Ok(Ok(res)) => {
                 let (mut head, body) = res.into_parts();
                 head.headers = end_to_end(head.headers);
+                if let Some(here) = &here {
+                    self.relocate(&mut head.headers, here, local_mount);
+                }
                 Response::from_parts(head, Either::Right(body))
             }
             Ok(Err(err)) => {
@@ -160,6 +169,30 @@ impl Upstream {
                 tracing::warn!(upstream = %self.origin, "upstream did not answer in time");
                 lost()
             }
+        }
+    }
+}
+
+impl Upstream {
+    /// A `Location` naming the upstream's API (Parse writes its own `serverURL` there) is
+    /// made to name the same resource here.
+    fn relocate(&self, headers: &mut HeaderMap, here: &str, local_mount: &str) {
+        let Some(location) = headers
+            .get(hyper::header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+        else {
+            return;
+        };
+        let theirs = format!(
+            "{}{}",
+            self.origin,
+            self.mount.as_deref().unwrap_or(local_mount)
+        );
+        if let Some(rest) = location.strip_prefix(&theirs)
+            && (rest.is_empty() || rest.starts_with('/'))
+            && let Ok(v) = hyper::header::HeaderValue::from_str(&format!("{here}{rest}"))
+        {
+            headers.insert(hyper::header::LOCATION, v);
         }
     }
 }
@@ -220,6 +253,25 @@ mod tests {
         );
         assert!(Upstream::new("https://x", Duration::from_secs(1)).is_err());
         assert!(Upstream::new("nope", Duration::from_secs(1)).is_err());
+    }
+
+    #[test]
+    fn the_upstream_s_locations_name_this_server() {
+        let up = Upstream::new("http://127.0.0.1:1337/parse", Duration::from_secs(1)).unwrap();
+        let mut h = HeaderMap::new();
+        h.insert(
+            "location",
+            HeaderValue::from_static("http://127.0.0.1:1337/parse/classes/Post/abc"),
+        );
+        up.relocate(&mut h, "http://api.example.com/v1", "/v1");
+        assert_eq!(h["location"], "http://api.example.com/v1/classes/Post/abc");
+        let mut elsewhere = HeaderMap::new();
+        elsewhere.insert(
+            "location",
+            HeaderValue::from_static("https://files.example.com/x"),
+        );
+        up.relocate(&mut elsewhere, "http://api.example.com/v1", "/v1");
+        assert_eq!(elsewhere["location"], "https://files.example.com/x");
     }
 
     #[test]

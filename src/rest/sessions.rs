@@ -166,20 +166,7 @@ pub async fn create(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
         ));
     };
     let store = &ctx.state.store;
-    let schema = store.class_fields("_Session").await?;
-    let extra: Map<String, Value> = body
-        .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "objectId" | "user"))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let (changes, field_types) = session_changes(ctx, &extra, &schema)?;
-    let fields = super::user_write::created_fields(&changes)?;
-    let meta = SessionMeta {
-        installation_id: extra
-            .get("installationId")
-            .and_then(Value::as_str)
-            .map(str::to_owned),
-    };
+    let (extra, fields, field_types, meta) = new_session_fields(ctx, body, false).await?;
     let issued = store
         .create_plain_session(
             &session.user.object_id,
@@ -217,28 +204,52 @@ pub async fn create(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
     Ok((201, Value::Object(out)))
 }
 
-/// The master key writing a `_Session` as a plain object: answered `{objectId, createdAt}`.
-async fn create_as_master(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestResult {
-    let store = &ctx.state.store;
-    let schema = store.class_fields("_Session").await?;
+/// What a new session is given: the client's own fields (all but `objectId` and `user`; the
+/// installation id too when it is a column of its own), their values and types, and its
+/// installation.
+async fn new_session_fields(
+    ctx: &RestContext<'_>,
+    body: &Map<String, Value>,
+    installation_column: bool,
+) -> Result<
+    (
+        Map<String, Value>,
+        Map<String, Value>,
+        object::FieldTypes,
+        SessionMeta,
+    ),
+    ParseError,
+> {
+    let schema = ctx.state.store.class_fields("_Session").await?;
     let extra: Map<String, Value> = body
         .iter()
-        .filter(|(k, _)| !matches!(k.as_str(), "objectId" | "user" | "installationId"))
+        .filter(|(k, _)| match k.as_str() {
+            "objectId" | "user" => false,
+            "installationId" => !installation_column,
+            _ => true,
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     let (changes, field_types) = session_changes(ctx, &extra, &schema)?;
     let fields = super::user_write::created_fields(&changes)?;
-    let user_id = body
-        .get("user")
-        .and_then(|u| u.get("objectId"))
-        .and_then(Value::as_str)
-        .unwrap_or_default();
     let meta = SessionMeta {
         installation_id: body
             .get("installationId")
             .and_then(Value::as_str)
             .map(str::to_owned),
     };
+    Ok((extra, fields, field_types, meta))
+}
+
+/// The master key writing a `_Session` as a plain object: answered `{objectId, createdAt}`.
+async fn create_as_master(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestResult {
+    let store = &ctx.state.store;
+    let (_, fields, field_types, meta) = new_session_fields(ctx, body, true).await?;
+    let user_id = body
+        .get("user")
+        .and_then(|u| u.get("objectId"))
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     let session = store
         .create_object_session(user_id, meta, fields, field_types)
         .await?;

@@ -152,6 +152,9 @@ pub struct StoreOptions {
     pub password_history: Option<u32>,
     /// A password change ends the user's other sessions (`revokeSessionOnPasswordReset`).
     pub revoke_sessions_on_password_change: bool,
+    /// The session a password change issues says `createdWith: {"action": "signup"}` (before
+    /// 9.0; from 9.0 it has no `createdWith`).
+    pub password_change_session_created_with: bool,
 }
 
 impl Default for StoreOptions {
@@ -166,6 +169,7 @@ impl Default for StoreOptions {
             password_max_age_ms: None,
             password_history: None,
             revoke_sessions_on_password_change: true,
+            password_change_session_created_with: true,
         }
     }
 }
@@ -353,9 +357,8 @@ impl Store {
     }
 
     /// Parse's `AccountLockout.handleLoginAttempt`: a locked account refuses every attempt; a
-    /// failed one counts, and the one that reaches the threshold locks the account (and is
-    /// refused as locked); a successful one resets the count. Counts are kept even when the
-    /// attempt is refused.
+    /// failed one counts, and the one that reaches the threshold locks the account from the
+    /// next attempt on; a successful one resets the count.
     async fn login_attempt(
         &self,
         user_id: &str,
@@ -389,6 +392,8 @@ impl Store {
                         .execute([&uid])?;
                     return Ok(false);
                 }
+                // The attempt that reaches the threshold is still answered as a wrong
+                // password; the lock holds from the next one (fixtures/user-options, case A).
                 let count = count.unwrap_or(0) + 1;
                 let lock = count >= threshold;
                 tx.prepare_cached(
@@ -397,7 +402,7 @@ impl Store {
                      WHERE object_id = ?1",
                 )?
                 .execute(params![uid, count, lock, now + duration])?;
-                Ok(lock)
+                Ok(false)
             })
             .await?;
         if locked {
@@ -1123,7 +1128,22 @@ fn insert_session(
 ) -> Result<(), StoreError> {
     let hash = hash_token(&s.token);
     let sealed = sealer.seal(&s.token, &hash);
-    let x = &s.session;
+    insert_session_row(conn, &s.session, &hash, Some(sealed))
+}
+
+/// A session row no token opens: its token hash is of random bytes, and no sealed token.
+fn insert_session_without_token(conn: &Connection, x: &Session) -> Result<(), StoreError> {
+    let mut hash = [0u8; 32];
+    os_random(&mut hash);
+    insert_session_row(conn, x, &hash, None)
+}
+
+fn insert_session_row(
+    conn: &Connection,
+    x: &Session,
+    hash: &TokenHash,
+    sealed: Option<Vec<u8>>,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO session_rows (object_id, token_hash, user_id, created_at, updated_at, expires_at, \
          action, auth_provider, installation_id, fields, token_sealed) \
@@ -1141,30 +1161,6 @@ fn insert_session(
         x.installation_id,
         fields_text(&x.fields),
         sealed,
-    ])?;
-    Ok(())
-}
-
-/// A session row no token opens: its token hash is of random bytes, and no sealed token.
-fn insert_session_without_token(conn: &Connection, x: &Session) -> Result<(), StoreError> {
-    let mut hash = [0u8; 32];
-    os_random(&mut hash);
-    conn.prepare_cached(
-        "INSERT INTO session_rows (object_id, token_hash, user_id, created_at, updated_at, expires_at, \
-         action, auth_provider, installation_id, fields, token_sealed) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, NULL)",
-    )?
-    .execute(params![
-        x.object_id,
-        &hash[..],
-        x.user_id,
-        x.created_at,
-        x.updated_at,
-        x.expires_at,
-        x.action.as_str(),
-        x.auth_provider,
-        x.installation_id,
-        fields_text(&x.fields),
     ])?;
     Ok(())
 }

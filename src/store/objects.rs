@@ -316,10 +316,13 @@ impl Store {
             Some(p) => Some(Self::hash_password(p).await?),
             None => None,
         };
+        let (action, provider) = if self.inner.options.password_change_session_created_with {
+            (super::SessionAction::Signup, "password")
+        } else {
+            (super::SessionAction::Unset, "")
+        };
         let new_session = match (&hashed, &update.caller) {
-            (Some(_), Caller::User(_)) => {
-                Some(self.new_session(user_id, super::SessionAction::Signup, "password", &meta))
-            }
+            (Some(_), Caller::User(_)) => Some(self.new_session(user_id, action, provider, &meta)),
             _ => None,
         };
         let ci = self.inner.options.case_insensitive_identity;
