@@ -100,6 +100,16 @@ pub(super) const MIGRATIONS: &[&str] = &[
     ALTER TABLE users ADD COLUMN lockout_expires_at INTEGER;
     ALTER TABLE users ADD COLUMN password_changed_at INTEGER;
     ALTER TABLE users ADD COLUMN password_history TEXT;",
+    // 5: sealed tokens live in their own table, written once per session: the rows a logout
+    // rewrites (`session_rows`) stay as narrow as they were before tokens were sealed (some 60
+    // bytes a row less: more rows per page, fewer page splits and WAL bytes per logout).
+    "CREATE TABLE session_tokens (
+        object_id  TEXT PRIMARY KEY,
+        sealed     BLOB NOT NULL
+    ) STRICT, WITHOUT ROWID;
+    INSERT INTO session_tokens (object_id, sealed)
+        SELECT object_id, token_sealed FROM session_rows WHERE token_sealed IS NOT NULL;
+    ALTER TABLE session_rows DROP COLUMN token_sealed;",
 ];
 
 /// Bring the schema up to date. Each step reads the schema version inside a write

@@ -1146,8 +1146,8 @@ fn insert_session_row(
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO session_rows (object_id, token_hash, user_id, created_at, updated_at, expires_at, \
-         action, auth_provider, installation_id, fields, token_sealed) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+         action, auth_provider, installation_id, fields) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?
     .execute(params![
         x.object_id,
@@ -1160,8 +1160,11 @@ fn insert_session_row(
         x.auth_provider,
         x.installation_id,
         fields_text(&x.fields),
-        sealed,
     ])?;
+    if let Some(sealed) = sealed {
+        conn.prepare_cached("INSERT INTO session_tokens (object_id, sealed) VALUES (?1, ?2)")?
+            .execute(params![x.object_id, sealed])?;
+    }
     Ok(())
 }
 

@@ -599,7 +599,8 @@ impl Store {
         let sealer = Arc::clone(&self.inner.sealer);
         self.read(move |conn| {
             let mut sql = format!(
-                "SELECT {SESSION_COLUMNS}, s.token_hash, s.token_sealed FROM session_rows s \
+                "SELECT {SESSION_COLUMNS}, s.token_hash, t.sealed FROM session_rows s \
+                 LEFT JOIN session_tokens t ON t.object_id = s.object_id \
                  WHERE s.revoked_at IS NULL"
             );
             let mut args: Vec<String> = Vec::new();

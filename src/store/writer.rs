@@ -189,12 +189,20 @@ fn checkpoint_loop(conn: &Connection, kicks: &Receiver<()>) {
 fn sweep(conn: &mut Connection, tombstones: &AtomicUsize, chunk: usize) {
     let swept = (|| -> rusqlite::Result<usize> {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let n = tx
+        let ended: Vec<String> = tx
             .prepare_cached(
                 "DELETE FROM session_rows WHERE rowid IN (SELECT rowid FROM session_rows \
-                 WHERE revoked_at IS NOT NULL ORDER BY revoked_at LIMIT ?1)",
+                 WHERE revoked_at IS NOT NULL ORDER BY revoked_at LIMIT ?1) RETURNING object_id",
             )?
-            .execute([i64::try_from(chunk).unwrap_or(i64::MAX)])?;
+            .query_map([i64::try_from(chunk).unwrap_or(i64::MAX)], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        // Their sealed tokens go with them.
+        let mut forget = tx.prepare_cached("DELETE FROM session_tokens WHERE object_id = ?1")?;
+        for id in &ended {
+            forget.execute([id])?;
+        }
+        drop(forget);
+        let n = ended.len();
         tx.commit()?;
         Ok(n)
     })();
