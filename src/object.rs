@@ -120,7 +120,8 @@ pub fn type_of(value: &Value) -> Result<Option<FieldType>, WriteError> {
     }))
 }
 
-fn truthy(v: Option<&Value>) -> bool {
+/// JavaScript truthiness of a field that may be absent (`if (body.x)` in Parse).
+pub fn truthy(v: Option<&Value>) -> bool {
     match v {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,

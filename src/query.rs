@@ -69,13 +69,7 @@ fn count_of(value: &Value) -> usize {
 }
 
 fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        _ => true,
-    }
+    crate::object::truthy(Some(v))
 }
 
 /// JavaScript's `String(value)` for the options Parse reads as text.

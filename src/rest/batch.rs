@@ -79,12 +79,7 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
 /// The field whose `req.query` lookup throws in Parse before 4.4, if any: `username` when the
 /// body has none, else `email` when the body has none.
 fn missing_credential_field(body: &Map<String, Value>) -> Option<&'static str> {
-    let falsy = |k: &str| match body.get(k) {
-        None | Some(Value::Null | Value::Bool(false)) => true,
-        Some(Value::String(s)) => s.is_empty(),
-        Some(Value::Number(n)) => n.as_f64() == Some(0.0),
-        Some(_) => false,
-    };
+    let falsy = |k: &str| !crate::object::truthy(body.get(k));
     if falsy("username") {
         Some("username")
     } else if falsy("email") {

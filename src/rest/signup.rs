@@ -7,12 +7,7 @@ use crate::error::{ErrorCode, ParseError};
 use crate::store::{NewUser, SessionMeta, iso_millis};
 
 pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestResult {
-    let truthy = |k: &str| match body.get(k) {
-        None | Some(Value::Null | Value::Bool(false)) => false,
-        Some(Value::String(s)) => !s.is_empty(),
-        Some(Value::Number(n)) => n.as_f64().is_some_and(|f| f != 0.0),
-        Some(_) => true,
-    };
+    let truthy = |k: &str| crate::object::truthy(body.get(k));
     // RestWrite's constructor refuses these before anything else.
     for field in ["objectId", "id"] {
         if truthy(field) {
