@@ -283,20 +283,18 @@ pub fn may_serve(method: &Method, path: &str, behavior: &Behavior) -> bool {
         .any(|m| !matches!(resolve(m, path, behavior), Route::Unknown))
 }
 
-/// What the REST API made of a request: an answer, or a request for the upstream.
-enum Handled {
-    Done(HttpResponse),
-    Forward(hyper::http::request::Parts, bytes::Bytes),
-}
+/// A request no route here answers, with its body as read: for the upstream, or Express's
+/// 404 without one.
+struct Forward(hyper::http::request::Parts, bytes::Bytes);
 
 pub async fn handle(state: &AppState, req: Request<Incoming>) -> Response<PassBody> {
     let behavior = state.config.behavior;
-    match handle_inner(state, req).await {
-        Handled::Done(mut res) => {
+    match answer_rest(state, req).await {
+        Ok(mut res) => {
             cors::apply_parse_set(res.headers_mut(), &behavior);
             res.map(Either::Left)
         }
-        Handled::Forward(parts, bytes) => match &state.upstream {
+        Err(Forward(parts, bytes)) => match &state.upstream {
             Some(upstream) => {
                 upstream
                     .forward(parts, upstream::buffered(bytes), &state.config.mount_path)
@@ -311,14 +309,7 @@ pub async fn handle(state: &AppState, req: Request<Incoming>) -> Response<PassBo
     }
 }
 
-async fn handle_inner(state: &AppState, req: Request<Incoming>) -> Handled {
-    Handled::Done(match answer_rest(state, req).await {
-        Ok(res) => res,
-        Err(forward) => return forward,
-    })
-}
-
-async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpResponse, Handled> {
+async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpResponse, Forward> {
     let (parts, body) = req.into_parts();
     let full_path = parts.uri.path().to_owned();
     let rel = full_path[state.config.mount_path.len()..].to_owned();
@@ -346,7 +337,7 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
         Ok(b) => b,
         Err(_) if state.upstream.is_some() => {
             // Not a body this API can read: whatever it was meant for, the upstream decides.
-            return Err(Handled::Forward(parts, bytes));
+            return Err(Forward(parts, bytes));
         }
         Err(res) => return Ok(res),
     };
@@ -360,7 +351,7 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
     let route = resolve(&method, &rel, &state.config.behavior);
     if matches!(route, Route::Unknown) && state.upstream.is_some() {
         // The upstream runs its own middleware.
-        return Err(Handled::Forward(parts, bytes));
+        return Err(Forward(parts, bytes));
     }
     let policy = match route {
         // Parse drops the token for exactly `/login` (not for `verifyPassword`).
@@ -387,7 +378,7 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
     let query = query_map(parts.uri.query());
     let result = match &route {
         // Parse's middleware has run (keys, session); then Express finds no route.
-        Route::Unknown => return Err(Handled::Forward(parts, bytes)),
+        Route::Unknown => return Err(Forward(parts, bytes)),
         Route::Batch => batch::handle(&ctx, &body).await,
         other => match run(&ctx, other, &body, &query).await {
             Ok(Answer::Raw(res)) => return Ok(res),
