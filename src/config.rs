@@ -449,6 +449,7 @@ impl Config {
                 .and_then(|p| p.max_password_history),
             revoke_sessions_on_password_change: self.revoke_session_on_password_reset,
             password_change_session_created_with: !self.behavior.password_change_session_bare,
+            parse_version: self.behavior.version,
         }
     }
 }

@@ -66,7 +66,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .enable_all()
                     .build()?;
                 let kid = runtime.block_on(async {
-                    let store = Store::open_for_maintenance(&location)?;
+                    let store = Store::connect_for_maintenance(&location).await?;
                     parse_compat::descope::rotate_keys(&store).await
                 })?;
                 println!("{kid}");
@@ -88,7 +88,8 @@ fn serve(config: Config) -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
-        let store = Store::open(&config.database, config.store_options())
+        let store = Store::connect(&config.database, config.store_options())
+            .await
             .with_context(|| format!("opening the database {:?}", config.database))?;
         if config.master_key_generated {
             // A key never goes to the log: it goes to a file only its owner may read.

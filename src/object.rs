@@ -384,7 +384,7 @@ pub fn apply(current: Option<&Value>, change: &Change) -> Result<Option<Value>, 
 
 /// A finite number as JavaScript holds it: integral values as integers (`1.0` reads back as
 /// `1`), others as doubles.
-fn js_number(f: f64) -> Result<Number, WriteError> {
+pub fn js_number(f: f64) -> Result<Number, WriteError> {
     // JavaScript writes integral doubles without a fraction; those within i64 are exact here.
     const I64_RANGE: f64 = 9_223_372_036_854_775_808.0;
     if f.fract() == 0.0 && f.abs() < I64_RANGE {

@@ -37,7 +37,7 @@ impl ParseVersion {
         }
     }
 
-    const fn at_least(self, major: u32, minor: u32) -> bool {
+    pub const fn at_least(self, major: u32, minor: u32) -> bool {
         self.major > major || (self.major == major && self.minor >= minor)
     }
 }

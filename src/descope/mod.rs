@@ -27,7 +27,7 @@ use serde_json::{Map, Value, json};
 use crate::config::DescopeConfig;
 use crate::error::ErrorCode;
 use crate::http::{AppState, BodyError, HttpResponse, read_body};
-use crate::store::descope::EndedSession;
+use crate::store::EndedSession;
 use crate::store::{
     AuthSession, NewUser, Session, SessionAction, SessionMeta, Store, StoreError, User, now_millis,
 };

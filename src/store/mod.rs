@@ -1,51 +1,40 @@
-//! The SQLite-backed user and session store shared by REST, GraphQL and the Descope API.
+//! The user and session store shared by REST, GraphQL and the Descope API: one account service
+//! ([`Store`]) above one storage interface, kept by one of two backends.
 //!
-//! One writer thread owns the only write connection and commits queued writes in groups (a
-//! "group commit"): many concurrent logouts cost one fsync-free WAL commit instead of one each,
-//! and a write is committed before its caller is answered. Reads run on reader threads that
-//! each own a read-only connection; WAL lets them proceed while the writer commits. Nothing
-//! here runs SQLite on an async runtime thread.
+//! - `sqlite`: the embedded default, one file served by one process.
+//! - `postgres`: Parse's own tables on PostgreSQL, shared with a real Parse Server and with
+//!   other parse-compat instances.
 //!
-//! Valid sessions are cached in memory (bounded LRU) because every request with a token
-//! resolves it. The cache never outlives a revoke: see [`cache`].
+//! The rules of accounts (password checks, lockout, password policy, what a new user and a new
+//! session look like) are written here once, whichever backend keeps the rows; a backend
+//! stores, finds and ends them. See [`rules`] for the rules of users and sessions as objects.
 
-mod cache;
-pub mod descope;
-mod files;
+pub(crate) mod postgres;
+pub mod rules;
+mod sqlite;
+
 mod ids;
-mod migrations;
 mod model;
-mod objects;
-mod readers;
-mod sealing;
-mod writer;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
-use crate::error::{ErrorCode, ParseError};
-use crate::object::FieldType;
+use crate::error::ParseError;
+use crate::object::{ClassFields, FieldType};
 
 pub use ids::{
     TokenHash, hash_token, iso_millis, now_millis, object_id, os_random, parse_iso_millis,
     session_token,
 };
-pub use model::{AuthSession, IssuedSession, Session, SessionAction, SessionMeta, User};
-pub use objects::{Caller, Reader, SessionUpdate, UpdatedUser, UserScan, UserUpdate};
-
-use cache::SessionCache;
-use writer::Writer;
+pub use model::{
+    AuthSession, EndedSession, IssuedSession, Session, SessionAction, SessionMeta, User,
+};
+pub use rules::{Caller, Reader, SessionUpdate, UpdatedUser, UserScan, UserUpdate};
 
 /// bcrypt cost Parse uses.
 pub const BCRYPT_COST: u32 = 10;
-
-/// Sessions cached in memory at most.
-const SESSION_CACHE_CAPACITY: usize = 100_000;
-/// Bytes the session cache may hold in all (see `cache`).
-const SESSION_CACHE_BYTES: usize = 64 << 20;
 
 /// bcrypt runs at most once per core at a time. Waiting for a slot is async, so a login whose
 /// client gave up while it waited is dropped before it costs a hash; more hashes at once would
@@ -75,19 +64,16 @@ static UNKNOWN_USER_HASH: std::sync::LazyLock<String> = std::sync::LazyLock::new
     })
 });
 
-/// Reader threads: one per core, and at least two so one slow read does not hold up the rest.
-fn read_threads() -> usize {
-    std::thread::available_parallelism()
-        .map_or(2, usize::from)
-        .max(2)
-}
-
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error(transparent)]
     Parse(#[from] ParseError),
     #[error("sqlite: {0}")]
     Sqlite(#[from] rusqlite::Error),
+    #[error("postgres: {0}")]
+    Postgres(#[from] tokio_postgres::Error),
+    #[error("postgres connection pool: {0}")]
+    Pool(String),
     #[error("password hashing: {0}")]
     Bcrypt(#[from] bcrypt::BcryptError),
     #[error("stored data is corrupt: {0}")]
@@ -96,7 +82,10 @@ pub enum StoreError {
     Closed,
     #[error("a blocking task failed: {0}")]
     Join(String),
-    #[error("database URI `{0}` is not supported: use sqlite:PATH or sqlite::memory:")]
+    #[error(
+        "database URI `{0}` is not supported: use postgres://USER:PASSWORD@HOST:PORT/DATABASE, \
+         sqlite:PATH or sqlite::memory:"
+    )]
     UnsupportedUri(String),
     #[error(
         "the database {0:?} is in use by another parse-compat process; two servers on one SQLite \
@@ -115,10 +104,15 @@ pub enum DatabaseLocation {
     File(PathBuf),
     /// A throwaway database: a file in a private temporary directory removed on shutdown.
     Memory,
+    /// Parse's tables in a PostgreSQL database (`postgres://` or `postgresql://`).
+    Postgres(String),
 }
 
 impl DatabaseLocation {
     pub fn parse(uri: &str) -> Result<Self, StoreError> {
+        if uri.starts_with("postgres://") || uri.starts_with("postgresql://") {
+            return Ok(Self::Postgres(uri.to_owned()));
+        }
         let rest = uri
             .strip_prefix("sqlite://")
             .or_else(|| uri.strip_prefix("sqlite:"))
@@ -155,6 +149,8 @@ pub struct StoreOptions {
     /// The session a password change issues says `createdWith: {"action": "signup"}` (before
     /// 9.0; from 9.0 it has no `createdWith`).
     pub password_change_session_created_with: bool,
+    /// The Parse version whose rows (and PostgreSQL tables) the store writes.
+    pub parse_version: crate::version::ParseVersion,
 }
 
 impl Default for StoreOptions {
@@ -170,36 +166,7 @@ impl Default for StoreOptions {
             password_history: None,
             revoke_sessions_on_password_change: true,
             password_change_session_created_with: true,
-        }
-    }
-}
-
-/// A cheap-to-clone handle to the store.
-#[derive(Clone)]
-pub struct Store {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
-    writer: Writer,
-    readers: readers::Readers,
-    cache: SessionCache,
-    options: StoreOptions,
-    /// Removed on drop when the database is a throwaway.
-    temp_dir: Option<PathBuf>,
-    /// The database file.
-    path: PathBuf,
-    /// Seals session tokens into their rows (see `sealing`).
-    sealer: Arc<sealing::Sealer>,
-    /// This process is the database's only server while it holds this (see `files`);
-    /// [`Store::close`] lets go of it.
-    lock: parking_lot::Mutex<Option<files::WriterLock>>,
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        if let Some(dir) = &self.temp_dir {
-            let _ = std::fs::remove_dir_all(dir);
+            parse_version: crate::version::ParseVersion::new(9, 10, 0),
         }
     }
 }
@@ -222,86 +189,135 @@ pub struct NewUser {
     pub acl: Option<Map<String, Value>>,
 }
 
+/// The largest entry a PostgreSQL B-tree index takes (a third of an 8 KiB page). Real Parse
+/// on PostgreSQL indexes `username` and `email` uniquely, so a longer value fails its insert
+/// and Parse answers its uncaught-error 500 (fixtures/hostile: `8.username*`, `8.email1MiB`).
+/// The same limit here keeps every cached user small.
+pub const MAX_INDEXED_BYTES: usize = 2704;
+
+#[derive(Debug, thiserror::Error)]
+#[error("a {0} of more than {MAX_INDEXED_BYTES} bytes cannot be indexed")]
+pub struct NotIndexable(&'static str);
+
+fn ensure_indexable(username: Option<&str>, email: Option<&str>) -> Result<(), StoreError> {
+    for (field, value) in [("username", username), ("email", email)] {
+        if value.is_some_and(|v| v.len() > MAX_INDEXED_BYTES) {
+            return Err(StoreError::NotIndexable(NotIndexable(field)));
+        }
+    }
+    Ok(())
+}
+
+/// A cheap-to-clone handle to the store.
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    options: Arc<StoreOptions>,
+}
+
+/// Where the rows live.
+#[derive(Clone)]
+enum Backend {
+    Sqlite(sqlite::SqliteStore),
+    Postgres(postgres::PgStore),
+}
+
+/// Run the same call on whichever backend this store has.
+macro_rules! backend {
+    ($self:ident, $b:ident => $call:expr) => {
+        match &$self.backend {
+            Backend::Sqlite($b) => $call,
+            Backend::Postgres($b) => $call,
+        }
+    };
+}
+
 impl Store {
-    /// Open (creating and migrating as needed) the database to serve it: this process becomes
-    /// its only server (a second one is refused with [`StoreError::InUse`]). Blocking: call
-    /// before serving or from a blocking thread.
+    /// Open (creating and migrating as needed) the database to serve it. For SQLite this
+    /// process becomes the file's only server (a second one is refused with
+    /// [`StoreError::InUse`]).
+    pub async fn connect(
+        location: &DatabaseLocation,
+        options: StoreOptions,
+    ) -> Result<Self, StoreError> {
+        match location {
+            DatabaseLocation::File(_) | DatabaseLocation::Memory => {
+                let (location, opts) = (location.clone(), options.clone());
+                let store =
+                    tokio::task::spawn_blocking(move || sqlite::SqliteStore::open(&location, opts))
+                        .await
+                        .map_err(|e| StoreError::Join(e.to_string()))??;
+                Ok(Self::with(Backend::Sqlite(store), options))
+            }
+            DatabaseLocation::Postgres(uri) => {
+                let store = postgres::PgStore::connect(uri, options.clone()).await?;
+                Ok(Self::with(Backend::Postgres(store), options))
+            }
+        }
+    }
+
+    /// [`Store::connect`] for a SQLite database, from a blocking context.
     pub fn open(location: &DatabaseLocation, options: StoreOptions) -> Result<Self, StoreError> {
-        Self::open_as(location, options, true)
+        let store = sqlite::SqliteStore::open(location, options.clone())?;
+        Ok(Self::with(Backend::Sqlite(store), options))
+    }
+
+    /// Whether rows live in PostgreSQL (shared with other servers) rather than SQLite.
+    pub fn is_shared(&self) -> bool {
+        matches!(self.backend, Backend::Postgres(_))
     }
 
     /// Open the database for a one-off change made beside a running server (`keys rotate`):
-    /// no writer lock, and nothing here caches what the server could change.
-    pub fn open_for_maintenance(location: &DatabaseLocation) -> Result<Self, StoreError> {
-        Self::open_as(location, StoreOptions::default(), false)
-    }
-
-    fn open_as(
-        location: &DatabaseLocation,
-        options: StoreOptions,
-        serving: bool,
-    ) -> Result<Self, StoreError> {
-        let (path, temp_dir) = match location {
-            DatabaseLocation::File(path) => (path.clone(), None),
-            DatabaseLocation::Memory => {
-                let mut name = [0u8; 8];
-                os_random(&mut name);
-                let suffix: String = name.iter().map(|b| format!("{b:02x}")).collect();
-                let dir = std::env::temp_dir().join(format!("parse-compat-{suffix}"));
-                files::private_dir(&dir)?;
-                (dir.join("memory.db"), Some(dir))
+    /// nothing here caches what the server could change.
+    pub async fn connect_for_maintenance(location: &DatabaseLocation) -> Result<Self, StoreError> {
+        match location {
+            DatabaseLocation::File(_) | DatabaseLocation::Memory => {
+                Self::open_for_maintenance(location)
             }
-        };
-        let lock = if serving {
-            Some(files::lock_writer(&path)?)
-        } else {
-            None
-        };
-        files::make_private(&path)?;
-        let sealer = Arc::new(sealing::Sealer::for_database(&path)?);
-        let mut conn = open_connection(&path, false)?;
-        migrations::run(&mut conn)?;
-        let writer = Writer::start(conn, open_connection(&path, false)?)?;
-        let readers = readers::Readers::start(&path, read_threads(), open_connection)?;
-        Ok(Self {
-            inner: Arc::new(Inner {
-                writer,
-                readers,
-                cache: SessionCache::new(SESSION_CACHE_CAPACITY, SESSION_CACHE_BYTES),
-                options,
-                sealer,
-                temp_dir,
-                lock: parking_lot::Mutex::new(lock),
-                path,
-            }),
-        })
+            DatabaseLocation::Postgres(uri) => {
+                let store = postgres::PgStore::connect(uri, StoreOptions::default()).await?;
+                Ok(Self::with(
+                    Backend::Postgres(store),
+                    StoreOptions::default(),
+                ))
+            }
+        }
     }
 
-    /// Stop writing: commit what is queued, fold the WAL into the database file, truncate it,
-    /// and let another process serve the file. Call once serving has stopped; later writes
-    /// fail with [`StoreError::Closed`].
+    /// [`Store::connect_for_maintenance`] for a SQLite database.
+    pub fn open_for_maintenance(location: &DatabaseLocation) -> Result<Self, StoreError> {
+        let store = sqlite::SqliteStore::open_for_maintenance(location)?;
+        Ok(Self::with(Backend::Sqlite(store), StoreOptions::default()))
+    }
+
+    fn with(backend: Backend, options: StoreOptions) -> Self {
+        Self {
+            backend,
+            options: Arc::new(options),
+        }
+    }
+
+    /// Stop writing (see each backend); later writes fail with [`StoreError::Closed`].
     pub async fn close(&self) {
-        self.inner.writer.close().await;
-        self.inner.lock.lock().take();
+        backend!(self, b => b.close().await);
     }
 
-    /// Write `contents` to `<database>.<suffix>`, readable by its owner only (0600), and
+    /// Write `contents` to a file beside the database readable by its owner only (0600), and
     /// answer its path. For secrets the server makes itself, such as a generated master key.
     pub fn write_private_file(&self, suffix: &str, contents: &str) -> Result<PathBuf, StoreError> {
-        files::write_private(&self.inner.path, suffix, contents)
+        backend!(self, b => b.write_private_file(suffix, contents))
     }
 
     pub fn options(&self) -> &StoreOptions {
-        &self.inner.options
+        &self.options
     }
 
-    /// Run `f` on a reader thread's connection.
-    async fn read<R, F>(&self, f: F) -> Result<R, StoreError>
-    where
-        R: Send + 'static,
-        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
-    {
-        self.inner.readers.read(f).await
+    #[cfg(test)]
+    fn sqlite(&self) -> &sqlite::SqliteStore {
+        match &self.backend {
+            Backend::Sqlite(s) => s,
+            Backend::Postgres(_) => panic!("not a SQLite store"),
+        }
     }
 
     /// Hash a password with bcrypt on a blocking thread.
@@ -341,7 +357,7 @@ impl Store {
         let user = self.find_login_candidates(username, email).await?;
         let hash = user.as_ref().and_then(|u| u.hashed_password.clone());
         let matches = Self::verify_password(password, hash).await?;
-        if let (Some(u), Some(lockout)) = (&user, &self.inner.options.account_lockout) {
+        if let (Some(u), Some(lockout)) = (&user, &self.options.account_lockout) {
             self.login_attempt(
                 &u.object_id,
                 matches && u.hashed_password.is_some(),
@@ -356,97 +372,6 @@ impl Store {
         )
     }
 
-    /// Parse's `AccountLockout.handleLoginAttempt`: a locked account refuses every attempt; a
-    /// failed one counts, and the one that reaches the threshold locks the account from the
-    /// next attempt on; a successful one resets the count.
-    async fn login_attempt(
-        &self,
-        user_id: &str,
-        success: bool,
-        lockout: &crate::policy::AccountLockout,
-    ) -> Result<(), StoreError> {
-        let (uid, threshold, duration) = (
-            user_id.to_owned(),
-            i64::from(lockout.threshold),
-            lockout.duration_millis(),
-        );
-        let locked = self
-            .inner
-            .writer
-            .write(move |tx| {
-                let now = now_millis();
-                let row: Option<(Option<i64>, Option<i64>)> = tx
-                    .prepare_cached(
-                        "SELECT failed_login_count, lockout_expires_at FROM users WHERE object_id = ?1",
-                    )?
-                    .query_row([&uid], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?;
-                let Some((count, expires)) = row else {
-                    return Ok(false);
-                };
-                if expires.is_some_and(|at| at > now) {
-                    return Ok(true);
-                }
-                if success {
-                    tx.prepare_cached("UPDATE users SET failed_login_count = 0 WHERE object_id = ?1")?
-                        .execute([&uid])?;
-                    return Ok(false);
-                }
-                // The attempt that reaches the threshold is still answered as a wrong
-                // password; the lock holds from the next one (fixtures/user-options, case A).
-                let count = count.unwrap_or(0) + 1;
-                let lock = count >= threshold;
-                tx.prepare_cached(
-                    "UPDATE users SET failed_login_count = ?2, \
-                     lockout_expires_at = CASE WHEN ?3 THEN ?4 ELSE lockout_expires_at END \
-                     WHERE object_id = ?1",
-                )?
-                .execute(params![uid, count, lock, now + duration])?;
-                Ok(false)
-            })
-            .await?;
-        if locked {
-            return Err(lockout.locked_error().into());
-        }
-        Ok(())
-    }
-
-    /// `passwordPolicy.maxPasswordAge` at login: a password older than that is refused (Parse:
-    /// "Your password has expired..."); one changed before the policy existed starts its
-    /// clock now.
-    pub async fn check_password_age(&self, user_id: &str) -> Result<(), StoreError> {
-        let Some(max_age) = self.inner.options.password_max_age_ms else {
-            return Ok(());
-        };
-        let uid = user_id.to_owned();
-        let expired = self
-            .inner
-            .writer
-            .write(move |tx| {
-                let now = now_millis();
-                let changed: Option<Option<i64>> = tx
-                    .prepare_cached("SELECT password_changed_at FROM users WHERE object_id = ?1")?
-                    .query_row([&uid], |r| r.get(0))
-                    .optional()?;
-                match changed {
-                    Some(Some(at)) => Ok(at.saturating_add(max_age) < now),
-                    Some(None) => {
-                        tx.prepare_cached(
-                            "UPDATE users SET password_changed_at = ?2 WHERE object_id = ?1",
-                        )?
-                        .execute(params![uid, now])?;
-                        Ok(false)
-                    }
-                    None => Ok(false),
-                }
-            })
-            .await?;
-        if expired {
-            return Err(crate::policy::PasswordPolicy::expired_error().into());
-        }
-        Ok(())
-    }
-
     /// `passwordPolicy`'s rules for a new password (sign-up or change): the pattern, the
     /// username, and for a change of an existing user's password, the history.
     pub async fn check_new_password(
@@ -455,7 +380,7 @@ impl Store {
         username: Option<&str>,
         user_id: Option<&str>,
     ) -> Result<(), StoreError> {
-        let Some(policy) = &self.inner.options.password_policy else {
+        let Some(policy) = &self.options.password_policy else {
             return Ok(());
         };
         let looked_up;
@@ -476,43 +401,6 @@ impl Store {
         Ok(())
     }
 
-    /// Whether `password` is the user's current one or one of the passwords it replaced
-    /// (`passwordPolicy.maxPasswordHistory`, which counts the current one).
-    pub async fn password_was_used(
-        &self,
-        user_id: &str,
-        password: &str,
-        max_history: u32,
-    ) -> Result<bool, StoreError> {
-        let uid = user_id.to_owned();
-        let row: Option<(Option<String>, Option<String>)> = self
-            .read(move |conn| {
-                Ok(conn
-                    .prepare_cached(
-                        "SELECT hashed_password, password_history FROM users WHERE object_id = ?1",
-                    )?
-                    .query_row([&uid], |r| Ok((r.get(0)?, r.get(1)?)))
-                    .optional()?)
-            })
-            .await?;
-        let Some((current, history)) = row else {
-            return Ok(false);
-        };
-        let history: Vec<String> = history
-            .and_then(|h| serde_json::from_str(&h).ok())
-            .unwrap_or_default();
-        let keep = usize::try_from(max_history.saturating_sub(1)).unwrap_or(0);
-        let mut hashes: Vec<String> = history.into_iter().take(keep).collect();
-        hashes.extend(current);
-        let password = password.to_owned();
-        bcrypt_job(move || {
-            hashes
-                .iter()
-                .any(|h| bcrypt::verify(&password, h).unwrap_or(false))
-        })
-        .await
-    }
-
     fn new_session(
         &self,
         user_id: &str,
@@ -521,7 +409,7 @@ impl Store {
         meta: &SessionMeta,
     ) -> IssuedSession {
         let now = now_millis();
-        let opts = &self.inner.options;
+        let opts = &self.options;
         IssuedSession {
             session: Session {
                 object_id: object_id(),
@@ -542,7 +430,7 @@ impl Store {
 
     fn default_acl(&self, user_id: &str) -> Map<String, Value> {
         let mut acl = Map::new();
-        if !self.inner.options.private_users {
+        if !self.options.private_users {
             acl.insert("*".into(), json!({"read": true}));
         }
         acl.insert(user_id.into(), json!({"read": true, "write": true}));
@@ -566,6 +454,58 @@ impl Store {
             .create_user(new, SessionMeta::default(), false)
             .await?
             .0)
+    }
+
+    /// Parse's `AccountLockout.handleLoginAttempt` for one sign-in: refused with Parse's
+    /// lockout error while the account is locked.
+    async fn login_attempt(
+        &self,
+        user_id: &str,
+        success: bool,
+        lockout: &crate::policy::AccountLockout,
+    ) -> Result<(), StoreError> {
+        let locked = backend!(self, b => b.login_attempt(user_id, success, lockout).await)?;
+        if locked {
+            return Err(lockout.locked_error().into());
+        }
+        Ok(())
+    }
+
+    /// `passwordPolicy.maxPasswordAge` at login: a password older than that is refused (Parse:
+    /// "Your password has expired..."); one changed before the policy existed starts its
+    /// clock now.
+    pub async fn check_password_age(&self, user_id: &str) -> Result<(), StoreError> {
+        let Some(max_age) = self.options.password_max_age_ms else {
+            return Ok(());
+        };
+        if backend!(self, b => b.password_expired(user_id, max_age).await)? {
+            return Err(crate::policy::PasswordPolicy::expired_error().into());
+        }
+        Ok(())
+    }
+
+    /// Whether `password` is the user's current one or one of the passwords it replaced
+    /// (`passwordPolicy.maxPasswordHistory`, which counts the current one).
+    pub async fn password_was_used(
+        &self,
+        user_id: &str,
+        password: &str,
+        max_history: u32,
+    ) -> Result<bool, StoreError> {
+        let Some((current, history)) = backend!(self, b => b.password_hashes(user_id).await)?
+        else {
+            return Ok(false);
+        };
+        let keep = usize::try_from(max_history.saturating_sub(1)).unwrap_or(0);
+        let mut hashes: Vec<String> = history.into_iter().take(keep).collect();
+        hashes.extend(current);
+        let password = password.to_owned();
+        bcrypt_job(move || {
+            hashes
+                .iter()
+                .any(|h| bcrypt::verify(&password, h).unwrap_or(false))
+        })
+        .await
     }
 
     async fn create_user(
@@ -608,31 +548,9 @@ impl Store {
             _ => (SessionAction::Signup, "password".to_owned()),
         };
         let issued = self.new_session(&user_id, action, &provider, &meta);
-        let ci = self.inner.options.case_insensitive_identity;
-        let (mut u, s) = (user.clone(), issued.clone());
-        let sealer = Arc::clone(&self.inner.sealer);
-        let track_password_age = self.inner.options.password_max_age_ms.is_some();
-        let types = new.field_types;
-        user.fields = self
-            .inner
-            .writer
-            .write(move |tx| {
-                let schema = objects::ensure_fields(tx, "_User", &types)?;
-                u.fields = objects::in_class_order(std::mem::take(&mut u.fields), &schema);
-                ensure_identity_free(tx, &u.username, u.email.as_deref(), None, ci)?;
-                insert_user(tx, &u)?;
-                if track_password_age && u.hashed_password.is_some() {
-                    tx.prepare_cached(
-                        "UPDATE users SET password_changed_at = created_at WHERE object_id = ?1",
-                    )?
-                    .execute([&u.object_id])?;
-                }
-                if with_session {
-                    insert_session(tx, &s, &sealer)?;
-                }
-                Ok(u.fields)
-            })
-            .await?;
+        let session = with_session.then(|| issued.clone());
+        user.fields =
+            backend!(self, b => b.insert_user(user.clone(), new.field_types, session).await)?;
         Ok((user, issued))
     }
 
@@ -642,40 +560,12 @@ impl Store {
         username: Option<String>,
         email: Option<String>,
     ) -> Result<Option<User>, StoreError> {
-        self.read(move |conn| {
-            let mut users = Vec::new();
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {USER_COLUMNS} FROM users WHERE \
-                 (?1 IS NOT NULL AND ?2 IS NOT NULL AND username = ?1 AND email = ?2) OR \
-                 (?1 IS NULL AND email = ?2) OR \
-                 (?2 IS NULL AND (username = ?1 OR email = ?1)) LIMIT 2"
-            ))?;
-            let rows = stmt.query_map(params![username, email], row_to_user)?;
-            for row in rows {
-                users.push(row??);
-            }
-            Ok(match users.len() {
-                0 => None,
-                1 => users.pop(),
-                _ => users
-                    .into_iter()
-                    .find(|u| Some(&u.username) == username.as_ref()),
-            })
-        })
-        .await
+        backend!(self, b => b.find_login_candidates(username, email).await)
     }
 
     /// Look a user up by objectId.
     pub async fn find_user(&self, user_id: String) -> Result<Option<User>, StoreError> {
-        self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {USER_COLUMNS} FROM users WHERE object_id = ?1"
-            ))?;
-            stmt.query_row([&user_id], row_to_user)
-                .optional()?
-                .transpose()
-        })
-        .await
+        backend!(self, b => b.find_user(user_id).await)
     }
 
     /// Find a user by an auth provider id (`authData.<provider>.id`).
@@ -684,13 +574,7 @@ impl Store {
         provider: String,
         id: String,
     ) -> Result<Option<User>, StoreError> {
-        self.read(move |conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT {USER_COLUMNS} FROM users WHERE json_extract(auth_data, '$.' || json_quote(?1) || '.id') = ?2"
-            ))?;
-            stmt.query_row(params![provider, id], row_to_user).optional()?.transpose()
-        })
-        .await
+        backend!(self, b => b.find_user_by_auth(provider, id).await)
     }
 
     /// Create a session for an existing user (login, logInWith, Descope sign-in).
@@ -705,139 +589,44 @@ impl Store {
         meta: SessionMeta,
     ) -> Result<IssuedSession, StoreError> {
         let issued = self.new_session(user_id, action, provider, &meta);
-        let s = issued.clone();
-        let sealer = Arc::clone(&self.inner.sealer);
-        let removed = self
-            .inner
-            .writer
-            .write(move |tx| {
-                let exists: Option<i64> = tx
-                    .prepare_cached("SELECT 1 FROM users WHERE object_id = ?1")?
-                    .query_row([&s.session.user_id], |r| r.get(0))
-                    .optional()?;
-                if exists.is_none() {
-                    return Err(
-                        ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into(),
-                    );
-                }
-                let removed = match &s.session.installation_id {
-                    Some(inst) => tx
-                        .prepare_cached(
-                            "UPDATE session_rows SET revoked_at = ?3 \
-                             WHERE user_id = ?1 AND installation_id = ?2 AND revoked_at IS NULL",
-                        )?
-                        .execute(params![s.session.user_id, inst, now_millis()])?,
-                    None => 0,
-                };
-                insert_session(tx, &s, &sealer)?;
-                Ok(removed)
-            })
-            .await?;
-        if removed > 0 {
-            self.inner.writer.tombstoned(removed);
-            self.inner.cache.clear();
-        }
+        backend!(self, b => b.insert_login_session(issued.clone()).await)?;
         Ok(issued)
     }
 
     /// Resolve a session token to its session and user, expired or not (callers decide what
     /// an expired session means for their version). `None` when no such session exists.
     pub async fn find_session(&self, token: &str) -> Result<Option<Arc<AuthSession>>, StoreError> {
-        let hash = hash_token(token);
-        if let Some(hit) = self.inner.cache.get(&hash) {
-            return Ok(Some(hit));
-        }
-        let generation = self.inner.cache.generation();
-        let found = self.read(move |conn| lookup_session(conn, &hash)).await?;
-        Ok(self.remember(hash, found, generation))
+        backend!(self, b => b.find_session(token).await)
     }
 
     /// [`Store::find_session`] for work that continues on another thread: `then` gets the
-    /// answer on the reader thread that looked it up (on this thread when cached), so the
-    /// caller is not woken between the lookup and what follows it.
+    /// answer where the lookup finished, so the caller is not woken between the lookup and
+    /// what follows it.
     pub fn find_session_then(
         &self,
         token: &str,
         then: impl FnOnce(Result<Option<Arc<AuthSession>>, StoreError>) + Send + 'static,
     ) {
-        let hash = hash_token(token);
-        if let Some(hit) = self.inner.cache.get(&hash) {
-            return then(Ok(Some(hit)));
-        }
-        let generation = self.inner.cache.generation();
-        let store = self.clone();
-        self.inner.readers.read_then(
-            move |conn| lookup_session(conn, &hash),
-            move |found| then(found.map(|found| store.remember(hash, found, generation))),
-        );
+        backend!(self, b => b.find_session_then(token, then));
     }
 
-    /// The session for this token if it is in the cache (no I/O): `None` says nothing about
+    /// The session for this token if it is known without I/O: `None` says nothing about
     /// whether it exists.
     pub fn cached_session(&self, token: &str) -> Option<Arc<AuthSession>> {
-        self.inner.cache.get(&hash_token(token))
-    }
-
-    /// Cache a session read from the database, unless a revoke happened since the read
-    /// started (`generation`).
-    fn remember(
-        &self,
-        hash: TokenHash,
-        found: Option<AuthSession>,
-        generation: u64,
-    ) -> Option<Arc<AuthSession>> {
-        found.map(|auth| {
-            let auth = Arc::new(auth);
-            self.inner
-                .cache
-                .insert_if_current(hash, Arc::clone(&auth), generation);
-            auth
-        })
+        backend!(self, b => b.cached_session(token))
     }
 
     /// Revoke the session with this token in one statement and say what it was: `None` when
     /// no such session existed (unknown, or a concurrent revoke won), else whether it had
     /// expired. Committed before returning.
     pub async fn revoke_returning_expiry(&self, token: &str) -> Result<Option<bool>, StoreError> {
-        let hash = hash_token(token);
-        let now = now_millis();
-        let found: Option<Option<i64>> = self
-            .inner
-            .writer
-            .write_statement(move |tx| {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE session_rows SET revoked_at = ?2 \
-                         WHERE token_hash = ?1 AND revoked_at IS NULL RETURNING expires_at",
-                    )?
-                    .query_row(params![&hash[..], now], |r| r.get::<_, Option<i64>>(0))
-                    .optional()?)
-            })
-            .await?;
-        self.inner.cache.invalidate(&hash);
-        self.inner.writer.tombstoned(usize::from(found.is_some()));
-        Ok(found.map(|expires| expires.is_some_and(|at| at <= now)))
+        backend!(self, b => b.revoke_returning_expiry(token).await)
     }
 
     /// Revoke the session with this token. `true` when this call ended it, `false` when it was
     /// already gone (a concurrent revoke won). Committed before returning.
     pub async fn revoke(&self, token: &str) -> Result<bool, StoreError> {
-        let hash = hash_token(token);
-        let deleted = self
-            .inner
-            .writer
-            .write_statement(move |tx| {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE session_rows SET revoked_at = ?2 \
-                         WHERE token_hash = ?1 AND revoked_at IS NULL",
-                    )?
-                    .execute(params![&hash[..], now_millis()])?)
-            })
-            .await?;
-        self.inner.cache.invalidate(&hash);
-        self.inner.writer.tombstoned(deleted);
-        Ok(deleted > 0)
+        backend!(self, b => b.revoke(token).await)
     }
 
     /// Revoke one session of a user by the session's objectId.
@@ -846,374 +635,218 @@ impl Store {
         user_id: &str,
         session_id: &str,
     ) -> Result<bool, StoreError> {
-        let (u, s) = (user_id.to_owned(), session_id.to_owned());
-        let deleted = self
-            .inner
-            .writer
-            .write(move |tx| {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE session_rows SET revoked_at = ?3 \
-                         WHERE object_id = ?1 AND user_id = ?2 AND revoked_at IS NULL",
-                    )?
-                    .execute(params![s, u, now_millis()])?)
-            })
-            .await?;
-        self.inner.writer.tombstoned(deleted);
-        self.inner.cache.clear();
-        Ok(deleted > 0)
+        backend!(self, b => b.revoke_session_by_id(user_id, session_id).await)
     }
 
     /// Revoke any session by its objectId (master key).
     pub async fn revoke_session_as_master(&self, session_id: &str) -> Result<bool, StoreError> {
-        let s = session_id.to_owned();
-        let deleted = self
-            .inner
-            .writer
-            .write(move |tx| {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE session_rows SET revoked_at = ?2 \
-                         WHERE object_id = ?1 AND revoked_at IS NULL",
-                    )?
-                    .execute(params![s, now_millis()])?)
-            })
-            .await?;
-        self.inner.writer.tombstoned(deleted);
-        self.inner.cache.clear();
-        Ok(deleted > 0)
+        backend!(self, b => b.revoke_session_as_master(session_id).await)
     }
 
     /// Revoke every session of a user; returns how many ended.
     pub async fn revoke_all_for_user(&self, user_id: &str) -> Result<usize, StoreError> {
-        let u = user_id.to_owned();
-        let deleted = self
-            .inner
-            .writer
-            .write(move |tx| {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE session_rows SET revoked_at = ?2 \
-                         WHERE user_id = ?1 AND revoked_at IS NULL",
-                    )?
-                    .execute(params![u, now_millis()])?)
-            })
-            .await?;
-        self.inner.writer.tombstoned(deleted);
-        self.inner.cache.clear();
-        Ok(deleted)
+        backend!(self, b => b.revoke_all_for_user(user_id).await)
     }
 
-    /// Read a value from the store's key/value table (used for signing keys).
+    /// Read a value from the store's own key/value table (used for signing keys).
     pub async fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
-        let key = key.to_owned();
-        self.read(move |conn| {
-            Ok(conn
-                .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-                .query_row([&key], |r| r.get(0))
-                .optional()?)
-        })
-        .await
+        backend!(self, b => b.meta_get(key).await)
     }
 
-    /// Write a value to the store's key/value table.
+    /// Write a value to the store's own key/value table.
     pub async fn meta_put(&self, key: &str, value: &str) -> Result<(), StoreError> {
-        let (k, v) = (key.to_owned(), value.to_owned());
-        self.inner
-            .writer
-            .write(move |tx| {
-                tx.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?
-                    .execute(params![k, v])?;
-                Ok(())
-            })
-            .await
+        backend!(self, b => b.meta_put(key, value).await)
     }
 
-    /// Insert a session with a token the caller chose, for benchmarks and imports.
+    /// Insert sessions with tokens the caller chose, for benchmarks and imports.
     pub async fn insert_sessions(&self, sessions: Vec<IssuedSession>) -> Result<(), StoreError> {
-        let sealer = Arc::clone(&self.inner.sealer);
-        self.inner
-            .writer
-            .write(move |tx| {
-                for s in &sessions {
-                    insert_session(tx, s, &sealer)?;
-                }
-                Ok(())
-            })
-            .await
+        backend!(self, b => b.insert_sessions(sessions).await)
     }
-}
 
-/// Small pages: a revoke dirties a leaf page at a random place of the session table, and
-/// every dirty page is written whole to the WAL at commit, so smaller pages mean less I/O.
-const PAGE_SIZE: i64 = 1024;
-/// The writer's page cache, in KiB (SQLite's negative `cache_size`). Small on purpose: clean
-/// pages are read through the memory map anyway, and a commit that follows a B-tree page
-/// split walks the whole cache. (When a split reorders the new pages, SQLite parks one under
-/// the lock-byte page's number, far past the end of the file; at the end of the transaction
-/// the cache is "truncated" to the file's size, which for so distant a key means visiting
-/// every cached page.) Revokes grow rows, so splits come every few commits: measured on
-/// GraphQL logOut, 2 MiB cost 35 us of writer time per revoke, 512 KiB 30 us; 64 MiB had
-/// halved REST logout throughput.
-const WRITER_CACHE_KIB: i64 = -512;
-/// Pages in the WAL before the writer checkpoints by itself. A backstop: the checkpoint
-/// thread (see `writer.rs`) normally copies the WAL back long before.
-const WAL_AUTOCHECKPOINT_PAGES: i64 = 65_536;
-/// The writer reads through a memory map instead of `pread` copies (address space, not
-/// memory). Reader connections do not: each one remaps the file whenever it has grown, and
-/// under a stream of writes that meant an munmap + mmap every few reads, each taking the
-/// process's address-space lock (measured: GraphQL logOut 9.4k -> 9.9-10.1k req/s without).
-const MMAP_BYTES: i64 = 1 << 30;
+    /// The fields `class` has gained, in order.
+    pub async fn class_fields(&self, class: &'static str) -> Result<ClassFields, StoreError> {
+        backend!(self, b => b.class_fields(class).await)
+    }
 
-/// The live session with this token hash, with its user.
-fn lookup_session(conn: &Connection, hash: &TokenHash) -> Result<Option<AuthSession>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SESSION_COLUMNS}, {USER_COLUMNS_U} FROM sessions s \
-         JOIN users u ON u.object_id = s.user_id WHERE s.token_hash = ?1"
-    ))?;
-    let row = stmt
-        .query_row([&hash[..]], |row| {
-            Ok(row_to_session(row, 0).and_then(|session| {
-                row_to_user_at(row, SESSION_COLUMN_COUNT)
-                    .map(|user| AuthSession::new(session, user))
-            }))
+    /// Update a user as Parse's `RestWrite` does, in its order: the schema gains the new
+    /// fields (kept even when the write is then refused, as on Parse), usernames and emails
+    /// are checked for uniqueness, then the caller's right to write the row, then the change.
+    /// A password change ends every session of the user and, for the user themselves, issues
+    /// a new one. `sanitized` says whether this Parse version words permission errors
+    /// "Permission denied".
+    pub async fn update_user(
+        &self,
+        user_id: &str,
+        update: UserUpdate,
+        meta: SessionMeta,
+        sanitized: bool,
+    ) -> Result<UpdatedUser, StoreError> {
+        ensure_indexable(
+            update.username.as_deref(),
+            update.email.as_ref().and_then(Option::as_deref),
+        )?;
+        let hashed = match update.password.clone() {
+            Some(p) => Some(Self::hash_password(p).await?),
+            None => None,
+        };
+        let (action, provider) = if self.options.password_change_session_created_with {
+            (SessionAction::Signup, "password")
+        } else {
+            (SessionAction::Unset, "")
+        };
+        let new_session = match (&hashed, &update.caller) {
+            (Some(_), Caller::User(_)) => Some(self.new_session(user_id, action, provider, &meta)),
+            _ => None,
+        };
+        let (user, answers) = backend!(self, b => b
+            .update_user(user_id, update, hashed, new_session.clone(), sanitized)
+            .await)?;
+        Ok(UpdatedUser {
+            user,
+            new_session,
+            answers,
         })
-        .optional()?;
-    row.transpose()
-}
-
-fn open_connection(path: &Path, read_only: bool) -> Result<Connection, StoreError> {
-    let flags = if read_only {
-        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
-    } else {
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-    };
-    let conn = Connection::open_with_flags(path, flags)?;
-    conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    if !read_only {
-        // WAL: readers never block the writer. synchronous=NORMAL: a commit is durable against
-        // a crash of this process (the WAL is written before we answer); only an OS crash or
-        // power loss can lose the last commits, the trade-off SQLite documents for WAL.
-        // Only takes effect when the file is created: see PAGE_SIZE.
-        conn.pragma_update(None, "page_size", PAGE_SIZE)?;
-        // Switching a new file to WAL takes an exclusive lock, and SQLite reports a second
-        // process doing the same at that moment as busy without waiting: retry briefly.
-        let mut attempts = 0;
-        loop {
-            match conn.pragma_update(None, "journal_mode", "WAL") {
-                Err(rusqlite::Error::SqliteFailure(e, _))
-                    if e.code == rusqlite::ErrorCode::DatabaseBusy && attempts < 250 =>
-                {
-                    attempts += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                other => break other?,
-            }
-        }
-        conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
-        conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
     }
-    if !read_only {
-        conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+
+    /// Delete a user as Parse does: the master key or whoever the ACL lets write the row.
+    /// Their sessions stay (Parse leaves them), and no longer resolve to anyone.
+    pub async fn delete_user(
+        &self,
+        user_id: &str,
+        caller: Caller,
+        sanitized: bool,
+    ) -> Result<(), StoreError> {
+        backend!(self, b => b.delete_user(user_id, caller, sanitized).await)
     }
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    Ok(conn)
-}
 
-/// The largest entry a PostgreSQL B-tree index takes (a third of an 8 KiB page). Real Parse
-/// on PostgreSQL indexes `username` and `email` uniquely, so a longer value fails its insert
-/// and Parse answers its uncaught-error 500 (fixtures/hostile: `8.username*`, `8.email1MiB`).
-/// The same limit here keeps every cached user small.
-pub const MAX_INDEXED_BYTES: usize = 2704;
-
-#[derive(Debug, thiserror::Error)]
-#[error("a {0} of more than {MAX_INDEXED_BYTES} bytes cannot be indexed")]
-pub struct NotIndexable(&'static str);
-
-fn ensure_indexable(username: Option<&str>, email: Option<&str>) -> Result<(), StoreError> {
-    for (field, value) in [("username", username), ("email", email)] {
-        if value.is_some_and(|v| v.len() > MAX_INDEXED_BYTES) {
-            return Err(StoreError::NotIndexable(NotIndexable(field)));
-        }
+    /// Visit users in the order they were made, narrowed as `scan` says; `visit` reads
+    /// rows from the iterator (off the async runtime) and answers what the caller wants.
+    pub async fn scan_users<R, F>(&self, scan: UserScan, visit: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut dyn Iterator<Item = Result<User, StoreError>>) -> Result<R, StoreError>
+            + Send
+            + 'static,
+    {
+        backend!(self, b => b.scan_users(scan, visit).await)
     }
-    Ok(())
-}
 
-/// Refuse a username or email another user already has (ignoring case when `ci`).
-fn ensure_identity_free(
-    conn: &Connection,
-    username: &str,
-    email: Option<&str>,
-    except_user: Option<&str>,
-    ci: bool,
-) -> Result<(), StoreError> {
-    let except = except_user.unwrap_or("");
-    if !username.is_empty() {
-        let sql = if ci {
-            "SELECT 1 FROM users WHERE username_lower = lower(?1) AND object_id != ?2 LIMIT 1"
-        } else {
-            "SELECT 1 FROM users WHERE username = ?1 AND object_id != ?2 LIMIT 1"
-        };
-        let taken: Option<i64> = conn
-            .prepare_cached(sql)?
-            .query_row(params![username, except], |r| r.get(0))
-            .optional()?;
-        if taken.is_some() {
-            return Err(ParseError::new(
-                ErrorCode::UsernameTaken,
-                "Account already exists for this username.",
-            )
-            .into());
-        }
+    /// Visit live sessions (with their tokens, when this server can read them) in the order
+    /// they were made: one user's or everyone's, one objectId's or any.
+    pub async fn scan_sessions<R, F>(
+        &self,
+        user_id: Option<String>,
+        object_id: Option<String>,
+        visit: F,
+    ) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(
+                &mut dyn Iterator<Item = Result<(Session, Option<String>), StoreError>>,
+            ) -> Result<R, StoreError>
+            + Send
+            + 'static,
+    {
+        backend!(self, b => b.scan_sessions(user_id, object_id, visit).await)
     }
-    if let Some(email) = email {
-        let sql = if ci {
-            "SELECT 1 FROM users WHERE email_lower = lower(?1) AND object_id != ?2 LIMIT 1"
-        } else {
-            "SELECT 1 FROM users WHERE email = ?1 AND object_id != ?2 LIMIT 1"
-        };
-        let taken: Option<i64> = conn
-            .prepare_cached(sql)?
-            .query_row(params![email, except], |r| r.get(0))
-            .optional()?;
-        if taken.is_some() {
-            return Err(ParseError::new(
-                ErrorCode::EmailTaken,
-                "Account already exists for this email address.",
-            )
-            .into());
-        }
+
+    /// Update a session's custom fields. `Ok(None)` when the caller may not see it (Parse's
+    /// "Object not found."); else its new `updatedAt` and the values operations produced.
+    pub async fn update_session(
+        &self,
+        session_id: &str,
+        update: SessionUpdate,
+    ) -> Result<Option<(i64, Map<String, Value>)>, StoreError> {
+        backend!(self, b => b.update_session(session_id, update).await)
     }
-    Ok(())
-}
 
-const USER_COLUMNS: &str = "object_id, username, email, email_verified, hashed_password, auth_data, acl, created_at, updated_at, fields";
-const USER_COLUMNS_U: &str = "u.object_id, u.username, u.email, u.email_verified, u.hashed_password, u.auth_data, u.acl, u.created_at, u.updated_at, u.fields";
-const SESSION_COLUMNS: &str = "s.object_id, s.user_id, s.created_at, s.updated_at, s.expires_at, s.action, s.auth_provider, s.installation_id, s.fields";
-const SESSION_COLUMN_COUNT: usize = 9;
-
-fn insert_user(conn: &Connection, u: &User) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO users (object_id, username, username_lower, email, email_lower, email_verified, \
-         hashed_password, auth_data, acl, created_at, updated_at, fields) \
-         VALUES (?1, ?2, lower(?2), ?3, lower(?3), ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        u.object_id,
-        u.username,
-        u.email,
-        u.email_verified,
-        u.hashed_password,
-        u.auth_data.as_ref().map(|m| Value::Object(m.clone()).to_string()),
-        Value::Object(u.acl.clone()).to_string(),
-        u.created_at,
-        u.updated_at,
-        fields_text(&u.fields),
-    ])?;
-    Ok(())
-}
-
-/// A row's `fields` column: `NULL` when there are none.
-fn fields_text(fields: &Map<String, Value>) -> Option<String> {
-    (!fields.is_empty()).then(|| Value::Object(fields.clone()).to_string())
-}
-
-fn insert_session(
-    conn: &Connection,
-    s: &IssuedSession,
-    sealer: &sealing::Sealer,
-) -> Result<(), StoreError> {
-    let hash = hash_token(&s.token);
-    let sealed = sealer.seal(&s.token, &hash);
-    insert_session_row(conn, &s.session, &hash, Some(sealed))
-}
-
-/// A session row no token opens: its token hash is of random bytes, and no sealed token.
-fn insert_session_without_token(conn: &Connection, x: &Session) -> Result<(), StoreError> {
-    let mut hash = [0u8; 32];
-    os_random(&mut hash);
-    insert_session_row(conn, x, &hash, None)
-}
-
-fn insert_session_row(
-    conn: &Connection,
-    x: &Session,
-    hash: &TokenHash,
-    sealed: Option<Vec<u8>>,
-) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO session_rows (object_id, token_hash, user_id, created_at, updated_at, expires_at, \
-         action, auth_provider, installation_id, fields) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-    )?
-    .execute(params![
-        x.object_id,
-        &hash[..],
-        x.user_id,
-        x.created_at,
-        x.updated_at,
-        x.expires_at,
-        x.action.as_str(),
-        x.auth_provider,
-        x.installation_id,
-        fields_text(&x.fields),
-    ])?;
-    if let Some(sealed) = sealed {
-        conn.prepare_cached("INSERT INTO session_tokens (object_id, sealed) VALUES (?1, ?2)")?
-            .execute(params![x.object_id, sealed])?;
+    /// Make a session for a signed-in user that names no auth provider: `POST /sessions`
+    /// (`createdWith: {"action": "create"}`, with the fields the client gave) and
+    /// `upgradeToRevocableSession` (`"upgrade"`).
+    pub async fn create_plain_session(
+        &self,
+        user_id: &str,
+        action: SessionAction,
+        meta: SessionMeta,
+        fields: Map<String, Value>,
+        field_types: Vec<(String, FieldType)>,
+    ) -> Result<IssuedSession, StoreError> {
+        let mut issued = self.new_session(user_id, action, "", &meta);
+        issued.session.fields = fields;
+        backend!(self, b => b.insert_plain_session(issued, field_types).await)
     }
-    Ok(())
-}
 
-type RowResult<T> = Result<T, StoreError>;
+    /// A `_Session` the master key writes as a plain object: no token anyone holds, no
+    /// expiry, no `createdWith`.
+    pub async fn create_object_session(
+        &self,
+        user_id: &str,
+        meta: SessionMeta,
+        fields: Map<String, Value>,
+        field_types: Vec<(String, FieldType)>,
+    ) -> Result<Session, StoreError> {
+        let mut issued = self.new_session(user_id, SessionAction::Unset, "", &meta);
+        issued.session.expires_at = None;
+        issued.session.fields = fields;
+        backend!(self, b => b.insert_object_session(issued, field_types).await)
+    }
 
-fn row_to_user(row: &rusqlite::Row<'_>) -> rusqlite::Result<RowResult<User>> {
-    Ok(row_to_user_at(row, 0))
-}
+    /// Add fields to a class's schema and remove others (and their values, from every row).
+    pub async fn change_class_fields(
+        &self,
+        class: &'static str,
+        added: Vec<(String, FieldType)>,
+        removed: Vec<String>,
+    ) -> Result<ClassFields, StoreError> {
+        backend!(self, b => b.change_class_fields(class, added, removed).await)
+    }
 
-fn parse_json_object(text: Option<String>, what: &str) -> RowResult<Option<Map<String, Value>>> {
-    match text {
-        None => Ok(None),
-        Some(t) => match serde_json::from_str(&t) {
-            Ok(Value::Object(m)) => Ok(Some(m)),
-            _ => Err(StoreError::Corrupt(format!("{what} is not a JSON object"))),
-        },
+    /// The stored Descope signing-key document, if keys were ever created.
+    pub async fn descope_keys(&self) -> Result<Option<String>, StoreError> {
+        self.meta_get(DESCOPE_SIGNING_KEYS).await
+    }
+
+    /// Replace the signing-key document with what `change` makes of the current one,
+    /// atomically (two processes cannot both add a first key). Returns the document now
+    /// stored.
+    pub async fn descope_update_keys<F>(&self, change: F) -> Result<String, StoreError>
+    where
+        F: FnOnce(Option<String>) -> Result<String, StoreError> + Send + 'static,
+    {
+        backend!(self, b => b.update_meta(DESCOPE_SIGNING_KEYS, change).await)
+    }
+
+    /// A session and its user by the session's objectId, expired or not (a Descope refresh
+    /// JWT names its session by objectId, never by token).
+    pub async fn find_session_by_id(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<AuthSession>, StoreError> {
+        backend!(self, b => b.find_session_by_id(session_id).await)
+    }
+
+    /// End one session of a user by its objectId (Descope logout).
+    pub async fn end_session_by_id(
+        &self,
+        user_id: &str,
+        session_id: &str,
+        now_millis: i64,
+    ) -> Result<EndedSession, StoreError> {
+        backend!(self, b => b.end_session_by_id(user_id, session_id, now_millis).await)
     }
 }
 
-fn row_to_user_at(row: &rusqlite::Row<'_>, i: usize) -> RowResult<User> {
-    Ok(User {
-        object_id: row.get(i)?,
-        username: row.get(i + 1)?,
-        email: row.get(i + 2)?,
-        email_verified: row.get(i + 3)?,
-        hashed_password: row.get(i + 4)?,
-        auth_data: parse_json_object(row.get(i + 5)?, "auth_data")?,
-        acl: parse_json_object(row.get(i + 6)?, "acl")?.unwrap_or_default(),
-        created_at: row.get(i + 7)?,
-        updated_at: row.get(i + 8)?,
-        fields: parse_json_object(row.get(i + 9)?, "fields")?.unwrap_or_default(),
-    })
-}
-
-fn row_to_session(row: &rusqlite::Row<'_>, i: usize) -> RowResult<Session> {
-    let action: String = row.get(i + 5)?;
-    Ok(Session {
-        object_id: row.get(i)?,
-        user_id: row.get(i + 1)?,
-        created_at: row.get(i + 2)?,
-        updated_at: row.get(i + 3)?,
-        expires_at: row.get(i + 4)?,
-        action: SessionAction::parse(&action)
-            .ok_or_else(|| StoreError::Corrupt(format!("unknown session action {action}")))?,
-        auth_provider: row.get(i + 6)?,
-        installation_id: row.get(i + 7)?,
-        fields: parse_json_object(row.get(i + 8)?, "fields")?.unwrap_or_default(),
-    })
-}
+/// The key under which the Descope signing keys are kept (a JSON document).
+const DESCOPE_SIGNING_KEYS: &str = "descope.signing_keys";
 
 #[cfg(test)]
 mod tests;
+
+impl From<deadpool_postgres::PoolError> for StoreError {
+    fn from(err: deadpool_postgres::PoolError) -> Self {
+        match err {
+            deadpool_postgres::PoolError::Backend(e) => Self::Postgres(e),
+            other => Self::Pool(other.to_string()),
+        }
+    }
+}

@@ -152,3 +152,12 @@ pub struct IssuedSession {
     pub session: Session,
     pub token: String,
 }
+
+/// What [`super::Store::end_session_by_id`] found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EndedSession {
+    /// This call deleted the row; `expired` says whether it had already expired.
+    Ended { expired: bool },
+    /// No such session of that user (revoked before, or never existed).
+    Missing,
+}

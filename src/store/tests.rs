@@ -1,6 +1,9 @@
 //! Store behaviour against a real SQLite file.
 
+use super::sqlite::{PAGE_SIZE, WAL_AUTOCHECKPOINT_PAGES, migrations, open_connection};
 use super::*;
+use crate::error::ErrorCode;
+use rusqlite::Connection;
 
 fn open(dir: &tempfile::TempDir, opts: StoreOptions) -> Store {
     Store::open(&DatabaseLocation::File(dir.path().join("t.db")), opts).unwrap()
@@ -604,8 +607,8 @@ async fn a_panicking_write_fails_alone_and_the_writer_keeps_serving() {
     let dir = tempfile::tempdir().unwrap();
     let store = open(&dir, StoreOptions::default());
     let panicked = store
-        .inner
-        .writer
+        .sqlite()
+        .writer()
         .write(|_| -> Result<(), StoreError> { panic!("a bug in a write") })
         .await;
     assert!(matches!(panicked, Err(StoreError::Closed)), "{panicked:?}");

@@ -32,6 +32,29 @@ pub const REST_KEY: &str = "compatRest";
 pub const CLIENT_KEY: &str = "compatClient";
 pub const MASTER_KEY: &str = "compatMaster";
 
+/// With `PARSE_COMPAT_TEST_POSTGRES` set to a server's URI (`postgres://parse@127.0.0.1:5432`),
+/// every test server gets a new, empty PostgreSQL database there instead of a SQLite file: the
+/// same tests then run on the PostgreSQL store.
+pub async fn fresh_postgres_database() -> Option<String> {
+    let server = std::env::var("PARSE_COMPAT_TEST_POSTGRES").ok()?;
+    let server = server.trim_end_matches('/').to_owned();
+    let mut name = [0u8; 8];
+    parse_compat::store::os_random(&mut name);
+    let name: String = std::iter::once("pc_test_".to_owned())
+        .chain(name.iter().map(|b| format!("{b:02x}")))
+        .collect();
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{server}/postgres"), tokio_postgres::NoTls)
+            .await
+            .expect("the test PostgreSQL server answers");
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("a test database");
+    Some(format!("{server}/{name}"))
+}
+
 pub struct TestServer {
     pub addr: SocketAddr,
     pub state: Arc<AppState>,
@@ -54,10 +77,15 @@ impl TestServer {
             .expect("bind");
         let addr = listener.local_addr().expect("local addr");
         let mut config = Config::for_tests(behavior);
-        config.database = DatabaseLocation::File(dir.path().join("test.db"));
+        config.database = match fresh_postgres_database().await {
+            Some(uri) => DatabaseLocation::Postgres(uri),
+            None => DatabaseLocation::File(dir.path().join("test.db")),
+        };
         config.server_url = format!("http://{addr}/parse");
         tweak(&mut config);
-        let store = Store::open(&config.database, config.store_options()).expect("store opens");
+        let store = Store::connect(&config.database, config.store_options())
+            .await
+            .expect("store opens");
         let descope = match &config.descope {
             Some(d) => Some(
                 parse_compat::descope::DescopeService::open(d, &store)

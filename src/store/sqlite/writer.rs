@@ -55,7 +55,7 @@ enum Command {
     Close(oneshot::Sender<()>),
 }
 
-pub(super) struct Writer {
+pub(in crate::store) struct Writer {
     jobs: mpsc::Sender<Command>,
     /// Ended sessions' rows not yet removed (approximate: counted after each commit).
     tombstones: Arc<AtomicUsize>,
@@ -93,7 +93,7 @@ impl Writer {
     }
 
     /// Run `f` in the writer's transaction; resolves once the transaction committed.
-    pub(super) async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
+    pub(in crate::store) async fn write<R, F>(&self, f: F) -> Result<R, StoreError>
     where
         R: Send + 'static,
         F: FnOnce(&Transaction<'_>) -> Result<R, StoreError> + Send + 'static,

@@ -17,8 +17,8 @@ use std::sync::Arc;
 use lru::LruCache;
 use parking_lot::Mutex;
 
-use super::ids::TokenHash;
-use super::model::AuthSession;
+use crate::store::AuthSession;
+use crate::store::TokenHash;
 
 pub(super) struct SessionCache {
     inner: Mutex<Inner>,

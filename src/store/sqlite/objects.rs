@@ -1,5 +1,5 @@
-//! Users and sessions as Parse objects: their class schemas (the fields clients added, with
-//! types and order), updates and deletes with Parse's permission rules, and session queries.
+//! Users and sessions as Parse objects in SQLite: class schemas (`class_fields`), updates and
+//! deletes, and scans. The rules they follow are in [`crate::store::rules`].
 
 use std::sync::Arc;
 
@@ -7,103 +7,16 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value, json};
 
 use super::{
-    IssuedSession, SESSION_COLUMN_COUNT, SESSION_COLUMNS, Session, SessionMeta, Store, StoreError,
-    USER_COLUMNS, User, ensure_identity_free, ensure_indexable, fields_text, insert_session,
-    now_millis, row_to_session, row_to_user,
+    SESSION_COLUMN_COUNT, SESSION_COLUMNS, SqliteStore, USER_COLUMNS, ensure_identity_free,
+    fields_text, insert_session, row_to_session, row_to_user,
 };
 use crate::error::{ErrorCode, ParseError};
-use crate::object::{self, Change, ClassFields, FieldType};
-
-/// Who is asking for a write, as Parse's permission checks see it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Caller {
-    Master,
-    /// A signed-in user, by objectId.
-    User(String),
-    /// Neither master key nor session.
-    Nobody,
-}
-
-impl Caller {
-    /// Whether an object with this ACL may be written by the caller (roles are not modelled:
-    /// nobody here belongs to one).
-    fn may_write(&self, acl: &Map<String, Value>) -> bool {
-        let grants = |who: &str| {
-            acl.get(who)
-                .and_then(|p| p.get("write"))
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-        };
-        match self {
-            Self::Master => true,
-            Self::User(id) => grants("*") || grants(id),
-            Self::Nobody => grants("*"),
-        }
-    }
-}
-
-/// Whose reading rights narrow a scan: the master key reads everything; anyone else what
-/// an ACL lets the public, or them, read.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Reader {
-    Master,
-    #[default]
-    Public,
-    User(String),
-}
-
-/// What narrows a scan of users before each row is checked in full.
-#[derive(Debug, Clone, Default)]
-pub struct UserScan {
-    pub object_id: Option<String>,
-    pub username: Option<String>,
-    pub email: Option<String>,
-    pub readable_by: Reader,
-}
-
-/// A change to a `_User` (`PUT /users/<id>`), validated by the caller as far as it can be
-/// without the row: field names and types, operations, formats.
-#[derive(Debug, Clone)]
-pub struct UserUpdate {
-    pub caller: Caller,
-    pub username: Option<String>,
-    /// `Some(None)` removes the email.
-    pub email: Option<Option<String>>,
-    pub email_verified: Option<Option<bool>>,
-    pub password: Option<String>,
-    /// Normalized; the store adds the user's own read and write unless the caller is master.
-    pub acl: Option<Map<String, Value>>,
-    /// Parse on PostgreSQL renames the row when an update sets `objectId`.
-    pub object_id: Option<String>,
-    /// A rename onto an existing objectId is Parse's 137 (8.0+) rather than uncaught.
-    pub duplicate_value_error: bool,
-    /// Fields beyond `_User`'s own columns, in the order sent.
-    pub changes: Vec<(String, Change)>,
-    /// The type each of those fields asks for.
-    pub field_types: Vec<(String, FieldType)>,
-}
-
-/// The result of [`Store::update_user`].
-#[derive(Debug, Clone)]
-pub struct UpdatedUser {
-    pub user: User,
-    /// Set when the user changed their own password: every old session is gone and this one
-    /// replaces them.
-    pub new_session: Option<IssuedSession>,
-    /// The new values of fields changed by an operation (`Increment`, `Add`...), which Parse
-    /// puts in its answer.
-    pub answers: Map<String, Value>,
-}
-
-/// A change to a `_Session` (`PUT /sessions/<id>`): custom fields only.
-#[derive(Debug, Clone)]
-pub struct SessionUpdate {
-    pub caller: Caller,
-    /// Up to 4.x Parse lets any signed-in user write any session; from 5.0 only their own.
-    pub own_only: bool,
-    pub changes: Vec<(String, Change)>,
-    pub field_types: Vec<(String, FieldType)>,
-}
+use crate::object::{self, ClassFields, FieldType};
+use crate::store::rules::{
+    Caller, Reader, SessionUpdate, UserScan, UserUpdate, apply_changes, in_class_order,
+    next_password_history, permission, postgres_update_refusal,
+};
+use crate::store::{IssuedSession, Session, StoreError, User, now_millis};
 
 /// The schema of `class`: its added fields in order.
 pub(super) fn class_fields(conn: &Connection, class: &str) -> Result<ClassFields, StoreError> {
@@ -164,132 +77,7 @@ pub(super) fn ensure_fields(
     Ok(schema)
 }
 
-/// Fields reordered as the class orders them (fields it does not know go last, as sent).
-pub(super) fn in_class_order(
-    fields: Map<String, Value>,
-    schema: &ClassFields,
-) -> Map<String, Value> {
-    let mut entries: Vec<(String, Value)> = fields.into_iter().collect();
-    entries.sort_by_key(|(name, _)| schema.position(name).unwrap_or(usize::MAX));
-    entries.into_iter().collect()
-}
-
-/// Apply changes to an object's fields; answers the values Parse reports back. A dotted
-/// name (`prefs.theme`) changes a key inside an `Object` field.
-fn apply_changes(
-    fields: &mut Map<String, Value>,
-    changes: &[(String, Change)],
-) -> Result<Map<String, Value>, StoreError> {
-    let mut answers = Map::new();
-    for (name, change) in changes {
-        let mut path = name.split('.');
-        let first = path.next().unwrap_or(name);
-        let rest: Vec<&str> = path.collect();
-        let next = if rest.is_empty() {
-            let next = object::apply(fields.get(name), change).map_err(ParseError::from)?;
-            match &next {
-                Some(v) => {
-                    fields.insert(name.clone(), v.clone());
-                }
-                None => {
-                    fields.remove(name);
-                }
-            }
-            next
-        } else {
-            let root = fields
-                .entry(first.to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
-            let next = apply_at(root, &rest, change)?;
-            // Stored as jsonb: the changed object's keys are in jsonb's order again.
-            *root = object::jsonb(root);
-            next
-        };
-        if change.answers_value() {
-            let mut value = next.unwrap_or(Value::Null);
-            for key in rest.iter().rev() {
-                let mut wrapped = Map::new();
-                wrapped.insert((*key).to_owned(), value);
-                value = Value::Object(wrapped);
-            }
-            answers.insert(first.to_owned(), value);
-        }
-    }
-    Ok(answers)
-}
-
-/// Apply a change at a key path inside an object value.
-fn apply_at(
-    value: &mut Value,
-    path: &[&str],
-    change: &Change,
-) -> Result<Option<Value>, StoreError> {
-    let Value::Object(map) = value else {
-        // Not an object: PostgreSQL's jsonb_set refuses it.
-        return Err(ParseError::internal().into());
-    };
-    match path {
-        [] => Err(ParseError::internal().into()),
-        [last] => {
-            let next = object::apply(map.get(*last), change).map_err(ParseError::from)?;
-            match &next {
-                Some(v) => {
-                    map.insert((*last).to_owned(), v.clone());
-                }
-                None => {
-                    map.shift_remove(*last);
-                }
-            }
-            Ok(next)
-        }
-        [key, rest @ ..] => {
-            let inner = map
-                .entry((*key).to_owned())
-                .or_insert_with(|| Value::Object(Map::new()));
-            apply_at(inner, rest, change)
-        }
-    }
-}
-
-/// What Parse's PostgreSQL adapter refuses when it builds an update's SQL: clearing a column
-/// the class does not have (an error from PostgreSQL: uncaught), and `Bytes` values.
-fn postgres_update_refusal(
-    changes: &[(String, Change)],
-    schema: &ClassFields,
-    class: &str,
-) -> Option<ParseError> {
-    for (name, change) in changes {
-        match change {
-            Change::Delete
-                if !name.contains('.')
-                    && schema.get(name).is_none()
-                    && object::default_column(class, name).is_none() =>
-            {
-                return Some(ParseError::internal());
-            }
-            Change::Set(v @ Value::Object(m))
-                if m.get("__type").and_then(Value::as_str) == Some("Bytes") =>
-            {
-                return Some(object::postgres_unsupported(v).into());
-            }
-            _ => {}
-        }
-    }
-    None
-}
-
-fn permission(code: ErrorCode, message: String, sanitized: bool) -> ParseError {
-    ParseError::new(
-        code,
-        if sanitized {
-            "Permission denied".to_owned()
-        } else {
-            message
-        },
-    )
-}
-
-impl Store {
+impl SqliteStore {
     /// The fields `class` has gained, in order.
     pub async fn class_fields(&self, class: &'static str) -> Result<ClassFields, StoreError> {
         self.read(move |conn| class_fields(conn, class)).await
@@ -305,26 +93,10 @@ impl Store {
         &self,
         user_id: &str,
         update: UserUpdate,
-        meta: SessionMeta,
+        hashed: Option<String>,
+        new_session: Option<IssuedSession>,
         sanitized: bool,
-    ) -> Result<UpdatedUser, StoreError> {
-        ensure_indexable(
-            update.username.as_deref(),
-            update.email.as_ref().and_then(Option::as_deref),
-        )?;
-        let hashed = match update.password.clone() {
-            Some(p) => Some(Self::hash_password(p).await?),
-            None => None,
-        };
-        let (action, provider) = if self.inner.options.password_change_session_created_with {
-            (super::SessionAction::Signup, "password")
-        } else {
-            (super::SessionAction::Unset, "")
-        };
-        let new_session = match (&hashed, &update.caller) {
-            (Some(_), Caller::User(_)) => Some(self.new_session(user_id, action, provider, &meta)),
-            _ => None,
-        };
+    ) -> Result<(User, Map<String, Value>), StoreError> {
         let ci = self.inner.options.case_insensitive_identity;
         let opts = self.inner.options.clone();
         let (uid, s) = (user_id.to_owned(), new_session.clone());
@@ -398,15 +170,11 @@ impl Store {
                         let old: Option<String> = tx
                             .prepare_cached("SELECT password_history FROM users WHERE object_id = ?1")?
                             .query_row([&uid], |r| r.get(0))?;
-                        let mut history: Vec<String> = old
+                        let old: Vec<String> = old
                             .and_then(|h| serde_json::from_str(&h).ok())
                             .unwrap_or_default();
-                        history.truncate(usize::try_from(max).unwrap_or(0));
-                        let keep = usize::try_from(max.saturating_sub(2)).unwrap_or(0);
-                        while history.len() > keep {
-                            history.remove(0);
-                        }
-                        history.extend(user.hashed_password.clone());
+                        let history =
+                            next_password_history(old, max, user.hashed_password.clone());
                         password_history = Some(serde_json::to_string(&history).unwrap_or_default());
                     }
                     user.hashed_password = Some(h);
@@ -486,11 +254,7 @@ impl Store {
         self.inner.cache.clear();
         let (user, ended, answers) = outcome?;
         self.inner.writer.tombstoned(ended);
-        Ok(UpdatedUser {
-            user,
-            new_session,
-            answers,
-        })
+        Ok((user, answers))
     }
 
     /// Delete a user as Parse does: the master key or whoever the ACL lets write the row.
@@ -673,16 +437,11 @@ impl Store {
     /// Make a session for a signed-in user that names no auth provider: `POST /sessions`
     /// (`createdWith: {"action": "create"}`, with the fields the client gave) and
     /// `upgradeToRevocableSession` (`"upgrade"`).
-    pub async fn create_plain_session(
+    pub async fn insert_plain_session(
         &self,
-        user_id: &str,
-        action: super::SessionAction,
-        meta: SessionMeta,
-        fields: Map<String, Value>,
+        mut issued: IssuedSession,
         field_types: Vec<(String, FieldType)>,
     ) -> Result<IssuedSession, StoreError> {
-        let mut issued = self.new_session(user_id, action, "", &meta);
-        issued.session.fields = fields;
         let sealer = Arc::clone(&self.inner.sealer);
         let mut s = issued.clone();
         issued.session.fields = self
@@ -700,16 +459,11 @@ impl Store {
 
     /// A `_Session` the master key writes as a plain object: no token anyone holds (its hash
     /// is of random bytes), no expiry, no `createdWith`.
-    pub async fn create_object_session(
+    pub async fn insert_object_session(
         &self,
-        user_id: &str,
-        meta: SessionMeta,
-        fields: Map<String, Value>,
+        issued: IssuedSession,
         field_types: Vec<(String, FieldType)>,
     ) -> Result<Session, StoreError> {
-        let mut issued = self.new_session(user_id, super::SessionAction::Unset, "", &meta);
-        issued.session.expires_at = None;
-        issued.session.fields = fields;
         let s = issued.clone();
         let session = self
             .inner

@@ -5,7 +5,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::StoreError;
 
 /// Each entry upgrades the schema by one version; never edit a released entry, append one.
-pub(super) const MIGRATIONS: &[&str] = &[
+pub(in crate::store) const MIGRATIONS: &[&str] = &[
     // 1: users and sessions modelled on Parse's _User and _Session; a key/value table.
     "CREATE TABLE users (
         object_id        TEXT PRIMARY KEY,
@@ -115,7 +115,7 @@ pub(super) const MIGRATIONS: &[&str] = &[
 /// Bring the schema up to date. Each step reads the schema version inside a write
 /// transaction taken at once (`BEGIN IMMEDIATE`), so processes starting together on a fresh
 /// file take turns: the second sees the first one's version and skips what is done.
-pub(super) fn run(conn: &mut Connection) -> Result<(), StoreError> {
+pub(in crate::store) fn run(conn: &mut Connection) -> Result<(), StoreError> {
     loop {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let current: usize = tx

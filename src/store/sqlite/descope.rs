@@ -1,35 +1,18 @@
-//! Store verbs of the Descope-compatible API: its signing-key document, and sessions addressed
-//! by objectId (a refresh JWT names its session by objectId, never by token).
+//! SQLite verbs of the Descope-compatible API: the `meta` document its signing keys live in,
+//! and sessions addressed by objectId (a refresh JWT names its session by objectId).
 
 use rusqlite::{OptionalExtension, params};
 
 use super::{
-    AuthSession, SESSION_COLUMN_COUNT, SESSION_COLUMNS, Store, StoreError, TokenHash,
-    USER_COLUMNS_U, row_to_session, row_to_user_at,
+    SESSION_COLUMN_COUNT, SESSION_COLUMNS, SqliteStore, USER_COLUMNS_U, row_to_session,
+    row_to_user_at,
 };
+use crate::store::{AuthSession, EndedSession, StoreError, TokenHash};
 
-/// The `meta` key under which the signing keys are kept (a JSON document).
-const SIGNING_KEYS: &str = "descope.signing_keys";
-
-/// What [`Store::end_session_by_id`] found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndedSession {
-    /// This call deleted the row; `expired` says whether it had already expired.
-    Ended { expired: bool },
-    /// No such session of that user (revoked before, or never existed).
-    Missing,
-}
-
-impl Store {
-    /// The stored signing-key document, if keys were ever created.
-    pub async fn descope_keys(&self) -> Result<Option<String>, StoreError> {
-        self.meta_get(SIGNING_KEYS).await
-    }
-
-    /// Replace the signing-key document with what `change` makes of the current one, atomically
-    /// (inside the single writer's transaction, so two processes cannot both add a first key).
-    /// Returns the document now stored.
-    pub async fn descope_update_keys<F>(&self, change: F) -> Result<String, StoreError>
+impl SqliteStore {
+    /// Replace a `meta` value with what `change` makes of the current one, atomically (inside
+    /// the single writer's transaction). Returns the value now stored.
+    pub async fn update_meta<F>(&self, key: &'static str, change: F) -> Result<String, StoreError>
     where
         F: FnOnce(Option<String>) -> Result<String, StoreError> + Send + 'static,
     {
@@ -38,14 +21,14 @@ impl Store {
             .write(move |tx| {
                 let current: Option<String> = tx
                     .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
-                    .query_row([SIGNING_KEYS], |r| r.get(0))
+                    .query_row([key], |r| r.get(0))
                     .optional()?;
                 let next = change(current)?;
                 tx.prepare_cached(
                     "INSERT INTO meta (key, value) VALUES (?1, ?2) \
                      ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                 )?
-                .execute(params![SIGNING_KEYS, next])?;
+                .execute(params![key, next])?;
                 Ok(next)
             })
             .await
@@ -74,7 +57,7 @@ impl Store {
         .await
     }
 
-    /// End one session of a user by its objectId. Unlike [`Store::revoke_session_by_id`] this
+    /// End one session of a user by its objectId. Unlike [`SqliteStore::revoke_session_by_id`] this
     /// forgets only that session's cache entry (the row tells us its token hash), so a stream
     /// of Descope logouts does not empty the cache every Parse request relies on.
     pub async fn end_session_by_id(
@@ -120,8 +103,7 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use crate::store::{DatabaseLocation, NewUser, SessionMeta, StoreOptions};
+    use crate::store::{DatabaseLocation, EndedSession, NewUser, SessionMeta, Store, StoreOptions};
 
     fn store(dir: &tempfile::TempDir) -> Store {
         let location = DatabaseLocation::File(dir.path().join("t.db"));

@@ -1,0 +1,983 @@
+//! The PostgreSQL store: Parse's own `_User`, `_Session` and `_SCHEMA` tables, shared with a
+//! real Parse Server and with any number of parse-compat instances.
+//!
+//! Rows are written as the pinned Parse version writes them (fixtures/pg-tables): plain-text
+//! session tokens (Parse looks them up by value), `_rperm`/`_wperm` for ACLs, custom fields as
+//! their own columns typed in `_SCHEMA`. A revoke deletes the row, as Parse does: a row marked
+//! ended would still be a live session to a real Parse reading the same table.
+//!
+//! # Why a revoke is final everywhere at once
+//!
+//! Nothing about a session is remembered between requests. Every request that carries a token
+//! resolves it with one indexed statement (`_Session."sessionToken"` joined to its `_User`),
+//! and every revoke is a `DELETE` committed before it is answered. PostgreSQL runs each
+//! statement on a snapshot taken when the statement starts (READ COMMITTED), so a request
+//! sent after a revoke was answered starts its lookup after the `DELETE` committed and cannot
+//! see the row, on this instance, on any other instance, and whoever deleted it (a real Parse
+//! included). There is no cache to invalidate, so no notification can arrive late and no
+//! listener can be down; while the database is unreachable a request fails (Parse's code 1)
+//! instead of being answered from memory. The price is one round trip per authenticated
+//! request, which an index on the token keeps to a single B-tree descent.
+
+mod objects;
+mod schema;
+
+use std::sync::Arc;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use serde_json::{Map, Value, json};
+use tokio_postgres::NoTls;
+use tokio_postgres::types::ToSql;
+
+use super::{
+    AuthSession, EndedSession, IssuedSession, Session, SessionAction, StoreError, StoreOptions,
+    User, iso_millis, now_millis,
+};
+use crate::error::{ErrorCode, ParseError};
+use crate::object::{ClassFields, FieldType};
+
+pub use schema::Layout;
+
+/// Connections per instance. Each statement is one round trip and most requests make one;
+/// more connections than PostgreSQL has cores to run them only queue inside PostgreSQL.
+fn pool_size() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from) * 4
+}
+
+/// A cheap-to-clone handle to the PostgreSQL store.
+#[derive(Clone)]
+pub struct PgStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    pool: Pool,
+    options: StoreOptions,
+    layout: Layout,
+    /// The database's name, for files written beside it (a generated master key).
+    name: String,
+    /// The custom fields of `_User` and `_Session` as last read from `_SCHEMA` (types only:
+    /// a row's own columns say which fields it has). Re-read when a row shows a column this
+    /// copy does not know, and after every schema change made here.
+    schemas: parking_lot::RwLock<Schemas>,
+}
+
+#[derive(Default, Clone)]
+struct Schemas {
+    user: Arc<ClassFields>,
+    session: Arc<ClassFields>,
+}
+
+/// Parameters of a statement, all passed as text and cast by the statement.
+type Params = Vec<Option<String>>;
+
+fn refs(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
+    params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
+}
+
+/// A timestamp as `row_to_json` writes it in UTC (`2026-12-04T21:48:19.123+00:00`), in ms.
+pub(super) fn parse_timestamp(text: &str) -> Option<i64> {
+    super::parse_iso_millis(text)
+}
+
+/// The `createdWith` Parse stores for a session made this way (`NULL` for none).
+fn created_with(session: &Session) -> Option<String> {
+    if session.action == SessionAction::Unset {
+        return None;
+    }
+    let mut with = Map::new();
+    with.insert("action".into(), json!(session.action.as_str()));
+    if !session.auth_provider.is_empty() {
+        with.insert("authProvider".into(), json!(session.auth_provider));
+    }
+    Some(Value::Object(with).to_string())
+}
+
+/// The ACL Parse rebuilds from `_rperm` and `_wperm` (`untransformObjectACL`).
+fn acl_from_perms(rperm: Option<&Value>, wperm: Option<&Value>) -> Map<String, Value> {
+    let mut acl = Map::new();
+    let entries = |v: Option<&Value>| -> Vec<String> {
+        v.and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for entry in entries(rperm) {
+        acl.insert(entry, json!({"read": true}));
+    }
+    for entry in entries(wperm) {
+        match acl.get_mut(&entry) {
+            Some(Value::Object(p)) => {
+                p.insert("write".into(), Value::Bool(true));
+            }
+            _ => {
+                acl.insert(entry, json!({"write": true}));
+            }
+        }
+    }
+    acl
+}
+
+/// `_rperm` and `_wperm` of an ACL (`transformObjectACL`), as PostgreSQL array literals.
+fn perms_from_acl(acl: &Map<String, Value>) -> (String, String) {
+    let grants = |p: &Value, k: &str| p.get(k).and_then(Value::as_bool).unwrap_or(false);
+    let literal = |who: Vec<&String>| {
+        let quoted: Vec<String> = who
+            .iter()
+            .map(|w| format!("\"{}\"", w.replace('\\', "\\\\").replace('"', "\\\"")))
+            .collect();
+        format!("{{{}}}", quoted.join(","))
+    };
+    let read = acl
+        .iter()
+        .filter(|(_, p)| grants(p, "read"))
+        .map(|(w, _)| w);
+    let write = acl
+        .iter()
+        .filter(|(_, p)| grants(p, "write"))
+        .map(|(w, _)| w);
+    (literal(read.collect()), literal(write.collect()))
+}
+
+/// What a `row_to_json` object says about a column: its value, or none.
+fn take(row: &mut Map<String, Value>, key: &str) -> Value {
+    row.shift_remove(key).unwrap_or(Value::Null)
+}
+
+fn text(v: Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+fn millis(v: &Value) -> Option<i64> {
+    v.as_str().and_then(parse_timestamp)
+}
+
+/// The custom fields of a row: its remaining columns that the class schema types, in column
+/// order. `Err(())` when a column is one the schema copy does not know (re-read it).
+fn custom_fields(
+    class: &str,
+    row: Map<String, Value>,
+    fields: &ClassFields,
+) -> Result<Map<String, Value>, ()> {
+    let mut out = Map::new();
+    for (name, value) in row {
+        if schema::is_builtin(class, &name) {
+            continue;
+        }
+        match fields.get(&name) {
+            Some(ty) => {
+                let value = schema::from_column(ty, value);
+                if !value.is_null() {
+                    out.insert(name, value);
+                }
+            }
+            // A column no schema lists (an app's own, or one being added right now) is not
+            // a field; a missing value needs no type.
+            None if value.is_null() => {}
+            None => return Err(()),
+        }
+    }
+    Ok(out)
+}
+
+fn user_from_row(mut row: Map<String, Value>, fields: &ClassFields) -> Result<User, ()> {
+    let object_id = text(take(&mut row, "objectId")).unwrap_or_default();
+    let created_at = millis(&take(&mut row, "createdAt")).unwrap_or(0);
+    let updated_at = millis(&take(&mut row, "updatedAt")).unwrap_or(created_at);
+    let username = text(take(&mut row, "username")).unwrap_or_default();
+    let email = text(take(&mut row, "email"));
+    let email_verified = take(&mut row, "emailVerified").as_bool();
+    let auth_data = match take(&mut row, "authData") {
+        Value::Object(m) => Some(m),
+        _ => None,
+    };
+    let rperm = take(&mut row, "_rperm");
+    let wperm = take(&mut row, "_wperm");
+    // NULL `_rperm` is public to Parse (fixtures/pg-tables, experiment c).
+    let acl = if rperm.is_null() && wperm.is_null() {
+        let mut acl = Map::new();
+        acl.insert("*".into(), json!({"read": true, "write": true}));
+        acl
+    } else {
+        acl_from_perms(Some(&rperm), Some(&wperm))
+    };
+    let hashed_password = text(take(&mut row, "_hashed_password"));
+    Ok(User {
+        object_id,
+        username,
+        email,
+        email_verified,
+        hashed_password,
+        auth_data,
+        acl,
+        created_at,
+        updated_at,
+        fields: custom_fields("_User", row, fields)?,
+    })
+}
+
+/// A session row and its plain token.
+fn session_from_row(
+    mut row: Map<String, Value>,
+    fields: &ClassFields,
+) -> Result<(Session, Option<String>), ()> {
+    let object_id = text(take(&mut row, "objectId")).unwrap_or_default();
+    let created_at = millis(&take(&mut row, "createdAt")).unwrap_or(0);
+    let updated_at = millis(&take(&mut row, "updatedAt")).unwrap_or(created_at);
+    let user_id = text(take(&mut row, "user"))
+        .map(|u| u.trim_end().to_owned())
+        .unwrap_or_default();
+    let token = text(take(&mut row, "sessionToken"));
+    let expires_at = millis(&take(&mut row, "expiresAt"));
+    let (action, auth_provider) = match take(&mut row, "createdWith") {
+        Value::Object(with) => (
+            with.get("action")
+                .and_then(Value::as_str)
+                .and_then(SessionAction::parse)
+                .unwrap_or(SessionAction::Login),
+            with.get("authProvider")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+        ),
+        _ => (SessionAction::Unset, String::new()),
+    };
+    let installation_id = text(take(&mut row, "installationId"));
+    Ok((
+        Session {
+            object_id,
+            user_id,
+            created_at,
+            updated_at,
+            expires_at,
+            action,
+            auth_provider,
+            installation_id,
+            fields: custom_fields("_Session", row, fields)?,
+        },
+        token,
+    ))
+}
+
+fn parse_row(text: &str) -> Result<Map<String, Value>, StoreError> {
+    match serde_json::from_str(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(StoreError::Corrupt("a row is not a JSON object".into())),
+    }
+}
+
+/// Parse's answers for a unique index a write ran into (two writers racing past the check).
+fn unique_violation(err: &tokio_postgres::Error) -> Option<ParseError> {
+    let db = err.as_db_error()?;
+    if *db.code() != tokio_postgres::error::SqlState::UNIQUE_VIOLATION {
+        return None;
+    }
+    let constraint = db.constraint().unwrap_or_default();
+    Some(if constraint.contains("email") {
+        ParseError::new(
+            ErrorCode::EmailTaken,
+            "Account already exists for this email address.",
+        )
+    } else if constraint.contains("username") {
+        ParseError::new(
+            ErrorCode::UsernameTaken,
+            "Account already exists for this username.",
+        )
+    } else {
+        ParseError::new(
+            ErrorCode::DuplicateValue,
+            "A duplicate value for a field with unique values was provided",
+        )
+    })
+}
+
+/// A write's error as the store reports it: index conflicts as Parse's errors.
+fn write_error(err: tokio_postgres::Error) -> StoreError {
+    match unique_violation(&err) {
+        Some(parse) => StoreError::Parse(parse),
+        None => StoreError::Postgres(err),
+    }
+}
+
+const USER_ROW: &str = r#"row_to_json(u)::text"#;
+const SESSION_ROW: &str = r#"row_to_json(s)::text"#;
+
+impl PgStore {
+    /// Connect, then create what is missing of Parse's tables (see [`schema::prepare`]).
+    pub async fn connect(uri: &str, options: StoreOptions) -> Result<Self, StoreError> {
+        let mut config: tokio_postgres::Config = uri
+            .parse()
+            .map_err(|e| StoreError::UnsupportedUri(format!("{}: {e}", redact(uri))))?;
+        // Timestamps read back in UTC and ISO form, whatever the server's defaults.
+        let settings = "-c TimeZone=UTC -c DateStyle=ISO,YMD";
+        let joined = match config.get_options() {
+            Some(o) if !o.is_empty() => format!("{o} {settings}"),
+            _ => settings.to_owned(),
+        };
+        config.options(&joined);
+        if config.get_application_name().is_none() {
+            config.application_name("parse-compat");
+        }
+        let name = config
+            .get_dbname()
+            .or_else(|| config.get_user())
+            .unwrap_or("postgres")
+            .to_owned();
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(pool_size())
+            .runtime(deadpool_postgres::Runtime::Tokio1)
+            .wait_timeout(Some(std::time::Duration::from_secs(10)))
+            .create_timeout(Some(std::time::Duration::from_secs(10)))
+            .build()
+            .map_err(|e| StoreError::Pool(e.to_string()))?;
+        let mut client = pool.get().await?;
+        let layout = schema::prepare(&mut client, options.parse_version).await?;
+        let user = schema::class_fields(&client, "_User").await?;
+        let session = schema::class_fields(&client, "_Session").await?;
+        drop(client);
+        Ok(Self {
+            inner: Arc::new(Inner {
+                pool,
+                options,
+                layout,
+                name,
+                schemas: parking_lot::RwLock::new(Schemas {
+                    user: Arc::new(user),
+                    session: Arc::new(session),
+                }),
+            }),
+        })
+    }
+
+    /// Nothing is buffered here: every write was committed before it was answered.
+    pub async fn close(&self) {
+        self.inner.pool.close();
+    }
+
+    /// Write a secret to `parse-compat-<database>.<suffix>` in the working directory, 0600.
+    pub fn write_private_file(
+        &self,
+        suffix: &str,
+        contents: &str,
+    ) -> Result<std::path::PathBuf, StoreError> {
+        let base = std::path::PathBuf::from(format!("parse-compat-{}", self.inner.name));
+        super::sqlite::write_private_file(&base, suffix, contents)
+    }
+
+    async fn client(&self) -> Result<deadpool_postgres::Client, StoreError> {
+        Ok(self.inner.pool.get().await?)
+    }
+
+    /// Re-read both class schemas from `_SCHEMA`.
+    async fn reload_fields(&self) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        let user = schema::class_fields(&client, "_User").await?;
+        let session = schema::class_fields(&client, "_Session").await?;
+        *self.inner.schemas.write() = Schemas {
+            user: Arc::new(user),
+            session: Arc::new(session),
+        };
+        Ok(())
+    }
+
+    /// Decode rows with the schema copy, re-reading it once if a row has a field it lacks.
+    async fn decode<T>(
+        &self,
+        rows: &[String],
+        decode: impl Fn(Map<String, Value>, &Schemas) -> Result<T, ()>,
+    ) -> Result<Vec<T>, StoreError> {
+        for attempt in 0..2 {
+            let schemas = self.inner.schemas.read().clone();
+            let mut out = Vec::with_capacity(rows.len());
+            let mut stale = false;
+            for row in rows {
+                match decode(parse_row(row)?, &schemas) {
+                    Ok(v) => out.push(v),
+                    Err(()) => {
+                        stale = true;
+                        break;
+                    }
+                }
+            }
+            if !stale {
+                return Ok(out);
+            }
+            if attempt == 0 {
+                self.reload_fields().await?;
+            }
+        }
+        Err(StoreError::Corrupt(
+            "a row has a column its _SCHEMA does not type".into(),
+        ))
+    }
+
+    async fn decode_users(&self, rows: &[String]) -> Result<Vec<User>, StoreError> {
+        self.decode(rows, |row, s| user_from_row(row, &s.user))
+            .await
+    }
+
+    async fn query_users(&self, sql: &str, params: &Params) -> Result<Vec<User>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(sql).await?;
+        let rows: Vec<String> = client
+            .query(&stmt, &refs(params))
+            .await?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        drop(client);
+        self.decode_users(&rows).await
+    }
+
+    /// Parse's `AccountLockout.handleLoginAttempt` on `_User`'s own lockout columns: `true`
+    /// when the account is locked.
+    pub async fn login_attempt(
+        &self,
+        user_id: &str,
+        success: bool,
+        lockout: &crate::policy::AccountLockout,
+    ) -> Result<bool, StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let row = tx
+            .query_opt(
+                r#"SELECT "_failed_login_count", (extract(epoch from "_account_lockout_expires_at") * 1000)::bigint
+                   FROM "_User" WHERE "objectId" = $1 FOR UPDATE"#,
+                &[&user_id],
+            )
+            .await?;
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        let (count, expires): (Option<f64>, Option<i64>) = (row.get(0), row.get(1));
+        let now = now_millis();
+        if expires.is_some_and(|at| at > now) {
+            return Ok(true);
+        }
+        if success {
+            tx.execute(
+                r#"UPDATE "_User" SET "_failed_login_count" = 0 WHERE "objectId" = $1"#,
+                &[&user_id],
+            )
+            .await?;
+        } else {
+            // The attempt that reaches the threshold is still answered as a wrong password;
+            // the lock holds from the next one (fixtures/user-options, case A).
+            let count = count.unwrap_or(0.0) + 1.0;
+            let lock = count >= f64::from(lockout.threshold);
+            let until = iso_millis(now + lockout.duration_millis());
+            tx.execute(
+                r#"UPDATE "_User" SET "_failed_login_count" = $2,
+                   "_account_lockout_expires_at" = CASE WHEN $3 THEN $4::text::timestamptz ELSE "_account_lockout_expires_at" END
+                   WHERE "objectId" = $1"#,
+                &[&user_id, &count, &lock, &until],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(false)
+    }
+
+    /// Whether the user's password is older than `max_age` ms (`_password_changed_at`); one
+    /// changed before the policy existed starts its clock now.
+    pub async fn password_expired(&self, user_id: &str, max_age: i64) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let now = now_millis();
+        let row = client
+            .query_opt(
+                r#"SELECT (extract(epoch from "_password_changed_at") * 1000)::bigint FROM "_User" WHERE "objectId" = $1"#,
+                &[&user_id],
+            )
+            .await?;
+        match row.map(|r| r.get::<_, Option<i64>>(0)) {
+            Some(Some(at)) => Ok(at.saturating_add(max_age) < now),
+            Some(None) => {
+                client
+                    .execute(
+                        r#"UPDATE "_User" SET "_password_changed_at" = $2::text::timestamptz WHERE "objectId" = $1 AND "_password_changed_at" IS NULL"#,
+                        &[&user_id, &iso_millis(now)],
+                    )
+                    .await?;
+                Ok(false)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// The user's current hash and `_password_history`.
+    pub async fn password_hashes(
+        &self,
+        user_id: &str,
+    ) -> Result<Option<(Option<String>, Vec<String>)>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                r#"SELECT "_hashed_password", "_password_history"::text FROM "_User" WHERE "objectId" = $1"#,
+                &[&user_id],
+            )
+            .await?;
+        Ok(row.map(|r| {
+            let history: Option<String> = r.get(1);
+            (
+                r.get(0),
+                history
+                    .and_then(|h| serde_json::from_str(&h).ok())
+                    .unwrap_or_default(),
+            )
+        }))
+    }
+
+    /// Insert a new user (and their first session) in one transaction.
+    pub async fn insert_user(
+        &self,
+        user: User,
+        types: Vec<(String, FieldType)>,
+        session: Option<IssuedSession>,
+    ) -> Result<Map<String, Value>, StoreError> {
+        let mut u = user;
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let schema = objects::ensure_fields(&tx, "_User", &types).await?;
+        u.fields = super::rules::in_class_order(std::mem::take(&mut u.fields), &schema);
+        objects::ensure_identity_free(
+            &tx,
+            &u.username,
+            u.email.as_deref(),
+            None,
+            self.inner.options.case_insensitive_identity,
+        )
+        .await?;
+        let (rperm, wperm) = perms_from_acl(&u.acl);
+        let mut columns = vec![
+            "\"objectId\"",
+            "\"createdAt\"",
+            "\"updatedAt\"",
+            "\"username\"",
+            "\"email\"",
+            "\"emailVerified\"",
+            "\"authData\"",
+            "\"_rperm\"",
+            "\"_wperm\"",
+            "\"_hashed_password\"",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+        let mut values: Vec<String> = [
+            "$1",
+            "$2::text::timestamptz",
+            "$3::text::timestamptz",
+            "$4",
+            "$5",
+            "$6::text::boolean",
+            "$7::text::jsonb",
+            "$8::text::text[]",
+            "$9::text::text[]",
+            "$10",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        let mut params: Params = vec![
+            Some(u.object_id.clone()),
+            Some(iso_millis(u.created_at)),
+            Some(iso_millis(u.updated_at)),
+            Some(u.username.clone()),
+            u.email.clone(),
+            u.email_verified.map(|b| b.to_string()),
+            u.auth_data
+                .as_ref()
+                .map(|m| Value::Object(m.clone()).to_string()),
+            Some(rperm),
+            Some(wperm),
+            u.hashed_password.clone(),
+        ];
+        if self.inner.options.password_max_age_ms.is_some() && u.hashed_password.is_some() {
+            columns.push("\"_password_changed_at\"".into());
+            values.push("$2::text::timestamptz".into());
+        }
+        objects::push_fields(&mut columns, &mut values, &mut params, &u.fields, &schema)?;
+        let sql = format!(
+            r#"INSERT INTO "_User" ({}) VALUES ({})"#,
+            columns.join(", "),
+            values.join(", ")
+        );
+        tx.execute(&sql, &refs(&params))
+            .await
+            .map_err(write_error)?;
+        if let Some(s) = &session {
+            self.insert_session_row(&tx, &s.session, Some(&s.token), &ClassFields::default())
+                .await?;
+        }
+        tx.commit().await.map_err(write_error)?;
+        Ok(u.fields)
+    }
+
+    /// Insert a `_Session` row as the pinned version writes it.
+    async fn insert_session_row(
+        &self,
+        tx: &impl deadpool_postgres::GenericClient,
+        s: &Session,
+        token: Option<&str>,
+        schema: &ClassFields,
+    ) -> Result<(), StoreError> {
+        let mut columns: Vec<String> = [
+            "\"objectId\"",
+            "\"createdAt\"",
+            "\"updatedAt\"",
+            "\"user\"",
+            "\"installationId\"",
+            "\"sessionToken\"",
+            "\"expiresAt\"",
+            "\"createdWith\"",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        let mut values: Vec<String> = [
+            "$1",
+            "$2::text::timestamptz",
+            "$3::text::timestamptz",
+            "$4",
+            "$5",
+            "$6",
+            "$7::text::timestamptz",
+            "$8::text::jsonb",
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+        let mut params: Params = vec![
+            Some(s.object_id.clone()),
+            Some(iso_millis(s.created_at)),
+            Some(iso_millis(s.updated_at)),
+            Some(s.user_id.clone()),
+            s.installation_id.clone(),
+            token.map(str::to_owned),
+            s.expires_at.map(iso_millis),
+            created_with(s),
+        ];
+        // Parse up to 4.x writes `restricted: false`; later versions leave the column (if a
+        // 4.x made it) empty.
+        if self.inner.layout.session_restricted && !self.inner.options.parse_version.at_least(5, 0)
+        {
+            columns.push("\"restricted\"".into());
+            values.push("false".into());
+        }
+        objects::push_fields(&mut columns, &mut values, &mut params, &s.fields, schema)?;
+        let sql = format!(
+            r#"INSERT INTO "_Session" ({}) VALUES ({})"#,
+            columns.join(", "),
+            values.join(", ")
+        );
+        tx.execute(&sql, &refs(&params))
+            .await
+            .map_err(write_error)?;
+        Ok(())
+    }
+
+    /// Find the user a login names: by username, or by email, as Parse's login does.
+    pub async fn find_login_candidates(
+        &self,
+        username: Option<String>,
+        email: Option<String>,
+    ) -> Result<Option<User>, StoreError> {
+        let (sql, params) = match (username.clone(), email) {
+            (Some(u), Some(e)) => (
+                format!(
+                    r#"SELECT {USER_ROW} FROM "_User" u WHERE "username" = $1 AND "email" = $2 LIMIT 2"#
+                ),
+                vec![Some(u), Some(e)],
+            ),
+            (None, Some(e)) => (
+                format!(r#"SELECT {USER_ROW} FROM "_User" u WHERE "email" = $1 LIMIT 2"#),
+                vec![Some(e)],
+            ),
+            (Some(u), None) => (
+                format!(
+                    r#"SELECT {USER_ROW} FROM "_User" u WHERE "username" = $1 OR "email" = $1 LIMIT 2"#
+                ),
+                vec![Some(u)],
+            ),
+            (None, None) => return Ok(None),
+        };
+        let mut users = self.query_users(&sql, &params).await?;
+        Ok(match users.len() {
+            0 => None,
+            1 => users.pop(),
+            _ => users
+                .into_iter()
+                .find(|u| Some(&u.username) == username.as_ref()),
+        })
+    }
+
+    /// Look a user up by objectId.
+    pub async fn find_user(&self, user_id: String) -> Result<Option<User>, StoreError> {
+        let sql = format!(r#"SELECT {USER_ROW} FROM "_User" u WHERE "objectId" = $1"#);
+        Ok(self.query_users(&sql, &vec![Some(user_id)]).await?.pop())
+    }
+
+    /// Find a user by an auth provider id (`authData.<provider>.id`).
+    pub async fn find_user_by_auth(
+        &self,
+        provider: String,
+        id: String,
+    ) -> Result<Option<User>, StoreError> {
+        let sql = format!(
+            r#"SELECT {USER_ROW} FROM "_User" u WHERE "authData" -> $1 ->> 'id' = $2 LIMIT 1"#
+        );
+        Ok(self
+            .query_users(&sql, &vec![Some(provider), Some(id)])
+            .await?
+            .pop())
+    }
+
+    /// Insert a session for an existing user; a session with an installation id ends the
+    /// user's other sessions with the same one, as Parse does.
+    pub async fn insert_login_session(&self, s: IssuedSession) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let exists = tx
+            .query_opt(
+                r#"SELECT 1 FROM "_User" WHERE "objectId" = $1"#,
+                &[&s.session.user_id],
+            )
+            .await?;
+        if exists.is_none() {
+            return Err(ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into());
+        }
+        if let Some(installation) = &s.session.installation_id {
+            tx.execute(
+                r#"DELETE FROM "_Session" WHERE "user" = $1 AND "installationId" = $2"#,
+                &[&s.session.user_id, installation],
+            )
+            .await?;
+        }
+        self.insert_session_row(&tx, &s.session, Some(&s.token), &ClassFields::default())
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn lookup_session(
+        &self,
+        condition: &str,
+        key: &str,
+    ) -> Result<Option<AuthSession>, StoreError> {
+        let sql = format!(
+            r#"SELECT {SESSION_ROW}, {USER_ROW} FROM "_Session" s JOIN "_User" u ON u."objectId" = s."user" WHERE {condition} LIMIT 1"#
+        );
+        let client = self.client().await?;
+        let stmt = client.prepare_cached(&sql).await?;
+        let row = client.query_opt(&stmt, &[&key]).await?;
+        drop(client);
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let rows: Vec<String> = vec![row.get(0), row.get(1)];
+        let found = self
+            .decode(&rows[..1], |s, schemas| {
+                session_from_row(s, &schemas.session)
+            })
+            .await?;
+        let users = self.decode_users(&rows[1..]).await?;
+        Ok(found
+            .into_iter()
+            .next()
+            .zip(users.into_iter().next())
+            .map(|((session, _), user)| AuthSession::new(session, user)))
+    }
+
+    /// Resolve a token: one indexed statement, every time (see the module's notes).
+    pub async fn find_session(&self, token: &str) -> Result<Option<Arc<AuthSession>>, StoreError> {
+        Ok(self
+            .lookup_session(r#"s."sessionToken" = $1"#, token)
+            .await?
+            .map(Arc::new))
+    }
+
+    /// [`PgStore::find_session`], answered to `then` from a task.
+    pub fn find_session_then(
+        &self,
+        token: &str,
+        then: impl FnOnce(Result<Option<Arc<AuthSession>>, StoreError>) + Send + 'static,
+    ) {
+        let (store, token) = (self.clone(), token.to_owned());
+        tokio::spawn(async move { then(store.find_session(&token).await) });
+    }
+
+    /// Nothing is known without asking the database.
+    pub fn cached_session(&self, _token: &str) -> Option<Arc<AuthSession>> {
+        None
+    }
+
+    /// Delete the session with this token; `None` when there was none, else whether it had
+    /// expired.
+    pub async fn revoke_returning_expiry(&self, token: &str) -> Result<Option<bool>, StoreError> {
+        let client = self.client().await?;
+        let stmt = client
+            .prepare_cached(
+                r#"DELETE FROM "_Session" WHERE "sessionToken" = $1 RETURNING (extract(epoch from "expiresAt") * 1000)::bigint"#,
+            )
+            .await?;
+        let row = client.query_opt(&stmt, &[&token]).await?;
+        let now = now_millis();
+        Ok(row.map(|r| r.get::<_, Option<i64>>(0).is_some_and(|at| at <= now)))
+    }
+
+    pub async fn revoke(&self, token: &str) -> Result<bool, StoreError> {
+        Ok(self.revoke_returning_expiry(token).await?.is_some())
+    }
+
+    pub async fn revoke_session_by_id(
+        &self,
+        user_id: &str,
+        session_id: &str,
+    ) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let n = client
+            .execute(
+                r#"DELETE FROM "_Session" WHERE "objectId" = $1 AND "user" = $2"#,
+                &[&session_id, &user_id],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    pub async fn revoke_session_as_master(&self, session_id: &str) -> Result<bool, StoreError> {
+        let client = self.client().await?;
+        let n = client
+            .execute(
+                r#"DELETE FROM "_Session" WHERE "objectId" = $1"#,
+                &[&session_id],
+            )
+            .await?;
+        Ok(n > 0)
+    }
+
+    pub async fn revoke_all_for_user(&self, user_id: &str) -> Result<usize, StoreError> {
+        let client = self.client().await?;
+        let n = client
+            .execute(r#"DELETE FROM "_Session" WHERE "user" = $1"#, &[&user_id])
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+    }
+
+    pub async fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT value FROM parse_compat_meta WHERE key = $1",
+                &[&key],
+            )
+            .await?;
+        Ok(row.map(|r| r.get(0)))
+    }
+
+    pub async fn meta_put(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        client
+            .execute(
+                "INSERT INTO parse_compat_meta (key, value) VALUES ($1, $2) \
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                &[&key, &value],
+            )
+            .await?;
+        Ok(())
+    }
+
+    /// Replace a meta value with what `change` makes of it; instances take turns per key.
+    pub async fn update_meta<F>(&self, key: &'static str, change: F) -> Result<String, StoreError>
+    where
+        F: FnOnce(Option<String>) -> Result<String, StoreError> + Send + 'static,
+    {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&key])
+            .await?;
+        let current: Option<String> = tx
+            .query_opt(
+                "SELECT value FROM parse_compat_meta WHERE key = $1",
+                &[&key],
+            )
+            .await?
+            .map(|r| r.get(0));
+        let next = change(current)?;
+        tx.execute(
+            "INSERT INTO parse_compat_meta (key, value) VALUES ($1, $2) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&key, &next],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// Insert sessions with tokens the caller chose, for benchmarks and imports.
+    pub async fn insert_sessions(&self, sessions: Vec<IssuedSession>) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        for s in &sessions {
+            self.insert_session_row(&tx, &s.session, Some(&s.token), &ClassFields::default())
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn find_session_by_id(
+        &self,
+        session_id: &str,
+    ) -> Result<Option<AuthSession>, StoreError> {
+        self.lookup_session(r#"s."objectId" = $1"#, session_id)
+            .await
+    }
+
+    pub async fn end_session_by_id(
+        &self,
+        user_id: &str,
+        session_id: &str,
+        now_millis: i64,
+    ) -> Result<EndedSession, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                r#"DELETE FROM "_Session" WHERE "objectId" = $1 AND "user" = $2 RETURNING (extract(epoch from "expiresAt") * 1000)::bigint"#,
+                &[&session_id, &user_id],
+            )
+            .await?;
+        Ok(match row {
+            None => EndedSession::Missing,
+            Some(r) => EndedSession::Ended {
+                expired: r
+                    .get::<_, Option<i64>>(0)
+                    .is_some_and(|at| at <= now_millis),
+            },
+        })
+    }
+}
+
+/// A database URI without its password, for messages.
+pub fn redact(uri: &str) -> String {
+    match url::Url::parse(uri) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        _ => uri.to_owned(),
+    }
+}
