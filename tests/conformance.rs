@@ -381,6 +381,8 @@ impl Scenario {
 /// at `pointer` is replaced by `value` for the steps and versions named.
 struct Deviation {
     step: String,
+    /// `sqlite` or `postgres` when only that store deviates.
+    store: Option<String>,
     from: Option<(u32, u32, u32)>,
     to: Option<(u32, u32, u32)>,
     pointer: String,
@@ -414,7 +416,12 @@ fn deviations(scenario: Scenario) -> Vec<Deviation> {
         .map(|line| {
             let cols: Vec<&str> = line.split('\t').collect();
             assert_eq!(cols.len(), 5, "five columns: {line}");
-            let (from, to) = match cols[1] {
+            // `3.7.2-9.10.0@postgres`: a deviation of one store only.
+            let (versions, store) = match cols[1].split_once('@') {
+                Some((v, store)) => (v, Some(store.to_owned())),
+                None => (cols[1], None),
+            };
+            let (from, to) = match versions {
                 "*" => (None, None),
                 range => {
                     let (a, b) = range.split_once('-').expect("a version range a-b");
@@ -423,6 +430,7 @@ fn deviations(scenario: Scenario) -> Vec<Deviation> {
             };
             Deviation {
                 step: cols[0].to_owned(),
+                store,
                 from,
                 to,
                 pointer: cols[2].to_owned(),
@@ -437,8 +445,16 @@ fn expected(rec: &Value, version: &str, devs: &[Deviation]) -> Value {
     let mut response = rec["response"].clone();
     let step = rec["step"].as_str().unwrap_or("");
     let v = version_triple(version);
+    let store = if std::env::var_os("PARSE_COMPAT_TEST_POSTGRES").is_some() {
+        "postgres"
+    } else {
+        "sqlite"
+    };
     for d in devs.iter().filter(|d| d.step == step) {
-        if d.from.is_some_and(|f| v < f) || d.to.is_some_and(|t| v > t) {
+        if d.from.is_some_and(|f| v < f)
+            || d.to.is_some_and(|t| v > t)
+            || d.store.as_deref().is_some_and(|s| s != store)
+        {
             continue;
         }
         if d.pointer.is_empty() {

@@ -352,14 +352,14 @@ pub fn from_column(ty: &FieldType, value: Value) -> Value {
         }),
         (FieldType::File, Value::String(name)) => json!({"__type": "File", "name": name}),
         (FieldType::GeoPoint, Value::String(point)) => match parse_points(&point).as_slice() {
-            [(x, y)] => json!({"__type": "GeoPoint", "latitude": y, "longitude": x}),
+            [(x, y)] => json!({"__type": "GeoPoint", "latitude": js(*y), "longitude": js(*x)}),
             _ => Value::String(point),
         },
         (FieldType::Polygon, Value::String(polygon)) => {
             let points = parse_points(&polygon);
             json!({
                 "__type": "Polygon",
-                "coordinates": points.iter().map(|(x, y)| json!([y, x])).collect::<Vec<_>>(),
+                "coordinates": points.iter().map(|(x, y)| json!([js(*y), js(*x)])).collect::<Vec<_>>(),
             })
         }
         (FieldType::Number, Value::Number(n)) => match n.as_f64() {
@@ -368,6 +368,11 @@ pub fn from_column(ty: &FieldType, value: Value) -> Value {
         },
         (_, other) => other,
     }
+}
+
+/// A number as JavaScript prints it (`1`, not `1.0`).
+fn js(f: f64) -> Value {
+    crate::object::js_number(f).map_or(Value::Null, Value::Number)
 }
 
 /// The points of PostgreSQL's `point` or `polygon` text form: `(x,y)`, `((x,y),(x,y),...)`.
