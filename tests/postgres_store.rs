@@ -504,3 +504,41 @@ async fn a_password_change_ends_every_session_for_every_instance() {
             .is_some()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_anonymous_sign_up_is_recorded_as_each_version_records_it() {
+    let Some(uri) = fresh().await else { return };
+    let client = sql(&uri).await;
+    // fixtures/pg-tables: signup/password up to 4.x, login/anonymous from 5.0.
+    for (version, expected) in [
+        (V4_4, r#"{"action": "signup", "authProvider": "password"}"#),
+        (V9, r#"{"action": "login", "authProvider": "anonymous"}"#),
+    ] {
+        let store = store(&uri, version).await;
+        let mut auth = Map::new();
+        auth.insert(
+            "anonymous".into(),
+            json!({"id": format!("anon-{}", version.major)}),
+        );
+        let (_, session) = store
+            .sign_up(
+                NewUser {
+                    username: format!("anon{}", version.major),
+                    auth_data: Some(auth),
+                    ..NewUser::default()
+                },
+                SessionMeta::default(),
+            )
+            .await
+            .unwrap();
+        let with: String = client
+            .query_one(
+                r#"SELECT "createdWith"::text FROM "_Session" WHERE "sessionToken" = $1"#,
+                &[&session.token],
+            )
+            .await
+            .unwrap()
+            .get(0);
+        assert_eq!(with, expected, "{version}");
+    }
+}

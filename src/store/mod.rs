@@ -262,11 +262,6 @@ impl Store {
         Ok(Self::with(Backend::Sqlite(store), options))
     }
 
-    /// Whether rows live in PostgreSQL (shared with other servers) rather than SQLite.
-    pub fn is_shared(&self) -> bool {
-        matches!(self.backend, Backend::Postgres(_))
-    }
-
     /// Open the database for a one-off change made beside a running server (`keys rotate`):
     /// nothing here caches what the server could change.
     pub async fn connect_for_maintenance(location: &DatabaseLocation) -> Result<Self, StoreError> {
@@ -540,8 +535,10 @@ impl Store {
             updated_at: now,
             fields: new.fields,
         };
+        // A user made through an auth provider: up to 4.x Parse records the session as a
+        // password sign-up; from 5.0 as a login with the provider (fixtures/pg-tables).
         let (action, provider) = match &new.auth_data {
-            Some(data) if !data.is_empty() => (
+            Some(data) if !data.is_empty() && self.options.parse_version.at_least(5, 0) => (
                 SessionAction::Login,
                 data.keys().cloned().collect::<Vec<_>>().join(","),
             ),
