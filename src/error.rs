@@ -127,12 +127,27 @@ impl ParseError {
     pub fn internal() -> Self {
         Self::new(ErrorCode::InternalServerError, "Internal server error.")
     }
+
+    /// What Parse's database layer answers when PostgreSQL fails (unreachable, lost
+    /// connection): 500 `{"code":1,"error":"An internal server error occurred"}` (recorded
+    /// from real Parse 9.10.0 with its database stopped, clients/postgres/outage.mjs; up to
+    /// 7.x Parse put PostgreSQL's own error object there, see COMPATIBILITY.md).
+    pub fn database() -> Self {
+        Self::new(
+            ErrorCode::InternalServerError,
+            "An internal server error occurred",
+        )
+    }
 }
 
 impl From<crate::store::StoreError> for ParseError {
     fn from(err: crate::store::StoreError) -> Self {
         match err {
             crate::store::StoreError::Parse(e) => e,
+            other @ (crate::store::StoreError::Postgres(_) | crate::store::StoreError::Pool(_)) => {
+                tracing::error!(error = %other, "database failure");
+                ParseError::database()
+            }
             other => {
                 tracing::error!(error = %other, "store failure");
                 ParseError::internal()

@@ -121,12 +121,7 @@ impl Query {
         };
         // PostgreSQL refuses a LIMIT that is no number and a negative OFFSET; Parse answers
         // that database error (as the sanitized 500 from 8.0).
-        let database_error = || {
-            ParseError::new(
-                ErrorCode::InternalServerError,
-                "An internal server error occurred",
-            )
-        };
+        let database_error = ParseError::database;
         let number = |v: &Value| match v {
             Value::Number(n) => n.as_f64(),
             Value::String(s) => s.trim().parse::<f64>().ok(),
