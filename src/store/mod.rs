@@ -208,6 +208,18 @@ fn ensure_indexable(username: Option<&str>, email: Option<&str>) -> Result<(), S
     Ok(())
 }
 
+/// Which live sessions a revoke ends.
+pub(crate) enum Ending {
+    /// The one session with this token (logout).
+    Token(String),
+    /// One session by objectId, of this user when one is named (a user deleting their own).
+    Id { id: String, user: Option<String> },
+    /// Every session of a user (logout-all, a password change).
+    User(String),
+    /// A user's sessions from one installation (a new login from it replaces them).
+    Installation { user: String, installation: String },
+}
+
 /// A cheap-to-clone handle to the store.
 #[derive(Clone)]
 pub struct Store {

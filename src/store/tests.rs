@@ -231,7 +231,13 @@ fn database_uris() {
         DatabaseLocation::parse("sqlite:./x.db").unwrap(),
         DatabaseLocation::File("./x.db".into())
     );
-    assert!(DatabaseLocation::parse("postgres://x").is_err());
+    for uri in ["postgres://u:p@h:5432/db", "postgresql://h/db"] {
+        assert_eq!(
+            DatabaseLocation::parse(uri).unwrap(),
+            DatabaseLocation::Postgres(uri.into())
+        );
+    }
+    assert!(DatabaseLocation::parse("mysql://x").is_err());
     assert!(DatabaseLocation::parse("sqlite:").is_err());
 }
 

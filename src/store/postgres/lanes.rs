@@ -21,7 +21,7 @@ pub struct Lane {
     pub client: Client,
     /// `$1`: a session token; one row with the session and its user as JSON text.
     pub find_by_token: Statement,
-    /// `$1`: a session token; the ended session's `expiresAt` in ms, if it existed.
+    /// [`super::end_sessions`] for one token (`$1`): the ended session's `expiresAt` in ms.
     pub revoke_by_token: Statement,
 }
 
@@ -57,7 +57,8 @@ impl Lanes {
             }
         });
         let find_by_token = client.prepare(super::FIND_BY_TOKEN).await?;
-        let revoke_by_token = client.prepare(super::REVOKE_BY_TOKEN).await?;
+        let (revoke, _) = super::ending(&crate::store::Ending::Token(String::new()));
+        let revoke_by_token = client.prepare(&revoke).await?;
         let lane = Arc::new(Lane {
             client,
             find_by_token,

@@ -31,8 +31,8 @@ use tokio_postgres::NoTls;
 use tokio_postgres::types::ToSql;
 
 use super::{
-    AuthSession, EndedSession, IssuedSession, Session, SessionAction, StoreError, StoreOptions,
-    User, iso_millis, now_millis,
+    AuthSession, EndedSession, Ending, IssuedSession, Session, SessionAction, StoreError,
+    StoreOptions, User, iso_millis, now_millis,
 };
 use crate::error::{ErrorCode, ParseError};
 use crate::object::{ClassFields, FieldType};
@@ -319,6 +319,44 @@ fn unique_violation(err: &tokio_postgres::Error) -> Option<ParseError> {
     })
 }
 
+/// End the sessions `which` names: the one statement every revoke of this store runs (a
+/// token's revoke runs it prepared on a write lane). The rows go, as Parse deletes them.
+/// Answers each ended session's expiry in ms.
+pub(super) async fn end_sessions(
+    client: &impl deadpool_postgres::GenericClient,
+    which: &Ending,
+) -> Result<Vec<Option<i64>>, StoreError> {
+    let (sql, params) = ending(which);
+    let rows = client.query(&sql, &refs(&params)).await?;
+    Ok(rows.iter().map(|r| r.get(0)).collect())
+}
+
+/// The statement and parameters of [`end_sessions`].
+pub(super) fn ending(which: &Ending) -> (String, Params) {
+    let (condition, params): (&str, Params) = match which {
+        Ending::Token(token) => (r#""sessionToken" = $1"#, vec![Some(token.clone())]),
+        Ending::Id { id, user: None } => (r#""objectId" = $1"#, vec![Some(id.clone())]),
+        Ending::Id {
+            id,
+            user: Some(user),
+        } => (
+            r#""objectId" = $1 AND "user" = $2"#,
+            vec![Some(id.clone()), Some(user.clone())],
+        ),
+        Ending::User(user) => (r#""user" = $1"#, vec![Some(user.clone())]),
+        Ending::Installation { user, installation } => (
+            r#""user" = $1 AND "installationId" = $2"#,
+            vec![Some(user.clone()), Some(installation.clone())],
+        ),
+    };
+    (
+        format!(
+            r#"DELETE FROM "_Session" WHERE {condition} RETURNING (extract(epoch from "expiresAt") * 1000)::bigint"#
+        ),
+        params,
+    )
+}
+
 /// A write's error as the store reports it: index conflicts as Parse's errors.
 fn write_error(err: tokio_postgres::Error) -> StoreError {
     match unique_violation(&err) {
@@ -331,8 +369,6 @@ const USER_ROW: &str = r#"row_to_json(u)::text"#;
 const SESSION_ROW: &str = r#"row_to_json(s)::text"#;
 /// A session and its user by token: the statement of every authenticated request.
 const FIND_BY_TOKEN: &str = r#"SELECT row_to_json(s)::text, row_to_json(u)::text FROM "_Session" s JOIN "_User" u ON u."objectId" = s."user" WHERE s."sessionToken" = $1 LIMIT 1"#;
-/// Logout: the row goes, as Parse deletes it; answers its expiry in ms.
-const REVOKE_BY_TOKEN: &str = r#"DELETE FROM "_Session" WHERE "sessionToken" = $1 RETURNING (extract(epoch from "expiresAt") * 1000)::bigint"#;
 
 impl PgStore {
     /// Connect, then create what is missing of Parse's tables (see [`schema::prepare`]).
@@ -797,9 +833,12 @@ impl PgStore {
             return Err(ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into());
         }
         if let Some(installation) = &s.session.installation_id {
-            tx.execute(
-                r#"DELETE FROM "_Session" WHERE "user" = $1 AND "installationId" = $2"#,
-                &[&s.session.user_id, installation],
+            end_sessions(
+                &tx,
+                &Ending::Installation {
+                    user: s.session.user_id.clone(),
+                    installation: installation.clone(),
+                },
             )
             .await?;
         }
@@ -900,33 +939,28 @@ impl PgStore {
         user_id: &str,
         session_id: &str,
     ) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let n = client
-            .execute(
-                r#"DELETE FROM "_Session" WHERE "objectId" = $1 AND "user" = $2"#,
-                &[&session_id, &user_id],
-            )
-            .await?;
-        Ok(n > 0)
+        let which = Ending::Id {
+            id: session_id.to_owned(),
+            user: Some(user_id.to_owned()),
+        };
+        Ok(!end_sessions(&self.client().await?, &which)
+            .await?
+            .is_empty())
     }
 
     pub async fn revoke_session_as_master(&self, session_id: &str) -> Result<bool, StoreError> {
-        let client = self.client().await?;
-        let n = client
-            .execute(
-                r#"DELETE FROM "_Session" WHERE "objectId" = $1"#,
-                &[&session_id],
-            )
-            .await?;
-        Ok(n > 0)
+        let which = Ending::Id {
+            id: session_id.to_owned(),
+            user: None,
+        };
+        Ok(!end_sessions(&self.client().await?, &which)
+            .await?
+            .is_empty())
     }
 
     pub async fn revoke_all_for_user(&self, user_id: &str) -> Result<usize, StoreError> {
-        let client = self.client().await?;
-        let n = client
-            .execute(r#"DELETE FROM "_Session" WHERE "user" = $1"#, &[&user_id])
-            .await?;
-        Ok(usize::try_from(n).unwrap_or(usize::MAX))
+        let which = Ending::User(user_id.to_owned());
+        Ok(end_sessions(&self.client().await?, &which).await?.len())
     }
 
     pub async fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
@@ -1005,19 +1039,15 @@ impl PgStore {
         session_id: &str,
         now_millis: i64,
     ) -> Result<EndedSession, StoreError> {
-        let client = self.client().await?;
-        let row = client
-            .query_opt(
-                r#"DELETE FROM "_Session" WHERE "objectId" = $1 AND "user" = $2 RETURNING (extract(epoch from "expiresAt") * 1000)::bigint"#,
-                &[&session_id, &user_id],
-            )
-            .await?;
-        Ok(match row {
+        let which = Ending::Id {
+            id: session_id.to_owned(),
+            user: Some(user_id.to_owned()),
+        };
+        let ended = end_sessions(&self.client().await?, &which).await?;
+        Ok(match ended.first() {
             None => EndedSession::Missing,
-            Some(r) => EndedSession::Ended {
-                expired: r
-                    .get::<_, Option<i64>>(0)
-                    .is_some_and(|at| at <= now_millis),
+            Some(expires) => EndedSession::Ended {
+                expired: expires.is_some_and(|at| at <= now_millis),
             },
         })
     }

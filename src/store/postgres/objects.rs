@@ -375,8 +375,7 @@ impl PgStore {
         .map_err(write_error)?;
         user.object_id = renamed;
         if hashed.is_some() && opts.revoke_sessions_on_password_change {
-            tx.execute(r#"DELETE FROM "_Session" WHERE "user" = $1"#, &[&uid])
-                .await?;
+            super::end_sessions(tx, &crate::store::Ending::User(uid.to_owned())).await?;
         }
         // The user gets a new session whether or not the others end.
         if let (true, Some(s)) = (hashed.is_some(), &new_session) {

@@ -7,7 +7,7 @@ use super::{
     SESSION_COLUMN_COUNT, SESSION_COLUMNS, SqliteStore, USER_COLUMNS_U, row_to_session,
     row_to_user_at,
 };
-use crate::store::{AuthSession, EndedSession, StoreError, TokenHash};
+use crate::store::{AuthSession, EndedSession, StoreError};
 
 impl SqliteStore {
     /// Replace a `meta` value with what `change` makes of the current one, atomically (inside
@@ -57,46 +57,30 @@ impl SqliteStore {
         .await
     }
 
-    /// End one session of a user by its objectId. Unlike [`SqliteStore::revoke_session_by_id`] this
-    /// forgets only that session's cache entry (the row tells us its token hash), so a stream
-    /// of Descope logouts does not empty the cache every Parse request relies on.
+    /// End one session of a user by its objectId. Only that session's cache entry goes (the
+    /// row tells us its token hash), so a stream of Descope logouts does not empty the cache
+    /// every Parse request relies on.
     pub async fn end_session_by_id(
         &self,
         user_id: &str,
         session_id: &str,
         now_millis: i64,
     ) -> Result<EndedSession, StoreError> {
-        let (u, s) = (user_id.to_owned(), session_id.to_owned());
-        let deleted = self
+        let which = crate::store::Ending::Id {
+            id: session_id.to_owned(),
+            user: Some(user_id.to_owned()),
+        };
+        let rows = self
             .inner
             .writer
-            .write_statement(move |tx| {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE session_rows SET revoked_at = ?3 \
-                         WHERE object_id = ?1 AND user_id = ?2 AND revoked_at IS NULL \
-                         RETURNING token_hash, expires_at",
-                    )?
-                    .query_row(params![s, u, now_millis], |r| {
-                        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<i64>>(1)?))
-                    })
-                    .optional()?)
-            })
+            .write_statement(move |tx| super::end_sessions(tx, &which))
             .await?;
-        Ok(match deleted {
+        self.ended(&rows);
+        Ok(match rows.first() {
             None => EndedSession::Missing,
-            Some((hash, expires_at)) => {
-                self.inner.writer.tombstoned(1);
-                match TokenHash::try_from(hash.as_slice()) {
-                    Ok(hash) => self.inner.cache.invalidate(&hash),
-                    // A hash of another length cannot be in the cache under that key, but be
-                    // safe rather than leave a stale entry.
-                    Err(_) => self.inner.cache.clear(),
-                }
-                EndedSession::Ended {
-                    expired: expires_at.is_some_and(|at| at <= now_millis),
-                }
-            }
+            Some((_, expires_at)) => EndedSession::Ended {
+                expired: expires_at.is_some_and(|at| at <= now_millis),
+            },
         })
     }
 }

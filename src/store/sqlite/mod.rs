@@ -26,8 +26,8 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde_json::{Map, Value};
 
 use super::{
-    AuthSession, DatabaseLocation, IssuedSession, Session, SessionAction, StoreError, StoreOptions,
-    TokenHash, User, hash_token, now_millis, os_random,
+    AuthSession, DatabaseLocation, Ending, IssuedSession, Session, SessionAction, StoreError,
+    StoreOptions, TokenHash, User, hash_token, now_millis, os_random,
 };
 use crate::error::{ErrorCode, ParseError};
 use crate::object::FieldType;
@@ -383,22 +383,20 @@ impl SqliteStore {
                     );
                 }
                 let removed = match &s.session.installation_id {
-                    Some(inst) => tx
-                        .prepare_cached(
-                            "UPDATE session_rows SET revoked_at = ?3 \
-                             WHERE user_id = ?1 AND installation_id = ?2 AND revoked_at IS NULL",
-                        )?
-                        .execute(params![s.session.user_id, inst, now_millis()])?,
-                    None => 0,
+                    Some(inst) => end_sessions(
+                        tx,
+                        &Ending::Installation {
+                            user: s.session.user_id.clone(),
+                            installation: inst.clone(),
+                        },
+                    )?,
+                    None => Vec::new(),
                 };
                 insert_session(tx, &s, &sealer)?;
                 Ok(removed)
             })
             .await?;
-        if removed > 0 {
-            self.inner.writer.tombstoned(removed);
-            self.inner.cache.clear();
-        }
+        self.ended(&removed);
         Ok(())
     }
 
@@ -461,45 +459,23 @@ impl SqliteStore {
     /// no such session existed (unknown, or a concurrent revoke won), else whether it had
     /// expired. Committed before returning.
     pub async fn revoke_returning_expiry(&self, token: &str) -> Result<Option<bool>, StoreError> {
-        let hash = hash_token(token);
-        let now = now_millis();
-        let found: Option<Option<i64>> = self
+        let which = Ending::Token(token.to_owned());
+        let rows = self
             .inner
             .writer
-            .write_statement(move |tx| {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE session_rows SET revoked_at = ?2 \
-                         WHERE token_hash = ?1 AND revoked_at IS NULL RETURNING expires_at",
-                    )?
-                    .query_row(params![&hash[..], now], |r| r.get::<_, Option<i64>>(0))
-                    .optional()?)
-            })
+            .write_statement(move |tx| end_sessions(tx, &which))
             .await?;
-        self.inner.cache.invalidate(&hash);
-        self.inner.writer.tombstoned(usize::from(found.is_some()));
-        Ok(found.map(|expires| expires.is_some_and(|at| at <= now)))
+        self.ended(&rows);
+        let now = now_millis();
+        Ok(rows
+            .first()
+            .map(|(_, expires)| expires.is_some_and(|at| at <= now)))
     }
 
     /// Revoke the session with this token. `true` when this call ended it, `false` when it was
     /// already gone (a concurrent revoke won). Committed before returning.
     pub async fn revoke(&self, token: &str) -> Result<bool, StoreError> {
-        let hash = hash_token(token);
-        let deleted = self
-            .inner
-            .writer
-            .write_statement(move |tx| {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE session_rows SET revoked_at = ?2 \
-                         WHERE token_hash = ?1 AND revoked_at IS NULL",
-                    )?
-                    .execute(params![&hash[..], now_millis()])?)
-            })
-            .await?;
-        self.inner.cache.invalidate(&hash);
-        self.inner.writer.tombstoned(deleted);
-        Ok(deleted > 0)
+        Ok(self.revoke_returning_expiry(token).await?.is_some())
     }
 
     /// Revoke one session of a user by the session's objectId.
@@ -508,62 +484,53 @@ impl SqliteStore {
         user_id: &str,
         session_id: &str,
     ) -> Result<bool, StoreError> {
-        let (u, s) = (user_id.to_owned(), session_id.to_owned());
-        let deleted = self
-            .inner
-            .writer
-            .write(move |tx| {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE session_rows SET revoked_at = ?3 \
-                         WHERE object_id = ?1 AND user_id = ?2 AND revoked_at IS NULL",
-                    )?
-                    .execute(params![s, u, now_millis()])?)
-            })
-            .await?;
-        self.inner.writer.tombstoned(deleted);
-        self.inner.cache.clear();
-        Ok(deleted > 0)
+        self.end(Ending::Id {
+            id: session_id.to_owned(),
+            user: Some(user_id.to_owned()),
+        })
+        .await
+        .map(|rows| !rows.is_empty())
     }
 
     /// Revoke any session by its objectId (master key).
     pub async fn revoke_session_as_master(&self, session_id: &str) -> Result<bool, StoreError> {
-        let s = session_id.to_owned();
-        let deleted = self
-            .inner
-            .writer
-            .write(move |tx| {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE session_rows SET revoked_at = ?2 \
-                         WHERE object_id = ?1 AND revoked_at IS NULL",
-                    )?
-                    .execute(params![s, now_millis()])?)
-            })
-            .await?;
-        self.inner.writer.tombstoned(deleted);
-        self.inner.cache.clear();
-        Ok(deleted > 0)
+        self.end(Ending::Id {
+            id: session_id.to_owned(),
+            user: None,
+        })
+        .await
+        .map(|rows| !rows.is_empty())
     }
 
     /// Revoke every session of a user; returns how many ended.
     pub async fn revoke_all_for_user(&self, user_id: &str) -> Result<usize, StoreError> {
-        let u = user_id.to_owned();
-        let deleted = self
+        self.end(Ending::User(user_id.to_owned()))
+            .await
+            .map(|rows| rows.len())
+    }
+
+    /// End the sessions `which` names in a write of its own, then forget them.
+    async fn end(&self, which: Ending) -> Result<Vec<EndedRow>, StoreError> {
+        let rows = self
             .inner
             .writer
-            .write(move |tx| {
-                Ok(tx
-                    .prepare_cached(
-                        "UPDATE session_rows SET revoked_at = ?2 \
-                         WHERE user_id = ?1 AND revoked_at IS NULL",
-                    )?
-                    .execute(params![u, now_millis()])?)
-            })
+            .write(move |tx| end_sessions(tx, &which))
             .await?;
-        self.inner.writer.tombstoned(deleted);
-        self.inner.cache.clear();
-        Ok(deleted)
+        self.ended(&rows);
+        Ok(rows)
+    }
+
+    /// After the commit that ended `rows`: the cache forgets each of them, and the sweeper
+    /// counts them.
+    pub(in crate::store) fn ended(&self, rows: &[EndedRow]) {
+        for (hash, _) in rows {
+            match TokenHash::try_from(hash.as_slice()) {
+                Ok(hash) => self.inner.cache.invalidate(&hash),
+                // A hash of another length cannot be cached under that key; be safe anyway.
+                Err(_) => self.inner.cache.clear(),
+            }
+        }
+        self.inner.writer.tombstoned(rows.len());
     }
 
     /// Read a value from the store's key/value table (used for signing keys).
@@ -626,6 +593,55 @@ pub(in crate::store) const WAL_AUTOCHECKPOINT_PAGES: i64 = 65_536;
 /// under a stream of writes that meant an munmap + mmap every few reads, each taking the
 /// process's address-space lock (measured: GraphQL logOut 9.4k -> 9.9-10.1k req/s without).
 const MMAP_BYTES: i64 = 1 << 30;
+
+/// An ended session's token hash and expiry.
+pub(in crate::store) type EndedRow = (Vec<u8>, Option<i64>);
+
+/// End the live sessions `which` names, inside a write: the one statement every revoke of
+/// this store runs. A row is marked ended (see `writer`), not deleted. After the commit, hand
+/// what it answers to [`SqliteStore::ended`].
+pub(in crate::store) fn end_sessions(
+    tx: &Connection,
+    which: &Ending,
+) -> Result<Vec<EndedRow>, StoreError> {
+    let now = now_millis();
+    let mut args: Vec<Box<dyn rusqlite::ToSql>> = vec![Box::new(now)];
+    let condition = match which {
+        Ending::Token(token) => {
+            args.push(Box::new(hash_token(token).to_vec()));
+            "token_hash = ?2"
+        }
+        Ending::Id { id, user: None } => {
+            args.push(Box::new(id.clone()));
+            "object_id = ?2"
+        }
+        Ending::Id {
+            id,
+            user: Some(user),
+        } => {
+            args.push(Box::new(id.clone()));
+            args.push(Box::new(user.clone()));
+            "object_id = ?2 AND user_id = ?3"
+        }
+        Ending::User(user) => {
+            args.push(Box::new(user.clone()));
+            "user_id = ?2"
+        }
+        Ending::Installation { user, installation } => {
+            args.push(Box::new(user.clone()));
+            args.push(Box::new(installation.clone()));
+            "user_id = ?2 AND installation_id = ?3"
+        }
+    };
+    let mut stmt = tx.prepare_cached(&format!(
+        "UPDATE session_rows SET revoked_at = ?1 WHERE {condition} AND revoked_at IS NULL \
+         RETURNING token_hash, expires_at"
+    ))?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(args.iter()), |r| {
+        Ok((r.get::<_, Vec<u8>>(0)?, r.get::<_, Option<i64>>(1)?))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
 
 /// The live session with this token hash, with its user.
 fn lookup_session(conn: &Connection, hash: &TokenHash) -> Result<Option<AuthSession>, StoreError> {

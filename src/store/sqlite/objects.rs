@@ -234,14 +234,9 @@ impl SqliteStore {
                         password_history
                     ])?;
                 }
-                let mut ended = 0;
+                let mut ended = Vec::new();
                 if update.password.is_some() && opts.revoke_sessions_on_password_change {
-                    ended = tx
-                        .prepare_cached(
-                            "UPDATE session_rows SET revoked_at = ?2 \
-                             WHERE user_id = ?1 AND revoked_at IS NULL",
-                        )?
-                        .execute(params![uid, user.updated_at])?;
+                    ended = super::end_sessions(tx, &crate::store::Ending::User(uid.clone()))?;
                 }
                 // The user gets a new session whether or not the others end.
                 if let (true, Some(s)) = (update.password.is_some(), &s) {
@@ -253,7 +248,7 @@ impl SqliteStore {
         // Any change to a user reaches every cached session of theirs.
         self.inner.cache.clear();
         let (user, ended, answers) = outcome?;
-        self.inner.writer.tombstoned(ended);
+        self.ended(&ended);
         Ok((user, answers))
     }
 
