@@ -22,6 +22,32 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Manage the RS256 signing keys of the Descope-compatible API.
     Keys(KeysArgs),
+    /// A recording reverse proxy: put it in front of a Parse Server, use the app, and every
+    /// exchange is written to a JSONL file (passwords and keys redacted).
+    Record(RecordArgs),
+}
+
+/// Options of `parse-compat record`.
+#[derive(Debug, Args)]
+pub struct RecordArgs {
+    /// The Parse Server to record (`http://host:1337/parse`).
+    #[arg(long = "upstream")]
+    pub upstream: String,
+    /// Where to write the recording (JSONL, created 0600, replaced if it exists).
+    #[arg(long = "out")]
+    pub out: PathBuf,
+    /// Port to listen on.
+    #[arg(long = "port", default_value_t = 1337)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long = "host", default_value = "127.0.0.1")]
+    pub host: std::net::IpAddr,
+    /// The REST mount path clients use here (the upstream URL's own path replaces it).
+    #[arg(long = "mountPath", default_value = "/parse")]
+    pub mount_path: String,
+    /// Seconds the upstream may take to start answering.
+    #[arg(long = "upstreamTimeout", default_value_t = 30)]
+    pub upstream_timeout: u64,
 }
 
 /// Options of `parse-compat serve`. Every option can also come from a Parse Server JSON config

@@ -1,5 +1,5 @@
 //! parse-compat: Parse Server's auth and session API, answered exactly as a pinned Parse
-//! version does, over one SQLite session store.
+//! version does, over one session store (SQLite, or Parse's own tables in PostgreSQL).
 
 pub mod account;
 pub mod cli;
@@ -13,4 +13,5 @@ pub mod policy;
 pub mod query;
 pub mod rest;
 pub mod store;
+pub mod traffic;
 pub mod version;

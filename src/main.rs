@@ -73,6 +73,22 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
         },
+        Command::Record(args) => {
+            let upstream = http::upstream::Upstream::new(
+                &args.upstream,
+                std::time::Duration::from_secs(args.upstream_timeout),
+            )?;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(parse_compat::traffic::record::run(
+                std::net::SocketAddr::new(args.host, args.port),
+                upstream,
+                &args.out,
+                args.mount_path,
+            ))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve(args) => {
             let config = Config::from_args(*args)?;
             serve(config)?;

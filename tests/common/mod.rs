@@ -160,6 +160,17 @@ impl Drop for TestServer {
     }
 }
 
+/// A request to any address (another server of the test, a proxy in front of it).
+pub fn request_to(addr: SocketAddr, method: &str, path: &str) -> RequestBuilder {
+    RequestBuilder {
+        addr,
+        method: method.to_owned(),
+        path: path.to_owned(),
+        headers: Vec::new(),
+        body: Bytes::new(),
+    }
+}
+
 pub struct RequestBuilder {
     addr: SocketAddr,
     method: String,
