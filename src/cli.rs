@@ -25,6 +25,44 @@ pub enum Command {
     /// A recording reverse proxy: put it in front of a Parse Server, use the app, and every
     /// exchange is written to a JSONL file (passwords and keys redacted).
     Record(RecordArgs),
+    /// Replay a recording (from `record`, or of real Parse in fixtures/) against parse-compat
+    /// as a Parse version, or against any server, and report every difference. Exit 1 on any.
+    Replay(ReplayArgs),
+}
+
+/// How `replay` reports.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ReplayFormat {
+    Human,
+    Json,
+}
+
+/// Options of `parse-compat replay`.
+#[derive(Debug, Args)]
+pub struct ReplayArgs {
+    /// The recording (JSONL).
+    pub file: PathBuf,
+    /// Replay against parse-compat answering as this Parse version, on a throwaway database.
+    #[arg(long = "parse-version")]
+    pub parse_version: Option<String>,
+    /// Replay against this server instead (`http://host:port`; paths are the recorded ones).
+    #[arg(long = "target")]
+    pub target: Option<String>,
+    /// The application id (default: the one the recording used).
+    #[arg(long = "appId")]
+    pub app_id: Option<String>,
+    /// The target's keys, sent where the recording has `<masterKey>`, `<restAPIKey>`...
+    #[arg(long = "masterKey")]
+    pub master_key: Option<String>,
+    #[arg(long = "restAPIKey")]
+    pub rest_api_key: Option<String>,
+    #[arg(long = "javascriptKey")]
+    pub javascript_key: Option<String>,
+    #[arg(long = "clientKey")]
+    pub client_key: Option<String>,
+    /// `human` (default) or `json`.
+    #[arg(long = "format", value_enum, default_value = "human")]
+    pub format: ReplayFormat,
 }
 
 /// Options of `parse-compat record`.

@@ -89,6 +89,14 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             ))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Replay(args) => {
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            Ok(ExitCode::from(
+                runtime.block_on(parse_compat::traffic::run_replay(args)),
+            ))
+        }
         Command::Serve(args) => {
             let config = Config::from_args(*args)?;
             serve(config)?;

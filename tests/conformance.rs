@@ -4,7 +4,8 @@
 //!
 //! Placeholders in the recordings (`<token#N>`, `<oid#N>`, `<relay:_User:oid#N>`, `<date>`)
 //! are bound to the live values the first time they appear in an answer and substituted into
-//! later requests, so the scenario runs on our own tokens and ids. Race steps (`j.*`) send both
+//! later requests, so the scenario runs on our own tokens and ids: the binding engine is the
+//! one `parse-compat replay` runs (`parse_compat::traffic::replay::Bindings`). Race steps (`j.*`) send both
 //! logouts at once and accept what `compare.py` accepts: a winner answering as Parse did and a
 //! loser answering as Parse did or with a deterministic 209 / 101.
 //!
@@ -17,203 +18,14 @@
 
 mod common;
 
-use std::collections::HashMap;
-
-use base64::Engine as _;
 use common::{TestResponse, TestServer};
-use regex::Regex;
+use parse_compat::traffic::replay::Bindings;
 use serde_json::Value;
 
 const VERSIONS: [&str; 12] = [
     "3.7.2", "3.8.0", "3.9.0", "3.10.0", "4.2.0", "4.4.0", "4.5.2", "5.6.0", "6.5.11", "7.5.4",
     "8.6.94", "9.10.0",
 ];
-
-#[derive(Default)]
-struct Bindings {
-    tokens: HashMap<String, String>,
-    oids: HashMap<String, String>,
-}
-
-fn placeholder_re() -> Regex {
-    Regex::new(r"<token#\d+>|<oid#\d+>|<relay:[A-Za-z_]+:oid#\d+>|<date>|<uuid#\d+>|http://127\.0\.0\.1:<port>")
-        .expect("a valid regex")
-}
-
-impl Bindings {
-    /// Put live values into a recorded request string.
-    fn substitute(&self, s: &str) -> String {
-        let re = placeholder_re();
-        re.replace_all(s, |c: &regex::Captures<'_>| {
-            let p = &c[0];
-            if p.starts_with("<token#") {
-                self.tokens.get(p).cloned().unwrap_or_else(|| p.to_owned())
-            } else if p.starts_with("<oid#") {
-                self.oids.get(p).cloned().unwrap_or_else(|| p.to_owned())
-            } else if let Some(rest) = p.strip_prefix("<relay:") {
-                let (class, oid) = rest
-                    .trim_end_matches('>')
-                    .split_once(':')
-                    .expect("relay form");
-                let oid = self
-                    .oids
-                    .get(&format!("<{oid}>"))
-                    .cloned()
-                    .unwrap_or_default();
-                base64::engine::general_purpose::STANDARD.encode(format!("{class}:{oid}"))
-            } else if let Some(n) = p.strip_prefix("<uuid#") {
-                let n: u64 = n.trim_end_matches('>').parse().unwrap_or(0);
-                format!("00000000-0000-4000-8000-{n:012}")
-            } else {
-                p.to_owned()
-            }
-        })
-        .into_owned()
-    }
-
-    fn substitute_value(&self, v: &Value) -> Value {
-        match v {
-            Value::String(s) => Value::String(self.substitute(s)),
-            Value::Array(a) => Value::Array(a.iter().map(|x| self.substitute_value(x)).collect()),
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .map(|(k, x)| (self.substitute(k), self.substitute_value(x)))
-                    .collect(),
-            ),
-            other => other.clone(),
-        }
-    }
-
-    fn bind(&mut self, placeholder: &str, live: &str) -> bool {
-        let map = if placeholder.starts_with("<token#") {
-            &mut self.tokens
-        } else {
-            &mut self.oids
-        };
-        match map.get(placeholder) {
-            Some(bound) => bound == live,
-            None => {
-                // One live value must not stand for two placeholders.
-                if map.values().any(|v| v == live) {
-                    return false;
-                }
-                map.insert(placeholder.to_owned(), live.to_owned());
-                true
-            }
-        }
-    }
-
-    /// Match a recorded string (with placeholders) against a live one, binding as we go.
-    fn match_str(&mut self, expected: &str, actual: &str) -> bool {
-        let re = placeholder_re();
-        let mut pattern = String::from("^");
-        let mut slots = Vec::new();
-        let mut last = 0;
-        for m in re.find_iter(expected) {
-            pattern.push_str(&regex::escape(&expected[last..m.start()]));
-            let p = m.as_str();
-            let group = if p.starts_with("<token#") {
-                "(r:[0-9a-f]{32})"
-            } else if p.starts_with("<oid#") {
-                "([A-Za-z0-9]{10})"
-            } else if p.starts_with("<relay:") {
-                "([A-Za-z0-9+/]+=*)"
-            } else if p == "<date>" {
-                r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z)"
-            } else if p.starts_with("<uuid#") {
-                // A UUID we sent comes back as we sent it.
-                pattern.push_str(&regex::escape(&self.substitute(p)));
-                last = m.end();
-                continue;
-            } else {
-                r"(http://127\.0\.0\.1:\d+)"
-            };
-            pattern.push_str(group);
-            slots.push(p.to_owned());
-            last = m.end();
-        }
-        pattern.push_str(&regex::escape(&expected[last..]));
-        pattern.push('$');
-        let Ok(full) = Regex::new(&pattern) else {
-            return false;
-        };
-        let Some(caps) = full.captures(actual) else {
-            return false;
-        };
-        for (i, p) in slots.iter().enumerate() {
-            let live = &caps[i + 1];
-            let ok = if p.starts_with("<token#") || p.starts_with("<oid#") {
-                self.bind(p, live)
-            } else if let Some(rest) = p.strip_prefix("<relay:") {
-                let (class, oid) = rest
-                    .trim_end_matches('>')
-                    .split_once(':')
-                    .expect("relay form");
-                let decoded = base64::engine::general_purpose::STANDARD
-                    .decode(live)
-                    .ok()
-                    .and_then(|b| String::from_utf8(b).ok());
-                match decoded.and_then(|d| d.strip_prefix(&format!("{class}:")).map(str::to_owned))
-                {
-                    Some(live_oid) => self.bind(&format!("<{oid}>"), &live_oid),
-                    None => false,
-                }
-            } else {
-                true
-            };
-            if !ok {
-                return false;
-            }
-        }
-        true
-    }
-
-    /// Match a recorded JSON value against a live one. `ordered` also requires object keys in
-    /// the recorded order.
-    fn match_value(&mut self, expected: &Value, actual: &Value, ordered: bool) -> bool {
-        match (expected, actual) {
-            (Value::String(e), Value::Array(_)) => e.starts_with("<stacktrace:"),
-            (Value::String(e), Value::String(a)) => self.match_str(e, a),
-            (Value::Array(e), Value::Array(a)) => {
-                e.len() == a.len()
-                    && e.iter()
-                        .zip(a)
-                        .all(|(x, y)| self.match_value(x, y, ordered))
-            }
-            (Value::Object(e), Value::Object(a)) => {
-                if e.len() != a.len() {
-                    return false;
-                }
-                let mut used = vec![false; a.len()];
-                for (idx, (ek, ev)) in e.iter().enumerate() {
-                    let key = self.substitute(ek);
-                    let found = a.keys().position(|k| *k == key).or_else(|| {
-                        a.keys().enumerate().position(|(i, k)| {
-                            !used[i] && !e.contains_key(k) && placeholder_re().is_match(&key) && {
-                                let mut trial = Bindings {
-                                    tokens: self.tokens.clone(),
-                                    oids: self.oids.clone(),
-                                };
-                                trial.match_str(&key, k)
-                            }
-                        })
-                    });
-                    let Some(pos) = found else { return false };
-                    if ordered && pos != idx {
-                        return false;
-                    }
-                    used[pos] = true;
-                    let (ak, av) = a.iter().nth(pos).expect("index in range");
-                    if !self.match_str(&key, ak) || !self.match_value(ev, av, ordered) {
-                        return false;
-                    }
-                }
-                true
-            }
-            (e, a) => e == a,
-        }
-    }
-}
 
 struct Outcome {
     ok: bool,

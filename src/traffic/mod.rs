@@ -2,7 +2,171 @@
 //! (`parse-compat record`) that writes exchanges in the format of the recordings of real Parse
 //! in `fixtures/` (`{"step", "request": {method, path, headers, body}, "response": {status,
 //! headers, body}}`, one per line), with random values as numbered placeholders and secrets
-//! redacted as they are written.
+//! redacted as they are written; and `parse-compat replay`, which sends a recording again
+//! (to parse-compat as any Parse version, or to any server) and reports every difference.
 
 pub mod normalize;
 pub mod record;
+pub mod replay;
+
+use std::io::Write as _;
+
+use serde_json::{Value, json};
+
+use crate::cli::{ReplayArgs, ReplayFormat};
+
+/// Exit codes: no difference, differences, unusable input.
+pub const SAME: u8 = 0;
+pub const DIFFERENT: u8 = 1;
+pub const BAD_USAGE: u8 = 2;
+
+/// `parse-compat replay`: answers the exit code.
+pub async fn run_replay(args: ReplayArgs) -> u8 {
+    match replay_file(&args).await {
+        Ok((report, differences)) => {
+            print_report(&args, &report, &differences);
+            if differences.is_empty() {
+                SAME
+            } else {
+                DIFFERENT
+            }
+        }
+        Err(why) => {
+            eprintln!("parse-compat replay: {why}");
+            BAD_USAGE
+        }
+    }
+}
+
+async fn replay_file(args: &ReplayArgs) -> Result<(Value, Vec<replay::Difference>), String> {
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    let mut records = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+    {
+        let record: Value = serde_json::from_str(line)
+            .map_err(|e| format!("{}:{}: not a JSON record: {e}", args.file.display(), n + 1))?;
+        if record.get("request").is_some() && record.get("response").is_none() {
+            return Err(format!(
+                "{}:{}: a request without its response",
+                args.file.display(),
+                n + 1
+            ));
+        }
+        records.push(record);
+    }
+    let recorded_app_id = records.iter().find_map(|r| {
+        r["request"]["headers"].as_object().and_then(|h| {
+            h.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("x-parse-application-id"))
+                .and_then(|(_, v)| v.as_str().map(str::to_owned))
+        })
+    });
+    let mut bindings = replay::Bindings::default();
+    let progress = |i: usize, n: usize| {
+        if i.is_multiple_of(100) || i == n {
+            eprint!("\rreplayed {i}/{n}");
+            if i == n {
+                eprintln!();
+            }
+        }
+    };
+    let (target, differences) = match &args.target {
+        Some(url) => {
+            let uri: hyper::Uri = url
+                .parse()
+                .map_err(|_| format!("--target `{url}` is not a URL"))?;
+            let host = uri
+                .host()
+                .ok_or_else(|| format!("--target `{url}` names no host"))?;
+            let port = uri.port_u16().unwrap_or(80);
+            let addr = tokio::net::lookup_host((host, port))
+                .await
+                .map_err(|e| format!("--target `{url}`: {e}"))?
+                .next()
+                .ok_or_else(|| format!("--target `{url}`: no address"))?;
+            for (placeholder, key) in [
+                ("<masterKey>", &args.master_key),
+                ("<restAPIKey>", &args.rest_api_key),
+                ("<javascriptKey>", &args.javascript_key),
+                ("<clientKey>", &args.client_key),
+            ] {
+                if let Some(key) = key {
+                    bindings.keys.insert(placeholder.into(), key.clone());
+                }
+            }
+            let differences = replay::replay(addr, &records, &mut bindings, progress).await?;
+            (url.clone(), differences)
+        }
+        None => {
+            let version = args
+                .parse_version
+                .as_deref()
+                .ok_or("give --parse-version (to replay against parse-compat) or --target")?;
+            let behavior = crate::version::Behavior::parse(version).map_err(|e| e.to_string())?;
+            let mut config = crate::config::Config::for_tests(behavior);
+            config.database = crate::store::DatabaseLocation::Memory;
+            if let Some(app_id) = args.app_id.clone().or(recorded_app_id) {
+                config.app_id = app_id;
+            }
+            for (placeholder, key) in [
+                ("<masterKey>", Some(config.master_key.clone())),
+                ("<restAPIKey>", config.rest_api_key.clone()),
+                ("<javascriptKey>", config.javascript_key.clone()),
+                ("<clientKey>", config.client_key.clone()),
+            ] {
+                if let Some(key) = key {
+                    bindings.keys.insert(placeholder.into(), key);
+                }
+            }
+            let server = replay::LocalServer::start(config)
+                .await
+                .map_err(|e| format!("starting parse-compat as Parse {version}: {e}"))?;
+            let differences = replay::replay(server.addr, &records, &mut bindings, progress).await;
+            server.stop().await;
+            (format!("parse-compat as Parse {version}"), differences?)
+        }
+    };
+    let exchanges = records
+        .iter()
+        .filter(|r| r.get("request").is_some())
+        .count();
+    let report = json!({
+        "file": args.file.display().to_string(),
+        "target": target,
+        "exchanges": exchanges,
+        "differences": differences.len(),
+    });
+    Ok((report, differences))
+}
+
+fn print_report(args: &ReplayArgs, report: &Value, differences: &[replay::Difference]) {
+    let mut out = std::io::stdout().lock();
+    match args.format {
+        ReplayFormat::Json => {
+            let mut report = report.clone();
+            report["differences"] = json!(differences);
+            let _ = writeln!(out, "{report}");
+        }
+        ReplayFormat::Human => {
+            let _ = writeln!(
+                out,
+                "{} exchange(s) of {} replayed against {}: {} difference(s)",
+                report["exchanges"],
+                report["file"].as_str().unwrap_or(""),
+                report["target"].as_str().unwrap_or(""),
+                differences.len()
+            );
+            for d in differences {
+                let _ = writeln!(
+                    out,
+                    "step {} ({}): {}: expected {}, got {}",
+                    d.step, d.request, d.path, d.expected, d.actual
+                );
+            }
+        }
+    }
+}

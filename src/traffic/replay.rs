@@ -1,0 +1,479 @@
+//! Replaying a recording: each recorded request is sent again (placeholders replaced by the
+//! live values they were bound to), and each answer compared with the recorded one, binding
+//! placeholders (`<token#N>`, `<oid#N>`, `<relay:Class:oid#N>`) the first time they appear
+//! in an answer. The conformance suite replays the recordings of real Parse with this engine;
+//! `parse-compat replay` replays a team's own (see [`super::record`]).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+
+use base64::Engine as _;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use regex::Regex;
+use serde_json::{Value, json};
+
+/// The placeholders a recording may hold.
+pub fn placeholder_re() -> &'static Regex {
+    static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    RE.get_or_init(|| {
+        Regex::new(
+            r"<token#\d+>|<oid#\d+>|<relay:[A-Za-z_]+:oid#\d+>|<date>|<uuid#\d+>|http://127\.0\.0\.1:<port>",
+        )
+        .expect("a valid regex")
+    })
+}
+
+/// Live values bound to placeholders so far, and the stand-ins for redacted keys.
+#[derive(Default, Clone)]
+pub struct Bindings {
+    tokens: HashMap<String, String>,
+    oids: HashMap<String, String>,
+    /// `<masterKey>` and the other redacted keys, and what to send for them.
+    pub keys: HashMap<String, String>,
+}
+
+impl Bindings {
+    /// Put live values into a recorded request string.
+    pub fn substitute(&self, s: &str) -> String {
+        let mut out = placeholder_re()
+            .replace_all(s, |c: &regex::Captures<'_>| {
+                let p = &c[0];
+                if p.starts_with("<token#") {
+                    self.tokens.get(p).cloned().unwrap_or_else(|| p.to_owned())
+                } else if p.starts_with("<oid#") {
+                    self.oids.get(p).cloned().unwrap_or_else(|| p.to_owned())
+                } else if let Some(rest) = p.strip_prefix("<relay:") {
+                    let (class, oid) = rest
+                        .trim_end_matches('>')
+                        .split_once(':')
+                        .unwrap_or((rest, rest));
+                    let oid = self
+                        .oids
+                        .get(&format!("<{oid}>"))
+                        .cloned()
+                        .unwrap_or_default();
+                    base64::engine::general_purpose::STANDARD.encode(format!("{class}:{oid}"))
+                } else if let Some(n) = p.strip_prefix("<uuid#") {
+                    let n: u64 = n.trim_end_matches('>').parse().unwrap_or(0);
+                    format!("00000000-0000-4000-8000-{n:012}")
+                } else {
+                    p.to_owned()
+                }
+            })
+            .into_owned();
+        for (placeholder, key) in &self.keys {
+            if out.contains(placeholder.as_str()) {
+                out = out.replace(placeholder.as_str(), key);
+            }
+        }
+        out
+    }
+
+    /// [`Bindings::substitute`] at every string and key of a JSON value.
+    pub fn substitute_value(&self, v: &Value) -> Value {
+        match v {
+            Value::String(s) => Value::String(self.substitute(s)),
+            Value::Array(a) => Value::Array(a.iter().map(|x| self.substitute_value(x)).collect()),
+            Value::Object(m) => Value::Object(
+                m.iter()
+                    .map(|(k, x)| (self.substitute(k), self.substitute_value(x)))
+                    .collect(),
+            ),
+            other => other.clone(),
+        }
+    }
+
+    fn bind(&mut self, placeholder: &str, live: &str) -> bool {
+        let map = if placeholder.starts_with("<token#") {
+            &mut self.tokens
+        } else {
+            &mut self.oids
+        };
+        match map.get(placeholder) {
+            Some(bound) => bound == live,
+            None => {
+                // One live value must not stand for two placeholders.
+                if map.values().any(|v| v == live) {
+                    return false;
+                }
+                map.insert(placeholder.to_owned(), live.to_owned());
+                true
+            }
+        }
+    }
+
+    /// Match a recorded string (with placeholders) against a live one, binding as it goes.
+    pub fn match_str(&mut self, expected: &str, actual: &str) -> bool {
+        let mut pattern = String::from("^");
+        let mut slots = Vec::new();
+        let mut last = 0;
+        for m in placeholder_re().find_iter(expected) {
+            pattern.push_str(&regex::escape(&expected[last..m.start()]));
+            let p = m.as_str();
+            let group = if p.starts_with("<token#") {
+                "(r:[0-9a-f]{32})"
+            } else if p.starts_with("<oid#") {
+                "([A-Za-z0-9]{10})"
+            } else if p.starts_with("<relay:") {
+                "([A-Za-z0-9+/]+=*)"
+            } else if p == "<date>" {
+                r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z)"
+            } else if p.starts_with("<uuid#") {
+                // A UUID the client chose comes back as it was sent.
+                pattern.push_str(&regex::escape(&self.substitute(p)));
+                last = m.end();
+                continue;
+            } else {
+                r"(http://127\.0\.0\.1:\d+)"
+            };
+            pattern.push_str(group);
+            slots.push(p.to_owned());
+            last = m.end();
+        }
+        pattern.push_str(&regex::escape(&expected[last..]));
+        pattern.push('$');
+        let Ok(full) = Regex::new(&pattern) else {
+            return false;
+        };
+        let Some(caps) = full.captures(actual) else {
+            return false;
+        };
+        for (i, p) in slots.iter().enumerate() {
+            let live = &caps[i + 1];
+            let ok = if p.starts_with("<token#") || p.starts_with("<oid#") {
+                self.bind(p, live)
+            } else if let Some(rest) = p.strip_prefix("<relay:") {
+                let (class, oid) = rest
+                    .trim_end_matches('>')
+                    .split_once(':')
+                    .unwrap_or((rest, rest));
+                let decoded = base64::engine::general_purpose::STANDARD
+                    .decode(live)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok());
+                match decoded.and_then(|d| d.strip_prefix(&format!("{class}:")).map(str::to_owned))
+                {
+                    Some(live_oid) => self.bind(&format!("<{oid}>"), &live_oid),
+                    None => false,
+                }
+            } else {
+                true
+            };
+            if !ok {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Match a recorded JSON value against a live one. `ordered` also requires object keys in
+    /// the recorded order.
+    pub fn match_value(&mut self, expected: &Value, actual: &Value, ordered: bool) -> bool {
+        match (expected, actual) {
+            (Value::String(e), Value::Array(_)) => e.starts_with("<stacktrace:"),
+            (Value::String(e), Value::String(a)) => self.match_str(e, a),
+            (Value::Array(e), Value::Array(a)) => {
+                e.len() == a.len()
+                    && e.iter()
+                        .zip(a)
+                        .all(|(x, y)| self.match_value(x, y, ordered))
+            }
+            (Value::Object(e), Value::Object(a)) => {
+                if e.len() != a.len() {
+                    return false;
+                }
+                let mut used = vec![false; a.len()];
+                for (idx, (ek, ev)) in e.iter().enumerate() {
+                    let key = self.substitute(ek);
+                    let found = a.keys().position(|k| *k == key).or_else(|| {
+                        a.keys().enumerate().position(|(i, k)| {
+                            !used[i] && !e.contains_key(k) && placeholder_re().is_match(&key) && {
+                                let mut trial = self.clone();
+                                trial.match_str(&key, k)
+                            }
+                        })
+                    });
+                    let Some(pos) = found else { return false };
+                    if ordered && pos != idx {
+                        return false;
+                    }
+                    used[pos] = true;
+                    let Some((ak, av)) = a.iter().nth(pos) else {
+                        return false;
+                    };
+                    if !self.match_str(&key, ak) || !self.match_value(ev, av, ordered) {
+                        return false;
+                    }
+                }
+                true
+            }
+            (e, a) => e == a,
+        }
+    }
+
+    /// Where a live value differs from a recorded one, by JSON pointer: the places
+    /// [`Bindings::match_value`] gives up on, each with both values (bindings made while
+    /// looking are kept only where the values match).
+    pub fn differences(
+        &mut self,
+        expected: &Value,
+        actual: &Value,
+        ordered: bool,
+        path: &str,
+        out: &mut Vec<(String, Value, Value)>,
+    ) {
+        let mut trial = self.clone();
+        if trial.match_value(expected, actual, ordered) {
+            *self = trial;
+            return;
+        }
+        match (expected, actual) {
+            (Value::Object(e), Value::Object(a)) => {
+                let keys: Vec<String> = e.keys().map(|k| self.substitute(k)).collect();
+                for (key, ev) in keys.iter().zip(e.values()) {
+                    let here = format!("{path}/{}", key.replace('~', "~0").replace('/', "~1"));
+                    match a.get(key) {
+                        Some(av) => self.differences(ev, av, ordered, &here, out),
+                        None => out.push((here, ev.clone(), Value::Null)),
+                    }
+                }
+                for (key, av) in a {
+                    if !keys.contains(key) {
+                        out.push((format!("{path}/{key}"), Value::Null, av.clone()));
+                    }
+                }
+                if ordered && out.is_empty() {
+                    out.push((
+                        path.to_owned(),
+                        json!({"keys": keys}),
+                        json!({"keys": a.keys().collect::<Vec<_>>()}),
+                    ));
+                }
+            }
+            (Value::Array(e), Value::Array(a)) if e.len() == a.len() => {
+                for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                    self.differences(ev, av, ordered, &format!("{path}/{i}"), out);
+                }
+            }
+            _ => out.push((path.to_owned(), expected.clone(), actual.clone())),
+        }
+    }
+}
+
+/// A live answer.
+#[derive(Debug, Clone)]
+pub struct Live {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Bytes,
+}
+
+impl Live {
+    /// The body as JSON, or as a string when it is not JSON.
+    pub fn body_value(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&self.body).into_owned()))
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Send a recorded request to `addr` with live values in it, over a connection of its own.
+pub async fn send(addr: SocketAddr, b: &Bindings, request: &Value) -> Result<Live, String> {
+    let method = request["method"]
+        .as_str()
+        .ok_or("a request without a method")?;
+    let path = b.substitute(request["path"].as_str().ok_or("a request without a path")?);
+    let mut req = hyper::Request::builder()
+        .method(method)
+        .uri(&path)
+        .header("host", addr.to_string());
+    if let Some(headers) = request["headers"].as_object() {
+        for (k, v) in headers {
+            req = req.header(k.as_str(), b.substitute(v.as_str().unwrap_or("")));
+        }
+    }
+    let body = match &request["body"] {
+        Value::Null => Bytes::new(),
+        Value::String(s) => Bytes::from(b.substitute(s)),
+        other => Bytes::from(b.substitute_value(other).to_string()),
+    };
+    let req = req
+        .body(Full::new(body))
+        .map_err(|e| format!("the recorded request cannot be sent: {e}"))?;
+    let stream = tokio::net::TcpStream::connect(addr)
+        .await
+        .map_err(|e| format!("connecting to {addr}: {e}"))?;
+    let (mut sender, conn) = http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| format!("talking to {addr}: {e}"))?;
+    tokio::spawn(conn);
+    let res = sender
+        .send_request(req)
+        .await
+        .map_err(|e| format!("sending to {addr}: {e}"))?;
+    let status = res.status().as_u16();
+    let headers = res
+        .headers()
+        .iter()
+        .map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap_or("").to_owned()))
+        .collect();
+    let body = res
+        .into_body()
+        .collect()
+        .await
+        .map_err(|e| format!("reading the answer from {addr}: {e}"))?
+        .to_bytes();
+    Ok(Live {
+        status,
+        headers,
+        body,
+    })
+}
+
+/// One difference between a recorded answer and a live one.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Difference {
+    pub step: String,
+    pub request: String,
+    /// A JSON pointer into the answer: `/status`, `/headers/content-type`, `/body/...`.
+    pub path: String,
+    pub expected: Value,
+    pub actual: Value,
+}
+
+/// Compare a live answer with the recorded one: status, content type, body (object keys in
+/// the recorded order when `ordered`).
+pub fn compare(
+    b: &mut Bindings,
+    step: &str,
+    request: &str,
+    expected: &Value,
+    live: &Live,
+    ordered: bool,
+) -> Vec<Difference> {
+    let mut found = Vec::new();
+    if expected["status"].as_u64() != Some(u64::from(live.status)) {
+        found.push((
+            "/status".to_owned(),
+            expected["status"].clone(),
+            json!(live.status),
+        ));
+    }
+    let recorded_type = expected["headers"]
+        .as_object()
+        .and_then(|h| {
+            h.iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+                .map(|(_, v)| v.clone())
+        })
+        .unwrap_or(Value::Null);
+    let live_type = live
+        .header("content-type")
+        .map_or(Value::Null, |v| Value::String(v.to_owned()));
+    if recorded_type != live_type {
+        found.push(("/headers/content-type".to_owned(), recorded_type, live_type));
+    }
+    b.differences(
+        &expected["body"],
+        &live.body_value(),
+        ordered,
+        "/body",
+        &mut found,
+    );
+    found
+        .into_iter()
+        .map(|(path, expected, actual)| Difference {
+            step: step.to_owned(),
+            request: request.to_owned(),
+            path,
+            expected,
+            actual,
+        })
+        .collect()
+}
+
+/// Replay `records` (JSONL values) against `addr`: every difference, in order.
+pub async fn replay(
+    addr: SocketAddr,
+    records: &[Value],
+    bindings: &mut Bindings,
+    progress: impl Fn(usize, usize),
+) -> Result<Vec<Difference>, String> {
+    let mut all = Vec::new();
+    let exchanges: Vec<&Value> = records
+        .iter()
+        .filter(|r| r.get("request").is_some())
+        .collect();
+    for (i, record) in exchanges.iter().enumerate() {
+        progress(i + 1, exchanges.len());
+        let live = send(addr, bindings, &record["request"]).await?;
+        let step = record["step"].as_str().unwrap_or_default();
+        let request = format!(
+            "{} {}",
+            record["request"]["method"].as_str().unwrap_or(""),
+            record["request"]["path"].as_str().unwrap_or("")
+        );
+        // REST bodies keep their key order on every Parse version; compare it.
+        all.extend(compare(
+            bindings,
+            step,
+            &request,
+            &record["response"],
+            &live,
+            true,
+        ));
+    }
+    Ok(all)
+}
+
+/// A parse-compat server answering as one Parse version, on a throwaway database, on
+/// 127.0.0.1 at a free port: what `parse-compat replay` replays against by default.
+pub struct LocalServer {
+    pub addr: SocketAddr,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl LocalServer {
+    pub async fn start(config: crate::config::Config) -> anyhow::Result<Self> {
+        let store = crate::store::Store::connect(&config.database, config.store_options()).await?;
+        let graphql = crate::graphql::GraphqlService::new(&config)?;
+        let upstream = crate::http::upstream::Upstream::from_config(&config)?;
+        let state = std::sync::Arc::new(crate::http::AppState {
+            config,
+            store,
+            graphql,
+            descope: None,
+            upstream,
+        });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(crate::http::serve_on_threads(listener, state, 2, async {
+            let _ = stopped.await;
+        }));
+        Ok(Self {
+            addr,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
