@@ -542,3 +542,41 @@ async fn an_anonymous_sign_up_is_recorded_as_each_version_records_it() {
         assert_eq!(with, expected, "{version}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_apps_own_column_on_user_is_no_field_and_breaks_nothing() {
+    let Some(uri) = fresh().await else { return };
+    let store = store(&uri, V9).await;
+    let (user, session) = store
+        .sign_up(
+            NewUser {
+                username: "gus".into(),
+                password: Some("pw".into()),
+                ..NewUser::default()
+            },
+            SessionMeta::default(),
+        )
+        .await
+        .unwrap();
+    // A column the app added by SQL, which `_SCHEMA` does not list.
+    let client = sql(&uri).await;
+    client
+        .batch_execute(r#"ALTER TABLE "_User" ADD COLUMN legacy_crm_id text"#)
+        .await
+        .unwrap();
+    client
+        .execute(
+            r#"UPDATE "_User" SET legacy_crm_id = 'crm-1' WHERE "objectId" = $1"#,
+            &[&user.object_id],
+        )
+        .await
+        .unwrap();
+    let found = store.find_session(&session.token).await.unwrap().unwrap();
+    assert_eq!(found.user.object_id, user.object_id);
+    assert!(found.user.fields.get("legacy_crm_id").is_none());
+    let again = store
+        .check_credentials(Some("gus".into()), None, "pw".into(), false)
+        .await
+        .unwrap();
+    assert!(again.is_some());
+}

@@ -87,6 +87,9 @@ struct Inner {
 struct Schemas {
     user: Arc<ClassFields>,
     session: Arc<ClassFields>,
+    /// Whether a column this copy does not type makes decoding give up (to re-read the
+    /// schema) rather than skip it.
+    strict: bool,
 }
 
 /// Parameters of a statement, all passed as text and cast by the statement.
@@ -181,11 +184,14 @@ fn millis(v: &Value) -> Option<i64> {
 }
 
 /// The custom fields of a row: its remaining columns that the class schema types, in column
-/// order. `Err(())` when a column is one the schema copy does not know (re-read it).
+/// order. When `strict`, `Err(())` for a column with a value that the schema copy does not
+/// know (it may be stale: re-read it); otherwise such a column is skipped, as it is no Parse
+/// field (an app's own column, added by SQL).
 fn custom_fields(
     class: &str,
     row: Map<String, Value>,
     fields: &ClassFields,
+    strict: bool,
 ) -> Result<Map<String, Value>, ()> {
     let mut out = Map::new();
     for (name, value) in row {
@@ -201,14 +207,18 @@ fn custom_fields(
             }
             // A column no schema lists (an app's own, or one being added right now) is not
             // a field; a missing value needs no type.
-            None if value.is_null() => {}
+            None if value.is_null() || !strict => {}
             None => return Err(()),
         }
     }
     Ok(out)
 }
 
-fn user_from_row(mut row: Map<String, Value>, fields: &ClassFields) -> Result<User, ()> {
+fn user_from_row(
+    mut row: Map<String, Value>,
+    fields: &ClassFields,
+    strict: bool,
+) -> Result<User, ()> {
     let object_id = text(take(&mut row, "objectId")).unwrap_or_default();
     let created_at = millis(&take(&mut row, "createdAt")).unwrap_or(0);
     let updated_at = millis(&take(&mut row, "updatedAt")).unwrap_or(created_at);
@@ -240,7 +250,7 @@ fn user_from_row(mut row: Map<String, Value>, fields: &ClassFields) -> Result<Us
         acl,
         created_at,
         updated_at,
-        fields: custom_fields("_User", row, fields)?,
+        fields: custom_fields("_User", row, fields, strict)?,
     })
 }
 
@@ -248,6 +258,7 @@ fn user_from_row(mut row: Map<String, Value>, fields: &ClassFields) -> Result<Us
 fn session_from_row(
     mut row: Map<String, Value>,
     fields: &ClassFields,
+    strict: bool,
 ) -> Result<(Session, Option<String>), ()> {
     let object_id = text(take(&mut row, "objectId")).unwrap_or_default();
     let created_at = millis(&take(&mut row, "createdAt")).unwrap_or(0);
@@ -281,7 +292,7 @@ fn session_from_row(
             action,
             auth_provider,
             installation_id,
-            fields: custom_fields("_Session", row, fields)?,
+            fields: custom_fields("_Session", row, fields, strict)?,
         },
         token,
     ))
@@ -428,6 +439,7 @@ impl PgStore {
                 schemas: parking_lot::RwLock::new(Schemas {
                     user: Arc::new(user),
                     session: Arc::new(session),
+                    strict: true,
                 }),
             }),
         })
@@ -462,6 +474,7 @@ impl PgStore {
         *self.inner.schemas.write() = Schemas {
             user: Arc::new(user),
             session: Arc::new(session),
+            strict: true,
         };
         Ok(())
     }
@@ -473,7 +486,10 @@ impl PgStore {
         decode: impl Fn(Map<String, Value>, &Schemas) -> Result<T, ()>,
     ) -> Result<Vec<T>, StoreError> {
         for attempt in 0..2 {
-            let schemas = self.inner.schemas.read().clone();
+            let mut schemas = self.inner.schemas.read().clone();
+            // First with the copy as it is; after re-reading it, a column `_SCHEMA` does not
+            // list is an app's own and is skipped.
+            schemas.strict = attempt == 0;
             let mut out = Vec::with_capacity(rows.len());
             let mut stale = false;
             for row in rows {
@@ -488,17 +504,13 @@ impl PgStore {
             if !stale {
                 return Ok(out);
             }
-            if attempt == 0 {
-                self.reload_fields().await?;
-            }
+            self.reload_fields().await?;
         }
-        Err(StoreError::Corrupt(
-            "a row has a column its _SCHEMA does not type".into(),
-        ))
+        Err(StoreError::Corrupt("rows outside their schema".into()))
     }
 
     async fn decode_users(&self, rows: &[String]) -> Result<Vec<User>, StoreError> {
-        self.decode(rows, |row, s| user_from_row(row, &s.user))
+        self.decode(rows, |row, s| user_from_row(row, &s.user, s.strict))
             .await
     }
 
@@ -875,7 +887,7 @@ impl PgStore {
         let rows = [session, user];
         let found = self
             .decode(&rows[..1], |s, schemas| {
-                session_from_row(s, &schemas.session)
+                session_from_row(s, &schemas.session, schemas.strict)
             })
             .await?;
         let users = self.decode_users(&rows[1..]).await?;

@@ -253,7 +253,7 @@ impl PgStore {
         let (found, old_history): (Option<User>, Option<String>) = match row {
             Some(r) => {
                 let text: String = r.get(0);
-                let user = user_from_row(super::parse_row(&text)?, schema)
+                let user = user_from_row(super::parse_row(&text)?, schema, false)
                     .map_err(|()| StoreError::Corrupt("_User row outside its schema".into()))?;
                 (Some(user), r.get(1))
             }
@@ -504,7 +504,7 @@ impl PgStore {
             .collect();
         drop(client);
         let sessions = self
-            .decode(&rows, |row, s| session_from_row(row, &s.session))
+            .decode(&rows, |row, s| session_from_row(row, &s.session, s.strict))
             .await?;
         tokio::task::spawn_blocking(move || visit(&mut sessions.into_iter().map(Ok)))
             .await
@@ -532,7 +532,7 @@ impl PgStore {
             Some(r) => {
                 let text: String = r.get(0);
                 Some(
-                    session_from_row(super::parse_row(&text)?, &schema)
+                    session_from_row(super::parse_row(&text)?, &schema, false)
                         .map_err(|()| {
                             StoreError::Corrupt("_Session row outside its schema".into())
                         })?
