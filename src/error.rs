@@ -128,6 +128,30 @@ impl ParseError {
         Self::new(ErrorCode::InternalServerError, "Internal server error.")
     }
 
+    /// 202: another user has this username (ignoring case from 4.0).
+    pub fn username_taken() -> Self {
+        Self::new(
+            ErrorCode::UsernameTaken,
+            "Account already exists for this username.",
+        )
+    }
+
+    /// 203: another user has this email.
+    pub fn email_taken() -> Self {
+        Self::new(
+            ErrorCode::EmailTaken,
+            "Account already exists for this email address.",
+        )
+    }
+
+    /// 137: a value a unique index already holds.
+    pub fn duplicate_value() -> Self {
+        Self::new(
+            ErrorCode::DuplicateValue,
+            "A duplicate value for a field with unique values was provided",
+        )
+    }
+
     /// What Parse's database layer answers when PostgreSQL fails (unreachable, lost
     /// connection): 500 `{"code":1,"error":"An internal server error occurred"}` (recorded
     /// from real Parse 9.10.0 with its database stopped, clients/postgres/outage.mjs; up to

@@ -724,11 +724,7 @@ fn ensure_identity_free(
             .query_row(params![username, except], |r| r.get(0))
             .optional()?;
         if taken.is_some() {
-            return Err(ParseError::new(
-                ErrorCode::UsernameTaken,
-                "Account already exists for this username.",
-            )
-            .into());
+            return Err(ParseError::username_taken().into());
         }
     }
     if let Some(email) = email {
@@ -742,11 +738,7 @@ fn ensure_identity_free(
             .query_row(params![email, except], |r| r.get(0))
             .optional()?;
         if taken.is_some() {
-            return Err(ParseError::new(
-                ErrorCode::EmailTaken,
-                "Account already exists for this email address.",
-            )
-            .into());
+            return Err(ParseError::email_taken().into());
         }
     }
     Ok(())

@@ -195,10 +195,7 @@ impl SqliteStore {
                         .optional()?;
                     if taken.is_some() {
                         return refused(if update.duplicate_value_error {
-                            ParseError::new(
-                                ErrorCode::DuplicateValue,
-                                "A duplicate value for a field with unique values was provided",
-                            )
+                            ParseError::duplicate_value()
                         } else {
                             ParseError::internal()
                         });
