@@ -56,7 +56,9 @@ impl Lanes {
                 tracing::warn!(error = %e, "a shared PostgreSQL connection ended");
             }
         });
-        let find_by_token = client.prepare(super::FIND_BY_TOKEN).await?;
+        let find_by_token = client
+            .prepare(&super::session_lookup(super::BY_TOKEN))
+            .await?;
         let (revoke, _) = super::ending(&crate::store::Ending::Token(String::new()));
         let revoke_by_token = client.prepare(&revoke).await?;
         let lane = Arc::new(Lane {

@@ -92,16 +92,22 @@ struct Schemas {
     strict: bool,
 }
 
+impl Schemas {
+    /// Both class schemas as `_SCHEMA` has them now.
+    async fn load(client: &impl deadpool_postgres::GenericClient) -> Result<Self, StoreError> {
+        Ok(Self {
+            user: Arc::new(schema::class_fields(client, "_User").await?),
+            session: Arc::new(schema::class_fields(client, "_Session").await?),
+            strict: true,
+        })
+    }
+}
+
 /// Parameters of a statement, all passed as text and cast by the statement.
 type Params = Vec<Option<String>>;
 
 fn refs(params: &Params) -> Vec<&(dyn ToSql + Sync)> {
     params.iter().map(|p| p as &(dyn ToSql + Sync)).collect()
-}
-
-/// A timestamp as `row_to_json` writes it in UTC (`2026-12-04T21:48:19.123+00:00`), in ms.
-pub(super) fn parse_timestamp(text: &str) -> Option<i64> {
-    super::parse_iso_millis(text)
 }
 
 /// The `createdWith` Parse stores for a session made this way (`NULL` for none).
@@ -117,11 +123,16 @@ fn created_with(session: &Session) -> Option<String> {
     Some(Value::Object(with).to_string())
 }
 
-/// The ACL Parse rebuilds from `_rperm` and `_wperm` (`untransformObjectACL`).
-fn acl_from_perms(rperm: Option<&Value>, wperm: Option<&Value>) -> Map<String, Value> {
+/// The ACL Parse rebuilds from `_rperm` and `_wperm` (`untransformObjectACL`, given the
+/// columns as JSON arrays). Both NULL is public to Parse (fixtures/pg-tables, experiment c).
+fn acl_from_perms(rperm: &Value, wperm: &Value) -> Map<String, Value> {
     let mut acl = Map::new();
-    let entries = |v: Option<&Value>| -> Vec<String> {
-        v.and_then(Value::as_array)
+    if rperm.is_null() && wperm.is_null() {
+        acl.insert("*".into(), json!({"read": true, "write": true}));
+        return acl;
+    }
+    let entries = |v: &Value| -> Vec<String> {
+        v.as_array()
             .map(|a| {
                 a.iter()
                     .filter_map(Value::as_str)
@@ -167,6 +178,59 @@ fn perms_from_acl(acl: &Map<String, Value>) -> (String, String) {
     (literal(read.collect()), literal(write.collect()))
 }
 
+/// The columns and values of an INSERT: each value one text parameter, cast to its column's
+/// type by the statement.
+#[derive(Default)]
+struct Insert {
+    columns: Vec<String>,
+    values: Vec<String>,
+    params: Params,
+}
+
+impl Insert {
+    /// Set `column` (a Parse field name, quoted here) to `value` cast to `cast`.
+    fn set(&mut self, column: &str, cast: &str, value: Option<String>) -> Result<(), StoreError> {
+        self.params.push(value);
+        self.columns.push(schema::ident(column)?);
+        self.values
+            .push(format!("${}::text::{cast}", self.params.len()));
+        Ok(())
+    }
+
+    /// Set each custom field the class schema gives a column.
+    fn set_fields(
+        &mut self,
+        fields: &Map<String, Value>,
+        schema: &ClassFields,
+    ) -> Result<(), StoreError> {
+        for (name, value) in fields {
+            if let Some(ty) = schema.get(name)
+                && let Some(column) = schema::column_type(ty)
+            {
+                self.set(name, column, schema::to_column_text(ty, value))?;
+            }
+        }
+        Ok(())
+    }
+
+    async fn run(
+        self,
+        client: &impl deadpool_postgres::GenericClient,
+        table: &str,
+    ) -> Result<(), StoreError> {
+        let sql = format!(
+            r#"INSERT INTO "{table}" ({}) VALUES ({})"#,
+            self.columns.join(", "),
+            self.values.join(", ")
+        );
+        client
+            .execute(&sql, &refs(&self.params))
+            .await
+            .map_err(write_error)?;
+        Ok(())
+    }
+}
+
 /// What a `row_to_json` object says about a column: its value, or none.
 fn take(row: &mut Map<String, Value>, key: &str) -> Value {
     row.shift_remove(key).unwrap_or(Value::Null)
@@ -179,8 +243,9 @@ fn text(v: Value) -> Option<String> {
     }
 }
 
+/// A timestamp as `row_to_json` writes it in UTC (`2026-12-04T21:48:19.123+00:00`), in ms.
 fn millis(v: &Value) -> Option<i64> {
-    v.as_str().and_then(parse_timestamp)
+    v.as_str().and_then(super::parse_iso_millis)
 }
 
 /// The custom fields of a row: its remaining columns that the class schema types, in column
@@ -229,16 +294,7 @@ fn user_from_row(
         Value::Object(m) => Some(m),
         _ => None,
     };
-    let rperm = take(&mut row, "_rperm");
-    let wperm = take(&mut row, "_wperm");
-    // NULL `_rperm` is public to Parse (fixtures/pg-tables, experiment c).
-    let acl = if rperm.is_null() && wperm.is_null() {
-        let mut acl = Map::new();
-        acl.insert("*".into(), json!({"read": true, "write": true}));
-        acl
-    } else {
-        acl_from_perms(Some(&rperm), Some(&wperm))
-    };
+    let acl = acl_from_perms(&take(&mut row, "_rperm"), &take(&mut row, "_wperm"));
     let hashed_password = text(take(&mut row, "_hashed_password"));
     Ok(User {
         object_id,
@@ -313,20 +369,11 @@ fn unique_violation(err: &tokio_postgres::Error) -> Option<ParseError> {
     }
     let constraint = db.constraint().unwrap_or_default();
     Some(if constraint.contains("email") {
-        ParseError::new(
-            ErrorCode::EmailTaken,
-            "Account already exists for this email address.",
-        )
+        ParseError::email_taken()
     } else if constraint.contains("username") {
-        ParseError::new(
-            ErrorCode::UsernameTaken,
-            "Account already exists for this username.",
-        )
+        ParseError::username_taken()
     } else {
-        ParseError::new(
-            ErrorCode::DuplicateValue,
-            "A duplicate value for a field with unique values was provided",
-        )
+        ParseError::duplicate_value()
     })
 }
 
@@ -378,8 +425,16 @@ fn write_error(err: tokio_postgres::Error) -> StoreError {
 
 const USER_ROW: &str = r#"row_to_json(u)::text"#;
 const SESSION_ROW: &str = r#"row_to_json(s)::text"#;
-/// A session and its user by token: the statement of every authenticated request.
-const FIND_BY_TOKEN: &str = r#"SELECT row_to_json(s)::text, row_to_json(u)::text FROM "_Session" s JOIN "_User" u ON u."objectId" = s."user" WHERE s."sessionToken" = $1 LIMIT 1"#;
+/// A session and its user where `condition` holds (on `s`, with `$1`); by token, the statement
+/// of every authenticated request.
+fn session_lookup(condition: &str) -> String {
+    format!(
+        r#"SELECT {SESSION_ROW}, {USER_ROW} FROM "_Session" s JOIN "_User" u ON u."objectId" = s."user" WHERE {condition} LIMIT 1"#
+    )
+}
+
+/// The condition of a lookup by token.
+const BY_TOKEN: &str = r#"s."sessionToken" = $1"#;
 
 impl PgStore {
     /// Connect, then create what is missing of Parse's tables (see [`schema::prepare`]).
@@ -425,8 +480,7 @@ impl PgStore {
             .map_err(|e| StoreError::Pool(e.to_string()))?;
         let mut client = pool.get().await?;
         let layout = schema::prepare(&mut client, options.parse_version).await?;
-        let user = schema::class_fields(&client, "_User").await?;
-        let session = schema::class_fields(&client, "_Session").await?;
+        let schemas = Schemas::load(&client).await?;
         drop(client);
         Ok(Self {
             inner: Arc::new(Inner {
@@ -436,11 +490,7 @@ impl PgStore {
                 options,
                 layout,
                 name,
-                schemas: parking_lot::RwLock::new(Schemas {
-                    user: Arc::new(user),
-                    session: Arc::new(session),
-                    strict: true,
-                }),
+                schemas: parking_lot::RwLock::new(schemas),
             }),
         })
     }
@@ -468,14 +518,8 @@ impl PgStore {
 
     /// Re-read both class schemas from `_SCHEMA`.
     async fn reload_fields(&self) -> Result<(), StoreError> {
-        let client = self.client().await?;
-        let user = schema::class_fields(&client, "_User").await?;
-        let session = schema::class_fields(&client, "_Session").await?;
-        *self.inner.schemas.write() = Schemas {
-            user: Arc::new(user),
-            session: Arc::new(session),
-            strict: true,
-        };
+        let schemas = Schemas::load(&self.client().await?).await?;
+        *self.inner.schemas.write() = schemas;
         Ok(())
     }
 
@@ -646,63 +690,36 @@ impl PgStore {
         )
         .await?;
         let (rperm, wperm) = perms_from_acl(&u.acl);
-        let mut columns = vec![
-            "\"objectId\"",
-            "\"createdAt\"",
-            "\"updatedAt\"",
-            "\"username\"",
-            "\"email\"",
-            "\"emailVerified\"",
-            "\"authData\"",
-            "\"_rperm\"",
-            "\"_wperm\"",
-            "\"_hashed_password\"",
-        ]
-        .into_iter()
-        .map(str::to_owned)
-        .collect::<Vec<_>>();
-        let mut values: Vec<String> = [
-            "$1",
-            "$2::text::timestamptz",
-            "$3::text::timestamptz",
-            "$4",
-            "$5",
-            "$6::text::boolean",
-            "$7::text::jsonb",
-            "$8::text::text[]",
-            "$9::text::text[]",
-            "$10",
-        ]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-        let mut params: Params = vec![
-            Some(u.object_id.clone()),
-            Some(iso_millis(u.created_at)),
-            Some(iso_millis(u.updated_at)),
-            Some(u.username.clone()),
-            u.email.clone(),
+        let mut insert = Insert::default();
+        insert.set("objectId", "text", Some(u.object_id.clone()))?;
+        insert.set("createdAt", "timestamptz", Some(iso_millis(u.created_at)))?;
+        insert.set("updatedAt", "timestamptz", Some(iso_millis(u.updated_at)))?;
+        insert.set("username", "text", Some(u.username.clone()))?;
+        insert.set("email", "text", u.email.clone())?;
+        insert.set(
+            "emailVerified",
+            "boolean",
             u.email_verified.map(|b| b.to_string()),
+        )?;
+        insert.set(
+            "authData",
+            "jsonb",
             u.auth_data
                 .as_ref()
                 .map(|m| Value::Object(m.clone()).to_string()),
-            Some(rperm),
-            Some(wperm),
-            u.hashed_password.clone(),
-        ];
+        )?;
+        insert.set("_rperm", "text[]", Some(rperm))?;
+        insert.set("_wperm", "text[]", Some(wperm))?;
+        insert.set("_hashed_password", "text", u.hashed_password.clone())?;
         if self.inner.options.password_max_age_ms.is_some() && u.hashed_password.is_some() {
-            columns.push("\"_password_changed_at\"".into());
-            values.push("$2::text::timestamptz".into());
+            insert.set(
+                "_password_changed_at",
+                "timestamptz",
+                Some(iso_millis(u.created_at)),
+            )?;
         }
-        objects::push_fields(&mut columns, &mut values, &mut params, &u.fields, &schema)?;
-        let sql = format!(
-            r#"INSERT INTO "_User" ({}) VALUES ({})"#,
-            columns.join(", "),
-            values.join(", ")
-        );
-        tx.execute(&sql, &refs(&params))
-            .await
-            .map_err(write_error)?;
+        insert.set_fields(&u.fields, &schema)?;
+        insert.run(&tx, "_User").await?;
         if let Some(s) = &session {
             self.insert_session_row(&tx, &s.session, Some(&s.token), &ClassFields::default())
                 .await?;
@@ -719,59 +736,23 @@ impl PgStore {
         token: Option<&str>,
         schema: &ClassFields,
     ) -> Result<(), StoreError> {
-        let mut columns: Vec<String> = [
-            "\"objectId\"",
-            "\"createdAt\"",
-            "\"updatedAt\"",
-            "\"user\"",
-            "\"installationId\"",
-            "\"sessionToken\"",
-            "\"expiresAt\"",
-            "\"createdWith\"",
-        ]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-        let mut values: Vec<String> = [
-            "$1",
-            "$2::text::timestamptz",
-            "$3::text::timestamptz",
-            "$4",
-            "$5",
-            "$6",
-            "$7::text::timestamptz",
-            "$8::text::jsonb",
-        ]
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-        let mut params: Params = vec![
-            Some(s.object_id.clone()),
-            Some(iso_millis(s.created_at)),
-            Some(iso_millis(s.updated_at)),
-            Some(s.user_id.clone()),
-            s.installation_id.clone(),
-            token.map(str::to_owned),
-            s.expires_at.map(iso_millis),
-            created_with(s),
-        ];
+        let mut insert = Insert::default();
+        insert.set("objectId", "text", Some(s.object_id.clone()))?;
+        insert.set("createdAt", "timestamptz", Some(iso_millis(s.created_at)))?;
+        insert.set("updatedAt", "timestamptz", Some(iso_millis(s.updated_at)))?;
+        insert.set("user", "text", Some(s.user_id.clone()))?;
+        insert.set("installationId", "text", s.installation_id.clone())?;
+        insert.set("sessionToken", "text", token.map(str::to_owned))?;
+        insert.set("expiresAt", "timestamptz", s.expires_at.map(iso_millis))?;
+        insert.set("createdWith", "jsonb", created_with(s))?;
         // Parse up to 4.x writes `restricted: false`; later versions leave the column (if a
         // 4.x made it) empty.
         if self.inner.layout.session_restricted && !self.inner.options.parse_version.at_least(5, 0)
         {
-            columns.push("\"restricted\"".into());
-            values.push("false".into());
+            insert.set("restricted", "boolean", Some("false".into()))?;
         }
-        objects::push_fields(&mut columns, &mut values, &mut params, &s.fields, schema)?;
-        let sql = format!(
-            r#"INSERT INTO "_Session" ({}) VALUES ({})"#,
-            columns.join(", "),
-            values.join(", ")
-        );
-        tx.execute(&sql, &refs(&params))
-            .await
-            .map_err(write_error)?;
-        Ok(())
+        insert.set_fields(&s.fields, schema)?;
+        insert.run(tx, "_Session").await
     }
 
     /// Find the user a login names: by username, or by email, as Parse's login does.
@@ -865,11 +846,8 @@ impl PgStore {
         condition: &str,
         key: &str,
     ) -> Result<Option<AuthSession>, StoreError> {
-        let sql = format!(
-            r#"SELECT {SESSION_ROW}, {USER_ROW} FROM "_Session" s JOIN "_User" u ON u."objectId" = s."user" WHERE {condition} LIMIT 1"#
-        );
         let client = self.client().await?;
-        let stmt = client.prepare_cached(&sql).await?;
+        let stmt = client.prepare_cached(&session_lookup(condition)).await?;
         let row = client.query_opt(&stmt, &[&key]).await?;
         drop(client);
         match row {

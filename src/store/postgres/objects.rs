@@ -85,11 +85,7 @@ pub(super) async fn ensure_identity_free(
             r#"SELECT 1 FROM "_User" WHERE "username" = $1 AND "objectId" <> $2 LIMIT 1"#
         };
         if tx.query_opt(sql, &[&username, &except]).await?.is_some() {
-            return Err(ParseError::new(
-                ErrorCode::UsernameTaken,
-                "Account already exists for this username.",
-            )
-            .into());
+            return Err(ParseError::username_taken().into());
         }
     }
     if let Some(email) = email {
@@ -99,32 +95,8 @@ pub(super) async fn ensure_identity_free(
             r#"SELECT 1 FROM "_User" WHERE "email" = $1 AND "objectId" <> $2 LIMIT 1"#
         };
         if tx.query_opt(sql, &[&email, &except]).await?.is_some() {
-            return Err(ParseError::new(
-                ErrorCode::EmailTaken,
-                "Account already exists for this email address.",
-            )
-            .into());
+            return Err(ParseError::email_taken().into());
         }
-    }
-    Ok(())
-}
-
-/// Append a column, value expression and parameter per custom field (for an INSERT).
-pub(super) fn push_fields(
-    columns: &mut Vec<String>,
-    values: &mut Vec<String>,
-    params: &mut Params,
-    fields: &Map<String, Value>,
-    schema: &ClassFields,
-) -> Result<(), StoreError> {
-    for (name, value) in fields {
-        let Some(ty) = schema.get(name) else { continue };
-        let Some(column) = schema::column_type(ty) else {
-            continue;
-        };
-        params.push(schema::to_column_text(ty, value));
-        columns.push(ident(name)?);
-        values.push(format!("${}::text::{column}", params.len()));
     }
     Ok(())
 }
@@ -314,10 +286,7 @@ impl PgStore {
                 .is_some()
         {
             return Err(if update.duplicate_value_error {
-                ParseError::new(
-                    ErrorCode::DuplicateValue,
-                    "A duplicate value for a field with unique values was provided",
-                )
+                ParseError::duplicate_value()
             } else {
                 ParseError::internal()
             }
@@ -396,21 +365,17 @@ impl PgStore {
         let tx = client.transaction().await?;
         let row = tx
             .query_opt(
-                r#"SELECT "_rperm"::text IS NULL AND "_wperm"::text IS NULL, coalesce(array_to_json("_rperm"), 'null')::text, coalesce(array_to_json("_wperm"), 'null')::text FROM "_User" WHERE "objectId" = $1 FOR UPDATE"#,
+                r#"SELECT array_to_json("_rperm")::text, array_to_json("_wperm")::text FROM "_User" WHERE "objectId" = $1 FOR UPDATE"#,
                 &[&user_id],
             )
             .await?;
         let acl = row.map(|r| {
-            let public: bool = r.get(0);
-            if public {
-                let mut acl = Map::new();
-                acl.insert("*".into(), json!({"read": true, "write": true}));
-                return acl;
-            }
-            let parse = |i: usize| -> Value {
-                serde_json::from_str(&r.get::<_, String>(i)).unwrap_or(Value::Null)
+            let perms = |i: usize| -> Value {
+                r.get::<_, Option<String>>(i)
+                    .and_then(|t| serde_json::from_str(&t).ok())
+                    .unwrap_or(Value::Null)
             };
-            super::acl_from_perms(Some(&parse(1)), Some(&parse(2)))
+            super::acl_from_perms(&perms(0), &perms(1))
         });
         match acl {
             Some(acl) if caller.may_write(&acl) => {}

@@ -341,7 +341,7 @@ pub fn to_column_text(ty: &FieldType, value: &Value) -> Option<String> {
 pub fn from_column(ty: &FieldType, value: Value) -> Value {
     match (ty, value) {
         (_, Value::Null) => Value::Null,
-        (FieldType::Date, Value::String(s)) => match super::parse_timestamp(&s) {
+        (FieldType::Date, Value::String(s)) => match crate::store::parse_iso_millis(&s) {
             Some(millis) => json!({"__type": "Date", "iso": crate::store::iso_millis(millis)}),
             None => Value::String(s),
         },
