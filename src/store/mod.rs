@@ -28,8 +28,10 @@ pub use ids::{
     TokenHash, hash_token, iso_millis, now_millis, object_id, os_random, parse_iso_millis,
     session_token,
 };
+pub use email::ResetRefused;
 pub use model::{
-    AuthSession, EndedSession, IssuedSession, Session, SessionAction, SessionMeta, User,
+    AuthSession, EmailLookup, EmailToken, EndedSession, IssuedSession, Session, SessionAction,
+    SessionMeta, TokenGuard, TokenWrite, User, UserTokens,
 };
 pub use rules::{Caller, Reader, SessionUpdate, UpdatedUser, UserScan, UserUpdate};
 
@@ -243,6 +245,9 @@ macro_rules! backend {
         }
     };
 }
+
+// After the macro: the e-mail flows dispatch with it.
+mod email;
 
 impl Store {
     /// Open (creating and migrating as needed) the database to serve it. For SQLite this

@@ -161,3 +161,66 @@ pub enum EndedSession {
     /// No such session of that user (revoked before, or never existed).
     Missing,
 }
+
+/// A single-use token of an e-mail flow: Parse's `_email_verify_token` (the link that verifies
+/// an address) or `_perishable_token` (the link that resets a password), with its expiry when
+/// the app set a validity duration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmailToken {
+    pub token: String,
+    pub expires_at: Option<i64>,
+}
+
+impl EmailToken {
+    /// Still usable at `now` (a token without expiry always is).
+    pub fn is_valid(&self, now_millis: i64) -> bool {
+        self.expires_at.is_none_or(|at| at > now_millis)
+    }
+}
+
+/// The e-mail tokens a user holds.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserTokens {
+    pub verify: Option<EmailToken>,
+    pub reset: Option<EmailToken>,
+}
+
+/// How an e-mail flow names its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EmailLookup {
+    /// The user with this email (`verificationEmailRequest`).
+    Email(String),
+    /// Parse's reset lookup: the user with this email, or the user without an email whose
+    /// username it is (`$or: [{email}, {username: email, email: {$exists: false}}]`).
+    ResetAddress(String),
+    Username(String),
+    /// The user with this objectId.
+    Id(String),
+    /// The user holding this verification token.
+    VerifyToken(String),
+    /// The user holding this password-reset token.
+    ResetToken(String),
+}
+
+/// A change to a user's e-mail tokens, written without touching `updatedAt`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TokenWrite {
+    /// `Some(None)` removes the verification token.
+    pub verify: Option<Option<EmailToken>>,
+    /// `Some(None)` removes the reset token.
+    pub reset: Option<Option<EmailToken>>,
+    pub email_verified: Option<bool>,
+    /// Clear `accountLockout`'s failed-login count and lock (`unlockOnPasswordReset`).
+    pub unlock: bool,
+}
+
+/// When a [`TokenWrite`] applies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenGuard {
+    Always,
+    /// Only while the user still holds this reset token: two resets with one link cannot both
+    /// win.
+    ResetToken(String),
+    /// Only while the user still holds this verification token.
+    VerifyToken(String),
+}

@@ -19,6 +19,7 @@
 //! instead of being answered from memory. The price is one round trip per authenticated
 //! request, which an index on the token keeps to a single B-tree descent.
 
+mod email;
 mod lanes;
 mod objects;
 mod schema;

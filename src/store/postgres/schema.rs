@@ -128,9 +128,13 @@ async fn prepare_locked(
     }
     // Ours: Parse never indexes `_Session."sessionToken"` (parse-server #8290), and every
     // request with a token looks one up; `"user"` serves logout-all and password changes.
+    // The e-mail flows find users by their tokens: the indexes Parse 9.x makes for them, by
+    // the names it gives them, so a later Parse finds them made.
     tx.batch_execute(&format!(
         r#"CREATE INDEX IF NOT EXISTS "parse_compat_session_token" ON "_Session" ("sessionToken");
            CREATE INDEX IF NOT EXISTS "parse_compat_session_user" ON "_Session" ("user");
+           CREATE INDEX IF NOT EXISTS "_email_verify_token" ON "_User" ("_email_verify_token");
+           CREATE INDEX IF NOT EXISTS "_perishable_token" ON "_User" ("_perishable_token");
            {META_TABLE}"#
     ))
     .await?;

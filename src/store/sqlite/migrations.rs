@@ -110,6 +110,16 @@ pub(in crate::store) const MIGRATIONS: &[&str] = &[
     INSERT INTO session_tokens (object_id, sealed)
         SELECT object_id, token_sealed FROM session_rows WHERE token_sealed IS NOT NULL;
     ALTER TABLE session_rows DROP COLUMN token_sealed;",
+    // 6: the tokens of Parse's e-mail flows (`_email_verify_token`, `_perishable_token`) and
+    // their expiries, each found by its token.
+    "ALTER TABLE users ADD COLUMN email_verify_token TEXT;
+    ALTER TABLE users ADD COLUMN email_verify_token_expires_at INTEGER;
+    ALTER TABLE users ADD COLUMN perishable_token TEXT;
+    ALTER TABLE users ADD COLUMN perishable_token_expires_at INTEGER;
+    CREATE INDEX users_email_verify_token ON users (email_verify_token)
+        WHERE email_verify_token IS NOT NULL;
+    CREATE INDEX users_perishable_token ON users (perishable_token)
+        WHERE perishable_token IS NOT NULL;",
 ];
 
 /// Bring the schema up to date. Each step reads the schema version inside a write

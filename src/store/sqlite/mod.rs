@@ -12,6 +12,7 @@
 
 mod cache;
 mod descope;
+mod email;
 mod files;
 pub(in crate::store) mod migrations;
 mod objects;
