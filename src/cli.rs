@@ -189,6 +189,49 @@ pub struct ServeArgs {
     )]
     pub enforce_private_users: Option<bool>,
 
+    /// Parse's `appName`: the name e-mails and the pages under /apps show.
+    #[arg(long = "appName", env = "PARSE_SERVER_APP_NAME")]
+    pub app_name: Option<String>,
+
+    /// Parse's `publicServerURL`: where users' browsers reach this server's mount path; the
+    /// base of verification and password-reset links.
+    #[arg(long = "publicServerURL", env = "PARSE_PUBLIC_SERVER_URL")]
+    pub public_server_url: Option<String>,
+
+    /// Send new users (and users who change their email) a link to verify it.
+    #[arg(long = "verifyUserEmails", env = "PARSE_SERVER_VERIFY_USER_EMAILS")]
+    pub verify_user_emails: Option<bool>,
+
+    /// With verifyUserEmails: users may not sign in before verifying their email.
+    #[arg(
+        long = "preventLoginWithUnverifiedEmail",
+        env = "PARSE_SERVER_PREVENT_LOGIN_WITH_UNVERIFIED_EMAIL"
+    )]
+    pub prevent_login_with_unverified_email: Option<bool>,
+
+    /// Seconds a verification link stays valid (default: no limit).
+    #[arg(
+        long = "emailVerifyTokenValidityDuration",
+        env = "PARSE_SERVER_EMAIL_VERIFY_TOKEN_VALIDITY_DURATION"
+    )]
+    pub email_verify_token_validity_duration: Option<f64>,
+
+    /// Send the same verification link again while it is valid (Parse 5.0+).
+    #[arg(
+        long = "emailVerifyTokenReuseIfValid",
+        env = "PARSE_SERVER_EMAIL_VERIFY_TOKEN_REUSE_IF_VALID"
+    )]
+    pub email_verify_token_reuse_if_valid: Option<bool>,
+
+    /// Where e-mails go: `smtp://user:pass@host:587` or `smtps://…` (with --emailFrom),
+    /// `file:PATH` (an outbox of JSON lines, 0600), or `log` (the default: logged, not sent).
+    #[arg(long = "emailAdapter", env = "PARSE_SERVER_EMAIL_ADAPTER")]
+    pub email_adapter: Option<String>,
+
+    /// The From address of e-mails sent over SMTP (`App <noreply@example.com>`).
+    #[arg(long = "emailFrom", env = "PARSE_COMPAT_EMAIL_FROM")]
+    pub email_from: Option<String>,
+
     /// A real Parse Server (`http://host:1337`, or with its mount path) that answers every
     /// request parse-compat does not: other classes, functions, files, GraphQL operations
     /// outside the auth API... Without one, those get Express's 404.

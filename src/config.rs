@@ -79,6 +79,9 @@ pub struct Config {
     pub upstream: Option<String>,
     /// Seconds the upstream has to start answering.
     pub upstream_timeout_secs: u64,
+    /// `verifyUserEmails`, `appName`, `publicServerURL`, `emailAdapter` and the rest of the
+    /// e-mail flows' options.
+    pub email: crate::email::EmailOptions,
 }
 
 /// Values read from a Parse Server JSON config file.
@@ -194,6 +197,14 @@ const USED_FILE_KEYS: &[&str] = &[
     "passwordPolicy",
     "revokeSessionOnPasswordReset",
     "enforcePrivateUsers",
+    "appName",
+    "publicServerURL",
+    "verifyUserEmails",
+    "preventLoginWithUnverifiedEmail",
+    "emailVerifyTokenValidityDuration",
+    "emailVerifyTokenReuseIfValid",
+    "emailAdapter",
+    "emailFrom",
 ];
 
 /// `20mb`, `512kb`, `1048576`: Parse's size notation.
@@ -316,7 +327,31 @@ impl Config {
             Some(s) => parse_size(&s)?,
             None => DEFAULT_BODY_LIMIT,
         };
+        let password_policy = file
+            .json(args.password_policy.as_deref(), "passwordPolicy")?
+            .map(|v| crate::policy::password_policy(&v))
+            .transpose()
+            .map_err(ConfigError::Invalid)?
+            .flatten();
+        let email = email_options(
+            &file,
+            EmailArgs {
+                app_name: args.app_name,
+                public_server_url: args.public_server_url,
+                verify_user_emails: args.verify_user_emails,
+                prevent_login: args.prevent_login_with_unverified_email,
+                validity: args.email_verify_token_validity_duration,
+                reuse: args.email_verify_token_reuse_if_valid,
+                adapter: args.email_adapter,
+                from: args.email_from,
+            },
+            password_policy.as_ref(),
+        )?;
+        email
+            .validate(&behavior.email)
+            .map_err(ConfigError::Invalid)?;
         Ok(Config {
+            email,
             behavior,
             app_id,
             master_key,
@@ -357,12 +392,7 @@ impl Config {
                 .transpose()
                 .map_err(ConfigError::Invalid)?
                 .flatten(),
-            password_policy: file
-                .json(args.password_policy.as_deref(), "passwordPolicy")?
-                .map(|v| crate::policy::password_policy(&v))
-                .transpose()
-                .map_err(ConfigError::Invalid)?
-                .flatten(),
+            password_policy,
             revoke_session_on_password_reset: match args.revoke_session_on_password_reset {
                 Some(b) => b,
                 None => file
@@ -421,6 +451,7 @@ impl Config {
             server_url: "http://localhost:1337/parse".into(),
             upstream: None,
             upstream_timeout_secs: 60,
+            email: crate::email::EmailOptions::default(),
         }
     }
 
@@ -452,6 +483,87 @@ impl Config {
             parse_version: self.behavior.version,
         }
     }
+}
+
+/// The e-mail options given as flags (or env).
+struct EmailArgs {
+    app_name: Option<String>,
+    public_server_url: Option<String>,
+    verify_user_emails: Option<bool>,
+    prevent_login: Option<bool>,
+    validity: Option<f64>,
+    reuse: Option<bool>,
+    adapter: Option<String>,
+    from: Option<String>,
+}
+
+/// The e-mail options: flags over the config file. An `emailAdapter` the file gives as a
+/// JavaScript module (an object) cannot run here: it is named in a warning and messages are
+/// logged instead.
+fn email_options(
+    file: &FileValues,
+    args: EmailArgs,
+    policy: Option<&crate::policy::PasswordPolicy>,
+) -> Result<crate::email::EmailOptions, ConfigError> {
+    use crate::email::sender::AdapterConfig;
+    let pick = |flag: Option<String>, key: &'static str| -> Result<Option<String>, ConfigError> {
+        Ok(match flag {
+            Some(v) => Some(v),
+            None => file.string(key)?,
+        })
+    };
+    let from = pick(args.from, "emailFrom")?;
+    let adapter = match args.adapter {
+        Some(text) => AdapterConfig::parse(&text, from).map_err(ConfigError::Invalid)?,
+        None => match file.0.get("emailAdapter") {
+            None | Some(Value::Null) => AdapterConfig::Log,
+            Some(Value::String(text)) => {
+                AdapterConfig::parse(text, from).map_err(ConfigError::Invalid)?
+            }
+            Some(_) => {
+                tracing::warn!(
+                    "emailAdapter in the config file is a JavaScript module, which parse-compat cannot run; e-mails are logged instead (give smtp://… or file:PATH)"
+                );
+                AdapterConfig::Log
+            }
+        },
+    };
+    let validity = match args.validity {
+        Some(v) => Some(v),
+        None => match file.0.get("emailVerifyTokenValidityDuration") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_f64().ok_or_else(|| {
+                ConfigError::Invalid(
+                    "Email verify token validity duration must be a valid number.".into(),
+                )
+            })?),
+        },
+    };
+    Ok(crate::email::EmailOptions {
+        app_name: pick(args.app_name, "appName")?,
+        public_server_url: pick(args.public_server_url, "publicServerURL")?
+            .map(|u| u.trim_end_matches('/').to_owned()),
+        verify_user_emails: match args.verify_user_emails {
+            Some(b) => b,
+            None => file.boolean("verifyUserEmails")?.unwrap_or(false),
+        },
+        prevent_login_with_unverified_email: match args.prevent_login {
+            Some(b) => b,
+            None => file
+                .boolean("preventLoginWithUnverifiedEmail")?
+                .unwrap_or(false),
+        },
+        verify_token_validity_secs: validity.filter(|d| *d != 0.0),
+        verify_token_reuse_if_valid: match args.reuse {
+            Some(b) => b,
+            None => file
+                .boolean("emailVerifyTokenReuseIfValid")?
+                .unwrap_or(false),
+        },
+        reset_token_validity_secs: policy.and_then(|p| p.reset_token_validity_secs),
+        reset_token_reuse_if_valid: policy.is_some_and(|p| p.reset_token_reuse_if_valid),
+        adapter,
+    })
 }
 
 fn generate_master_key() -> String {

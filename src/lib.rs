@@ -2,9 +2,11 @@
 //! version does, over one session store (SQLite, or Parse's own tables in PostgreSQL).
 
 pub mod account;
+pub mod apps;
 pub mod cli;
 pub mod config;
 pub mod descope;
+pub mod email;
 pub mod error;
 pub mod graphql;
 pub mod http;

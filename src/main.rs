@@ -146,6 +146,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
             "parse-compat listening"
         );
         let state = Arc::new(AppState {
+            email: parse_compat::email::EmailService::for_config(&config),
             config,
             store,
             graphql,

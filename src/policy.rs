@@ -47,6 +47,10 @@ pub struct PasswordPolicy {
     pub max_password_age_days: Option<f64>,
     /// `maxPasswordHistory`: a new password may not be any of the last N.
     pub max_password_history: Option<u32>,
+    /// `resetTokenValidityDuration`, in seconds: how long a reset link works.
+    pub reset_token_validity_secs: Option<f64>,
+    /// `resetTokenReuseIfValid`: a new reset request sends the valid link again (5.0+).
+    pub reset_token_reuse_if_valid: bool,
 }
 
 impl PasswordPolicy {
@@ -203,6 +207,27 @@ pub fn password_policy(v: &Value) -> Result<Option<PasswordPolicy>, String> {
         Some(Value::String(s)) => Some(s.clone()),
         Some(_) => return Err("passwordPolicy.validationError must be a string.".into()),
     };
+    let reset_validity = match m.get("resetTokenValidityDuration") {
+        None | Some(Value::Null) => None,
+        Some(v) => match number(v) {
+            Some(n) if n > 0.0 => Some(n),
+            _ => {
+                return Err(
+                    "passwordPolicy.resetTokenValidityDuration must be a positive number".into(),
+                );
+            }
+        },
+    };
+    let reset_reuse = match m.get("resetTokenReuseIfValid") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => return Err("resetTokenReuseIfValid must be a boolean value".into()),
+    };
+    if reset_reuse && reset_validity.is_none() {
+        return Err(
+            "You cannot use resetTokenReuseIfValid without resetTokenValidityDuration".into(),
+        );
+    }
     if m.contains_key("validatorCallback") {
         tracing::warn!(
             "passwordPolicy.validatorCallback is a JavaScript function; parse-compat cannot run it and ignores it"
@@ -214,6 +239,8 @@ pub fn password_policy(v: &Value) -> Result<Option<PasswordPolicy>, String> {
         do_not_allow_username,
         max_password_age_days: max_age.filter(|d| *d > 0.0),
         max_password_history: history,
+        reset_token_validity_secs: reset_validity,
+        reset_token_reuse_if_valid: reset_reuse,
     }))
 }
 

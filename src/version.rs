@@ -296,6 +296,85 @@ pub struct Behavior {
     /// as `BAD_USER_INPUT` (apollo-server-core 2.14+, what 3.9 – 5.2 install; 3.7 and 3.8 pin
     /// older cores that say `INTERNAL_SERVER_ERROR` for every variable error).
     pub apollo2_bad_user_input: bool,
+    /// Parse's e-mail flows (verification, password reset, the pages under `/apps`).
+    pub email: EmailBehavior,
+}
+
+/// Which router answers the links and forms under `<mount>/apps/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppsRouter {
+    /// `PublicAPIRouter`: links redirect (302) to static pages (3.x – 8.x).
+    PublicApi,
+    /// `PagesRouter`: links answer the rendered page (200), forms redirect with 303 (9.0+).
+    Pages,
+}
+
+/// What Parse's e-mail flows do in one version (fixtures/user-email/FINDINGS.md and
+/// BOUNDARIES.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[expect(
+    clippy::struct_excessive_bools,
+    reason = "independent release boundaries, one flag each"
+)]
+pub struct EmailBehavior {
+    pub router: AppsRouter,
+    /// Links carry `&username=` and the user is found by username and token (up to 7.x);
+    /// from 8.0 the token alone names the user.
+    pub links_name_username: bool,
+    /// `/verificationEmailRequest` answers `{}` for an unknown or already verified address
+    /// (`emailVerifySuccessOnInvalidEmail`: 8.6.34+ and 9.6+).
+    pub verify_request_hides_outcome: bool,
+    /// The resend form goes to its success page for them too (8.6.51+ and 9.6+).
+    pub resend_form_hides_outcome: bool,
+    /// The 9.x page files exist (9.0 – 9.2 shipped none: every page is 404 `Not found.`).
+    pub pages_shipped: bool,
+    /// A GraphQL signUp that gets no session (preventLoginWithUnverifiedEmail) fails with
+    /// "Permission denied" (8.5+) rather than "Invalid session token".
+    pub signup_session_error_sanitized: bool,
+    /// `emailVerifyTokenReuseIfValid` and `passwordPolicy.resetTokenReuseIfValid` exist.
+    pub token_reuse_options: bool,
+    /// `emailVerifyTokenReuseIfValid` has no effect (6.x: the lookup cannot see the token).
+    pub verify_token_reuse_broken: bool,
+    /// `accountLockout.unlockOnPasswordReset` exists.
+    pub unlock_on_password_reset: bool,
+    /// A master-key read of a user shows `_email_verify_token` (up to 5.x).
+    pub master_sees_verify_token: bool,
+    /// The link sent after a PUT changes the email says `username=undefined` (6.3 – 6.5).
+    pub email_change_link_username_undefined: bool,
+    /// The static pages say `charset=UTF-8` (up to 7.x; `utf-8` from 8.0).
+    pub pages_charset_upper: bool,
+    /// Start-up refusals in 8.5's words ("The option publicServerURL is required.").
+    pub option_messages_v8: bool,
+    /// `emailVerifyTokenReuseIfValid` without `emailVerifyTokenValidityDuration` is refused.
+    pub reuse_requires_duration: bool,
+}
+
+impl EmailBehavior {
+    fn of(v: ParseVersion) -> Self {
+        let since = |major, minor, patch| v >= ParseVersion::new(major, minor, patch);
+        // From 8.5 the 8.x and 9.x lines took fixes separately (BOUNDARIES.md).
+        let in_8_since = |patch| v.major == 8 && since(8, 6, patch);
+        Self {
+            router: if v.at_least(9, 0) {
+                AppsRouter::Pages
+            } else {
+                AppsRouter::PublicApi
+            },
+            pages_shipped: !(v.major == 9 && v.minor < 3),
+            links_name_username: !v.at_least(8, 0),
+            verify_request_hides_outcome: in_8_since(34) || v.at_least(9, 6),
+            resend_form_hides_outcome: in_8_since(51) || v.at_least(9, 6),
+            token_reuse_options: v.at_least(4, 5),
+            verify_token_reuse_broken: v.major == 6,
+            unlock_on_password_reset: v.at_least(5, 0),
+            master_sees_verify_token: !v.at_least(6, 0),
+            email_change_link_username_undefined: v.major == 6 && v.minor >= 3,
+            pages_charset_upper: !v.at_least(8, 0),
+            option_messages_v8: v.at_least(8, 5),
+            reuse_requires_duration: v.at_least(4, 5),
+            signup_session_error_sanitized: v.at_least(8, 5),
+        }
+    }
 }
 
 impl Behavior {
@@ -386,6 +465,7 @@ impl Behavior {
             } else {
                 UnknownAuthProvider::InternalError
             },
+            email: EmailBehavior::of(v),
         }
     }
 

@@ -145,6 +145,9 @@ enum Scenario {
     /// Parse's account options; each record names the options its server ran with
     /// (fixtures/user-options).
     UserOptions,
+    /// The e-mail flows: verification, password reset, the pages under /apps, with the
+    /// e-mails Parse sent (fixtures/user-email).
+    UserEmail,
 }
 
 impl Scenario {
@@ -159,6 +162,7 @@ impl Scenario {
             }
             Scenario::UserObjects => format!("{dir}/fixtures/user-objects/{version}.jsonl"),
             Scenario::UserOptions => format!("{dir}/fixtures/user-options/{version}.jsonl"),
+            Scenario::UserEmail => format!("{dir}/fixtures/user-email/{version}.jsonl"),
         }
     }
 
@@ -172,7 +176,8 @@ impl Scenario {
             Scenario::UserRoutes
             | Scenario::UserRoutesBatch
             | Scenario::UserObjects
-            | Scenario::UserOptions => false,
+            | Scenario::UserOptions
+            | Scenario::UserEmail => false,
         }
     }
 
@@ -283,13 +288,44 @@ fn expected(rec: &Value, version: &str, devs: &[Deviation]) -> Value {
     response
 }
 
-/// Parse options from a recording, applied to a test server's configuration.
-fn apply_options(config: &mut parse_compat::config::Config, options: &Value) {
+/// Parse options from a recording, applied to a test server's configuration. E-mails go to
+/// `outbox`.
+fn apply_options(
+    config: &mut parse_compat::config::Config,
+    options: &Value,
+    outbox: &std::path::Path,
+) {
+    let email = &mut config.email;
+    let origin = config
+        .server_url
+        .strip_suffix("/parse")
+        .unwrap_or(&config.server_url)
+        .to_owned();
+    if let Some(v) = options.get("appName").and_then(Value::as_str) {
+        email.app_name = Some(v.to_owned());
+    }
+    if let Some(v) = options.get("publicServerURL").and_then(Value::as_str) {
+        email.public_server_url = Some(v.replace("http://127.0.0.1:<port>", &origin));
+    }
+    if options.get("emailAdapter").is_some() {
+        email.adapter = parse_compat::email::sender::AdapterConfig::Outbox(outbox.to_owned());
+    }
+    let flag = |k: &str| options.get(k).and_then(Value::as_bool).unwrap_or(false);
+    email.verify_user_emails = flag("verifyUserEmails");
+    email.prevent_login_with_unverified_email = flag("preventLoginWithUnverifiedEmail");
+    email.verify_token_reuse_if_valid = flag("emailVerifyTokenReuseIfValid");
+    email.verify_token_validity_secs = options
+        .get("emailVerifyTokenValidityDuration")
+        .and_then(Value::as_f64);
     if let Some(v) = options.get("accountLockout") {
         config.account_lockout = parse_compat::policy::account_lockout(v).expect("valid");
     }
     if let Some(v) = options.get("passwordPolicy") {
         config.password_policy = parse_compat::policy::password_policy(v).expect("valid");
+        let policy = config.password_policy.as_ref();
+        config.email.reset_token_validity_secs = policy.and_then(|p| p.reset_token_validity_secs);
+        config.email.reset_token_reuse_if_valid =
+            policy.is_some_and(|p| p.reset_token_reuse_if_valid);
     }
     if let Some(v) = options
         .get("revokeSessionOnPasswordReset")
@@ -316,7 +352,9 @@ async fn replay(scenario: Scenario, version: &str) -> Vec<String> {
     let cors = scenario.records_cors();
     let devs = deviations(scenario);
     let mut b = Bindings::default();
+    b.port = server_port(&server);
     let mut failures = Vec::new();
+    let mut mail = Outbox::new();
     let in_scope = |rec: &Value| {
         let path = rec["request"]["path"].as_str().unwrap_or("");
         only.as_deref().is_none_or(|p| path.starts_with(p))
@@ -369,9 +407,20 @@ async fn replay(scenario: Scenario, version: &str) -> Vec<String> {
         {
             // A new option set: a new server on a new database, as the recording had.
             server.stop().await;
+            mail.finish(version, &mut failures);
             let opts = wanted.clone();
-            server = TestServer::start_with(version, move |c| apply_options(c, &opts)).await;
+            let outbox = mail.path.clone();
+            server =
+                TestServer::start_with(version, move |c| apply_options(c, &opts, &outbox)).await;
+            b.port = server_port(&server);
             options = wanted.clone();
+        }
+        if let Some(recorded) = rec.get("email") {
+            if let Err(why) = mail.check(&mut b, recorded) {
+                failures.push(format!("{version} {step}: {why}"));
+            }
+            i += 1;
+            continue;
         }
         if let Some(ms) = rec.get("waitBefore").and_then(Value::as_u64) {
             // The recording waited here (a password ageing): so does the replay.
@@ -392,6 +441,10 @@ async fn replay(scenario: Scenario, version: &str) -> Vec<String> {
                     && body.get("code").and_then(Value::as_i64) == Some(209)
                     && recorded_headers(&rec["response"], cors) == header_view(&res.headers, cors);
             }
+            if outcome.ok && matches!(scenario, Scenario::UserEmail) {
+                // The links and pages say where they go in headers: those are compared too.
+                outcome = compare_page_headers(&mut b, &want, &res);
+            }
             if !outcome.ok {
                 failures.push(format!("{version} {step}: {}", outcome.why));
             }
@@ -399,7 +452,113 @@ async fn replay(scenario: Scenario, version: &str) -> Vec<String> {
         i += 1;
     }
     server.stop().await;
+    mail.finish(version, &mut failures);
     failures
+}
+
+fn server_port(server: &TestServer) -> Option<u16> {
+    server
+        .state
+        .config
+        .server_url
+        .trim_start_matches("http://127.0.0.1:")
+        .split('/')
+        .next()
+        .and_then(|p| p.parse().ok())
+}
+
+/// `location` and `x-parse-page-param-*`, matched with the placeholders bound so far.
+fn compare_page_headers(b: &mut Bindings, expected: &Value, res: &TestResponse) -> Outcome {
+    let wanted: Vec<(String, String)> = expected["headers"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .filter(|(k, _)| *k == "location" || k.starts_with("x-parse-page-param-"))
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap_or("").to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    let live: Vec<(String, String)> = res
+        .headers
+        .iter()
+        .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+        .filter(|(k, _)| k == "location" || k.starts_with("x-parse-page-param-"))
+        .collect();
+    let mut ok = wanted.len() == live.len();
+    for (k, v) in &wanted {
+        let found = live.iter().find(|(lk, _)| lk == k);
+        ok &= found.is_some_and(|(_, lv)| b.match_str(v, lv));
+    }
+    Outcome {
+        ok,
+        why: format!("page headers {live:?} (want {wanted:?})"),
+    }
+}
+
+/// The e-mails a test server sent, read from its outbox and matched, in order, with the
+/// e-mails the recording says Parse sent (its adapter's calls).
+struct Outbox {
+    _dir: tempfile::TempDir,
+    path: std::path::PathBuf,
+    /// Lines of the outbox already matched.
+    read: usize,
+}
+
+impl Outbox {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        let path = dir.path().join("outbox.jsonl");
+        Self {
+            _dir: dir,
+            path,
+            read: 0,
+        }
+    }
+
+    fn lines(&self) -> Vec<Value> {
+        std::fs::read_to_string(&self.path)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("outbox lines are JSON"))
+            .collect()
+    }
+
+    /// The next e-mail sent, against the recorded adapter call.
+    fn check(&mut self, b: &mut Bindings, recorded: &Value) -> Result<(), String> {
+        let lines = self.lines();
+        let Some(sent) = lines.get(self.read) else {
+            return Err(format!("no e-mail sent (want {recorded})"));
+        };
+        self.read += 1;
+        let options = &recorded["options"];
+        let method = recorded["method"].as_str().unwrap_or("");
+        let pairs: Vec<(&str, &str)> = if method == "sendMail" {
+            vec![("to", "to"), ("subject", "subject"), ("text", "text")]
+        } else {
+            if sent["method"].as_str() != Some(method) {
+                return Err(format!("sent {sent} (want {recorded})"));
+            }
+            vec![("appName", "appName"), ("link", "link")]
+        };
+        for (want_key, sent_key) in pairs {
+            let want = options[want_key].as_str().unwrap_or("");
+            let got = sent[sent_key].as_str().unwrap_or("");
+            if !b.match_str(want, got) {
+                return Err(format!("e-mail {want_key} {got:?} (want {want:?})"));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every e-mail sent was one Parse sent: none left over.
+    fn finish(&mut self, version: &str, failures: &mut Vec<String>) {
+        let lines = self.lines();
+        for extra in lines.iter().skip(self.read) {
+            failures.push(format!("{version}: an e-mail Parse did not send: {extra}"));
+        }
+        let _ = std::fs::remove_file(&self.path);
+        self.read = 0;
+    }
 }
 
 async fn conform(scenario: Scenario, version: &str) {
@@ -485,6 +644,17 @@ conformance_tests! {
     user_options_4_4_0 => "4.4.0",
     user_options_6_5_11 => "6.5.11",
     user_options_9_10_0 => "9.10.0",
+}
+
+conformance_tests! {
+    Scenario::UserEmail;
+    user_email_3_7_2 => "3.7.2",
+    user_email_4_4_0 => "4.4.0",
+    user_email_5_6_0 => "5.6.0",
+    user_email_6_5_11 => "6.5.11",
+    user_email_7_5_4 => "7.5.4",
+    user_email_8_6_94 => "8.6.94",
+    user_email_9_10_0 => "9.10.0",
 }
 
 conformance_tests! {

@@ -21,6 +21,8 @@ pub struct Context {
     pub auth: RequestAuth,
     /// The runtime the store's futures run on; only ever entered from a blocking thread.
     pub runtime: tokio::runtime::Handle,
+    /// Parse's e-mail flows (verification on sign-up, the email checks of logIn).
+    pub email: std::sync::Arc<crate::email::EmailService>,
 }
 
 impl juniper::Context for Context {}

@@ -86,6 +86,7 @@ impl GraphqlService {
         };
         let schema = Arc::clone(&self.schema);
         let store = state.store.clone();
+        let email = std::sync::Arc::clone(&state.email);
         let behavior = self.behavior;
         let runtime = tokio::runtime::Handle::current();
         envelope
@@ -95,6 +96,7 @@ impl GraphqlService {
                     behavior,
                     auth,
                     runtime,
+                    email,
                 };
                 Arc::new(
                     move |doc: &str, op: Option<&str>, vars: &juniper::Variables| {

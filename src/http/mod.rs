@@ -47,6 +47,8 @@ pub struct AppState {
     /// Where requests parse-compat does not answer go (`--upstream`); without one they get
     /// Express's 404 as before.
     pub upstream: Option<upstream::Upstream>,
+    /// Parse's e-mail flows (verification and password reset).
+    pub email: std::sync::Arc<crate::email::EmailService>,
 }
 
 /// A request with its body read (within the limit).

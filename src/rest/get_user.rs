@@ -5,21 +5,35 @@ use serde_json::Value;
 
 use super::{RestContext, RestResult, render};
 use crate::error::{ErrorCode, ParseError};
+use crate::store::EmailLookup;
 
 pub async fn handle(ctx: &RestContext<'_>, id: &str) -> RestResult {
     let not_found = || ParseError::new(ErrorCode::ObjectNotFound, "Object not found.");
-    let user = ctx
-        .state
-        .store
-        .find_user(id.to_owned())
-        .await?
-        .ok_or_else(not_found)?;
+    let master = ctx.auth.is_master;
+    // Up to 5.x the master key also reads the user's verification token.
+    let (user, verify_token) = if master && ctx.state.config.behavior.email.master_sees_verify_token
+    {
+        let (user, tokens) = ctx
+            .state
+            .store
+            .find_user_for_email(EmailLookup::Id(id.to_owned()))
+            .await?
+            .ok_or_else(not_found)?;
+        (user, tokens.verify)
+    } else {
+        let user = ctx
+            .state
+            .store
+            .find_user(id.to_owned())
+            .await?
+            .ok_or_else(not_found)?;
+        (user, None)
+    };
     let own = ctx
         .auth
         .session
         .as_ref()
         .is_some_and(|s| s.user.object_id == user.object_id);
-    let master = ctx.auth.is_master;
     // The ACL decides who else may read: public read up to 5.x, nobody from 6.0 (private users).
     let readable = master
         || own
@@ -33,6 +47,21 @@ pub async fn handle(ctx: &RestContext<'_>, id: &str) -> RestResult {
         return Err(not_found());
     }
     let mut out = render::user(&user, &ctx.state.config.files_url());
+    if let Some(token) = verify_token {
+        // Where Parse's row has it: right after `emailVerified`.
+        let mut with_token = serde_json::Map::new();
+        for (k, v) in std::mem::take(&mut out) {
+            let after = k == "emailVerified";
+            with_token.insert(k, v);
+            if after {
+                with_token.insert(
+                    "_email_verify_token".into(),
+                    Value::String(token.token.clone()),
+                );
+            }
+        }
+        out = with_token;
+    }
     if !(own || master) {
         // Parse's default protected fields: another user's email, and their authData.
         super::find::hide_protected(&mut out);

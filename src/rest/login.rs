@@ -84,9 +84,12 @@ pub async fn authenticate(
     let Some(password) = as_string(password)? else {
         return Err(ParseError::invalid_credentials());
     };
-    ctx.state
+    let user = ctx
+        .state
         .store
         .check_credentials(username, email, password, ctx.auth.is_master)
         .await?
-        .ok_or_else(ParseError::invalid_credentials)
+        .ok_or_else(ParseError::invalid_credentials)?;
+    ctx.state.email.check_login(&user)?;
+    Ok(user)
 }

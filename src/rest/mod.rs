@@ -58,8 +58,10 @@ enum Route {
     VerifyPassword,
     LogInAs,
     Challenge,
-    /// `requestPasswordReset` and `verificationEmailRequest`: both need an email adapter.
-    SendEmail,
+    /// `POST /requestPasswordReset`: a reset link by e-mail.
+    RequestPasswordReset,
+    /// `POST /verificationEmailRequest`: a new verification link by e-mail.
+    VerificationEmailRequest,
     /// `POST /batch`: several of the above in one request.
     Batch,
     GetSchema(String),
@@ -115,7 +117,8 @@ fn resolve(method: &Method, path: &str, behavior: &Behavior) -> Route {
         ("POST", ["verifyPassword"]) if behavior.verify_password_post => Route::VerifyPassword,
         ("POST", ["loginAs"]) if behavior.login_as_route => Route::LogInAs,
         ("POST", ["challenge"]) if behavior.challenge_route => Route::Challenge,
-        ("POST", ["requestPasswordReset" | "verificationEmailRequest"]) => Route::SendEmail,
+        ("POST", ["requestPasswordReset"]) => Route::RequestPasswordReset,
+        ("POST", ["verificationEmailRequest"]) => Route::VerificationEmailRequest,
         ("POST", ["batch"]) => Route::Batch,
         ("GET", ["schemas", class]) if schemas::is_ours(class) => {
             Route::GetSchema((*class).to_owned())
@@ -171,7 +174,18 @@ async fn run(
         Route::VerifyPassword => verify_password::handle(ctx, body, query).await,
         Route::LogInAs => login_as::handle(ctx, body).await,
         Route::Challenge => challenge::handle(ctx, body, query).await,
-        Route::SendEmail => Err(ParseError::email_not_configured()),
+        Route::RequestPasswordReset => ctx
+            .state
+            .email
+            .request_password_reset(&ctx.state.store, body.get("email"))
+            .await
+            .map(|()| (200, Value::Object(Map::new()))),
+        Route::VerificationEmailRequest => ctx
+            .state
+            .email
+            .request_verification(&ctx.state.store, body.get("email"))
+            .await
+            .map(|()| (200, Value::Object(Map::new()))),
         Route::GetSchema(class) => schemas::get(ctx, class).await,
         Route::UpdateSchema(class) => schemas::update(ctx, class, body).await,
         Route::Batch | Route::Unknown => Err(ParseError::internal()),
@@ -212,7 +226,7 @@ const FORM_LIMIT: usize = 100 * 1024;
 const FORM_PARAMETER_LIMIT: usize = 1000;
 
 /// type-is's match for `application/x-www-form-urlencoded`, parameters ignored.
-fn is_form(content_type: &str) -> bool {
+pub fn is_form(content_type: &str) -> bool {
     let media = content_type.split(';').next().unwrap_or_default().trim();
     media.eq_ignore_ascii_case("application/x-www-form-urlencoded")
 }
@@ -260,7 +274,7 @@ pub fn parse_form(bytes: &[u8], content_type: &str) -> Result<Map<String, Value>
     Ok(map)
 }
 
-fn query_map(query: Option<&str>) -> Map<String, Value> {
+pub fn query_map(query: Option<&str>) -> Map<String, Value> {
     form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
         .collect()
@@ -270,7 +284,11 @@ fn query_map(query: Option<&str>) -> Map<String, Value> {
 /// `POST` counts for every method, as the JS SDK sends any method as a `POST` with
 /// `_method` in the body. What no route may answer goes to the upstream unread.
 pub fn may_serve(method: &Method, path: &str, behavior: &Behavior) -> bool {
-    if *method == Method::OPTIONS || path == "/health" || path.starts_with("/health/") {
+    if *method == Method::OPTIONS
+        || path == "/health"
+        || path.starts_with("/health/")
+        || path.starts_with("/apps/")
+    {
         return true;
     }
     let methods: &[Method] = if *method == Method::POST {
@@ -327,6 +345,10 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
         }
         Err(BodyError::Failed) => return Ok(response::status_error(400, "request aborted")),
     };
+    if rel.starts_with("/apps/") {
+        // The pages and forms of the e-mail flows: their own router, form bodies only.
+        return Ok(crate::apps::handle(state, &parts, &rel, &bytes).await);
+    }
     let content_type = auth::header(&parts.headers, hyper::header::CONTENT_TYPE);
     let parsed = if content_type.is_some_and(is_form) {
         parse_form(&bytes, content_type.unwrap_or_default())

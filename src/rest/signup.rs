@@ -48,11 +48,18 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
         .store
         .check_new_password(&password, Some(&username), None)
         .await?;
+    let email = write.email.flatten();
+    let email_verified = write.email_verified.flatten();
+    // verifyUserEmails: a user with an email starts unverified, with a link to verify it.
+    let verify = match email_verified {
+        Some(_) => None,
+        None => ctx.state.email.token_for_new_email(email.as_deref()),
+    };
     let new = NewUser {
         username,
         password: Some(password),
-        email: write.email.flatten(),
-        email_verified: write.email_verified.flatten(),
+        email_verified: verify.as_ref().map_or(email_verified, |_| Some(false)),
+        email,
         auth_data: None,
         fields: user_write::created_fields(&write.changes)?,
         field_types: write.field_types,
@@ -61,15 +68,29 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
     let meta = SessionMeta {
         installation_id: ctx.auth.installation_id.clone(),
     };
-    if ctx.auth.is_master && behavior.master_signup_without_session {
-        // 9.x makes no session for a user the master key creates.
+    let email = &ctx.state.email;
+    // 9.x makes no session for a user the master key creates; nor does any version for a
+    // user who must verify their email before signing in.
+    if (ctx.auth.is_master && behavior.master_signup_without_session)
+        || email.prevents_unverified_login()
+    {
         let user = ctx.state.store.create_user_only(new).await?;
+        if let Some(token) = verify {
+            email
+                .email_set(&ctx.state.store, &user, token, false)
+                .await?;
+        }
         return Ok((
             201,
             json!({"objectId": user.object_id, "createdAt": iso_millis(user.created_at)}),
         ));
     }
     let (user, issued) = ctx.state.store.sign_up(new, meta).await?;
+    if let Some(token) = verify {
+        email
+            .email_set(&ctx.state.store, &user, token, false)
+            .await?;
+    }
     Ok((
         201,
         json!({

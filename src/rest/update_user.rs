@@ -26,6 +26,12 @@ pub async fn handle(ctx: &RestContext<'_>, user_id: &str, body: &Map<String, Val
             .check_new_password(password, write.username.as_deref(), Some(user_id))
             .await?;
     }
+    // verifyUserEmails: a new email (even the same one again) is unverified until its link
+    // is opened, unless the master key says otherwise in the same write.
+    let verify = match (&write.email, &write.email_verified) {
+        (Some(Some(address)), None) => ctx.state.email.token_for_new_email(Some(address)),
+        _ => None,
+    };
     let update = UserUpdate {
         caller: caller(ctx),
         username: write.username,
@@ -44,6 +50,12 @@ pub async fn handle(ctx: &RestContext<'_>, user_id: &str, body: &Map<String, Val
     let updated = store
         .update_user(user_id, update, meta, behavior.sanitized_permission_errors)
         .await?;
+    if let Some(token) = verify {
+        ctx.state
+            .email
+            .email_set(store, &updated.user, token, true)
+            .await?;
+    }
     // Parse answers the values operations produced, then updatedAt (and a new token).
     let mut out = updated.answers;
     out.insert(

@@ -24,11 +24,11 @@ use serde_json::{Map, Value, json};
 use crate::error::ParseError;
 use crate::object::{ClassFields, FieldType};
 
+pub use email::ResetRefused;
 pub use ids::{
     TokenHash, hash_token, iso_millis, now_millis, object_id, os_random, parse_iso_millis,
     session_token,
 };
-pub use email::ResetRefused;
 pub use model::{
     AuthSession, EmailLookup, EmailToken, EndedSession, IssuedSession, Session, SessionAction,
     SessionMeta, TokenGuard, TokenWrite, User, UserTokens,

@@ -20,7 +20,7 @@ pub fn placeholder_re() -> &'static Regex {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"<token#\d+>|<oid#\d+>|<relay:[A-Za-z_]+:oid#\d+>|<date>|<uuid#\d+>|http://127\.0\.0\.1:<port>",
+            r"<token#\d+>|<oid#\d+>|<relay:[A-Za-z_]+:oid#\d+>|<date>|<uuid#\d+>|<emailtoken#\d+>|127\.0\.0\.1(?::|%3A)<port>",
         )
         .expect("a valid regex")
     })
@@ -31,6 +31,11 @@ pub fn placeholder_re() -> &'static Regex {
 pub struct Bindings {
     tokens: HashMap<String, String>,
     oids: HashMap<String, String>,
+    /// Verification and password-reset tokens (`<emailtoken#N>`).
+    email_tokens: HashMap<String, String>,
+    /// The live server's port, for `127.0.0.1:<port>` in requests (any port matches in
+    /// answers while it is unset).
+    pub port: Option<u16>,
     /// `<masterKey>` and the other redacted keys, and what to send for them.
     pub keys: HashMap<String, String>,
 }
@@ -56,6 +61,13 @@ impl Bindings {
                         .cloned()
                         .unwrap_or_default();
                     base64::engine::general_purpose::STANDARD.encode(format!("{class}:{oid}"))
+                } else if p.starts_with("<emailtoken#") {
+                    self.email_tokens
+                        .get(p)
+                        .cloned()
+                        .unwrap_or_else(|| p.to_owned())
+                } else if let (Some(head), Some(port)) = (p.strip_suffix("<port>"), self.port) {
+                    format!("{head}{port}")
                 } else if let Some(n) = p.strip_prefix("<uuid#") {
                     let n: u64 = n.trim_end_matches('>').parse().unwrap_or(0);
                     format!("00000000-0000-4000-8000-{n:012}")
@@ -89,6 +101,8 @@ impl Bindings {
     fn bind(&mut self, placeholder: &str, live: &str) -> bool {
         let map = if placeholder.starts_with("<token#") {
             &mut self.tokens
+        } else if placeholder.starts_with("<emailtoken#") {
+            &mut self.email_tokens
         } else {
             &mut self.oids
         };
@@ -121,6 +135,14 @@ impl Bindings {
                 "([A-Za-z0-9+/]+=*)"
             } else if p == "<date>" {
                 r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z)"
+            } else if p.starts_with("<emailtoken#") {
+                "([A-Za-z0-9]{25})"
+            } else if let Some(head) = p.strip_suffix("<port>") {
+                pattern.push_str(&regex::escape(head));
+                pattern.push_str(r"(\d+)");
+                slots.push(p.to_owned());
+                last = m.end();
+                continue;
             } else if p.starts_with("<uuid#") {
                 // A UUID the client chose comes back as it was sent.
                 pattern.push_str(&regex::escape(&self.substitute(p)));
@@ -143,8 +165,13 @@ impl Bindings {
         };
         for (i, p) in slots.iter().enumerate() {
             let live = &caps[i + 1];
-            let ok = if p.starts_with("<token#") || p.starts_with("<oid#") {
+            let ok = if p.starts_with("<token#")
+                || p.starts_with("<oid#")
+                || p.starts_with("<emailtoken#")
+            {
                 self.bind(p, live)
+            } else if p.ends_with("<port>") {
+                self.port.is_none_or(|port| live == port.to_string())
             } else if let Some(rest) = p.strip_prefix("<relay:") {
                 let (class, oid) = rest
                     .trim_end_matches('>')
@@ -449,6 +476,7 @@ impl LocalServer {
         let graphql = crate::graphql::GraphqlService::new(&config)?;
         let upstream = crate::http::upstream::Upstream::from_config(&config)?;
         let state = std::sync::Arc::new(crate::http::AppState {
+            email: crate::email::EmailService::for_config(&config),
             config,
             store,
             graphql,

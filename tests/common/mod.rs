@@ -98,6 +98,7 @@ impl TestServer {
         let upstream =
             parse_compat::http::upstream::Upstream::from_config(&config).expect("a valid upstream");
         let state = Arc::new(AppState {
+            email: parse_compat::email::EmailService::for_config(&config),
             config,
             store,
             graphql,

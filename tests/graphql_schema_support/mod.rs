@@ -104,6 +104,11 @@ impl Harness {
             behavior: self.behavior,
             auth: self.auth(caller),
             runtime: self.runtime.handle().clone(),
+            email: parse_compat::email::EmailService::new(
+                parse_compat::email::EmailOptions::default(),
+                self.behavior.email,
+                "compatApp".into(),
+            ),
         };
         let vars: Variables = serde_json::from_value(variables).expect("variables");
         match self.schema.execute_sync(document, None, &vars, &ctx) {

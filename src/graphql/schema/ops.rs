@@ -87,14 +87,41 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
     }
     // A user made from authData alone gets a random username, as Parse's RestWrite does.
     let username = username.unwrap_or_else(|| random_username(25));
+    // verifyUserEmails: a user with an email starts unverified, with a link to verify it.
+    let verify = ctx.email.token_for_new_email(email.as_deref());
     let new = NewUser {
         username,
         password,
+        email_verified: verify.as_ref().map(|_| false),
         email,
         auth_data,
         ..Default::default()
     };
+    if ctx.email.prevents_unverified_login() {
+        // The user is made and the e-mail sent, but there is no session to answer with: Parse
+        // then fails to read the new user's session.
+        let user = ctx.block_on(ctx.store.create_user_only(new))?;
+        if let Some(token) = verify {
+            ctx.block_on(ctx.email.email_set(&ctx.store, &user, token, false))?;
+        }
+        if ctx.behavior.generation == crate::version::ApiGeneration::V3_7 {
+            // 3.7's signUp answers the user as it is, and its sessionToken is null.
+            return Ok(SignedIn {
+                token: String::new(),
+                user,
+            });
+        }
+        let message = if ctx.email.behavior().signup_session_error_sanitized {
+            "Permission denied"
+        } else {
+            "Invalid session token"
+        };
+        return Err(ApiError::parse(ErrorCode::InvalidSessionToken, message));
+    }
     let (user, issued) = ctx.block_on(ctx.store.sign_up(new, ctx.session_meta()))?;
+    if let Some(token) = verify {
+        ctx.block_on(ctx.email.email_set(&ctx.store, &user, token, false))?;
+    }
     Ok(SignedIn {
         token: issued.token,
         user,
@@ -305,6 +332,7 @@ fn authenticate(ctx: &Context, username: &str, password: &str) -> Result<User, A
             ctx.auth.is_master,
         ))?
         .ok_or_else(|| ApiError::from(ParseError::invalid_credentials()))?;
+    ctx.email.check_login(&user)?;
     ctx.block_on(ctx.store.check_password_age(&user.object_id))?;
     Ok(user)
 }

@@ -2,7 +2,7 @@
 //! `mutation { users { signUp logIn logOut } }`), the user type is `Me`, the ACL a raw
 //! object, and logOut a plain `Boolean!` that is true even without a session.
 
-use juniper::{GraphQLInputObject, GraphQLObject, ID, graphql_interface, graphql_object};
+use juniper::{GraphQLInputObject, ID, graphql_interface, graphql_object};
 
 use super::ApiError;
 use super::ops::{self, SignedIn, UserFields};
@@ -139,15 +139,35 @@ impl Me {
 }
 
 /// What signUp answers: the new user's id, creation date and first session token.
-#[derive(GraphQLObject)]
-#[graphql(context = Context)]
 pub struct SignUpResult {
-    /// The Parse objectId.
     pub object_id: ID,
-    /// When the user was created.
     pub created_at: Date,
-    /// The first session's token.
+    /// Empty when the sign-up made no session (preventLoginWithUnverifiedEmail).
     pub session_token: String,
+}
+
+#[graphql_object(context = Context)]
+impl SignUpResult {
+    /// The Parse objectId.
+    fn object_id(&self) -> &ID {
+        &self.object_id
+    }
+    /// When the user was created.
+    fn created_at(&self) -> &Date {
+        &self.created_at
+    }
+    /// The first session's token.
+    fn session_token(&self) -> Result<&str, ApiError> {
+        if self.session_token.is_empty() {
+            // graphql-js's answer to the null Parse resolves it to.
+            return Err(ApiError::parse(
+                crate::error::ErrorCode::InternalServerError,
+                "Cannot return null for non-nullable field SignUpResult.sessionToken.",
+            )
+            .uncaught(super::error::Thrown::UncaughtValue));
+        }
+        Ok(&self.session_token)
+    }
 }
 
 /// The fields of a new user.

@@ -101,7 +101,10 @@ impl PgStore {
         let guard_sql = match guard {
             TokenGuard::Always => String::new(),
             TokenGuard::ResetToken(t) => {
-                format!(r#" AND "_perishable_token" = {}"#, bind(&mut params, Some(t)))
+                format!(
+                    r#" AND "_perishable_token" = {}"#,
+                    bind(&mut params, Some(t))
+                )
             }
             TokenGuard::VerifyToken(t) => format!(
                 r#" AND "_email_verify_token" = {}"#,
