@@ -386,37 +386,70 @@ pub fn log_out(ctx: &Context) -> Result<(), ApiError> {
     }
 }
 
-/// resetPassword without an email adapter: the same error as [`email_not_configured`], but
-/// Parse's resolver does not catch it, so the HTTP stack formats it.
-pub fn reset_password_not_configured() -> ApiError {
-    email_not_configured().uncaught(Thrown::UncaughtParseError)
-}
-
-/// resetPassword and sendVerificationEmail without an email adapter (ours has none): Parse
-/// checks the email configuration before anything else.
-pub fn email_not_configured() -> ApiError {
-    let err = ParseError::email_not_configured();
+/// A `Parse.Error` as the resolver got it (no code-1 rewriting).
+fn as_thrown(err: ParseError) -> ApiError {
     ApiError::parse(err.code, err.message)
 }
 
-/// confirmResetPassword (5.0+): Parse checks presence, then looks for a user holding this
-/// reset token. Without an email adapter no reset token is ever issued, so every complete
-/// request is refused the way Parse refuses an unknown token (a string rejection that
-/// graphql-js wraps).
-pub fn confirm_reset_password(username: &str, password: &str, token: &str) -> ApiError {
+/// resetPassword (4.5+): `UsersRouter.handleResetRequest`, whose errors Parse's resolver does
+/// not catch (the HTTP stack formats them).
+pub fn reset_password(ctx: &Context, email: &str) -> Result<(), ApiError> {
+    let email = Value::String(email.to_owned());
+    ctx.runtime
+        .block_on(ctx.email.request_password_reset(&ctx.store, Some(&email)))
+        .map_err(|e| as_thrown(e).uncaught(Thrown::UncaughtParseError))
+}
+
+/// sendVerificationEmail (4.5+): `UsersRouter.handleVerificationEmailRequest`.
+pub fn send_verification_email(ctx: &Context, email: &str) -> Result<(), ApiError> {
+    let email = Value::String(email.to_owned());
+    ctx.runtime
+        .block_on(ctx.email.request_verification(&ctx.store, Some(&email)))
+        .map_err(as_thrown)
+}
+
+/// confirmResetPassword (5.0+): Parse checks presence, then `updatePassword`, which rejects
+/// with a bare string that graphql-js wraps ("Unexpected error value: ...").
+pub fn confirm_reset_password(
+    ctx: &Context,
+    username: &str,
+    password: &str,
+    token: &str,
+) -> Result<(), ApiError> {
     if username.is_empty() {
-        return ApiError::parse(ErrorCode::UsernameMissing, "you must provide a username");
+        return Err(ApiError::parse(
+            ErrorCode::UsernameMissing,
+            "you must provide a username",
+        ));
     }
     if password.is_empty() {
-        return ApiError::parse(ErrorCode::PasswordMissing, "you must provide a password");
+        return Err(ApiError::parse(
+            ErrorCode::PasswordMissing,
+            "you must provide a password",
+        ));
     }
     if token.is_empty() {
-        return ApiError::parse(ErrorCode::OtherCause, "you must provide a token");
+        return Err(ApiError::parse(
+            ErrorCode::OtherCause,
+            "you must provide a token",
+        ));
     }
-    ApiError::internal_with(
-        "Unexpected error value: \"Failed to reset password: username / email / token is invalid\"",
-    )
-    .uncaught(Thrown::UncaughtValue)
+    let by_username = ctx.email.behavior().links_name_username;
+    let sanitized = ctx.behavior.sanitized_permission_errors;
+    let outcome = ctx.block_on(ctx.email.reset_password(
+        &ctx.store,
+        by_username.then_some(username),
+        token,
+        password,
+        sanitized,
+    ))?;
+    outcome.map_err(|message| {
+        ApiError::parse(
+            ErrorCode::InternalServerError,
+            format!("Unexpected error value: {}", Value::String(message)),
+        )
+        .uncaught(Thrown::UncaughtValue)
+    })
 }
 
 /// challenge (6.0+), `UsersRouter.handleChallenge` with no auth adapter configured: the caller

@@ -138,7 +138,7 @@ impl Me {
     }
 }
 
-/// What signUp answers: the new user's id, creation date and first session token.
+/// The answer of signUp (described in the schema by its `impl` below).
 pub struct SignUpResult {
     pub object_id: ID,
     pub created_at: Date,
@@ -146,6 +146,7 @@ pub struct SignUpResult {
     pub session_token: String,
 }
 
+/// What signUp answers: the new user's id, creation date and first session token.
 #[graphql_object(context = Context)]
 impl SignUpResult {
     /// The Parse objectId.

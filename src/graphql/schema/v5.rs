@@ -64,28 +64,39 @@ impl Mutation {
     }
 
     /// Send a password reset email.
-    fn reset_password(input: ResetPasswordInput) -> Result<Option<ResetPasswordPayload>, ApiError> {
-        let _ = input;
-        Err(ops::reset_password_not_configured())
+    fn reset_password(
+        ctx: &Context,
+        input: ResetPasswordInput,
+    ) -> Result<Option<ResetPasswordPayload>, ApiError> {
+        ops::reset_password(ctx, &input.email)?;
+        Ok(Some(ResetPasswordPayload {
+            ok: true,
+            client_mutation_id: input.client_mutation_id,
+        }))
     }
 
     /// Set a new password with the token of a reset email.
     fn confirm_reset_password(
+        ctx: &Context,
         input: ConfirmResetPasswordInput,
     ) -> Result<Option<ConfirmResetPasswordPayload>, ApiError> {
-        Err(ops::confirm_reset_password(
-            &input.username,
-            &input.password,
-            &input.token,
-        ))
+        ops::confirm_reset_password(ctx, &input.username, &input.password, &input.token)?;
+        Ok(Some(ConfirmResetPasswordPayload {
+            ok: true,
+            client_mutation_id: input.client_mutation_id,
+        }))
     }
 
     /// Send the email verification email again.
     fn send_verification_email(
+        ctx: &Context,
         input: SendVerificationEmailInput,
     ) -> Result<Option<SendVerificationEmailPayload>, ApiError> {
-        let _ = input;
-        Err(ops::email_not_configured())
+        ops::send_verification_email(ctx, &input.email)?;
+        Ok(Some(SendVerificationEmailPayload {
+            ok: true,
+            client_mutation_id: input.client_mutation_id,
+        }))
     }
 }
 
