@@ -294,3 +294,21 @@ async fn reset_form(req: &AppsRequest<'_>) -> HttpResponse {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_render_as_mustache_js_does() {
+        let params: Params<'_> = vec![
+            ("appName", "A & <B>".to_owned()),
+            ("publicServerUrl", "http://h:1/p".to_owned()),
+        ];
+        assert_eq!(
+            render("{{appName}}|{{ publicServerUrl }}|{{missing}}|{{", &params),
+            "A &amp; &lt;B&gt;|http:&#x2F;&#x2F;h:1&#x2F;p||{{"
+        );
+        assert_eq!(escape("'\"`="), "&#39;&quot;&#x60;&#x3D;");
+    }
+}

@@ -580,3 +580,156 @@ impl EmailService {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::version::Behavior;
+
+    fn behavior(v: &str) -> EmailBehavior {
+        Behavior::parse(v).expect("supported").email
+    }
+
+    fn verifying() -> EmailOptions {
+        EmailOptions {
+            app_name: Some("Email App".into()),
+            public_server_url: Some("http://127.0.0.1:1337/parse".into()),
+            verify_user_emails: true,
+            ..EmailOptions::default()
+        }
+    }
+
+    /// fixtures/user-email/FINDINGS.md, case S: what each version refuses to start with.
+    #[test]
+    fn start_up_refusals_are_parses() {
+        let refuse = |v: &str, o: &EmailOptions| o.validate(&behavior(v)).unwrap_err();
+        let no_name = EmailOptions {
+            app_name: None,
+            ..verifying()
+        };
+        assert_eq!(
+            refuse("3.7.2", &no_name),
+            "An app name is required for e-mail verification and password resets."
+        );
+        let no_url = EmailOptions {
+            public_server_url: None,
+            ..verifying()
+        };
+        assert_eq!(
+            refuse("7.5.4", &no_url),
+            "A public server url is required for e-mail verification and password resets."
+        );
+        assert_eq!(
+            refuse("9.10.0", &no_url),
+            "The option publicServerURL is required."
+        );
+        let bad_url = EmailOptions {
+            public_server_url: Some("not a url".into()),
+            ..verifying()
+        };
+        assert_eq!(
+            refuse("4.4.0", &bad_url),
+            "publicServerURL should be a valid HTTPS URL starting with https://"
+        );
+        assert_eq!(
+            refuse("8.6.94", &bad_url),
+            "The option publicServerURL must be a valid URL starting with http:// or https://."
+        );
+        let negative = EmailOptions {
+            verify_token_validity_secs: Some(-1.0),
+            ..verifying()
+        };
+        assert_eq!(
+            refuse("5.6.0", &negative),
+            "Email verify token validity duration must be a value greater than 0."
+        );
+        let reuse = EmailOptions {
+            verify_token_reuse_if_valid: true,
+            ..verifying()
+        };
+        assert!(
+            reuse.validate(&behavior("4.4.0")).is_ok(),
+            "no such check before 4.5"
+        );
+        assert_eq!(
+            refuse("5.6.0", &reuse),
+            "You cannot use emailVerifyTokenReuseIfValid without emailVerifyTokenValidityDuration"
+        );
+        // Without verifyUserEmails nothing but the URL's form is checked.
+        assert!(
+            EmailOptions::default()
+                .validate(&behavior("9.10.0"))
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn tokens_are_25_letters_and_digits_and_never_repeat() {
+        let a = random_token();
+        let b = random_token();
+        assert_eq!(a.len(), 25);
+        assert!(a.chars().all(|c| c.is_ascii_alphanumeric()), "{a}");
+        assert_ne!(a, b);
+    }
+
+    #[test]
+    fn usernames_in_links_are_uri_components() {
+        assert_eq!(encode_uri_component("g user+1"), "g%20user%2B1");
+        assert_eq!(encode_uri_component("a-b_c.d!~*'()"), "a-b_c.d!~*'()");
+        assert_eq!(encode_uri_component("é/?"), "%C3%A9%2F%3F");
+    }
+
+    #[test]
+    fn links_carry_the_username_until_8() {
+        let service = |v: &str| EmailService::new(verifying(), behavior(v), "app".into());
+        let old = service("7.5.4");
+        assert_eq!(
+            old.link("http://h/parse", "verify_email", "T", Some("a b")),
+            "http://h/parse/apps/app/verify_email?token=T&username=a%20b"
+        );
+        assert_eq!(
+            old.link("http://h/parse", "verify_email", "T", None),
+            "http://h/parse/apps/app/verify_email?token=T&username=undefined"
+        );
+        assert_eq!(
+            service("8.6.94").link("http://h/parse", "request_password_reset", "T", Some("a")),
+            "http://h/parse/apps/app/request_password_reset?token=T"
+        );
+    }
+
+    #[test]
+    fn the_login_check_needs_both_options() {
+        let user = |verified| User {
+            object_id: "u".into(),
+            username: "u".into(),
+            email: Some("u@example.com".into()),
+            email_verified: verified,
+            hashed_password: None,
+            auth_data: None,
+            acl: serde_json::Map::new(),
+            created_at: 0,
+            updated_at: 0,
+            fields: serde_json::Map::new(),
+        };
+        let verify_only = EmailService::new(verifying(), behavior("9.10.0"), "app".into());
+        assert!(verify_only.check_login(&user(Some(false))).is_ok());
+        let prevent = EmailService::new(
+            EmailOptions {
+                prevent_login_with_unverified_email: true,
+                ..verifying()
+            },
+            behavior("9.10.0"),
+            "app".into(),
+        );
+        let err = prevent.check_login(&user(Some(false))).unwrap_err();
+        assert_eq!(
+            (err.code.number(), &*err.message),
+            (205, "User email is not verified.")
+        );
+        assert!(
+            prevent.check_login(&user(None)).is_err(),
+            "no email, not verified"
+        );
+        assert!(prevent.check_login(&user(Some(true))).is_ok());
+    }
+}

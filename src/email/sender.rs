@@ -201,3 +201,63 @@ fn append_private(path: &std::path::Path, line: &str) -> std::io::Result<()> {
     let mut file = options.open(path)?;
     file.write_all(format!("{line}\n").as_bytes())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adapters_parse_compat_runs() {
+        assert_eq!(AdapterConfig::parse("log", None), Ok(AdapterConfig::Log));
+        assert_eq!(
+            AdapterConfig::parse("file:/tmp/outbox.jsonl", None),
+            Ok(AdapterConfig::Outbox("/tmp/outbox.jsonl".into()))
+        );
+        assert!(AdapterConfig::parse("file:", None).is_err());
+        let smtp = AdapterConfig::parse(
+            "smtps://user:secret@mail.example.com:465",
+            Some("App <noreply@example.com>".into()),
+        );
+        assert!(matches!(smtp, Ok(AdapterConfig::Smtp { .. })), "{smtp:?}");
+        let no_from = AdapterConfig::parse("smtp://mail.example.com:25", None).unwrap_err();
+        assert!(no_from.contains("emailFrom"), "{no_from}");
+        let bad_from =
+            AdapterConfig::parse("smtp://mail.example.com:25", Some("not an address".into()));
+        assert!(bad_from.is_err());
+        let module = AdapterConfig::parse("parse-server-simple-mailgun-adapter", None);
+        assert!(module.unwrap_err().contains("not one parse-compat runs"));
+    }
+
+    #[tokio::test]
+    async fn the_outbox_is_private_and_holds_every_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("outbox.jsonl");
+        let mailer = Mailer::new(&AdapterConfig::Outbox(path.clone()));
+        for to in ["a@example.com", "b@example.com"] {
+            mailer
+                .send(Mail {
+                    kind: MailKind::PasswordReset,
+                    to: to.into(),
+                    subject: "Password Reset for App".into(),
+                    text: "Hi".into(),
+                    link: "http://h/parse/apps/app/request_password_reset?token=T".into(),
+                    app_name: "App".into(),
+                })
+                .await;
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let lines: Vec<serde_json::Value> = text
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(lines.len(), 2);
+        assert_eq!(lines[1]["to"], "b@example.com");
+        assert_eq!(lines[0]["method"], "sendPasswordResetEmail");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+}
