@@ -8,6 +8,149 @@
 use std::fmt;
 use std::str::FromStr;
 
+/// How much a change of one fact of the version table matters to a client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Criticality {
+    /// Something a client relies on stops working or answers differently in kind.
+    Breaking,
+    /// An answer's wording, status or shape changes; clients that match on it notice.
+    Dangerous,
+    /// Only something new: no existing client notices.
+    Safe,
+}
+
+/// How a fact's change is judged (the mark before each field of the table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FactKind {
+    Breaking,
+    Dangerous,
+    /// Something the version has or not: gaining it is safe, losing it breaking.
+    Added,
+    /// A table of its own, reported field by field.
+    Nested,
+    /// Not reported (the version itself).
+    Unreported,
+}
+
+/// One fact of the version table: a field, what it means, and its value in one version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fact {
+    /// The field's name (`email.router` for a nested table's).
+    pub key: String,
+    /// The field's documentation, as written on it (on one line).
+    pub description: String,
+    pub value: String,
+    pub kind: FactKind,
+}
+
+impl Fact {
+    /// How much going from `self` (the older side of a diff) to `to` matters.
+    pub fn change_criticality(&self, to: &Fact) -> Option<Criticality> {
+        if self.value == to.value {
+            return None;
+        }
+        match self.kind {
+            FactKind::Breaking => Some(Criticality::Breaking),
+            FactKind::Dangerous => Some(Criticality::Dangerous),
+            FactKind::Added if to.value == "yes" => Some(Criticality::Safe),
+            FactKind::Added => Some(Criticality::Breaking),
+            FactKind::Nested | FactKind::Unreported => None,
+        }
+    }
+}
+
+/// A value of the table as a fact shows it; a nested table adds its own facts.
+trait FactValue {
+    fn push_facts(
+        &self,
+        key: String,
+        description: &'static str,
+        kind: FactKind,
+        out: &mut Vec<Fact>,
+    );
+}
+
+macro_rules! leaf_facts {
+    ($($ty:ty => |$v:ident| $show:expr),* $(,)?) => {
+        $(impl FactValue for $ty {
+            fn push_facts(&self, key: String, description: &'static str, kind: FactKind, out: &mut Vec<Fact>) {
+                let $v = self;
+                let description = description.split_whitespace().collect::<Vec<_>>().join(" ");
+                out.push(Fact { key, description, value: $show, kind });
+            }
+        })*
+    };
+}
+
+leaf_facts! {
+    bool => |v| if *v { "yes".to_owned() } else { "no".to_owned() },
+    ParseVersion => |v| v.to_string(),
+    ApiGeneration => |v| v.name().to_owned(),
+    HttpStack => |v| v.name().to_owned(),
+    GraphqlJs => |v| match v {
+        GraphqlJs::V14 => "graphql-js 14".to_owned(),
+        GraphqlJs::V15 => "graphql-js 15".to_owned(),
+        GraphqlJs::V16 => "graphql-js 16".to_owned(),
+    },
+    MissingSessionMessage => |v| v.text().to_owned(),
+    UnknownAuthProvider => |v| format!("{v:?}"),
+    AppsRouter => |v| match v {
+        AppsRouter::PublicApi => "PublicAPIRouter".to_owned(),
+        AppsRouter::Pages => "PagesRouter".to_owned(),
+    },
+}
+
+/// A struct of the version table, written once: each field's documentation, its mark (how a
+/// change of it is judged) and its type; `facts()` lists them all, so `parse-compat diff`
+/// reports exactly what the server runs on.
+macro_rules! facts_table {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[doc = $doc:literal])*
+                [$kind:ident]
+                pub $field:ident : $ty:ty,
+            )*
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $(
+                $(#[doc = $doc])*
+                pub $field: $ty,
+            )*
+        }
+
+        impl $name {
+            /// Every fact of this table, in its order, with this version's values.
+            pub fn facts(&self) -> Vec<Fact> {
+                let mut out = Vec::new();
+                self.push_facts(String::new(), "", FactKind::Nested, &mut out);
+                out
+            }
+        }
+
+        impl FactValue for $name {
+            fn push_facts(&self, prefix: String, _: &'static str, _: FactKind, out: &mut Vec<Fact>) {
+                $(
+                    let key = if prefix.is_empty() {
+                        stringify!($field).to_owned()
+                    } else {
+                        format!("{prefix}.{}", stringify!($field))
+                    };
+                    self.$field.push_facts(
+                        key,
+                        concat!($($doc, "\n"),*),
+                        FactKind::$kind,
+                        out,
+                    );
+                )*
+            }
+        }
+    };
+}
+
 /// The lowest and highest versions we answer for, as shown to users.
 pub const SUPPORTED_RANGE: &str = "3.7.0 through 9.x";
 
@@ -200,104 +343,149 @@ pub enum UnknownAuthProvider {
     Unsupported,
 }
 
+facts_table! {
 /// Everything that depends on the pinned Parse version, resolved once at startup.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Behavior {
+    /// The Parse Server version.
+    [Unreported]
     pub version: ParseVersion,
+    /// The shape of the GraphQL auth API (see the schema changes).
+    [Breaking]
     pub generation: ApiGeneration,
+    /// The HTTP server stack in front of GraphQL, which decides the envelope of its answers.
+    [Dangerous]
     pub stack: HttpStack,
+    /// The graphql-js major, which words syntax and validation errors.
+    [Dangerous]
     pub graphql_js: GraphqlJs,
     /// `X-Parse-Request-Id` is in Parse's CORS allow-headers list (4.3.0+).
+    [Added]
     pub cors_request_id_header: bool,
     /// Username and email uniqueness ignores case (4.0.0+).
+    [Dangerous]
     pub case_insensitive_identity: bool,
     /// `enforcePrivateUsers` defaults to true: a user's ACL has no public read (6.0+).
+    [Breaking]
     pub private_users: bool,
     /// `GET /users/me` carries `"__type":"Object","className":"_User"` (up to 7.x).
+    [Dangerous]
     pub users_me_has_class_fields: bool,
     /// Sessions carry `"restricted":false` (up to 4.x).
+    [Dangerous]
     pub session_has_restricted: bool,
     /// `GET /sessions/me` bypasses the session middleware and answers
     /// "Session token not found." itself (7.0+).
+    [Dangerous]
     pub sessions_me_own_lookup: bool,
     /// Message for a route that needs a session when none was sent.
+    [Dangerous]
     pub missing_session: MissingSessionMessage,
     /// GraphQL `ACL.users[].userId` is the relay global id, not the plain objectId (4.2+).
+    [Breaking]
     pub graphql_acl_relay_user_id: bool,
     /// GraphQL resolvers read the current user through the caller's `auth.user` (4.3+): master
     /// key + session on `viewer` (and 4.3–4.4 logOut without a user) crash with code 1.
+    [Dangerous]
     pub graphql_user_from_caller_auth: bool,
     /// The GraphQL `confirmResetPassword` mutation exists (5.0+).
+    [Added]
     pub graphql_confirm_reset_password: bool,
     /// `POST /loginAs` (a session for any user, master key only) exists (5.0+).
+    [Added]
     pub login_as_route: bool,
     /// `POST /verifyPassword` exists beside `GET` (7.0+).
+    [Added]
     pub verify_password_post: bool,
     /// `POST /challenge` exists (6.0+).
+    [Added]
     pub challenge_route: bool,
     /// Permission errors a client gets (206 "Insufficient auth.", "Cannot modify user X.")
     /// say only "Permission denied" (8.0+, Parse's sanitized error responses).
+    [Dangerous]
     pub sanitized_permission_errors: bool,
     /// body-parser 1.19 (up to 5.2): a body refused by `strict` is reported with a single
     /// masked character (`"#" is not valid JSON`); 1.20+ masks the whole body and puts it back.
+    [Dangerous]
     pub strict_json_single_mask: bool,
     /// Every `authData` provider must carry an `id` (or be null), else 252 (up to 6.x; from
     /// 7.0 a provider without `id` is simply not looked up).
+    [Dangerous]
     pub auth_data_id_required: bool,
     /// `authData: {}` counts as authData: no username or password needed, a new user with a
     /// random username is created (up to 7.x; from 8.0 it is "bad or missing username").
+    [Breaking]
     pub empty_auth_data_creates_user: bool,
     /// `PUT /sessions/<id>` writes only the caller's own sessions (5.0+; before, any session,
     /// for any signed-in user).
+    [Breaking]
     pub session_update_own_only: bool,
     /// Only the master key may constrain a `_User` query on a protected field such as `email`
     /// (a security fix of 5.2.5, backported to 4.10.14; before, anyone may, and the email is
     /// still not shown).
+    [Breaking]
     pub email_query_protected: bool,
     /// A user's own email shows in a `_User` query with a `where` (3.9+; 3.7 hides it).
+    [Dangerous]
     pub own_email_in_where_queries: bool,
     /// Login and `verifyPassword` inside `/batch` work (4.4+; before, reading the missing
     /// `req.query` throws a TypeError).
+    [Added]
     pub batch_login_guards_query: bool,
     /// `PUT /sessions/<id>` refusing `user`, `installationId` or `sessionToken` says
     /// "Invalid key name: X" (9.0+; before, a 105 with no message at all).
+    [Dangerous]
     pub session_key_refusal_named: bool,
     /// A sign-up made with the master key gets no session (9.0+).
+    [Breaking]
     pub master_signup_without_session: bool,
     /// A duplicate objectId set by an update is Parse's 137 (8.0+; before, PostgreSQL's error
     /// went uncaught).
+    [Dangerous]
     pub duplicate_value_error: bool,
     /// A `where` that is not JSON is 107 "where parameter is not valid JSON" (9.0+; before,
     /// `JSON.parse` threw: uncaught).
+    [Dangerous]
     pub where_json_checked: bool,
     /// A sign-up with `authData: null` is 252 "This authentication method is unsupported."
     /// (4.4+; 3.x takes it as no authData).
+    [Breaking]
     pub auth_data_null_refused: bool,
     /// A master-key query skips the key-name check, so `{"$x":1}` reaches PostgreSQL and
     /// fails uncaught (5.x–7.x; before and after, 105 "Invalid key name").
+    [Dangerous]
     pub master_query_skips_key_check: bool,
     /// A query that fails in PostgreSQL on a missing column answers no results instead of an
     /// error (9.0+).
+    [Dangerous]
     pub query_errors_swallowed: bool,
     /// A class's default permissions in `/schemas` begin with `"ACL": {"*": {"read": true,
     /// "write": true}}` (8.0+).
+    [Dangerous]
     pub schema_clp_has_acl: bool,
     /// The session a password change issues has no `createdWith` (9.0+; before,
     /// `{"action": "signup", "authProvider": "password"}`).
+    [Dangerous]
     pub password_change_session_bare: bool,
     /// `className` and `length` are not field names (4.5+).
+    [Breaking]
     pub reserved_field_names: bool,
     /// A client's `emailVerified` is refused before the schema is checked (6.3+; before, after
     /// it, in `transformUser`).
+    [Dangerous]
     pub restricted_fields_first: bool,
     /// The answer for an `authData` provider without adapter.
+    [Dangerous]
     pub unknown_auth_provider: UnknownAuthProvider,
     /// Apollo Server 2 reports a variable whose value does not coerce ("got invalid value")
     /// as `BAD_USER_INPUT` (apollo-server-core 2.14+, what 3.9 – 5.2 install; 3.7 and 3.8 pin
     /// older cores that say `INTERNAL_SERVER_ERROR` for every variable error).
+    [Dangerous]
     pub apollo2_bad_user_input: bool,
     /// Parse's e-mail flows (verification, password reset, the pages under `/apps`).
+    [Nested]
     pub email: EmailBehavior,
+}
 }
 
 /// Which router answers the links and forms under `<mount>/apps/`.
@@ -309,44 +497,57 @@ pub enum AppsRouter {
     Pages,
 }
 
+facts_table! {
 /// What Parse's e-mail flows do in one version (fixtures/user-email/FINDINGS.md and
 /// BOUNDARIES.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[expect(
-    clippy::struct_excessive_bools,
-    reason = "independent release boundaries, one flag each"
-)]
 pub struct EmailBehavior {
+    /// The router of the pages and forms under `/apps`.
+    [Breaking]
     pub router: AppsRouter,
     /// Links carry `&username=` and the user is found by username and token (up to 7.x);
     /// from 8.0 the token alone names the user.
+    [Breaking]
     pub links_name_username: bool,
     /// `/verificationEmailRequest` answers `{}` for an unknown or already verified address
     /// (`emailVerifySuccessOnInvalidEmail`: 8.6.34+ and 9.6+).
+    [Dangerous]
     pub verify_request_hides_outcome: bool,
     /// The resend form goes to its success page for them too (8.6.51+ and 9.6+).
+    [Dangerous]
     pub resend_form_hides_outcome: bool,
     /// The 9.x page files exist (9.0 – 9.2 shipped none: every page is 404 `Not found.`).
+    [Added]
     pub pages_shipped: bool,
     /// A GraphQL signUp that gets no session (preventLoginWithUnverifiedEmail) fails with
     /// "Permission denied" (8.5+) rather than "Invalid session token".
+    [Dangerous]
     pub signup_session_error_sanitized: bool,
     /// `emailVerifyTokenReuseIfValid` and `passwordPolicy.resetTokenReuseIfValid` exist.
+    [Added]
     pub token_reuse_options: bool,
     /// `emailVerifyTokenReuseIfValid` has no effect (6.x: the lookup cannot see the token).
+    [Dangerous]
     pub verify_token_reuse_broken: bool,
     /// `accountLockout.unlockOnPasswordReset` exists.
+    [Added]
     pub unlock_on_password_reset: bool,
     /// A master-key read of a user shows `_email_verify_token` (up to 5.x).
+    [Dangerous]
     pub master_sees_verify_token: bool,
     /// The link sent after a PUT changes the email says `username=undefined` (6.3 – 6.5).
+    [Dangerous]
     pub email_change_link_username_undefined: bool,
     /// The static pages say `charset=UTF-8` (up to 7.x; `utf-8` from 8.0).
+    [Dangerous]
     pub pages_charset_upper: bool,
     /// Start-up refusals in 8.5's words ("The option publicServerURL is required.").
+    [Dangerous]
     pub option_messages_v8: bool,
     /// `emailVerifyTokenReuseIfValid` without `emailVerifyTokenValidityDuration` is refused.
+    [Dangerous]
     pub reuse_requires_duration: bool,
+}
 }
 
 impl EmailBehavior {
@@ -557,5 +758,42 @@ mod tests {
         );
         assert!(b("6.5.11").private_users && !b("5.6.0").private_users);
         assert!(b("7.5.4").sessions_me_own_lookup && !b("6.5.11").sessions_me_own_lookup);
+    }
+}
+
+#[cfg(test)]
+mod fact_tests {
+    use super::*;
+
+    #[test]
+    fn every_field_of_the_table_is_a_fact() {
+        let facts = Behavior::parse("9.10.0").unwrap().facts();
+        let keys: Vec<&str> = facts.iter().map(|f| f.key.as_str()).collect();
+        assert_eq!(keys.first(), Some(&"version"));
+        assert!(keys.contains(&"private_users"));
+        assert!(keys.contains(&"email.router"));
+        assert!(
+            facts.iter().all(|f| !f.description.is_empty()),
+            "{facts:#?}"
+        );
+        let private = facts.iter().find(|f| f.key == "private_users").unwrap();
+        assert_eq!(private.value, "yes");
+        assert!(
+            private
+                .description
+                .starts_with("`enforcePrivateUsers` defaults to true")
+        );
+    }
+
+    #[test]
+    fn gaining_a_route_is_safe_and_losing_it_breaks() {
+        let old = Behavior::parse("4.4.0").unwrap().facts();
+        let new = Behavior::parse("5.6.0").unwrap().facts();
+        let pick = |facts: &[Fact], key: &str| facts.iter().find(|f| f.key == key).unwrap().clone();
+        let (a, b) = (pick(&old, "login_as_route"), pick(&new, "login_as_route"));
+        assert_eq!(a.change_criticality(&b), Some(Criticality::Safe));
+        assert_eq!(b.change_criticality(&a), Some(Criticality::Breaking));
+        let (a, b) = (pick(&old, "version"), pick(&new, "version"));
+        assert_eq!(a.change_criticality(&b), None);
     }
 }
