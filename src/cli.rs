@@ -28,6 +28,36 @@ pub enum Command {
     /// Replay a recording (from `record`, or of real Parse in fixtures/) against parse-compat
     /// as a Parse version, or against any server, and report every difference. Exit 1 on any.
     Replay(ReplayArgs),
+    /// What changes for a client between two Parse versions: the schema (graphql-inspector's
+    /// change names and criticality) and the behaviour (the version table). Exit 1 when
+    /// something breaking changed.
+    Diff(DiffArgs),
+}
+
+/// How `diff` reports.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum DiffFormat {
+    Human,
+    Json,
+    Markdown,
+    /// GitHub workflow commands: `::error` for breaking changes, `::warning`, `::notice`.
+    Github,
+}
+
+/// Options of `parse-compat diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The version a client runs against now (`3.9.0`, `4.4`).
+    pub from: String,
+    /// The version it moves to.
+    pub to: String,
+    /// `human` (default), `json`, `markdown` or `github`.
+    #[arg(long = "format", value_enum, default_value = "human")]
+    pub format: DiffFormat,
+    /// Every schema change, also those under an addition (graphql-inspector's
+    /// `--rule verboseChanges`).
+    #[arg(long = "verbose")]
+    pub verbose: bool,
 }
 
 /// How `replay` reports.

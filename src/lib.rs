@@ -6,6 +6,7 @@ pub mod apps;
 pub mod cli;
 pub mod config;
 pub mod descope;
+pub mod diff;
 pub mod email;
 pub mod error;
 pub mod graphql;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use parse_compat::cli::{Cli, Command, KeysAction, LogFormat};
+use parse_compat::cli::{Cli, Command, DiffFormat, KeysAction, LogFormat};
 use parse_compat::config::{Config, ConfigError};
 use parse_compat::http::{self, AppState};
 use parse_compat::store::{DatabaseLocation, Store};
@@ -88,6 +88,26 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 args.mount_path,
             ))?;
             Ok(ExitCode::SUCCESS)
+        }
+        Command::Diff(args) => {
+            let parse = |v: &str| Behavior::parse(v).map_err(ConfigError::from);
+            let (from, to) = match (parse(&args.from), parse(&args.to)) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => {
+                    eprintln!("parse-compat diff: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let report = parse_compat::diff::diff(&from, &to, args.verbose)
+                .map_err(|e| anyhow::anyhow!(e))?;
+            let text = match args.format {
+                DiffFormat::Human => parse_compat::diff::to_human(&report),
+                DiffFormat::Json => format!("{:#}\n", parse_compat::diff::to_json(&report)),
+                DiffFormat::Markdown => parse_compat::diff::to_markdown(&report),
+                DiffFormat::Github => parse_compat::diff::to_github(&report),
+            };
+            print!("{text}");
+            Ok(ExitCode::from(u8::from(report.breaking())))
         }
         Command::Replay(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
