@@ -65,6 +65,9 @@ pub struct DiffArgs {
 pub enum ReplayFormat {
     Human,
     Json,
+    Markdown,
+    /// GitHub workflow commands: one `::error` per difference.
+    Github,
 }
 
 /// Options of `parse-compat replay`.
@@ -90,7 +93,7 @@ pub struct ReplayArgs {
     pub javascript_key: Option<String>,
     #[arg(long = "clientKey")]
     pub client_key: Option<String>,
-    /// `human` (default) or `json`.
+    /// `human` (default), `json`, `markdown` or `github`.
     #[arg(long = "format", value_enum, default_value = "human")]
     pub format: ReplayFormat,
 }

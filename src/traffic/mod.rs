@@ -8,6 +8,7 @@
 pub mod normalize;
 pub mod record;
 pub mod replay;
+pub mod session;
 
 use std::io::Write as _;
 
@@ -65,7 +66,6 @@ async fn replay_file(args: &ReplayArgs) -> Result<(Value, Vec<replay::Difference
                 .and_then(|(_, v)| v.as_str().map(str::to_owned))
         })
     });
-    let mut bindings = replay::Bindings::default();
     let progress = |i: usize, n: usize| {
         if i.is_multiple_of(100) || i == n {
             eprint!("\rreplayed {i}/{n}");
@@ -74,7 +74,14 @@ async fn replay_file(args: &ReplayArgs) -> Result<(Value, Vec<replay::Difference
             }
         }
     };
-    let (target, differences) = match &args.target {
+    // A recording of real Parse in fixtures/ brings the knowingly different answers with it.
+    let deviations = session::load_deviations(
+        args.file
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(std::path::Path::new(".")),
+    )?;
+    let (target, replay_target) = match &args.target {
         Some(url) => {
             let uri: hyper::Uri = url
                 .parse()
@@ -88,18 +95,7 @@ async fn replay_file(args: &ReplayArgs) -> Result<(Value, Vec<replay::Difference
                 .map_err(|e| format!("--target `{url}`: {e}"))?
                 .next()
                 .ok_or_else(|| format!("--target `{url}`: no address"))?;
-            for (placeholder, key) in [
-                ("<masterKey>", &args.master_key),
-                ("<restAPIKey>", &args.rest_api_key),
-                ("<javascriptKey>", &args.javascript_key),
-                ("<clientKey>", &args.client_key),
-            ] {
-                if let Some(key) = key {
-                    bindings.keys.insert(placeholder.into(), key.clone());
-                }
-            }
-            let differences = replay::replay(addr, &records, &mut bindings, progress).await?;
-            (url.clone(), differences)
+            (url.clone(), session::ReplayTarget::Remote(addr))
         }
         None => {
             let version = args
@@ -107,29 +103,31 @@ async fn replay_file(args: &ReplayArgs) -> Result<(Value, Vec<replay::Difference
                 .as_deref()
                 .ok_or("give --parse-version (to replay against parse-compat) or --target")?;
             let behavior = crate::version::Behavior::parse(version).map_err(|e| e.to_string())?;
-            let mut config = crate::config::Config::for_tests(behavior);
-            config.database = crate::store::DatabaseLocation::Memory;
-            if let Some(app_id) = args.app_id.clone().or(recorded_app_id) {
-                config.app_id = app_id;
-            }
-            for (placeholder, key) in [
-                ("<masterKey>", Some(config.master_key.clone())),
-                ("<restAPIKey>", config.rest_api_key.clone()),
-                ("<javascriptKey>", config.javascript_key.clone()),
-                ("<clientKey>", config.client_key.clone()),
-            ] {
-                if let Some(key) = key {
-                    bindings.keys.insert(placeholder.into(), key);
-                }
-            }
-            let server = replay::LocalServer::start(config)
-                .await
-                .map_err(|e| format!("starting parse-compat as Parse {version}: {e}"))?;
-            let differences = replay::replay(server.addr, &records, &mut bindings, progress).await;
-            server.stop().await;
-            (format!("parse-compat as Parse {version}"), differences?)
+            (
+                format!("parse-compat as Parse {version}"),
+                session::ReplayTarget::Local {
+                    behavior,
+                    database: session::ReplayDatabase::Sqlite,
+                    app_id: args.app_id.clone().or(recorded_app_id),
+                },
+            )
         }
     };
+    let mut replayer = session::Replayer::new(replay_target, deviations)?;
+    for (placeholder, key) in [
+        ("<masterKey>", &args.master_key),
+        ("<restAPIKey>", &args.rest_api_key),
+        ("<javascriptKey>", &args.javascript_key),
+        ("<clientKey>", &args.client_key),
+    ] {
+        if let Some(key) = key {
+            replayer
+                .bindings
+                .keys
+                .insert(placeholder.into(), key.clone());
+        }
+    }
+    let differences = replayer.run(&records, progress).await?;
     let exchanges = records
         .iter()
         .filter(|r| r.get("request").is_some())
@@ -150,6 +148,53 @@ fn print_report(args: &ReplayArgs, report: &Value, differences: &[replay::Differ
             let mut report = report.clone();
             report["differences"] = json!(differences);
             let _ = writeln!(out, "{report}");
+        }
+        ReplayFormat::Markdown => {
+            let _ = writeln!(
+                out,
+                "## Replay of `{}` against {}\n\n{} exchange(s), {} difference(s)\n",
+                report["file"].as_str().unwrap_or(""),
+                report["target"].as_str().unwrap_or(""),
+                report["exchanges"],
+                differences.len()
+            );
+            if !differences.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "| step | request | where | expected | got |\n|---|---|---|---|---|"
+                );
+                let cell = |v: &str| v.replace('|', "\\|").replace('\n', " ");
+                for d in differences {
+                    let _ = writeln!(
+                        out,
+                        "| `{}` | `{}` | `{}` | `{}` | `{}` |",
+                        cell(&d.step),
+                        cell(&d.request),
+                        cell(&d.path),
+                        cell(&d.expected.to_string()),
+                        cell(&d.actual.to_string())
+                    );
+                }
+            }
+        }
+        ReplayFormat::Github => {
+            let escape = |s: &str| {
+                s.replace('%', "%25")
+                    .replace('\r', "%0D")
+                    .replace('\n', "%0A")
+            };
+            for d in differences {
+                let _ = writeln!(
+                    out,
+                    "::error file={},title=replay {}: {}::{}: expected {}, got {}",
+                    escape(report["file"].as_str().unwrap_or("")).replace(',', "%2C"),
+                    escape(&d.step),
+                    escape(&d.request),
+                    escape(&d.path),
+                    escape(&d.expected.to_string()),
+                    escape(&d.actual.to_string())
+                );
+            }
         }
         ReplayFormat::Human => {
             let _ = writeln!(

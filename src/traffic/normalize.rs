@@ -68,6 +68,23 @@ fn patterns() -> &'static Patterns {
     })
 }
 
+/// A server on this machine, as an answer names it (a `location`, a link): `127.0.0.1:<port>`,
+/// percent-encoded or not, so that a replay against another port still matches.
+fn local_origins(value: &mut Value) {
+    static LOCAL: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
+    let re = LOCAL.get_or_init(|| {
+        Regex::new(r"\b(?:127\.0\.0\.1|localhost)(:|%3A)\d{1,5}\b").expect("valid")
+    });
+    match value {
+        Value::String(s) if re.is_match(s) => {
+            *s = re.replace_all(s, "127.0.0.1${1}<port>").into_owned();
+        }
+        Value::Array(items) => items.iter_mut().for_each(local_origins),
+        Value::Object(map) => map.values_mut().for_each(local_origins),
+        _ => {}
+    }
+}
+
 /// The placeholders of one recording so far.
 #[derive(Default)]
 pub struct Normalizer {
@@ -117,7 +134,11 @@ impl Normalizer {
                 self.discover(&v, "");
             }
         }
-        self.rewrite(&record, "")
+        let mut out = self.rewrite(&record, "");
+        if let Some(response) = out.get_mut("response") {
+            local_origins(response);
+        }
+        out
     }
 
     fn password(&mut self, value: &str) -> String {

@@ -409,6 +409,7 @@ pub fn compare(
     if recorded_type != live_type {
         found.push(("/headers/content-type".to_owned(), recorded_type, live_type));
     }
+    compare_header_families(b, expected, live, &mut found);
     b.differences(
         &expected["body"],
         &live.body_value(),
@@ -428,69 +429,97 @@ pub fn compare(
         .collect()
 }
 
-/// Replay `records` (JSONL values) against `addr`: every difference, in order.
-pub async fn replay(
-    addr: SocketAddr,
-    records: &[Value],
-    bindings: &mut Bindings,
-    progress: impl Fn(usize, usize),
-) -> Result<Vec<Difference>, String> {
-    let mut all = Vec::new();
-    let exchanges: Vec<&Value> = records
+/// The headers compared besides the content type, by family: where a recording kept any
+/// header of a family, the live answer must have the same ones, values matched with the
+/// placeholders (CORS headers, a redirect's `location`, the pages' `x-parse-page-param-*`).
+const HEADER_FAMILIES: [&str; 3] = ["access-control-", "location", "x-parse-page-param-"];
+
+fn family_of(name: &str) -> Option<&'static str> {
+    HEADER_FAMILIES
         .iter()
-        .filter(|r| r.get("request").is_some())
-        .collect();
-    for (i, record) in exchanges.iter().enumerate() {
-        progress(i + 1, exchanges.len());
-        let live = send(addr, bindings, &record["request"]).await?;
-        let step = record["step"].as_str().unwrap_or_default();
-        let request = format!(
-            "{} {}",
-            record["request"]["method"].as_str().unwrap_or(""),
-            record["request"]["path"].as_str().unwrap_or("")
-        );
-        // REST bodies keep their key order on every Parse version; compare it.
-        all.extend(compare(
-            bindings,
-            step,
-            &request,
-            &record["response"],
-            &live,
-            true,
-        ));
-    }
-    Ok(all)
+        .copied()
+        .find(|f| name == *f || (f.ends_with('-') && name.starts_with(f)))
 }
 
-/// A parse-compat server answering as one Parse version, on a throwaway database, on
-/// 127.0.0.1 at a free port: what `parse-compat replay` replays against by default.
+fn compare_header_families(
+    b: &mut Bindings,
+    expected: &Value,
+    live: &Live,
+    found: &mut Vec<(String, Value, Value)>,
+) {
+    let recorded: Vec<(String, String)> = expected["headers"]
+        .as_object()
+        .map(|h| {
+            h.iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.as_str().unwrap_or("").to_owned()))
+                .collect()
+        })
+        .unwrap_or_default();
+    for family in HEADER_FAMILIES {
+        if !recorded.iter().any(|(k, _)| family_of(k) == Some(family)) {
+            continue;
+        }
+        for (k, v) in recorded
+            .iter()
+            .filter(|(k, _)| family_of(k) == Some(family))
+        {
+            match live.header(k) {
+                Some(lv) if b.match_str(v, lv) => {}
+                other => found.push((
+                    format!("/headers/{k}"),
+                    json!(v),
+                    other.map_or(Value::Null, |lv| json!(lv)),
+                )),
+            }
+        }
+        for (k, lv) in &live.headers {
+            let k = k.to_ascii_lowercase();
+            if family_of(&k) == Some(family) && !recorded.iter().any(|(rk, _)| *rk == k) {
+                found.push((format!("/headers/{k}"), Value::Null, json!(lv)));
+            }
+        }
+    }
+}
+
+/// A parse-compat server answering as one Parse version, on 127.0.0.1 at a free port: what
+/// `parse-compat replay` replays against by default.
 pub struct LocalServer {
     pub addr: SocketAddr,
+    /// Its configuration (`serverURL` names its port).
+    pub config: crate::config::Config,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
 }
 
 impl LocalServer {
-    pub async fn start(config: crate::config::Config) -> anyhow::Result<Self> {
+    /// Start with `config`, whose `serverURL` becomes this server's address, after `tweak`
+    /// (which sees that URL) adjusts it.
+    pub async fn start(
+        mut config: crate::config::Config,
+        tweak: impl FnOnce(&mut crate::config::Config),
+    ) -> anyhow::Result<Self> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let addr = listener.local_addr()?;
+        config.server_url = format!("http://{addr}{}", config.mount_path);
+        tweak(&mut config);
         let store = crate::store::Store::connect(&config.database, config.store_options()).await?;
         let graphql = crate::graphql::GraphqlService::new(&config)?;
         let upstream = crate::http::upstream::Upstream::from_config(&config)?;
         let state = std::sync::Arc::new(crate::http::AppState {
             email: crate::email::EmailService::for_config(&config),
-            config,
+            config: config.clone(),
             store,
             graphql,
             descope: None,
             upstream,
         });
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let addr = listener.local_addr()?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(crate::http::serve_on_threads(listener, state, 2, async {
             let _ = stopped.await;
         }));
         Ok(Self {
             addr,
+            config,
             stop: Some(stop),
             task: Some(task),
         })
