@@ -96,6 +96,11 @@ pub struct ReplayArgs {
     /// `human` (default), `json`, `markdown` or `github`.
     #[arg(long = "format", value_enum, default_value = "human")]
     pub format: ReplayFormat,
+    /// Accept the live answers as the new recording: the file is rewritten with them (tokens,
+    /// ids and dates as placeholders, keeping the recording's numbering), and the command
+    /// exits 0 after reporting what changed.
+    #[arg(long = "update")]
+    pub update: bool,
 }
 
 /// Options of `parse-compat record`.

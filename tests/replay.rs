@@ -216,3 +216,39 @@ fn the_command_replays_real_parse_recordings_without_difference() {
         "{stdout}"
     );
 }
+
+/// `--update` accepts the live answers as the new recording (insta's review habit): the file
+/// then replays without difference on the version it was updated for, and with the
+/// differences on the version it was recorded from.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn update_accepts_the_live_answers_as_the_new_recording() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("traffic.jsonl");
+    record("9.10.0", &file).await;
+    let before = std::fs::read_to_string(&file).unwrap();
+    let bin = env!("CARGO_BIN_EXE_parse-compat");
+    let run = |version: &str, update: bool| {
+        let mut args = vec!["replay", file.to_str().unwrap(), "--parse-version", version];
+        if update {
+            args.push("--update");
+        }
+        std::process::Command::new(bin).args(args).output().unwrap()
+    };
+    let updated = run("3.7.2", true);
+    assert_eq!(updated.status.code(), Some(0));
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert_ne!(before, after);
+    assert!(
+        after.contains(r#""__type":"Object","className":"_User""#),
+        "{after}"
+    );
+    assert!(!after.contains("r:"), "tokens stay placeholders: {after}");
+    let again = run("3.7.2", false);
+    assert_eq!(
+        again.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&again.stdout)
+    );
+    assert_eq!(run("9.10.0", false).status.code(), Some(1));
+}

@@ -26,7 +26,13 @@ pub async fn run_replay(args: ReplayArgs) -> u8 {
     match replay_file(&args).await {
         Ok((report, differences)) => {
             print_report(&args, &report, &differences);
-            if differences.is_empty() {
+            if differences.is_empty() || args.update {
+                if args.update && !differences.is_empty() {
+                    eprintln!(
+                        "parse-compat replay: {} updated with the live answers",
+                        args.file.display()
+                    );
+                }
                 SAME
             } else {
                 DIFFERENT
@@ -127,7 +133,11 @@ async fn replay_file(args: &ReplayArgs) -> Result<(Value, Vec<replay::Difference
                 .insert(placeholder.into(), key.clone());
         }
     }
+    replayer.keep_answers = args.update;
     let differences = replayer.run(&records, progress).await?;
+    if args.update && !differences.is_empty() {
+        write_recording(&args.file, &replayer.updated(&records))?;
+    }
     let exchanges = records
         .iter()
         .filter(|r| r.get("request").is_some())
@@ -139,6 +149,25 @@ async fn replay_file(args: &ReplayArgs) -> Result<(Value, Vec<replay::Difference
         "differences": differences.len(),
     });
     Ok((report, differences))
+}
+
+/// Rewrite a recording in place (a new file renamed over the old one, owner-only).
+fn write_recording(path: &std::path::Path, records: &[Value]) -> Result<(), String> {
+    let tmp = path.with_extension("jsonl.update");
+    let mut text = String::new();
+    for r in records {
+        text.push_str(&r.to_string());
+        text.push('\n');
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&tmp)
+        .and_then(|mut f| f.write_all(text.as_bytes()))
+        .and_then(|()| std::fs::rename(&tmp, path));
+    written.map_err(|e| format!("cannot update {}: {e}", path.display()))
 }
 
 fn print_report(args: &ReplayArgs, report: &Value, differences: &[replay::Difference]) {

@@ -96,10 +96,25 @@ pub struct Normalizer {
 }
 
 fn number(map: &mut HashMap<String, String>, value: &str, kind: &str) -> String {
-    let next = map.len() + 1;
-    map.entry(value.to_owned())
-        .or_insert_with(|| format!("<{kind}#{next}>"))
-        .clone()
+    if let Some(p) = map.get(value) {
+        return p.clone();
+    }
+    // After the highest number in use: a seeded map need not be contiguous.
+    let next = map
+        .values()
+        .filter_map(|p| {
+            p.rsplit_once('#')?
+                .1
+                .trim_end_matches('>')
+                .parse::<usize>()
+                .ok()
+        })
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let placeholder = format!("<{kind}#{next}>");
+    map.insert(value.to_owned(), placeholder.clone());
+    placeholder
 }
 
 /// A relay global id's class and objectId, if `s` is one.
@@ -123,6 +138,32 @@ fn decode_relay(s: &str) -> Option<(String, String)> {
 }
 
 impl Normalizer {
+    /// A normalizer that already knows these live tokens and objectIds by their placeholders
+    /// (a replay's bindings), so that an updated recording keeps its numbering.
+    pub fn seeded<'a>(
+        tokens: impl IntoIterator<Item = (&'a str, &'a str)>,
+        oids: impl IntoIterator<Item = (&'a str, &'a str)>,
+    ) -> Self {
+        let own = |it: &mut dyn Iterator<Item = (&'a str, &'a str)>| {
+            it.map(|(live, p)| (live.to_owned(), p.to_owned()))
+                .collect()
+        };
+        Self {
+            tokens: own(&mut tokens.into_iter()),
+            oids: own(&mut oids.into_iter()),
+            ..Self::default()
+        }
+    }
+
+    /// A live answer as a recording keeps it: random values as placeholders, a local
+    /// server's address as `127.0.0.1:<port>`.
+    pub fn response(&mut self, response: Value) -> Value {
+        self.discover(&response, "");
+        let mut out = self.rewrite(&response, "");
+        local_origins(&mut out);
+        out
+    }
+
     /// One exchange `{"step", "request", "response"}` as it goes into the file.
     pub fn exchange(&mut self, mut record: Value) -> Value {
         if let Some(request) = record.get_mut("request") {

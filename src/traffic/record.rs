@@ -31,7 +31,7 @@ use crate::http::upstream::{PassBody, Upstream, buffered};
 pub const MAX_BODY: usize = 20 << 20;
 
 /// Response headers that change on every answer, or only describe the transfer.
-const VOLATILE: [&str; 4] = ["date", "etag", "content-length", "keep-alive"];
+pub(crate) const VOLATILE: [&str; 4] = ["date", "etag", "content-length", "keep-alive"];
 
 /// The recording: one line per exchange, in the order answers complete.
 pub struct Recorder {

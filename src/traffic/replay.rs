@@ -41,6 +41,21 @@ pub struct Bindings {
 }
 
 impl Bindings {
+    /// The live values bound so far, with their placeholders: tokens, objectIds and e-mail
+    /// tokens.
+    pub fn bound(&self) -> [Vec<(&str, &str)>; 3] {
+        fn pairs(m: &HashMap<String, String>) -> Vec<(&str, &str)> {
+            m.iter()
+                .map(|(p, live)| (live.as_str(), p.as_str()))
+                .collect()
+        }
+        [
+            pairs(&self.tokens),
+            pairs(&self.oids),
+            pairs(&self.email_tokens),
+        ]
+    }
+
     /// Put live values into a recorded request string.
     pub fn substitute(&self, s: &str) -> String {
         let mut out = placeholder_re()

@@ -265,6 +265,9 @@ pub struct Replayer {
     deviations: Vec<Deviation>,
     /// Every step is still sent; only paths under this prefix are compared.
     pub only: Option<String>,
+    /// Keep each live answer, by record index (`--update`).
+    pub keep_answers: bool,
+    answers: Vec<(usize, Live)>,
 }
 
 impl Replayer {
@@ -282,6 +285,8 @@ impl Replayer {
             outbox: Outbox::new()?,
             deviations,
             only: None,
+            keep_answers: false,
+            answers: Vec::new(),
         })
     }
 
@@ -445,6 +450,9 @@ impl Replayer {
                 continue;
             };
             let live = self.send(&record["request"]).await?;
+            if self.keep_answers {
+                self.answers.push((i - 1, live.clone()));
+            }
             if !self.in_scope(record) {
                 continue;
             }
@@ -476,6 +484,34 @@ impl Replayer {
             server.stop().await;
         }
         Ok(all)
+    }
+
+    /// `records` with each replayed exchange's recorded answer replaced by the live one, as a
+    /// recording would keep it: the values bound during the replay by their placeholders,
+    /// new ones numbered after them (`replay --update`).
+    pub fn updated(&self, records: &[Value]) -> Vec<Value> {
+        let [tokens, oids, email_tokens] = self.bindings.bound();
+        let mut normalizer = super::normalize::Normalizer::seeded(tokens, oids);
+        let mut out = records.to_vec();
+        for (index, live) in &self.answers {
+            let headers: serde_json::Map<String, Value> = live
+                .headers
+                .iter()
+                .filter(|(k, _)| !super::record::VOLATILE.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
+            let mut response = serde_json::json!({
+                "status": live.status,
+                "headers": headers,
+                "body": live.body_value(),
+            });
+            replace_strings(&mut response, &email_tokens);
+            let response = normalizer.response(response);
+            if let Some(record) = out.get_mut(*index) {
+                record["response"] = response;
+            }
+        }
+        out
     }
 
     fn leftover_emails(&mut self, step: &str, all: &mut Vec<Difference>) {
@@ -542,6 +578,22 @@ impl Replayer {
             });
         }
         Ok(())
+    }
+}
+
+/// Live values replaced by their placeholders in every string of `value`.
+fn replace_strings(value: &mut Value, bound: &[(&str, &str)]) {
+    match value {
+        Value::String(s) => {
+            for (live, placeholder) in bound {
+                if s.contains(live) {
+                    *s = s.replace(live, placeholder);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| replace_strings(v, bound)),
+        Value::Object(map) => map.values_mut().for_each(|v| replace_strings(v, bound)),
+        _ => {}
     }
 }
 
