@@ -80,15 +80,39 @@ fn base<'r>(req: &'r AppsRequest<'_>, app: &str) -> Result<&'r str, HttpResponse
     req.state.email.public_server_url().ok_or_else(not_found)
 }
 
-async fn verify_email(req: &AppsRequest<'_>, app: &str) -> HttpResponse {
-    let base = match base(req, app) {
-        Ok(b) => b,
-        Err(res) => return res,
-    };
+/// What a link from an e-mail carries: the redirect base, whether links name the user, the
+/// token and the username; or the answer when the link cannot be followed (`invalid_link`).
+struct Link<'r> {
+    base: &'r str,
+    by_username: bool,
+    token: &'r str,
+    username: Option<&'r str>,
+}
+
+fn link<'r>(req: &'r AppsRequest<'_>, app: &str) -> Result<Link<'r>, HttpResponse> {
+    let base = base(req, app)?;
     let by_username = req.state.email.behavior().links_name_username;
     let (token, username) = (req.query("token"), req.query("username"));
     let Some(token) = token.filter(|_| username.is_some() || !by_username) else {
-        return redirect(302, &page_url(base, "invalid_link.html", ""));
+        return Err(redirect(302, &page_url(base, "invalid_link.html", "")));
+    };
+    Ok(Link {
+        base,
+        by_username,
+        token,
+        username,
+    })
+}
+
+async fn verify_email(req: &AppsRequest<'_>, app: &str) -> HttpResponse {
+    let Link {
+        base,
+        by_username,
+        token,
+        username,
+    } = match link(req, app) {
+        Ok(l) => l,
+        Err(res) => return res,
     };
     let outcome = req
         .state
@@ -157,14 +181,14 @@ fn choose_password(req: &AppsRequest<'_>) -> HttpResponse {
 }
 
 async fn reset_link(req: &AppsRequest<'_>, app: &str) -> HttpResponse {
-    let base = match base(req, app) {
-        Ok(b) => b,
+    let Link {
+        base,
+        by_username,
+        token,
+        username,
+    } = match link(req, app) {
+        Ok(l) => l,
         Err(res) => return res,
-    };
-    let by_username = req.state.email.behavior().links_name_username;
-    let (token, username) = (req.query("token"), req.query("username"));
-    let Some(token) = token.filter(|_| username.is_some() || !by_username) else {
-        return redirect(302, &page_url(base, "invalid_link.html", ""));
     };
     let email = &req.state.email;
     match email

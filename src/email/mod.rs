@@ -128,17 +128,7 @@ fn random_token() -> String {
 
 /// `encodeURIComponent`.
 pub fn encode_uri_component(s: &str) -> String {
-    const KEEP: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-        .remove(b'-')
-        .remove(b'_')
-        .remove(b'.')
-        .remove(b'!')
-        .remove(b'~')
-        .remove(b'*')
-        .remove(b'\'')
-        .remove(b'(')
-        .remove(b')');
-    percent_encoding::utf8_percent_encode(s, KEEP).to_string()
+    percent_encoding::utf8_percent_encode(s, crate::rest::render::URI_COMPONENT).to_string()
 }
 
 fn seconds_from_now(secs: f64) -> i64 {

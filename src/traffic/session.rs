@@ -36,26 +36,32 @@ impl ReplayDatabase {
     async fn location(&self) -> Result<DatabaseLocation, String> {
         match self {
             Self::Sqlite => Ok(DatabaseLocation::Memory),
-            Self::Postgres(server) => {
-                let server = server.trim_end_matches('/');
-                let mut name = [0u8; 8];
-                crate::store::os_random(&mut name);
-                let name: String = std::iter::once("pc_test_".to_owned())
-                    .chain(name.iter().map(|b| format!("{b:02x}")))
-                    .collect();
-                let (client, connection) =
-                    tokio_postgres::connect(&format!("{server}/postgres"), tokio_postgres::NoTls)
-                        .await
-                        .map_err(|e| format!("PostgreSQL at {server}: {e}"))?;
-                tokio::spawn(connection);
-                client
-                    .batch_execute(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .map_err(|e| format!("creating a database at {server}: {e}"))?;
-                Ok(DatabaseLocation::Postgres(format!("{server}/{name}")))
-            }
+            Self::Postgres(server) => fresh_postgres_database(server)
+                .await
+                .map(DatabaseLocation::Postgres),
         }
     }
+}
+
+/// A new, empty database (`pc_test_<random>`) on the PostgreSQL server at `server`
+/// (`postgres://user@host:port`): its URI.
+pub async fn fresh_postgres_database(server: &str) -> Result<String, String> {
+    let server = server.trim_end_matches('/');
+    let mut name = [0u8; 8];
+    crate::store::os_random(&mut name);
+    let name: String = std::iter::once("pc_test_".to_owned())
+        .chain(name.iter().map(|b| format!("{b:02x}")))
+        .collect();
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{server}/postgres"), tokio_postgres::NoTls)
+            .await
+            .map_err(|e| format!("PostgreSQL at {server}: {e}"))?;
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .await
+        .map_err(|e| format!("creating a database at {server}: {e}"))?;
+    Ok(format!("{server}/{name}"))
 }
 
 /// A knowingly different answer: the recorded value at `pointer` (the whole answer when

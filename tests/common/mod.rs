@@ -37,22 +37,11 @@ pub const MASTER_KEY: &str = "compatMaster";
 /// same tests then run on the PostgreSQL store.
 pub async fn fresh_postgres_database() -> Option<String> {
     let server = std::env::var("PARSE_COMPAT_TEST_POSTGRES").ok()?;
-    let server = server.trim_end_matches('/').to_owned();
-    let mut name = [0u8; 8];
-    parse_compat::store::os_random(&mut name);
-    let name: String = std::iter::once("pc_test_".to_owned())
-        .chain(name.iter().map(|b| format!("{b:02x}")))
-        .collect();
-    let (client, connection) =
-        tokio_postgres::connect(&format!("{server}/postgres"), tokio_postgres::NoTls)
+    Some(
+        parse_compat::traffic::session::fresh_postgres_database(&server)
             .await
-            .expect("the test PostgreSQL server answers");
-    tokio::spawn(connection);
-    client
-        .batch_execute(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("a test database");
-    Some(format!("{server}/{name}"))
+            .expect("the test PostgreSQL server answers"),
+    )
 }
 
 pub struct TestServer {

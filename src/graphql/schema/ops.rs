@@ -9,6 +9,10 @@ use serde_json::{Map, Value};
 
 use super::ApiError;
 use super::error::Thrown;
+use super::relay::{
+    ConfirmResetPasswordInput, ConfirmResetPasswordPayload, ResetPasswordInput,
+    ResetPasswordPayload, SendVerificationEmailInput, SendVerificationEmailPayload,
+};
 use crate::account::{id_string, truthy};
 use crate::error::{ErrorCode, ParseError};
 use crate::graphql::context::Context;
@@ -391,31 +395,44 @@ fn as_thrown(err: ParseError) -> ApiError {
     ApiError::parse(err.code, err.message)
 }
 
-/// resetPassword (4.5+): `UsersRouter.handleResetRequest`, whose errors Parse's resolver does
-/// not catch (the HTTP stack formats them).
-pub fn reset_password(ctx: &Context, email: &str) -> Result<(), ApiError> {
-    let email = Value::String(email.to_owned());
+/// resetPassword (3.10+): `UsersRouter.handleResetRequest`, whose errors Parse's resolver
+/// does not catch (the HTTP stack formats them).
+pub fn reset_password(
+    ctx: &Context,
+    input: ResetPasswordInput,
+) -> Result<Option<ResetPasswordPayload>, ApiError> {
+    let email = Value::String(input.email);
     ctx.runtime
         .block_on(ctx.email.request_password_reset(&ctx.store, Some(&email)))
-        .map_err(|e| as_thrown(e).uncaught(Thrown::UncaughtParseError))
+        .map_err(|e| as_thrown(e).uncaught(Thrown::UncaughtParseError))?;
+    Ok(Some(ResetPasswordPayload {
+        ok: true,
+        client_mutation_id: input.client_mutation_id,
+    }))
 }
 
-/// sendVerificationEmail (4.5+): `UsersRouter.handleVerificationEmailRequest`.
-pub fn send_verification_email(ctx: &Context, email: &str) -> Result<(), ApiError> {
-    let email = Value::String(email.to_owned());
+/// sendVerificationEmail (3.10+): `UsersRouter.handleVerificationEmailRequest`.
+pub fn send_verification_email(
+    ctx: &Context,
+    input: SendVerificationEmailInput,
+) -> Result<Option<SendVerificationEmailPayload>, ApiError> {
+    let email = Value::String(input.email);
     ctx.runtime
         .block_on(ctx.email.request_verification(&ctx.store, Some(&email)))
-        .map_err(as_thrown)
+        .map_err(as_thrown)?;
+    Ok(Some(SendVerificationEmailPayload {
+        ok: true,
+        client_mutation_id: input.client_mutation_id,
+    }))
 }
 
 /// confirmResetPassword (5.0+): Parse checks presence, then `updatePassword`, which rejects
 /// with a bare string that graphql-js wraps ("Unexpected error value: ...").
 pub fn confirm_reset_password(
     ctx: &Context,
-    username: &str,
-    password: &str,
-    token: &str,
-) -> Result<(), ApiError> {
+    input: ConfirmResetPasswordInput,
+) -> Result<Option<ConfirmResetPasswordPayload>, ApiError> {
+    let (username, password, token) = (&*input.username, &*input.password, &*input.token);
     if username.is_empty() {
         return Err(ApiError::parse(
             ErrorCode::UsernameMissing,
@@ -449,7 +466,11 @@ pub fn confirm_reset_password(
             format!("Unexpected error value: {}", Value::String(message)),
         )
         .uncaught(Thrown::UncaughtValue)
-    })
+    })?;
+    Ok(Some(ConfirmResetPasswordPayload {
+        ok: true,
+        client_mutation_id: input.client_mutation_id,
+    }))
 }
 
 /// challenge (6.0+), `UsersRouter.handleChallenge` with no auth adapter configured: the caller

@@ -51,11 +51,7 @@ impl Mutation {
         ctx: &Context,
         input: ResetPasswordInput,
     ) -> Result<Option<ResetPasswordPayload>, ApiError> {
-        ops::reset_password(ctx, &input.email)?;
-        Ok(Some(ResetPasswordPayload {
-            ok: true,
-            client_mutation_id: input.client_mutation_id,
-        }))
+        ops::reset_password(ctx, input)
     }
 
     /// Send the email verification email again.
@@ -63,11 +59,7 @@ impl Mutation {
         ctx: &Context,
         input: SendVerificationEmailInput,
     ) -> Result<Option<SendVerificationEmailPayload>, ApiError> {
-        ops::send_verification_email(ctx, &input.email)?;
-        Ok(Some(SendVerificationEmailPayload {
-            ok: true,
-            client_mutation_id: input.client_mutation_id,
-        }))
+        ops::send_verification_email(ctx, input)
     }
 }
 

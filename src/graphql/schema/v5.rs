@@ -68,11 +68,7 @@ impl Mutation {
         ctx: &Context,
         input: ResetPasswordInput,
     ) -> Result<Option<ResetPasswordPayload>, ApiError> {
-        ops::reset_password(ctx, &input.email)?;
-        Ok(Some(ResetPasswordPayload {
-            ok: true,
-            client_mutation_id: input.client_mutation_id,
-        }))
+        ops::reset_password(ctx, input)
     }
 
     /// Set a new password with the token of a reset email.
@@ -80,11 +76,7 @@ impl Mutation {
         ctx: &Context,
         input: ConfirmResetPasswordInput,
     ) -> Result<Option<ConfirmResetPasswordPayload>, ApiError> {
-        ops::confirm_reset_password(ctx, &input.username, &input.password, &input.token)?;
-        Ok(Some(ConfirmResetPasswordPayload {
-            ok: true,
-            client_mutation_id: input.client_mutation_id,
-        }))
+        ops::confirm_reset_password(ctx, input)
     }
 
     /// Send the email verification email again.
@@ -92,11 +84,7 @@ impl Mutation {
         ctx: &Context,
         input: SendVerificationEmailInput,
     ) -> Result<Option<SendVerificationEmailPayload>, ApiError> {
-        ops::send_verification_email(ctx, &input.email)?;
-        Ok(Some(SendVerificationEmailPayload {
-            ok: true,
-            client_mutation_id: input.client_mutation_id,
-        }))
+        ops::send_verification_email(ctx, input)
     }
 }
 

@@ -78,11 +78,7 @@ impl Mutation {
         ctx: &Context,
         input: ResetPasswordInput,
     ) -> Result<Option<ResetPasswordPayload>, ApiError> {
-        ops::reset_password(ctx, &input.email)?;
-        Ok(Some(ResetPasswordPayload {
-            ok: true,
-            client_mutation_id: input.client_mutation_id,
-        }))
+        ops::reset_password(ctx, input)
     }
 
     /// Set a new password with the token of a reset email.
@@ -90,11 +86,7 @@ impl Mutation {
         ctx: &Context,
         input: ConfirmResetPasswordInput,
     ) -> Result<Option<ConfirmResetPasswordPayload>, ApiError> {
-        ops::confirm_reset_password(ctx, &input.username, &input.password, &input.token)?;
-        Ok(Some(ConfirmResetPasswordPayload {
-            ok: true,
-            client_mutation_id: input.client_mutation_id,
-        }))
+        ops::confirm_reset_password(ctx, input)
     }
 
     /// Send the email verification email again.
@@ -102,11 +94,7 @@ impl Mutation {
         ctx: &Context,
         input: SendVerificationEmailInput,
     ) -> Result<Option<SendVerificationEmailPayload>, ApiError> {
-        ops::send_verification_email(ctx, &input.email)?;
-        Ok(Some(SendVerificationEmailPayload {
-            ok: true,
-            client_mutation_id: input.client_mutation_id,
-        }))
+        ops::send_verification_email(ctx, input)
     }
 
     /// Start an auth adapter's challenge (e.g. to send a one-time code).
