@@ -32,6 +32,32 @@ pub enum Command {
     /// change names and criticality) and the behaviour (the version table). Exit 1 when
     /// something breaking changed.
     Diff(DiffArgs),
+    /// Fill a store with N users and M sessions (for measuring at production size); the
+    /// session tokens go to a file.
+    Seed(SeedArgs),
+}
+
+/// Options of `parse-compat seed`.
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// The Parse version whose rows (and PostgreSQL tables) to write.
+    #[arg(long = "parse-version", env = "PARSE_VERSION")]
+    pub parse_version: String,
+    /// The store: `sqlite:PATH` or `postgres://USER@HOST:PORT/DB`.
+    #[arg(long = "databaseURI", env = "PARSE_SERVER_DATABASE_URI")]
+    pub database_uri: String,
+    /// How many users (`seed00000000`..., password `seed-pass`).
+    #[arg(long = "users")]
+    pub users: usize,
+    /// How many sessions, dealt to the users in turn.
+    #[arg(long = "sessions", default_value_t = 0)]
+    pub sessions: usize,
+    /// Write the session tokens here, one per line (0600).
+    #[arg(long = "tokens")]
+    pub tokens: Option<PathBuf>,
+    /// Write only about this many tokens, evenly spread over the sessions.
+    #[arg(long = "tokensSample")]
+    pub tokens_sample: Option<usize>,
 }
 
 /// How `diff` reports.

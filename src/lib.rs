@@ -15,6 +15,7 @@ pub mod object;
 pub mod policy;
 pub mod query;
 pub mod rest;
+pub mod seed;
 pub mod store;
 pub mod traffic;
 pub mod version;

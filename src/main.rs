@@ -109,6 +109,29 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             print!("{text}");
             Ok(ExitCode::from(u8::from(report.breaking())))
         }
+        Command::Seed(args) => {
+            let behavior = Behavior::parse(&args.parse_version).map_err(ConfigError::from)?;
+            let location =
+                DatabaseLocation::parse(&args.database_uri).map_err(ConfigError::from)?;
+            let mut config = parse_compat::config::Config::for_tests(behavior);
+            config.database = location;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
+            runtime.block_on(async {
+                let store = Store::connect(&config.database, config.store_options()).await?;
+                let seed = parse_compat::seed::Seed {
+                    users: args.users,
+                    sessions: args.sessions,
+                    tokens: args.tokens.clone(),
+                    tokens_sample: args.tokens_sample,
+                };
+                let result = parse_compat::seed::run(&store, &seed).await;
+                store.close().await;
+                result
+            })?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Replay(args) => {
             let runtime = tokio::runtime::Builder::new_multi_thread()
                 .enable_all()

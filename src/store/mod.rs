@@ -672,6 +672,50 @@ impl Store {
         backend!(self, b => b.meta_put(key, value).await)
     }
 
+    /// A user row as a sign-up of this version writes it (the version's default ACL), with
+    /// an already hashed password: for `parse-compat seed`.
+    pub fn new_user_row(&self, username: String, email: Option<String>, hashed: String) -> User {
+        let now = now_millis();
+        let object_id = object_id();
+        User {
+            acl: self.default_acl(&object_id),
+            object_id,
+            username,
+            email,
+            email_verified: None,
+            hashed_password: Some(hashed),
+            auth_data: None,
+            created_at: now,
+            updated_at: now,
+            fields: Map::new(),
+        }
+    }
+
+    /// A password login session for `user_id`, not yet stored: for `parse-compat seed`.
+    pub fn new_login_session(&self, user_id: &str) -> IssuedSession {
+        self.new_session(
+            user_id,
+            SessionAction::Login,
+            "password",
+            &SessionMeta::default(),
+        )
+    }
+
+    /// A bcrypt hash of `password` at Parse's cost.
+    pub async fn hash(password: String) -> Result<String, StoreError> {
+        Self::hash_password(password).await
+    }
+
+    /// Insert users and sessions made by [`Store::new_user_row`] and
+    /// [`Store::new_login_session`], in one transaction (`parse-compat seed`).
+    pub async fn import(
+        &self,
+        users: Vec<User>,
+        sessions: Vec<IssuedSession>,
+    ) -> Result<(), StoreError> {
+        backend!(self, b => b.import(users, sessions).await)
+    }
+
     /// Insert sessions with tokens the caller chose, for benchmarks and imports.
     pub async fn insert_sessions(&self, sessions: Vec<IssuedSession>) -> Result<(), StoreError> {
         backend!(self, b => b.insert_sessions(sessions).await)

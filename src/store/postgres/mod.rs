@@ -690,6 +690,17 @@ impl PgStore {
             self.inner.options.case_insensitive_identity,
         )
         .await?;
+        self.user_insert(&u, &schema)?.run(&tx, "_User").await?;
+        if let Some(s) = &session {
+            self.insert_session_row(&tx, &s.session, Some(&s.token), &ClassFields::default())
+                .await?;
+        }
+        tx.commit().await.map_err(write_error)?;
+        Ok(u.fields)
+    }
+
+    /// The INSERT of a `_User` row as the pinned version writes it.
+    fn user_insert(&self, u: &User, schema: &ClassFields) -> Result<Insert, StoreError> {
         let (rperm, wperm) = perms_from_acl(&u.acl);
         let mut insert = Insert::default();
         insert.set("objectId", "text", Some(u.object_id.clone()))?;
@@ -719,14 +730,29 @@ impl PgStore {
                 Some(iso_millis(u.created_at)),
             )?;
         }
-        insert.set_fields(&u.fields, &schema)?;
-        insert.run(&tx, "_User").await?;
-        if let Some(s) = &session {
-            self.insert_session_row(&tx, &s.session, Some(&s.token), &ClassFields::default())
+        insert.set_fields(&u.fields, schema)?;
+        Ok(insert)
+    }
+
+    /// Insert users and sessions made elsewhere (`parse-compat seed`), in one transaction:
+    /// no uniqueness checks beyond the table's own.
+    pub async fn import(
+        &self,
+        users: Vec<User>,
+        sessions: Vec<IssuedSession>,
+    ) -> Result<(), StoreError> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let schema = ClassFields::default();
+        for u in &users {
+            self.user_insert(u, &schema)?.run(&tx, "_User").await?;
+        }
+        for s in &sessions {
+            self.insert_session_row(&tx, &s.session, Some(&s.token), &schema)
                 .await?;
         }
         tx.commit().await.map_err(write_error)?;
-        Ok(u.fields)
+        Ok(())
     }
 
     /// Insert a `_Session` row as the pinned version writes it.

@@ -308,6 +308,27 @@ impl SqliteStore {
             .await
     }
 
+    /// Insert users and sessions made elsewhere (`parse-compat seed`), in one transaction.
+    pub async fn import(
+        &self,
+        users: Vec<User>,
+        sessions: Vec<IssuedSession>,
+    ) -> Result<(), StoreError> {
+        let sealer = Arc::clone(&self.inner.sealer);
+        self.inner
+            .writer
+            .write(move |tx| {
+                for u in &users {
+                    insert_user(tx, u)?;
+                }
+                for s in &sessions {
+                    insert_session(tx, s, &sealer)?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
     /// Find the user a login names: by username, or by email, as Parse's login does.
     pub async fn find_login_candidates(
         &self,
