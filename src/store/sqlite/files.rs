@@ -106,17 +106,6 @@ pub(super) fn sidecar(database: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// A private directory (0700) for a throwaway database.
-pub(super) fn private_dir(dir: &Path) -> Result<(), StoreError> {
-    let mut builder = std::fs::DirBuilder::new();
-    builder.recursive(true);
-    #[cfg(unix)]
-    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-    builder
-        .create(dir)
-        .map_err(|e| StoreError::Io(format!("creating {}: {e}", dir.display())))
-}
-
 /// Write a secret to `<database>.<suffix>` with mode 0600, replacing what was there.
 pub(super) fn write_private(
     database: &Path,

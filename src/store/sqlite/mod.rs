@@ -68,8 +68,9 @@ struct Inner {
     readers: readers::Readers,
     cache: SessionCache,
     options: StoreOptions,
-    /// Removed on drop when the database is a throwaway.
-    temp_dir: Option<PathBuf>,
+    /// The private directory of a throwaway database, removed (after the connections above
+    /// it close: fields drop in order) when the store goes.
+    _temp_dir: Option<tempfile::TempDir>,
     /// The database file.
     path: PathBuf,
     /// Seals session tokens into their rows (see `sealing`).
@@ -77,14 +78,6 @@ struct Inner {
     /// This process is the database's only server while it holds this (see `files`);
     /// [`SqliteStore::close`] lets go of it.
     lock: parking_lot::Mutex<Option<files::WriterLock>>,
-}
-
-impl Drop for Inner {
-    fn drop(&mut self) {
-        if let Some(dir) = &self.temp_dir {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-    }
 }
 
 impl SqliteStore {
@@ -112,12 +105,12 @@ impl SqliteStore {
                 return Err(StoreError::UnsupportedUri(super::postgres::redact(uri)));
             }
             DatabaseLocation::Memory => {
-                let mut name = [0u8; 8];
-                os_random(&mut name);
-                let suffix: String = name.iter().map(|b| format!("{b:02x}")).collect();
-                let dir = std::env::temp_dir().join(format!("parse-compat-{suffix}"));
-                files::private_dir(&dir)?;
-                (dir.join("memory.db"), Some(dir))
+                // tempfile makes it 0700 under a random name, and removes it on drop.
+                let dir = tempfile::Builder::new()
+                    .prefix("parse-compat-")
+                    .tempdir()
+                    .map_err(|e| StoreError::Io(format!("a temporary directory: {e}")))?;
+                (dir.path().join("memory.db"), Some(dir))
             }
         };
         let lock = if serving {
@@ -138,7 +131,7 @@ impl SqliteStore {
                 cache: SessionCache::new(SESSION_CACHE_CAPACITY, SESSION_CACHE_BYTES),
                 options,
                 sealer,
-                temp_dir,
+                _temp_dir: temp_dir,
                 lock: parking_lot::Mutex::new(lock),
                 path,
             }),
