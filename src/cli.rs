@@ -122,6 +122,10 @@ pub struct ReplayArgs {
     /// `human` (default), `json`, `markdown` or `github`.
     #[arg(long = "format", value_enum, default_value = "human")]
     pub format: ReplayFormat,
+    /// Replay on parse-compat's PostgreSQL store: a fresh database on this server
+    /// (`postgres://USER@HOST:PORT`) for each server the replay starts (default: SQLite).
+    #[arg(long = "postgres")]
+    pub postgres: Option<String>,
     /// Accept the live answers as the new recording: the file is rewritten with them (tokens,
     /// ids and dates as placeholders, keeping the recording's numbering), and the command
     /// exits 0 after reporting what changed.

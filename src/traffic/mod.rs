@@ -113,7 +113,10 @@ async fn replay_file(args: &ReplayArgs) -> Result<(Value, Vec<replay::Difference
                 format!("parse-compat as Parse {version}"),
                 session::ReplayTarget::Local {
                     behavior,
-                    database: session::ReplayDatabase::Sqlite,
+                    database: match &args.postgres {
+                        Some(server) => session::ReplayDatabase::Postgres(server.clone()),
+                        None => session::ReplayDatabase::Sqlite,
+                    },
                     app_id: args.app_id.clone().or(recorded_app_id),
                 },
             )

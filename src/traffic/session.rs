@@ -64,6 +64,25 @@ pub async fn fresh_postgres_database(server: &str) -> Result<String, String> {
     Ok(format!("{server}/{name}"))
 }
 
+/// Drop a database [`fresh_postgres_database`] made (its URI).
+async fn drop_postgres_database(uri: &str) -> Result<(), String> {
+    let (server, name) = uri.rsplit_once('/').ok_or("a database URI")?;
+    if !name.starts_with("pc_test_")
+        || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return Err(format!("not a replay database: {name}"));
+    }
+    let (client, connection) =
+        tokio_postgres::connect(&format!("{server}/postgres"), tokio_postgres::NoTls)
+            .await
+            .map_err(|e| e.to_string())?;
+    tokio::spawn(connection);
+    client
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .await
+        .map_err(|e| e.to_string())
+}
+
 /// A knowingly different answer: the recorded value at `pointer` (the whole answer when
 /// empty) is replaced by `value` for the steps, versions and store named; `-` as pointer
 /// means the step is not replayed at all (real Parse's answer came from a broken dependency).
@@ -274,6 +293,8 @@ pub struct Replayer {
     /// Keep each live answer, by record index (`--update`).
     pub keep_answers: bool,
     answers: Vec<(usize, Live)>,
+    /// The PostgreSQL databases this replay made, dropped when it ends.
+    databases: Vec<String>,
 }
 
 impl Replayer {
@@ -293,6 +314,7 @@ impl Replayer {
             only: None,
             keep_answers: false,
             answers: Vec::new(),
+            databases: Vec::new(),
         })
     }
 
@@ -311,6 +333,9 @@ impl Replayer {
         }
         let mut config = Config::for_tests(*behavior);
         config.database = database.location().await?;
+        if let DatabaseLocation::Postgres(uri) = &config.database {
+            self.databases.push(uri.clone());
+        }
         if let Some(app_id) = app_id {
             config.app_id = app_id.clone();
         }
@@ -488,6 +513,11 @@ impl Replayer {
         self.leftover_emails("(end)", &mut all);
         if let Some(server) = self.server.take() {
             server.stop().await;
+        }
+        for uri in std::mem::take(&mut self.databases) {
+            if let Err(why) = drop_postgres_database(&uri).await {
+                tracing::warn!(%why, "a replay database was left behind");
+            }
         }
         Ok(all)
     }
