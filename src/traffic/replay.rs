@@ -152,19 +152,16 @@ impl Bindings {
                 r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z)"
             } else if p.starts_with("<emailtoken#") {
                 "([A-Za-z0-9]{25})"
-            } else if let Some(head) = p.strip_suffix("<port>") {
-                pattern.push_str(&regex::escape(head));
-                pattern.push_str(r"(\d+)");
-                slots.push(p.to_owned());
-                last = m.end();
-                continue;
             } else if p.starts_with("<uuid#") {
                 // A UUID the client chose comes back as it was sent.
                 pattern.push_str(&regex::escape(&self.substitute(p)));
                 last = m.end();
                 continue;
             } else {
-                r"(http://127\.0\.0\.1:\d+)"
+                // `127.0.0.1:<port>` (or `%3A<port>`): the live server's port.
+                let head = p.strip_suffix("<port>").unwrap_or(p);
+                pattern.push_str(&regex::escape(head));
+                r"(\d+)"
             };
             pattern.push_str(group);
             slots.push(p.to_owned());
