@@ -233,7 +233,8 @@ class Gen {
         if (/className|^name$/.test(hint)) return V.str(r.pick(['_User', '_Role', '_Session']));
         if (/^(keys|include)$/.test(hint)) return V.str(r.pick(['username', 'createdAt', 'user']));
         if (/^(order)$/.test(hint)) return V.str(r.pick(['-createdAt', 'username']));
-        if (/^(after|before)$/.test(hint)) return V.str(r.pick(['YXJyYXljb25uZWN0aW9uOjA=', 'bm90IGEgY3Vyc29y']));
+        // relay cursors: arrayconnection:0, arrayconnection:1, and one that is not a cursor
+        if (/^(after|before)$/.test(hint)) return V.str(r.pick(['YXJyYXljb25uZWN0aW9uOjA=', 'YXJyYXljb25uZWN0aW9uOjE=', 'YXJyYXljb25uZWN0aW9uOjA=', 'bm90IGEgY3Vyc29y']));
         return r.chance(0.2) ? { kind: 'block', v: r.pick(['block', 'multi\nline']) } : V.str(r.pick(WORDS.slice(0, 10)));
       case 'Object': case 'Any': return r.chance(0.5) ? V.obj([]) : V.obj([{ name: 'a', value: V.int(1) }]);
       default: return V.str('x');
@@ -281,8 +282,9 @@ class Gen {
     const out = [];
     for (const a of fieldDef.args || []) {
       const req = isNonNull(a.type) && a.defaultText === undefined;
-      const useful = /^(where|order|skip|limit|first|last|options|readPreference|keys|include|includeAll|after|before|includeDeprecated)$/.test(a.name);
-      if (req || (useful && r.chance(optional / 2))) {
+      const useful = /^(where|order|skip|limit|first|last|options|readPreference|keys|include|includeAll|includeDeprecated)$/.test(a.name);
+      const cursor = /^(after|before)$/.test(a.name);
+      if (req || (useful && r.chance(optional / 2)) || (cursor && r.chance(optional / 12))) {
         let value;
         if (/^(first|last|limit)$/.test(a.name)) value = { ...V.int(r.pick([0, 1, 2, 5])), _t: a.type };
         else if (a.name === 'skip') value = { ...V.int(r.pick([0, 1])), _t: a.type };
@@ -486,15 +488,21 @@ class DocBuilder {
       leafArgs: (def) => (def.args || []).filter(a => isNonNull(a.type)).map(a => ({ name: a.name, _t: a.type, value: { ...V.str(a.name === 'paramName' ? 'gqldParam' : this.rng.pick(['_User', '_Session', 'NoSuchClass'])), _t: a.type } })),
     });
   }
-  // A root selection for a query: weighted towards the auth API.
+  // A root selection for a query: weighted towards the auth API.  At most one root field that
+  // reaches the database (viewer, class queries, getters, class/cloudConfig): graphql-js
+  // resolves query root fields concurrently, so with two that fail, which error comes first in
+  // `errors` (and, under a non-null root, which one is reported at all) depends on timing.
   rootFields(n = 1, maxDepth = 3) {
     const r = this.rng;
     const kinds = ['health', 'viewer', 'viewer', 'class', 'class', 'getter', 'typename'];
     if (this.schemaQueries.length) kinds.push('schema');
     const out = [];
     const used = new Set();
+    let fallible = false;
     for (let i = 0; i < n; i++) {
-      const k = r.pick(kinds);
+      let k = r.pick(kinds);
+      if (fallible && k !== 'health' && k !== 'typename') k = r.pick(['health', 'typename']);
+      if (k !== 'health' && k !== 'typename') fallible = true;
       let sel;
       if (k === 'health') sel = this.health();
       else if (k === 'viewer') sel = this.viewer(maxDepth);

@@ -36,6 +36,7 @@
 //   <uuid#N>  UUIDs
 //   <date>    ISO dates (except the fixed dates the generator sends, kept as they are)
 //   127.0.0.1:<port>  the server's own address (yoga's error messages on 5.x/6.x embed it)
+//   <nonce>   the CSP nonce (64 hex) of Apollo Server's landing page, new on every page
 import http from 'node:http';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -173,6 +174,8 @@ class Placeholders {
     s = s.replace(UUID_RE, u => this.number(this.uuids, u.toLowerCase(), n => `<uuid#${n}>`));
     s = s.replace(DATE_RE, d => (LITERAL_DATES.has(d) ? d : '<date>'));
     s = s.split(`127.0.0.1:${this.port}`).join('127.0.0.1:<port>').split(`localhost:${this.port}`).join('localhost:<port>');
+    // Apollo Server 5's landing page (9.x, GET with Accept: text/html) draws a new CSP nonce per page
+    s = s.replace(/(nonce[-=]"?)[0-9a-f]{64}/g, '$1<nonce>');
     for (const [id, p] of this.oids) if (s.includes(id)) s = s.split(id).join(p);
     return s;
   }
@@ -192,7 +195,12 @@ class Placeholders {
       if (p.startsWith('<token#')) { for (const [live, q] of this.tokens) if (q === p) return live; return p; }
       if (p.startsWith('<oid#')) { for (const [live, q] of this.oids) if (q === p) return live; return p; }
       const m = /^<relay:([A-Za-z_]+):(oid#\d+)>$/.exec(p);
-      for (const [live, q] of this.oids) if (q === `<${m[2]}>`) return Buffer.from(`${m[1]}:${live}`).toString('base64');
+      for (const [live, q] of this.oids) {
+        if (q !== `<${m[2]}>`) continue;
+        const relay = Buffer.from(`${m[1]}:${live}`).toString('base64');
+        this.relays.set(relay, p);
+        return relay;
+      }
       return p;
     });
   }
@@ -267,6 +275,10 @@ async function recordVersion({ version, base, out, startCmd, logFile }) {
     counts.exchanges++;
     if (!r.ok) counts.transport++;
     counts.status[line.response.status] = (counts.status[line.response.status] || 0) + 1;
+    // the prelude session must stay valid until final.*: Parse's middleware refusing it means a
+    // request changed the database under the recording
+    if (!c.step.startsWith('final.') && !c.step.startsWith('hang.') && c.headers['X-Parse-Session-Token'] === '<token#1>' &&
+        JSON.stringify(line.response.body) === '{"code":209,"error":"Invalid session token"}') counts.lostSession = (counts.lostSession || 0) + 1;
     if (!args.quiet) {
       const b = line.response.body;
       const brief = (typeof b === 'string' ? JSON.stringify(b.slice(0, 100)) : JSON.stringify(b) ?? '').slice(0, 150);
@@ -295,6 +307,7 @@ async function recordVersion({ version, base, out, startCmd, logFile }) {
   fs.mkdirSync(path.dirname(out), { recursive: true });
   fs.writeFileSync(out, lines.map(l => JSON.stringify(l)).join('\n') + '\n');
   console.log(`[${version}] wrote ${lines.length} exchanges to ${out}; statuses ${JSON.stringify(counts.status)}; transport failures ${counts.transport}`);
+  if (counts.lostSession) console.log(`[${version}] WARNING: ${counts.lostSession} requests before final.* were refused the prelude session`);
 }
 
 // ---------------------------------------------------------------- main
