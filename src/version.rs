@@ -87,6 +87,8 @@ leaf_facts! {
     ParseVersion => |v| v.to_string(),
     ApiGeneration => |v| v.name().to_owned(),
     HttpStack => |v| v.name().to_owned(),
+    GraphqlJsRelease => |v| format!("graphql-js {}.{}.{}", v.major, v.minor, v.patch),
+    UploadLiteral => |v| format!("{v:?}"),
     GraphqlJs => |v| match v {
         GraphqlJs::V14 => "graphql-js 14".to_owned(),
         GraphqlJs::V15 => "graphql-js 15".to_owned(),
@@ -313,6 +315,89 @@ pub enum GraphqlJs {
     V16,
 }
 
+/// How the `Upload` scalar of a Parse version takes a literal in a document (its
+/// `parseLiteral`, called by graphql-js's `ValuesOfCorrectType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadLiteral {
+    /// graphql-upload 8 (3.x – 4.1): a plain `Error("‘Upload’ scalar literal unsupported.")`,
+    /// which graphql-js appends to its own message.
+    PlainError,
+    /// graphql-upload 11+ (4.2 – 5.2, 7.x+): a `GraphQLError("Upload literal unsupported.")`,
+    /// reported as it is.
+    GraphqlError,
+    /// Parse's own `Upload` scalar (5.3 – 6.x) has no `parseLiteral`: every literal passes.
+    Untyped,
+}
+
+/// The graphql-js release a Parse version pins in its `package.json`: minors add introspection
+/// fields and directives (`specifiedByUrl` 15.1, `@oneOf` 16.9, ...), some patches change the
+/// lexer (14.5.5 refuses `1.2.3`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct GraphqlJsRelease {
+    pub major: u8,
+    pub minor: u8,
+    pub patch: u8,
+}
+
+impl GraphqlJsRelease {
+    pub const fn at_least(self, major: u8, minor: u8) -> bool {
+        self.major > major || (self.major == major && self.minor >= minor)
+    }
+
+    pub const fn at_least_patch(self, major: u8, minor: u8, patch: u8) -> bool {
+        self.major > major
+            || (self.major == major
+                && (self.minor > minor || (self.minor == minor && self.patch >= patch)))
+    }
+
+    /// The `graphql` dependency of each parse-server release (read from npm's registry for
+    /// every release from 3.7.0 to 9.10.0); later versions keep the last one.
+    fn of(v: ParseVersion) -> Self {
+        let r = |major, minor, patch| Self {
+            major,
+            minor,
+            patch,
+        };
+        let at = |a, b, c| v >= ParseVersion::new(a, b, c);
+        match () {
+            _ if at(9, 7, 0) => r(16, 13, 2),
+            _ if at(8, 2, 1) => r(16, 11, 0),
+            _ if at(8, 0, 1) => r(16, 10, 0),
+            _ if at(8, 0, 0) => r(16, 9, 0),
+            _ if at(7, 5, 3) => r(16, 11, 0),
+            _ if at(7, 5, 2) => r(16, 10, 0),
+            _ if at(7, 4, 0) => r(16, 9, 0),
+            _ if at(6, 5, 0) => r(16, 8, 1),
+            _ if at(6, 0, 0) => r(16, 6, 0),
+            _ if at(5, 5, 6) => r(16, 8, 1),
+            _ if at(5, 4, 0) => r(16, 6, 0),
+            _ if at(5, 3, 0) => r(16, 5, 0),
+            _ if at(5, 1, 0) => r(15, 7, 1),
+            _ if at(5, 0, 0) => r(15, 6, 0),
+            _ if at(4, 10, 6) => r(15, 5, 1),
+            _ if at(4, 5, 2) => r(15, 4, 0),
+            _ if at(4, 5, 1) => r(15, 5, 1),
+            _ if at(4, 5, 0) => r(15, 4, 0),
+            _ if at(4, 4, 0) => r(15, 3, 0),
+            _ if at(4, 3, 0) => r(15, 1, 0),
+            _ if at(4, 2, 0) => r(15, 0, 0),
+            _ if at(4, 0, 0) => r(14, 6, 0),
+            _ if at(3, 10, 0) => r(14, 5, 8),
+            _ if at(3, 9, 0) => r(14, 5, 4),
+            _ if at(3, 8, 0) => r(14, 5, 3),
+            _ => r(14, 4, 2),
+        }
+    }
+
+    pub const fn js(self) -> GraphqlJs {
+        match self.major {
+            0..=14 => GraphqlJs::V14,
+            15 => GraphqlJs::V15,
+            _ => GraphqlJs::V16,
+        }
+    }
+}
+
 /// The message Parse gives when a route needs a session and none was sent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MissingSessionMessage {
@@ -359,6 +444,13 @@ pub struct Behavior {
     /// The graphql-js major, which words syntax and validation errors.
     [Dangerous]
     pub graphql_js: GraphqlJs,
+    /// The graphql-js release Parse pins, whose introspection types and directives documents
+    /// are validated against.
+    [Unreported]
+    pub graphql_js_release: GraphqlJsRelease,
+    /// How the `Upload` scalar refuses a literal in a document.
+    [Unreported]
+    pub upload_literal: UploadLiteral,
     /// `X-Parse-Request-Id` is in Parse's CORS allow-headers list (4.3.0+).
     [Added]
     pub cors_request_id_header: bool,
@@ -609,18 +701,21 @@ impl Behavior {
             8 => HttpStack::Apollo4OnExpress5,
             _ => HttpStack::Apollo5,
         };
-        let graphql_js = if v.major == 3 {
-            GraphqlJs::V14
-        } else if v.at_least(5, 3) {
-            GraphqlJs::V16
-        } else {
-            GraphqlJs::V15
-        };
+        let graphql_js_release = GraphqlJsRelease::of(v);
+        let graphql_js = graphql_js_release.js();
         Behavior {
             version,
             generation,
             stack,
             graphql_js,
+            graphql_js_release,
+            upload_literal: if !v.at_least(4, 2) {
+                UploadLiteral::PlainError
+            } else if v.at_least(5, 3) && !v.at_least(7, 0) {
+                UploadLiteral::Untyped
+            } else {
+                UploadLiteral::GraphqlError
+            },
             cors_request_id_header: v.at_least(4, 3),
             case_insensitive_identity: v.at_least(4, 0),
             private_users: v.at_least(6, 0),

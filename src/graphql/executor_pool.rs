@@ -13,6 +13,11 @@ use tokio::sync::oneshot;
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Each executor thread's stack: reading and validating a document recurses once per level of
+/// nesting (up to `document::DEEP_NESTING`), and a debug build needs several KiB per level.
+/// Only the pages a thread touches are committed.
+pub const STACK_SIZE: usize = 64 * 1024 * 1024;
+
 /// A fixed set of threads running GraphQL operations. A clone queues onto the same threads.
 #[derive(Clone)]
 pub struct ExecutorPool {
@@ -37,6 +42,7 @@ impl ExecutorPool {
             let rx = Arc::clone(&rx);
             std::thread::Builder::new()
                 .name(format!("graphql-{i}"))
+                .stack_size(STACK_SIZE)
                 .spawn(move || {
                     loop {
                         // Only the waiting thread holds the lock; it is released before the job runs.

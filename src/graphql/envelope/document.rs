@@ -7,7 +7,7 @@
 //! visits them.
 
 use super::schema_info::TypeRef;
-use crate::version::GraphqlJs;
+use crate::version::{GraphqlJs, GraphqlJsRelease};
 
 /// A place in the source: character offset and graphql-js's 1-based line and column (UTF-16).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -47,7 +47,39 @@ impl OperationKind {
 pub struct Document {
     pub operations: Vec<Operation>,
     pub fragments: Vec<Fragment>,
+    /// Type system definitions and extensions: graphql-js parses them in any document and
+    /// refuses them in validation (`ExecutableDefinitionsRule`).
+    pub type_system: Vec<TypeSystemDefinition>,
     pub end: Pos,
+}
+
+/// A type system definition or extension, kept as what validation visits in it.
+#[derive(Debug, Clone)]
+pub struct TypeSystemDefinition {
+    pub start: Pos,
+    /// The defined name (`None` for `schema` and `extend schema`).
+    pub name: Option<String>,
+    /// A type definition (not an extension, not a directive definition): its name counts as a
+    /// known type.
+    pub defines_type: bool,
+    /// A directive definition: its name and locations.
+    pub directive: Option<(String, Vec<String>)>,
+    /// Named types, directives and default values, in graphql-js's visit order.
+    pub parts: Vec<SdlPart>,
+}
+
+#[derive(Debug, Clone)]
+pub enum SdlPart {
+    NamedType {
+        name: String,
+        pos: Pos,
+    },
+    /// The directives of one node, with the node's directive location.
+    Directives {
+        list: Vec<Directive>,
+        location: &'static str,
+    },
+    Value(Value),
 }
 
 #[derive(Debug, Clone)]
@@ -59,15 +91,34 @@ pub struct Operation {
     pub start: Pos,
     pub end: Pos,
     pub variables: Vec<VariableDefinition>,
+    pub directives: Vec<Directive>,
+    /// Where the selection set opens.
+    pub selection_pos: Pos,
     pub selection: Vec<Selection>,
 }
 
 #[derive(Debug, Clone)]
 pub struct VariableDefinition {
     pub name: String,
+    /// The `$` of the definition (graphql-js's variable and definition nodes start there).
     pub start: Pos,
+    /// The variable's name token (after `$`).
+    pub name_pos: Pos,
     pub ty: TypeRef,
+    /// Where the type starts, and where its named type is.
+    pub ty_pos: Pos,
+    pub named_pos: Pos,
     pub has_default: bool,
+    pub default: Option<Value>,
+    pub directives: Vec<Directive>,
+}
+
+/// `@name(arguments)`, at its `@`.
+#[derive(Debug, Clone)]
+pub struct Directive {
+    pub name: String,
+    pub pos: Pos,
+    pub arguments: Vec<Argument>,
 }
 
 #[derive(Debug, Clone)]
@@ -75,8 +126,11 @@ pub struct Fragment {
     pub name: String,
     pub name_pos: Pos,
     pub type_condition: String,
+    pub type_condition_pos: Pos,
     pub start: Pos,
     pub end: Pos,
+    pub directives: Vec<Directive>,
+    pub selection_pos: Pos,
     pub selection: Vec<Selection>,
 }
 
@@ -86,21 +140,38 @@ pub enum Selection {
     Spread {
         name: String,
         start: Pos,
+        name_pos: Pos,
+        directives: Vec<Directive>,
     },
     Inline {
         start: Pos,
         type_condition: Option<String>,
+        type_condition_pos: Pos,
+        directives: Vec<Directive>,
+        selection_pos: Pos,
         selection: Vec<Selection>,
     },
 }
 
 #[derive(Debug, Clone)]
 pub struct Field {
+    pub alias: Option<String>,
     pub name: String,
+    /// The field node's start: its alias when it has one, else its name.
     pub start: Pos,
     pub end: Pos,
     pub arguments: Vec<Argument>,
+    pub directives: Vec<Directive>,
+    /// Where the selection set opens, when there is one.
+    pub selection_pos: Pos,
     pub selection: Option<Vec<Selection>>,
+}
+
+impl Field {
+    /// The key of the field in the response.
+    pub fn response_name(&self) -> &str {
+        self.alias.as_deref().unwrap_or(&self.name)
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -115,6 +186,8 @@ pub struct Argument {
 pub struct Value {
     pub pos: Pos,
     pub kind: ValueKind,
+    /// A string written as a block string (`"""..."""`), which `print` keeps.
+    pub block: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -131,25 +204,130 @@ pub enum ValueKind {
 }
 
 impl Value {
-    /// The value as graphql-js's `print` writes it (used in its messages).
+    /// The value as graphql-js 16's `print` writes it.
     pub fn print(&self) -> String {
+        self.print_as(GraphqlJs::V16)
+    }
+
+    /// The value as the given graphql-js major's `print` writes it (used in its messages).
+    pub fn print_as(&self, js: GraphqlJs) -> String {
         match &self.kind {
             ValueKind::Variable(n) => format!("${n}"),
             ValueKind::Int(s) | ValueKind::Float(s) | ValueKind::Enum(s) => s.clone(),
-            ValueKind::String(s) => serde_json::Value::String(s.clone()).to_string(),
+            ValueKind::String(s) if self.block => print_block_string(s, js),
+            ValueKind::String(s) => match js {
+                // `JSON.stringify`.
+                GraphqlJs::V14 | GraphqlJs::V15 => serde_json::Value::String(s.clone()).to_string(),
+                GraphqlJs::V16 => print_string(s),
+            },
             ValueKind::Boolean(b) => b.to_string(),
             ValueKind::Null => "null".into(),
             ValueKind::List(items) => {
-                let inner: Vec<String> = items.iter().map(Value::print).collect();
+                let inner: Vec<String> = items.iter().map(|v| v.print_as(js)).collect();
                 format!("[{}]", inner.join(", "))
             }
             ValueKind::Object(fields) => {
                 let inner: Vec<String> = fields
                     .iter()
-                    .map(|(k, _, v)| format!("{k}: {}", v.print()))
+                    .map(|(k, _, v)| format!("{k}: {}", v.print_as(js)))
                     .collect();
                 format!("{{{}}}", inner.join(", "))
             }
+        }
+    }
+
+    /// graphql-js's `Kind` of the literal (`IntValue`, `ListValue`, ...).
+    pub const fn kind_name(&self) -> &'static str {
+        match self.kind {
+            ValueKind::Variable(_) => "Variable",
+            ValueKind::Int(_) => "IntValue",
+            ValueKind::Float(_) => "FloatValue",
+            ValueKind::String(_) => "StringValue",
+            ValueKind::Boolean(_) => "BooleanValue",
+            ValueKind::Null => "NullValue",
+            ValueKind::Enum(_) => "EnumValue",
+            ValueKind::List(_) => "ListValue",
+            ValueKind::Object(_) => "ObjectValue",
+        }
+    }
+}
+
+/// graphql-js 16 `printString`: control characters, `"`, `\\` and U+007F–U+009F escaped.
+fn print_string(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\u{8}' => out.push_str("\\b"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\u{c}' => out.push_str("\\f"),
+            '\r' => out.push_str("\\r"),
+            c if (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32)) => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// graphql-js `printBlockString` as `print` calls it for a block string value: 14/15 indent
+/// continuation lines by two spaces; 16 rewrote the layout rules.
+fn print_block_string(value: &str, js: GraphqlJs) -> String {
+    let is_ws = |c: Option<char>| matches!(c, Some(' ' | '\t'));
+    match js {
+        GraphqlJs::V14 | GraphqlJs::V15 => {
+            let indentation = "  ";
+            let single = !value.contains('\n');
+            let leading_space = is_ws(value.chars().next());
+            let trailing_quote = value.ends_with('"');
+            let trailing_slash = js == GraphqlJs::V15 && value.ends_with('\\');
+            let multiple = !single || trailing_quote || trailing_slash;
+            let mut result = String::new();
+            if multiple && !(single && leading_space) {
+                result.push('\n');
+                result.push_str(indentation);
+            }
+            result.push_str(&value.replace('\n', &format!("\n{indentation}")));
+            if multiple {
+                result.push('\n');
+            }
+            format!("\"\"\"{}\"\"\"", result.replace("\"\"\"", "\\\"\"\""))
+        }
+        GraphqlJs::V16 => {
+            let escaped = value.replace("\"\"\"", "\\\"\"\"");
+            let lines: Vec<&str> = escaped
+                .split("\r\n")
+                .flat_map(|l| l.split(['\n', '\r']))
+                .collect();
+            let single = lines.len() == 1;
+            let force_leading = lines.len() > 1
+                && lines[1..]
+                    .iter()
+                    .all(|l| l.is_empty() || is_ws(l.chars().next()));
+            let trailing_triple = escaped.ends_with("\\\"\"\"");
+            let trailing_quote = value.ends_with('"') && !trailing_triple;
+            let trailing_slash = value.ends_with('\\');
+            let force_trailing = trailing_quote || trailing_slash;
+            let multiple = !single
+                || value.encode_utf16().count() > 70
+                || force_trailing
+                || force_leading
+                || trailing_triple;
+            let skip_leading = single && is_ws(value.chars().next());
+            let mut result = String::new();
+            if (multiple && !skip_leading) || force_leading {
+                result.push('\n');
+            }
+            result.push_str(&escaped);
+            if multiple || force_trailing {
+                result.push('\n');
+            }
+            format!("\"\"\"{result}\"\"\"")
         }
     }
 }
@@ -245,6 +423,15 @@ struct Token {
     end: Pos,
 }
 
+#[derive(Clone, Copy)]
+struct LexState {
+    i: usize,
+    line: usize,
+    line_start_utf16: usize,
+    line_start_char: usize,
+    utf16: usize,
+}
+
 struct Lexer<'a> {
     chars: Vec<char>,
     i: usize,
@@ -253,27 +440,57 @@ struct Lexer<'a> {
     line_start_char: usize,
     utf16: usize,
     js: GraphqlJs,
+    release: GraphqlJsRelease,
     _src: &'a str,
 }
 
-fn describe_char(c: Option<char>) -> String {
+/// graphql-js 14/15 `printCharCode`: `JSON.stringify` of ASCII below U+007F, else the
+/// escaped UTF-16 unit (the first one of a pair), or `<EOF>`.
+fn print_char_code(c: Option<char>) -> String {
     match c {
         None => "<EOF>".into(),
-        Some(c) if (c as u32) < 0x7f && (c as u32) >= 0x20 => {
-            serde_json::Value::String(c.to_string()).to_string()
-        }
+        Some(c) if (c as u32) < 0x7f => serde_json::Value::String(c.to_string()).to_string(),
         Some(c) => {
             let mut buf = [0u16; 2];
-            let units = c.encode_utf16(&mut buf);
-            let hex: Vec<String> = units.iter().map(|u| format!("\\u{u:04X}")).collect();
-            format!("\"{}\"", hex.join(""))
+            let first = c.encode_utf16(&mut buf)[0];
+            format!("\"\\u{first:04X}\"")
         }
     }
 }
 
+/// graphql-js 16 `printCodePointAt`: printable ASCII quoted (`'"'` for a quote), else `U+XXXX`.
+fn print_code_point(c: Option<char>) -> String {
+    match c {
+        None => "<EOF>".into(),
+        Some('"') => "'\"'".into(),
+        Some(c) if (0x20..=0x7e).contains(&(c as u32)) => format!("\"{c}\""),
+        Some(c) => format!("U+{:04X}", c as u32),
+    }
+}
+
 impl<'a> Lexer<'a> {
-    fn new(src: &'a str, js: GraphqlJs) -> Self {
+    fn save(&self) -> LexState {
+        LexState {
+            i: self.i,
+            line: self.line,
+            line_start_utf16: self.line_start_utf16,
+            line_start_char: self.line_start_char,
+            utf16: self.utf16,
+        }
+    }
+
+    fn restore(&mut self, st: LexState) {
+        self.i = st.i;
+        self.line = st.line;
+        self.line_start_utf16 = st.line_start_utf16;
+        self.line_start_char = st.line_start_char;
+        self.utf16 = st.utf16;
+    }
+
+    fn new(src: &'a str, release: GraphqlJsRelease) -> Self {
+        let js = release.js();
         Self {
+            release,
             chars: src.chars().collect(),
             i: 0,
             line: 1,
@@ -321,17 +538,22 @@ impl<'a> Lexer<'a> {
         SyntaxError { message, pos }
     }
 
+    /// The release's way of naming a character in a lexer message.
+    fn print_char(&self, c: Option<char>) -> String {
+        match self.js {
+            GraphqlJs::V14 | GraphqlJs::V15 => print_char_code(c),
+            GraphqlJs::V16 => print_code_point(c),
+        }
+    }
+
     fn unexpected_char(&self) -> SyntaxError {
         let pos = self.pos();
         let c = self.peek(0);
-        let desc = describe_char(c);
+        let desc = self.print_char(c);
         let message = match (self.js, c) {
             (_, Some('\'')) => {
                 "Unexpected single quote character ('), did you mean to use a double quote (\")?"
                     .to_string()
-            }
-            (GraphqlJs::V16, Some(ch)) if (ch as u32) < 0x20 || ch == '\u{7f}' => {
-                format!("Invalid character: U+{:04X}.", ch as u32)
             }
             (GraphqlJs::V16, _) => format!("Unexpected character: {desc}."),
             (_, Some(ch)) if (ch as u32) < 0x20 && !matches!(ch, '\t' | '\n' | '\r') => {
@@ -431,14 +653,10 @@ impl<'a> Lexer<'a> {
     }
 
     fn expected_digit(&self) -> SyntaxError {
-        let c = self.peek(0);
-        let desc = describe_char(c);
+        let desc = self.print_char(self.peek(0));
         self.err(
             self.pos(),
-            format!(
-                "Invalid number, expected digit but got: {desc}{}",
-                self.dot()
-            ),
+            format!("Invalid number, expected digit but got: {desc}."),
         )
     }
 
@@ -465,13 +683,10 @@ impl<'a> Lexer<'a> {
             s.push('0');
             self.bump();
             if let Some(c @ '0'..='9') = self.peek(0) {
-                let desc = describe_char(Some(c));
+                let desc = self.print_char(Some(c));
                 return Err(self.err(
                     self.pos(),
-                    format!(
-                        "Invalid number, unexpected digit after 0: {desc}{}",
-                        self.dot()
-                    ),
+                    format!("Invalid number, unexpected digit after 0: {desc}."),
                 ));
             }
         } else {
@@ -483,9 +698,9 @@ impl<'a> Lexer<'a> {
             self.bump();
             s.push_str(&self.digits()?);
         }
-        if matches!(self.peek(0), Some('e' | 'E')) {
+        if let Some(e @ ('e' | 'E')) = self.peek(0) {
             float = true;
-            s.push('e');
+            s.push(e);
             self.bump();
             if let Some(c @ ('+' | '-')) = self.peek(0) {
                 s.push(c);
@@ -493,11 +708,21 @@ impl<'a> Lexer<'a> {
             }
             s.push_str(&self.digits()?);
         }
+        // What may not follow a number: nothing checked up to graphql-js 14.5.4, `.` and an
+        // exponent letter from 14.5.5, `.` and any name start from 15.
+        let refused = |c: char| {
+            if self.release.at_least(15, 0) {
+                c == '.' || c == '_' || c.is_ascii_alphabetic()
+            } else if self.release.at_least_patch(14, 5, 5) {
+                matches!(c, '.' | 'e' | 'E')
+            } else {
+                false
+            }
+        };
         if let Some(c) = self.peek(0)
-            && self.js == GraphqlJs::V16
-            && (c == '.' || c == '_' || c.is_ascii_alphabetic())
+            && refused(c)
         {
-            let desc = describe_char(Some(c));
+            let desc = self.print_char(Some(c));
             return Err(self.err(
                 self.pos(),
                 format!("Invalid number, expected digit but got: {desc}."),
@@ -513,11 +738,12 @@ impl<'a> Lexer<'a> {
 
     fn string(&mut self, start: Pos) -> Result<Token, SyntaxError> {
         self.bump();
+        let v16 = self.js == GraphqlJs::V16;
         let mut s = String::new();
         loop {
             match self.peek(0) {
                 None | Some('\n' | '\r') => {
-                    return Err(self.err(self.pos(), format!("Unterminated string{}", self.dot())));
+                    return Err(self.err(self.pos(), "Unterminated string.".into()));
                 }
                 Some('"') => {
                     self.bump();
@@ -528,7 +754,7 @@ impl<'a> Lexer<'a> {
                     });
                 }
                 Some('\\') => {
-                    let esc_pos = self.pos();
+                    let backslash = self.pos();
                     self.bump();
                     let e = self.peek(0);
                     let simple = match e {
@@ -548,37 +774,30 @@ impl<'a> Lexer<'a> {
                         continue;
                     }
                     if e == Some('u') {
-                        let hex: String = (1..=4).filter_map(|k| self.peek(k)).collect();
-                        if hex.len() == 4 && hex.chars().all(|c| c.is_ascii_hexdigit()) {
-                            let code = u32::from_str_radix(&hex, 16).unwrap_or(0xfffd);
-                            s.push(char::from_u32(code).unwrap_or('\u{fffd}'));
-                            for _ in 0..5 {
-                                self.bump();
-                            }
-                            continue;
-                        }
-                        return Err(self.err(
-                            esc_pos,
-                            format!(
-                                "Invalid Unicode escape sequence: \"\\u{hex}\"{}",
-                                self.dot()
-                            ),
-                        ));
+                        s.push(self.unicode_escape(backslash)?);
+                        continue;
                     }
-                    let shown: String = e.map(String::from).unwrap_or_default();
-                    return Err(self.err(
-                        esc_pos,
-                        format!(
-                            "Invalid character escape sequence: \"\\{shown}\"{}",
-                            self.dot()
-                        ),
-                    ));
+                    return Err(if v16 {
+                        let shown: String = e.map(String::from).unwrap_or_default();
+                        self.err(
+                            backslash,
+                            format!("Invalid character escape sequence: \"\\{shown}\"."),
+                        )
+                    } else {
+                        // graphql-js 14/15: `String.fromCharCode` of what follows (NUL at the end).
+                        let shown = e.unwrap_or('\0');
+                        self.err(
+                            self.pos(),
+                            format!("Invalid character escape sequence: \\{shown}."),
+                        )
+                    });
                 }
-                Some(c) if (c as u32) < 0x20 && c != '\t' => {
-                    let desc = describe_char(Some(c));
+                // graphql-js 16 takes every Unicode scalar value; 14/15 refuse control characters.
+                Some(c) if !v16 && (c as u32) < 0x20 && c != '\t' => {
+                    let desc = self.print_char(Some(c));
                     return Err(self.err(
                         self.pos(),
-                        format!("Invalid character within String: {desc}{}", self.dot()),
+                        format!("Invalid character within String: {desc}."),
                     ));
                 }
                 Some(c) => {
@@ -589,6 +808,108 @@ impl<'a> Lexer<'a> {
         }
     }
 
+    /// `\u` escapes, the lexer at the `u`: four hex digits (14/15, and 16 with surrogate pairs
+    /// joined) or `\u{...}` (16).
+    fn unicode_escape(&mut self, backslash: Pos) -> Result<char, SyntaxError> {
+        let hex4 = |lx: &Self, from: usize| -> Option<u32> {
+            let digits: String = (from..from + 4).filter_map(|k| lx.peek(k)).collect();
+            (digits.len() == 4 && digits.chars().all(|c| c.is_ascii_hexdigit()))
+                .then(|| u32::from_str_radix(&digits, 16).ok())
+                .flatten()
+        };
+        let slice = |lx: &Self, from: usize, len: usize| -> String {
+            (from..from + len).filter_map(|k| lx.peek(k)).collect()
+        };
+        if self.js != GraphqlJs::V16 {
+            let Some(code) = hex4(self, 1) else {
+                let shown = slice(self, 1, 4);
+                return Err(self.err(
+                    self.pos(),
+                    format!("Invalid character escape sequence: \\u{shown}."),
+                ));
+            };
+            for _ in 0..5 {
+                self.bump();
+            }
+            // A surrogate pair written as two escapes is one character.
+            if (0xd800..0xdc00).contains(&code)
+                && self.peek(0) == Some('\\')
+                && self.peek(1) == Some('u')
+                && let Some(low) = hex4(self, 2)
+                && (0xdc00..0xe000).contains(&low)
+            {
+                for _ in 0..6 {
+                    self.bump();
+                }
+                let c = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+                return Ok(char::from_u32(c).unwrap_or('\u{fffd}'));
+            }
+            return Ok(char::from_u32(code).unwrap_or('\u{fffd}'));
+        }
+        if self.peek(1) == Some('{') {
+            // `\u{` + hex digits + `}`: graphql-js reads up to 12 characters from the backslash.
+            let mut point: u32 = 0;
+            let mut size = 3;
+            let mut ok = None;
+            while size < 12 {
+                let c = self.peek(size - 1);
+                size += 1;
+                if c == Some('}') {
+                    if size >= 5
+                        && let Some(ch) = char::from_u32(point)
+                    {
+                        ok = Some(ch);
+                    }
+                    break;
+                }
+                match c.and_then(|c| c.to_digit(16)) {
+                    Some(d) if point < 0x0800_0000 => point = (point << 4) | d,
+                    _ => break,
+                }
+            }
+            if let Some(ch) = ok {
+                for _ in 0..size - 1 {
+                    self.bump();
+                }
+                return Ok(ch);
+            }
+            let shown: String = slice(self, 0, size - 1);
+            return Err(self.err(
+                backslash,
+                format!("Invalid Unicode escape sequence: \"\\{shown}\"."),
+            ));
+        }
+        let fail = |lx: &Self| {
+            let shown = slice(lx, 0, 5);
+            lx.err(
+                backslash,
+                format!("Invalid Unicode escape sequence: \"\\{shown}\"."),
+            )
+        };
+        let Some(code) = hex4(self, 1) else {
+            return Err(fail(self));
+        };
+        if let Some(c) = char::from_u32(code) {
+            for _ in 0..5 {
+                self.bump();
+            }
+            return Ok(c);
+        }
+        if (0xd800..0xdc00).contains(&code)
+            && self.peek(5) == Some('\\')
+            && self.peek(6) == Some('u')
+            && let Some(low) = hex4(self, 7)
+            && (0xdc00..0xe000).contains(&low)
+        {
+            for _ in 0..11 {
+                self.bump();
+            }
+            let c = 0x10000 + ((code - 0xd800) << 10) + (low - 0xdc00);
+            return Ok(char::from_u32(c).unwrap_or('\u{fffd}'));
+        }
+        Err(fail(self))
+    }
+
     fn block_string(&mut self, start: Pos) -> Result<Token, SyntaxError> {
         self.bump();
         self.bump();
@@ -597,7 +918,18 @@ impl<'a> Lexer<'a> {
         loop {
             match self.peek(0) {
                 None => {
-                    return Err(self.err(self.pos(), format!("Unterminated string{}", self.dot())));
+                    return Err(self.err(self.pos(), "Unterminated string.".into()));
+                }
+                Some(c)
+                    if self.js != GraphqlJs::V16
+                        && (c as u32) < 0x20
+                        && !matches!(c, '\t' | '\n' | '\r') =>
+                {
+                    let desc = self.print_char(Some(c));
+                    return Err(self.err(
+                        self.pos(),
+                        format!("Invalid character within String: {desc}."),
+                    ));
                 }
                 Some('"') if self.peek(1) == Some('"') && self.peek(2) == Some('"') => {
                     self.bump();
@@ -664,15 +996,23 @@ fn block_string_value(raw: &str) -> String {
     out.join("\n")
 }
 
-/// juniper's default parser limits: deeper or longer documents are refused here with its
-/// wording (graphql-js has no such limits), which also bounds this parser's recursion.
+/// juniper's default parser limits, which documents read elsewhere than on an executor thread
+/// keep (they bound this parser's recursion on a 2 MiB stack).
 const MAX_DEPTH: usize = 64;
 const MAX_TOKENS: usize = 15_000;
 
+/// The nesting read on the executor threads, whose stacks are sized for it
+/// (`executor_pool::STACK_SIZE`). graphql-js has no limit of its own: Node.js's stack
+/// overflows between about 1,600 (nested objects) and 2,500 levels (nested fragments).
+pub const DEEP_NESTING: usize = 1_500;
+
 struct Parser<'a> {
+    release: GraphqlJsRelease,
+    max_depth: usize,
     lexer: Lexer<'a>,
     token: Token,
     prev_end: Pos,
+    prev_token_start: Pos,
     depth: usize,
     tokens: usize,
 }
@@ -704,6 +1044,7 @@ impl<'a> Parser<'a> {
         let next = self.lexer.next()?;
         let prev = std::mem::replace(&mut self.token, next);
         self.prev_end = prev.end;
+        self.prev_token_start = prev.start;
         Ok(prev)
     }
 
@@ -711,9 +1052,12 @@ impl<'a> Parser<'a> {
         &mut self,
         parse: impl FnOnce(&mut Self) -> Result<T, SyntaxError>,
     ) -> Result<T, SyntaxError> {
-        if self.depth >= MAX_DEPTH {
+        if self.depth >= self.max_depth {
             return Err(SyntaxError {
-                message: format!("Document nesting exceeds the limit of {MAX_DEPTH} levels"),
+                message: format!(
+                    "Document nesting exceeds the limit of {} levels",
+                    self.max_depth
+                ),
                 pos: self.token.start,
             });
         }
@@ -792,24 +1136,37 @@ impl<'a> Parser<'a> {
         Err(self.expected("Name"))
     }
 
+    /// The token after the current one (graphql-js `lexer.lookahead()`).
+    fn lookahead(&mut self) -> Result<Token, SyntaxError> {
+        let saved = self.lexer.save();
+        let next = self.lexer.next();
+        self.lexer.restore(saved);
+        next
+    }
+
+    fn is_description(&self) -> bool {
+        matches!(self.token.tok, Tok::Str(_) | Tok::BlockStr(_))
+    }
+
+    /// graphql-js 16.12+ reads descriptions on operations, fragments and variables.
+    fn executable_descriptions(&self) -> bool {
+        self.release.at_least(16, 12)
+    }
+
+    fn unexpected_token(&self, tok: &Token) -> SyntaxError {
+        SyntaxError {
+            message: format!("Unexpected {}{}", self.desc(&tok.tok), self.lexer.dot()),
+            pos: tok.start,
+        }
+    }
+
     fn document(&mut self) -> Result<Document, SyntaxError> {
         self.advance()?;
         let mut operations = Vec::new();
         let mut fragments = Vec::new();
+        let mut type_system = Vec::new();
         loop {
-            if self.is_punct("{") {
-                operations.push(self.operation()?);
-            } else if let Tok::Name(kw) = &self.token.tok {
-                // Type-system definitions (`type`, `schema`, …) are not executable: graphql-js
-                // parses and then refuses them in validation; we refuse them here.
-                match kw.as_str() {
-                    "query" | "mutation" | "subscription" => operations.push(self.operation()?),
-                    "fragment" => fragments.push(self.fragment()?),
-                    _ => return Err(self.unexpected()),
-                }
-            } else {
-                return Err(self.unexpected());
-            }
+            self.definition(&mut operations, &mut fragments, &mut type_system)?;
             if self.token.tok == Tok::Eof {
                 break;
             }
@@ -817,13 +1174,469 @@ impl<'a> Parser<'a> {
         Ok(Document {
             operations,
             fragments,
+            type_system,
             end: self.token.start,
         })
     }
 
+    /// graphql-js `parseDefinition`, per release.
+    fn definition(
+        &mut self,
+        operations: &mut Vec<Operation>,
+        fragments: &mut Vec<Fragment>,
+        type_system: &mut Vec<TypeSystemDefinition>,
+    ) -> Result<(), SyntaxError> {
+        const TYPE_SYSTEM: [&str; 8] = [
+            "schema",
+            "scalar",
+            "type",
+            "interface",
+            "union",
+            "enum",
+            "input",
+            "directive",
+        ];
+        if self.is_punct("{") {
+            operations.push(self.operation()?);
+            return Ok(());
+        }
+        let has_description = self.is_description();
+        let keyword = if has_description {
+            self.lookahead()?
+        } else {
+            self.token.clone()
+        };
+        let word = match &keyword.tok {
+            Tok::Name(w) => Some(w.clone()),
+            _ => None,
+        };
+        let v16 = self.lexer.js == GraphqlJs::V16;
+        if v16
+            && has_description
+            && keyword.tok == Tok::Punct("{")
+            && self.executable_descriptions()
+        {
+            return Err(SyntaxError {
+                message:
+                    "Unexpected description, descriptions are not supported on shorthand queries."
+                        .into(),
+                pos: self.token.start,
+            });
+        }
+        let Some(word) = word else {
+            return Err(self.unexpected_token(&keyword));
+        };
+        if TYPE_SYSTEM.contains(&word.as_str()) {
+            type_system.push(self.type_system_definition()?);
+            return Ok(());
+        }
+        if has_description && !(v16 && self.executable_descriptions()) {
+            // 14/15 read a description as the start of a type system definition.
+            if !v16 {
+                return Err(self.unexpected_token(&keyword));
+            }
+            return Err(SyntaxError {
+                message:
+                    "Unexpected description, descriptions are supported only on type definitions."
+                        .into(),
+                pos: self.token.start,
+            });
+        }
+        match word.as_str() {
+            "query" | "mutation" | "subscription" => operations.push(self.operation()?),
+            "fragment" => fragments.push(self.fragment()?),
+            _ if has_description => {
+                return Err(SyntaxError {
+                    message:
+                        "Unexpected description, only GraphQL definitions support descriptions."
+                            .into(),
+                    pos: self.token.start,
+                });
+            }
+            "extend" => type_system.push(self.type_system_extension()?),
+            _ => return Err(self.unexpected_token(&keyword)),
+        }
+        Ok(())
+    }
+
+    /// An optional description (a string before a definition).
+    fn skip_description(&mut self) -> Result<(), SyntaxError> {
+        if self.is_description() {
+            self.advance()?;
+        }
+        Ok(())
+    }
+
+    fn sdl_directives(
+        &mut self,
+        location: &'static str,
+        parts: &mut Vec<SdlPart>,
+    ) -> Result<(), SyntaxError> {
+        let list = self.directives(true)?;
+        if !list.is_empty() {
+            parts.push(SdlPart::Directives { list, location });
+        }
+        Ok(())
+    }
+
+    fn sdl_named_type(&mut self, parts: &mut Vec<SdlPart>) -> Result<(), SyntaxError> {
+        let (name, pos) = self.name()?;
+        parts.push(SdlPart::NamedType { name, pos });
+        Ok(())
+    }
+
+    fn sdl_type_ref(&mut self, parts: &mut Vec<SdlPart>) -> Result<(), SyntaxError> {
+        let (ty, pos) = self.type_ref()?;
+        parts.push(SdlPart::NamedType {
+            name: ty.named().to_owned(),
+            pos,
+        });
+        Ok(())
+    }
+
+    /// `implements & A & B`.
+    fn sdl_implements(&mut self, parts: &mut Vec<SdlPart>) -> Result<(), SyntaxError> {
+        if self.is_name("implements") {
+            self.advance()?;
+            self.skip_punct("&")?;
+            loop {
+                self.sdl_named_type(parts)?;
+                if !self.skip_punct("&")? {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `InputValueDefinition`: description, name, type, default value, directives.
+    fn sdl_input_value(
+        &mut self,
+        location: &'static str,
+        parts: &mut Vec<SdlPart>,
+    ) -> Result<(), SyntaxError> {
+        self.skip_description()?;
+        self.name()?;
+        self.expect_punct(":")?;
+        self.sdl_type_ref(parts)?;
+        if self.skip_punct("=")? {
+            let v = self.value(true)?;
+            parts.push(SdlPart::Value(v));
+        }
+        self.sdl_directives(location, parts)
+    }
+
+    /// `(` InputValueDefinition+ `)`, when there.
+    fn sdl_arguments(&mut self, parts: &mut Vec<SdlPart>) -> Result<(), SyntaxError> {
+        if self.skip_punct("(")? {
+            loop {
+                self.sdl_input_value("ARGUMENT_DEFINITION", parts)?;
+                if self.skip_punct(")")? {
+                    break;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// `{` FieldDefinition+ `}`, when there.
+    fn sdl_fields(&mut self, parts: &mut Vec<SdlPart>) -> Result<bool, SyntaxError> {
+        if !self.skip_punct("{")? {
+            return Ok(false);
+        }
+        loop {
+            self.skip_description()?;
+            self.name()?;
+            self.sdl_arguments(parts)?;
+            self.expect_punct(":")?;
+            self.sdl_type_ref(parts)?;
+            self.sdl_directives("FIELD_DEFINITION", parts)?;
+            if self.skip_punct("}")? {
+                break;
+            }
+        }
+        Ok(true)
+    }
+
+    /// `{` InputValueDefinition+ `}`, when there.
+    fn sdl_input_fields(&mut self, parts: &mut Vec<SdlPart>) -> Result<bool, SyntaxError> {
+        if !self.skip_punct("{")? {
+            return Ok(false);
+        }
+        loop {
+            self.sdl_input_value("INPUT_FIELD_DEFINITION", parts)?;
+            if self.skip_punct("}")? {
+                break;
+            }
+        }
+        Ok(true)
+    }
+
+    /// `=` `|`? A `|` B, when there.
+    fn sdl_union_members(&mut self, parts: &mut Vec<SdlPart>) -> Result<bool, SyntaxError> {
+        if !self.skip_punct("=")? {
+            return Ok(false);
+        }
+        self.skip_punct("|")?;
+        loop {
+            self.sdl_named_type(parts)?;
+            if !self.skip_punct("|")? {
+                break;
+            }
+        }
+        Ok(true)
+    }
+
+    /// `{` EnumValueDefinition+ `}`, when there.
+    fn sdl_enum_values(&mut self, parts: &mut Vec<SdlPart>) -> Result<bool, SyntaxError> {
+        if !self.skip_punct("{")? {
+            return Ok(false);
+        }
+        loop {
+            self.skip_description()?;
+            // graphql-js 15+ reserve these names; 14 takes them.
+            if let Tok::Name(n) = &self.token.tok
+                && matches!(n.as_str(), "true" | "false" | "null")
+                && self.lexer.js != GraphqlJs::V14
+            {
+                return Err(SyntaxError {
+                    message: format!(
+                        "Name \"{n}\" is reserved and cannot be used for an enum value."
+                    ),
+                    pos: self.token.start,
+                });
+            }
+            self.name()?;
+            self.sdl_directives("ENUM_VALUE", parts)?;
+            if self.skip_punct("}")? {
+                break;
+            }
+        }
+        Ok(true)
+    }
+
+    /// `{ query: Query ... }` of a schema definition or extension.
+    fn sdl_operation_types(&mut self, parts: &mut Vec<SdlPart>) -> Result<bool, SyntaxError> {
+        if !self.skip_punct("{")? {
+            return Ok(false);
+        }
+        loop {
+            let (op, _) = self.name()?;
+            if !matches!(op.as_str(), "query" | "mutation" | "subscription") {
+                return Err(self.unexpected_token(&Token {
+                    tok: Tok::Name(op),
+                    start: self.prev_token_start,
+                    end: self.prev_end,
+                }));
+            }
+            self.expect_punct(":")?;
+            self.sdl_named_type(parts)?;
+            if self.skip_punct("}")? {
+                break;
+            }
+        }
+        Ok(true)
+    }
+
+    fn type_system_definition(&mut self) -> Result<TypeSystemDefinition, SyntaxError> {
+        const LOCATIONS: [&str; 19] = [
+            "QUERY",
+            "MUTATION",
+            "SUBSCRIPTION",
+            "FIELD",
+            "FRAGMENT_DEFINITION",
+            "FRAGMENT_SPREAD",
+            "INLINE_FRAGMENT",
+            "VARIABLE_DEFINITION",
+            "SCHEMA",
+            "SCALAR",
+            "OBJECT",
+            "FIELD_DEFINITION",
+            "ARGUMENT_DEFINITION",
+            "INTERFACE",
+            "UNION",
+            "ENUM",
+            "ENUM_VALUE",
+            "INPUT_OBJECT",
+            "INPUT_FIELD_DEFINITION",
+        ];
+        let start = self.token.start;
+        self.skip_description()?;
+        let Tok::Name(keyword) = self.token.tok.clone() else {
+            return Err(self.unexpected());
+        };
+        self.advance()?;
+        let mut parts = Vec::new();
+        let mut def = TypeSystemDefinition {
+            start,
+            name: None,
+            defines_type: true,
+            directive: None,
+            parts: Vec::new(),
+        };
+        match keyword.as_str() {
+            "schema" => {
+                def.defines_type = false;
+                self.sdl_directives("SCHEMA", &mut parts)?;
+                if !self.sdl_operation_types(&mut parts)? {
+                    return Err(self.expected(&self.punct_shown("{")));
+                }
+            }
+            "scalar" => {
+                def.name = Some(self.name()?.0);
+                self.sdl_directives("SCALAR", &mut parts)?;
+            }
+            "type" | "interface" => {
+                def.name = Some(self.name()?.0);
+                self.sdl_implements(&mut parts)?;
+                let location = if keyword == "type" {
+                    "OBJECT"
+                } else {
+                    "INTERFACE"
+                };
+                self.sdl_directives(location, &mut parts)?;
+                self.sdl_fields(&mut parts)?;
+            }
+            "union" => {
+                def.name = Some(self.name()?.0);
+                self.sdl_directives("UNION", &mut parts)?;
+                self.sdl_union_members(&mut parts)?;
+            }
+            "enum" => {
+                def.name = Some(self.name()?.0);
+                self.sdl_directives("ENUM", &mut parts)?;
+                self.sdl_enum_values(&mut parts)?;
+            }
+            "input" => {
+                def.name = Some(self.name()?.0);
+                self.sdl_directives("INPUT_OBJECT", &mut parts)?;
+                self.sdl_input_fields(&mut parts)?;
+            }
+            _ => {
+                // directive @name(args) repeatable? on A | B
+                def.defines_type = false;
+                self.expect_punct("@")?;
+                let name = self.name()?.0;
+                self.sdl_arguments(&mut parts)?;
+                if self.lexer.js != GraphqlJs::V14 && self.is_name("repeatable") {
+                    self.advance()?;
+                }
+                self.expect_keyword("on")?;
+                self.skip_punct("|")?;
+                let mut locations = Vec::new();
+                loop {
+                    let tok = self.token.clone();
+                    let (loc, _) = self.name()?;
+                    if !LOCATIONS.contains(&loc.as_str()) {
+                        return Err(self.unexpected_token(&tok));
+                    }
+                    locations.push(loc);
+                    if !self.skip_punct("|")? {
+                        break;
+                    }
+                }
+                def.name = Some(name.clone());
+                def.directive = Some((name, locations));
+            }
+        }
+        def.parts = parts;
+        Ok(def)
+    }
+
+    /// `extend schema|scalar|type|interface|union|enum|input ...`.
+    fn type_system_extension(&mut self) -> Result<TypeSystemDefinition, SyntaxError> {
+        let start = self.token.start;
+        self.advance()?;
+        let keyword_tok = self.token.clone();
+        let Tok::Name(keyword) = keyword_tok.tok.clone() else {
+            return Err(self.unexpected());
+        };
+        let mut parts = Vec::new();
+        let mut def = TypeSystemDefinition {
+            start,
+            name: None,
+            defines_type: false,
+            directive: None,
+            parts: Vec::new(),
+        };
+        let extended = match keyword.as_str() {
+            "schema" => {
+                self.advance()?;
+                let before = parts.len();
+                self.sdl_directives("SCHEMA", &mut parts)?;
+                let ops = self.sdl_operation_types(&mut parts)?;
+                ops || parts.len() > before
+            }
+            "scalar" => {
+                self.advance()?;
+                def.name = Some(self.name()?.0);
+                let before = parts.len();
+                self.sdl_directives("SCALAR", &mut parts)?;
+                parts.len() > before
+            }
+            "type" | "interface" => {
+                self.advance()?;
+                def.name = Some(self.name()?.0);
+                let before = parts.len();
+                self.sdl_implements(&mut parts)?;
+                let location = if keyword == "type" {
+                    "OBJECT"
+                } else {
+                    "INTERFACE"
+                };
+                self.sdl_directives(location, &mut parts)?;
+                let fields = self.sdl_fields(&mut parts)?;
+                fields || parts.len() > before
+            }
+            "union" => {
+                self.advance()?;
+                def.name = Some(self.name()?.0);
+                let before = parts.len();
+                self.sdl_directives("UNION", &mut parts)?;
+                let members = self.sdl_union_members(&mut parts)?;
+                members || parts.len() > before
+            }
+            "enum" => {
+                self.advance()?;
+                def.name = Some(self.name()?.0);
+                let before = parts.len();
+                self.sdl_directives("ENUM", &mut parts)?;
+                let values = self.sdl_enum_values(&mut parts)?;
+                values || parts.len() > before
+            }
+            "input" => {
+                self.advance()?;
+                def.name = Some(self.name()?.0);
+                let before = parts.len();
+                self.sdl_directives("INPUT_OBJECT", &mut parts)?;
+                let fields = self.sdl_input_fields(&mut parts)?;
+                fields || parts.len() > before
+            }
+            _ => return Err(self.unexpected_token(&keyword_tok)),
+        };
+        if !extended {
+            return Err(self.unexpected());
+        }
+        def.parts = parts;
+        Ok(def)
+    }
+
+    /// A punctuator as the release writes it in "Expected ..." messages.
+    fn punct_shown(&self, p: &str) -> String {
+        if self.lexer.js == GraphqlJs::V14 {
+            p.to_string()
+        } else {
+            format!("\"{p}\"")
+        }
+    }
+
     fn operation(&mut self) -> Result<Operation, SyntaxError> {
         let start = self.token.start;
+        if self.executable_descriptions() && self.is_description() {
+            self.advance()?;
+        }
         if self.is_punct("{") {
+            let selection_pos = self.token.start;
             let selection = self.selection_set()?;
             return Ok(Operation {
                 kind: OperationKind::Query,
@@ -832,6 +1645,8 @@ impl<'a> Parser<'a> {
                 start,
                 end: self.prev_end,
                 variables: Vec::new(),
+                directives: Vec::new(),
+                selection_pos,
                 selection,
             });
         }
@@ -851,27 +1666,39 @@ impl<'a> Parser<'a> {
         if self.skip_punct("(")? {
             loop {
                 let vstart = self.token.start;
-                self.expect_punct("$")?;
-                let (vname, _) = self.name()?;
-                self.expect_punct(":")?;
-                let ty = self.type_ref()?;
-                let has_default = self.skip_punct("=")?;
-                if has_default {
-                    self.value(true)?;
+                if self.executable_descriptions() && self.is_description() {
+                    self.advance()?;
                 }
-                self.directives(true)?;
+                self.expect_punct("$")?;
+                let (vname, name_pos) = self.name()?;
+                self.expect_punct(":")?;
+                let ty_pos = self.token.start;
+                let (ty, named_pos) = self.type_ref()?;
+                let has_default = self.skip_punct("=")?;
+                let default = if has_default {
+                    Some(self.value(true)?)
+                } else {
+                    None
+                };
+                let directives = self.directives(true)?;
                 variables.push(VariableDefinition {
                     name: vname,
                     start: vstart,
+                    name_pos,
                     ty,
+                    ty_pos,
+                    named_pos,
                     has_default,
+                    default,
+                    directives,
                 });
                 if self.skip_punct(")")? {
                     break;
                 }
             }
         }
-        self.directives(false)?;
+        let directives = self.directives(false)?;
+        let selection_pos = self.token.start;
         let selection = self.selection_set()?;
         Ok(Operation {
             kind,
@@ -880,51 +1707,70 @@ impl<'a> Parser<'a> {
             start,
             end: self.prev_end,
             variables,
+            directives,
+            selection_pos,
             selection,
         })
     }
 
     fn fragment(&mut self) -> Result<Fragment, SyntaxError> {
         let start = self.token.start;
+        if self.executable_descriptions() && self.is_description() {
+            self.advance()?;
+        }
         self.expect_keyword("fragment")?;
         if self.is_name("on") {
             return Err(self.unexpected());
         }
         let (name, name_pos) = self.name()?;
         self.expect_keyword("on")?;
-        let (type_condition, _) = self.name()?;
-        self.directives(false)?;
+        let (type_condition, type_condition_pos) = self.name()?;
+        let directives = self.directives(false)?;
+        let selection_pos = self.token.start;
         let selection = self.selection_set()?;
         Ok(Fragment {
             name,
             name_pos,
             type_condition,
+            type_condition_pos,
             start,
             end: self.prev_end,
+            directives,
+            selection_pos,
             selection,
         })
     }
 
-    fn type_ref(&mut self) -> Result<TypeRef, SyntaxError> {
-        let inner = if self.skip_punct("[")? {
-            let item = self.nested(Self::type_ref)?;
+    /// A type reference, with the position of its named type.
+    fn type_ref(&mut self) -> Result<(TypeRef, Pos), SyntaxError> {
+        let (inner, named) = if self.skip_punct("[")? {
+            let (item, named) = self.nested(Self::type_ref)?;
             self.expect_punct("]")?;
-            TypeRef::List(Box::new(item))
+            (TypeRef::List(Box::new(item)), named)
         } else {
-            TypeRef::Named(self.name()?.0)
+            let (name, pos) = self.name()?;
+            (TypeRef::Named(name), pos)
         };
         if self.skip_punct("!")? {
-            return Ok(TypeRef::NonNull(Box::new(inner)));
+            return Ok((TypeRef::NonNull(Box::new(inner)), named));
         }
-        Ok(inner)
+        Ok((inner, named))
     }
 
-    fn directives(&mut self, is_const: bool) -> Result<(), SyntaxError> {
-        while self.skip_punct("@")? {
-            self.name()?;
-            self.arguments(is_const)?;
+    fn directives(&mut self, is_const: bool) -> Result<Vec<Directive>, SyntaxError> {
+        let mut out = Vec::new();
+        while self.is_punct("@") {
+            let pos = self.token.start;
+            self.advance()?;
+            let (name, _) = self.name()?;
+            let arguments = self.arguments(is_const)?;
+            out.push(Directive {
+                name,
+                pos,
+                arguments,
+            });
         }
-        Ok(())
+        Ok(out)
     }
 
     fn arguments(&mut self, is_const: bool) -> Result<Vec<Argument>, SyntaxError> {
@@ -964,42 +1810,56 @@ impl<'a> Parser<'a> {
         if self.skip_punct("...")? {
             let has_on = self.is_name("on");
             if !has_on && let Tok::Name(_) = self.token.tok {
-                let (name, _) = self.name()?;
-                self.directives(false)?;
-                return Ok(Selection::Spread { name, start });
+                let (name, name_pos) = self.name()?;
+                let directives = self.directives(false)?;
+                return Ok(Selection::Spread {
+                    name,
+                    start,
+                    name_pos,
+                    directives,
+                });
             }
-            let type_condition = if has_on {
+            let (type_condition, type_condition_pos) = if has_on {
                 self.advance()?;
-                Some(self.name()?.0)
+                let (name, pos) = self.name()?;
+                (Some(name), pos)
             } else {
-                None
+                (None, start)
             };
-            self.directives(false)?;
+            let directives = self.directives(false)?;
+            let selection_pos = self.token.start;
             let selection = self.selection_set()?;
             return Ok(Selection::Inline {
                 start,
                 type_condition,
+                type_condition_pos,
+                directives,
+                selection_pos,
                 selection,
             });
         }
         let (first, _) = self.name()?;
-        let name = if self.skip_punct(":")? {
-            self.name()?.0
+        let (alias, name) = if self.skip_punct(":")? {
+            (Some(first), self.name()?.0)
         } else {
-            first
+            (None, first)
         };
         let arguments = self.arguments(false)?;
-        self.directives(false)?;
+        let directives = self.directives(false)?;
+        let selection_pos = self.token.start;
         let selection = if self.is_punct("{") {
             Some(self.selection_set()?)
         } else {
             None
         };
         Ok(Selection::Field(Field {
+            alias,
             name,
             start,
             end: self.prev_end,
             arguments,
+            directives,
+            selection_pos,
             selection,
         }))
     }
@@ -1033,9 +1893,17 @@ impl<'a> Parser<'a> {
                 self.advance()?;
                 ValueKind::Float(v)
             }
-            Tok::Str(v) | Tok::BlockStr(v) => {
+            Tok::Str(v) => {
                 self.advance()?;
                 ValueKind::String(v)
+            }
+            Tok::BlockStr(v) => {
+                self.advance()?;
+                return Ok(Value {
+                    pos,
+                    kind: ValueKind::String(v),
+                    block: true,
+                });
             }
             Tok::Name(v) => {
                 self.advance()?;
@@ -1066,15 +1934,54 @@ impl<'a> Parser<'a> {
             }
             _ => return Err(self.unexpected()),
         };
-        Ok(Value { pos, kind })
+        Ok(Value {
+            pos,
+            kind,
+            block: false,
+        })
     }
 }
 
-/// Parse a document as graphql-js `parse` of the given major does.
+/// Parse a document as graphql-js `parse` of the given major does (its release Parse shipped
+/// last).
 pub fn parse(source: &str, js: GraphqlJs) -> Result<Document, SyntaxError> {
-    let lexer = Lexer::new(source, js);
+    let release = match js {
+        GraphqlJs::V14 => GraphqlJsRelease {
+            major: 14,
+            minor: 5,
+            patch: 8,
+        },
+        GraphqlJs::V15 => GraphqlJsRelease {
+            major: 15,
+            minor: 4,
+            patch: 0,
+        },
+        GraphqlJs::V16 => GraphqlJsRelease {
+            major: 16,
+            minor: 11,
+            patch: 0,
+        },
+    };
+    parse_with(source, release)
+}
+
+/// Parse a document as graphql-js `parse` of the given release does.
+pub fn parse_with(source: &str, release: GraphqlJsRelease) -> Result<Document, SyntaxError> {
+    parse_nested(source, release, MAX_DEPTH)
+}
+
+/// [`parse_with`], allowing `max_depth` levels of nesting (needs a stack sized for it).
+pub fn parse_nested(
+    source: &str,
+    release: GraphqlJsRelease,
+    max_depth: usize,
+) -> Result<Document, SyntaxError> {
+    let lexer = Lexer::new(source, release);
     let start = lexer.pos();
     let mut parser = Parser {
+        release,
+        max_depth,
+        prev_token_start: start,
         lexer,
         token: Token {
             tok: Tok::Sof,
@@ -1109,8 +2016,26 @@ mod tests {
         assert_eq!(e.message, "Unexpected character: \"?\".");
         let e = parse("{ a ? }", GraphqlJs::V15).unwrap_err();
         assert_eq!(e.message, "Cannot parse the unexpected character \"?\".");
-        let e = parse("type Foo { a: Int }", GraphqlJs::V16).unwrap_err();
-        assert_eq!(e.message, "Unexpected Name \"type\".");
+        // Type system definitions parse (validation refuses them).
+        let doc = parse("type Foo { a: Int }", GraphqlJs::V16).unwrap();
+        assert_eq!(doc.type_system[0].name.as_deref(), Some("Foo"));
+        let e = parse("\"d\" query { a }", GraphqlJs::V16).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Unexpected description, descriptions are supported only on type definitions."
+        );
+        let e = parse("\"d\" query { a }", GraphqlJs::V14).unwrap_err();
+        assert_eq!(e.message, "Unexpected Name \"query\"");
+        // graphql-js 14.5.5 refuses `1.2.3`; 14.4 lexes `.` as a character of its own.
+        let old = GraphqlJsRelease {
+            major: 14,
+            minor: 4,
+            patch: 2,
+        };
+        let e = parse_with("{ a(b: 1.2.3) }", old).unwrap_err();
+        assert_eq!(e.message, "Cannot parse the unexpected character \".\".");
+        let e = parse("{ a(b: 1.2.3) }", GraphqlJs::V14).unwrap_err();
+        assert_eq!(e.message, "Invalid number, expected digit but got: \".\".");
         let deep = format!("{}{}", "{ a ".repeat(100_000), "}".repeat(100_000));
         let e = parse(&deep, GraphqlJs::V16).unwrap_err();
         assert_eq!(e.message, "Document nesting exceeds the limit of 64 levels");

@@ -18,7 +18,7 @@ use serde_json::Value as Json;
 use super::document::{self, Document, OperationError, OperationKind, SyntaxError};
 use super::messages::{self, GqlError, RawError, Redaction, Rewriter};
 use super::schema_info::SchemaInfo;
-use crate::version::{Behavior, GraphqlJs, HttpStack};
+use crate::version::{Behavior, GraphqlJs, GraphqlJsRelease, HttpStack};
 
 /// What juniper answers for one call.
 pub type ExecResult =
@@ -42,15 +42,15 @@ pub struct Analysis {
 
 /// The bounded document cache.
 pub struct DocumentCache {
-    js: GraphqlJs,
+    release: GraphqlJsRelease,
     entries: Mutex<lru::LruCache<String, Arc<Analysis>>>,
 }
 
 impl DocumentCache {
-    pub fn new(js: GraphqlJs) -> Self {
+    pub fn new(release: GraphqlJsRelease) -> Self {
         let size = NonZeroUsize::new(CACHE_SIZE).unwrap_or(NonZeroUsize::MIN);
         Self {
-            js,
+            release,
             entries: Mutex::new(lru::LruCache::new(size)),
         }
     }
@@ -60,7 +60,7 @@ impl DocumentCache {
             return Arc::clone(hit);
         }
         let analysis = Arc::new(Analysis {
-            parsed: document::parse(source, self.js),
+            parsed: document::parse_nested(source, self.release, document::DEEP_NESTING),
             validation: Mutex::new(None),
         });
         if source.len() > CACHE_MAX_DOCUMENT {
@@ -152,7 +152,7 @@ impl Pipeline {
     pub fn new(behavior: Behavior) -> Self {
         Self {
             behavior,
-            cache: DocumentCache::new(behavior.graphql_js),
+            cache: DocumentCache::new(behavior.graphql_js_release),
             info: OnceLock::new(),
             query_type: "Query".into(),
             mutation_type: "Mutation".into(),
