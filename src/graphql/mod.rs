@@ -9,6 +9,7 @@ pub mod envelope;
 pub mod executor_pool;
 pub mod passthrough;
 pub mod schema;
+pub mod validation;
 
 use std::sync::Arc;
 
