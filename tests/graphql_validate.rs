@@ -64,7 +64,7 @@ fn replay(version: &str) -> (usize, Vec<String>) {
         // graphql-js near 2,000 nested lists.
         if parsed
             .as_ref()
-            .is_err_and(|e| e.message.starts_with("Document nesting exceeds the limit"))
+            .is_err_and(|e| e.message == document::STACK_OVERFLOW)
         {
             continue;
         }

@@ -1006,6 +1006,10 @@ const MAX_TOKENS: usize = 15_000;
 /// overflows between about 1,600 (nested objects) and 2,500 levels (nested fragments).
 pub const DEEP_NESTING: usize = 1_500;
 
+/// What a document nested past the limit is refused with: Node.js's `RangeError`, which the
+/// stacks answer for graphql-js's parser overflowing its stack.
+pub const STACK_OVERFLOW: &str = "Maximum call stack size exceeded";
+
 struct Parser<'a> {
     release: GraphqlJsRelease,
     max_depth: usize,
@@ -1054,10 +1058,7 @@ impl<'a> Parser<'a> {
     ) -> Result<T, SyntaxError> {
         if self.depth >= self.max_depth {
             return Err(SyntaxError {
-                message: format!(
-                    "Document nesting exceeds the limit of {} levels",
-                    self.max_depth
-                ),
+                message: STACK_OVERFLOW.to_owned(),
                 pos: self.token.start,
             });
         }
@@ -2038,7 +2039,7 @@ mod tests {
         assert_eq!(e.message, "Invalid number, expected digit but got: \".\".");
         let deep = format!("{}{}", "{ a ".repeat(100_000), "}".repeat(100_000));
         let e = parse(&deep, GraphqlJs::V16).unwrap_err();
-        assert_eq!(e.message, "Document nesting exceeds the limit of 64 levels");
+        assert_eq!(e.message, STACK_OVERFLOW);
     }
 
     #[test]

@@ -9,8 +9,8 @@
 //!   → `express.json()` → Apollo.
 
 pub mod document;
-pub mod messages;
 pub mod pipeline;
+pub mod redact;
 pub mod render;
 pub mod schema_info;
 pub mod variables;

@@ -1,12 +1,10 @@
 //! One GraphQL operation, from document text to an [`Outcome`], in the pinned stack's order.
 //!
-//! juniper parses, validates and executes in one call. To answer a GET mutation or a refused
-//! introspection *after* validation but *before* execution (as every Parse stack does), the
-//! document is validated alone by asking juniper for an operation name no document can
-//! contain: `ValidatedOperation::new` then stops after validation. Documents are read once and
-//! their validation verdict is kept in a bounded cache, so a repeated document is neither
-//! re-read nor re-validated here (juniper still parses it once more when it executes: its
-//! validated form borrows the document text and cannot outlive the call).
+//! A document is read and validated here, as the pinned graphql-js release reads and
+//! validates it against the version's whole schema ([`crate::graphql::validation`]); both
+//! verdicts are kept in a bounded cache, so a repeated document is neither re-read nor
+//! re-validated. juniper then executes valid operations of the auth API (it parses the text
+//! once more: its validated form borrows the text and cannot outlive the call).
 
 use std::num::NonZeroUsize;
 use std::sync::{Arc, OnceLock};
@@ -16,16 +14,15 @@ use parking_lot::Mutex;
 use serde_json::Value as Json;
 
 use super::document::{self, Document, OperationError, OperationKind, SyntaxError};
-use super::messages::{self, GqlError, RawError, Redaction, Rewriter};
+use super::redact::Redaction;
 use super::schema_info::SchemaInfo;
+use crate::graphql::validation::schema::SchemaModel;
+use crate::graphql::validation::{self, Extra, Flavor, GqlError, Verdict};
 use crate::version::{Behavior, GraphqlJs, GraphqlJsRelease, HttpStack};
 
 /// What juniper answers for one call.
 pub type ExecResult =
     Result<(juniper::Value, Vec<ExecutionError<DefaultScalarValue>>), GraphQLError>;
-
-/// An operation name no GraphQL document can declare (names are `[_A-Za-z][_0-9A-Za-z]*`).
-const VALIDATE_ONLY: &str = "validate only";
 
 /// Documents kept with their analysis.
 const CACHE_SIZE: usize = 512;
@@ -36,8 +33,7 @@ const CACHE_MAX_DOCUMENT: usize = 16 * 1024;
 #[derive(Debug)]
 pub struct Analysis {
     pub parsed: Result<Document, SyntaxError>,
-    /// Rewritten validation errors, once known (`Some(vec![])` = valid).
-    validation: Mutex<Option<Arc<Vec<GqlError>>>>,
+    validation: OnceLock<Verdict>,
 }
 
 /// The bounded document cache.
@@ -61,7 +57,7 @@ impl DocumentCache {
         }
         let analysis = Arc::new(Analysis {
             parsed: document::parse_nested(source, self.release, document::DEEP_NESTING),
-            validation: Mutex::new(None),
+            validation: OnceLock::new(),
         });
         if source.len() > CACHE_MAX_DOCUMENT {
             return analysis;
@@ -97,6 +93,9 @@ pub enum Outcome {
     MissingQuery,
     Syntax(SyntaxError),
     Invalid(Vec<GqlError>),
+    /// graphql-js 15's validation recursed until Node.js's stack overflowed (a fragment that
+    /// spreads itself): a `RangeError`, not a GraphQL error.
+    ValidationCrashed,
     /// The variables did not fit the operation's variable definitions.
     Variables(Vec<GqlError>),
     NoOperation(OperationError),
@@ -117,23 +116,10 @@ pub enum Outcome {
 pub struct Pipeline {
     pub behavior: Behavior,
     pub cache: DocumentCache,
-    /// Read from the schema on first need (suggestions, literal checks).
+    /// The version's whole schema, which documents are validated against.
+    schema: Arc<SchemaModel>,
+    /// Read from juniper's schema on first need (variable coercion messages).
     info: OnceLock<Arc<SchemaInfo>>,
-    pub query_type: String,
-    pub mutation_type: String,
-}
-
-fn raw_errors(errs: &[juniper::RuleError]) -> Vec<RawError> {
-    errs.iter()
-        .map(|e| RawError {
-            message: e.message().to_owned(),
-            positions: e
-                .locations()
-                .iter()
-                .map(|p| (p.line(), p.column()))
-                .collect(),
-        })
-        .collect()
 }
 
 /// juniper's variable checks (run when it executes) versus document rules.
@@ -148,14 +134,34 @@ fn to_json<T: serde::Serialize>(v: &T) -> Json {
     serde_json::to_value(v).unwrap_or(Json::Null)
 }
 
+/// The first name in a juniper message's quotes (`Unknown field "roles" on type "Query"`).
+fn first_quoted(message: &str) -> &str {
+    message.split('"').nth(1).unwrap_or_default()
+}
+
+/// A valid operation that selects outside the auth API parse-compat executes: without
+/// `--upstream` there is no Parse Server to answer it (COMPATIBILITY.md).
+fn unsupported(field: &str, location: (usize, usize)) -> Outcome {
+    let what = if field.is_empty() {
+        "This operation".to_owned()
+    } else {
+        format!("The field \"{field}\"")
+    };
+    Outcome::Invalid(vec![GqlError {
+        message: format!(
+            "{what} is outside the auth API parse-compat serves; start parse-compat with --upstream to pass such operations to Parse Server."
+        ),
+        locations: vec![location],
+    }])
+}
+
 impl Pipeline {
     pub fn new(behavior: Behavior) -> Self {
         Self {
             behavior,
             cache: DocumentCache::new(behavior.graphql_js_release),
+            schema: SchemaModel::for_behavior(&behavior),
             info: OnceLock::new(),
-            query_type: "Query".into(),
-            mutation_type: "Mutation".into(),
         }
     }
 
@@ -201,48 +207,18 @@ impl Pipeline {
         Arc::clone(info)
     }
 
-    fn rewrite(
-        &self,
-        source: &str,
-        doc: &Document,
-        errs: &[juniper::RuleError],
-        exec: &dyn Fn(&str, Option<&str>, &Variables) -> ExecResult,
-    ) -> Vec<GqlError> {
-        let info = self.schema_info(exec);
-        let rw = Rewriter {
-            js: self.behavior.graphql_js,
-            source,
-            doc,
-            info: &info,
-            query_type: &self.query_type,
-            mutation_type: &self.mutation_type,
-        };
-        rw.rewrite(&raw_errors(errs), self.apollo_refuses_introspection())
-    }
-
-    /// The document's validation errors (empty = valid), validating without executing.
-    fn validation(
-        &self,
-        source: &str,
-        analysis: &Analysis,
-        doc: &Document,
-        exec: &dyn Fn(&str, Option<&str>, &Variables) -> ExecResult,
-    ) -> Arc<Vec<GqlError>> {
-        if let Some(known) = analysis.validation.lock().clone() {
-            return known;
-        }
-        let errors = match exec(source, Some(VALIDATE_ONLY), &Variables::new()) {
-            Err(GraphQLError::ValidationError(errs)) => self.rewrite(source, doc, &errs, exec),
-            _ if !self.apollo_refuses_introspection()
-                || messages::introspection_fields(doc).is_empty() =>
-            {
-                Vec::new()
-            }
-            _ => self.rewrite(source, doc, &[], exec),
-        };
-        let errors = Arc::new(errors);
-        *analysis.validation.lock() = Some(Arc::clone(&errors));
-        errors
+    /// The document's validation verdict (computed once per cached document).
+    fn validation<'a>(&self, analysis: &'a Analysis, doc: &Document) -> &'a Verdict {
+        analysis.validation.get_or_init(|| {
+            validation::validate(
+                &self.schema,
+                doc,
+                Flavor::of(&self.behavior),
+                Extra {
+                    no_introspection: self.apollo_refuses_introspection(),
+                },
+            )
+        })
     }
 
     /// 9.x `IntrospectionControlPlugin`: `__schema` anywhere in the text, or a `__type` field
@@ -287,21 +263,14 @@ impl Pipeline {
             Ok(doc) => doc,
             Err(e) => return Outcome::Syntax(e.clone()),
         };
-        let selected = doc.select_operation(req.operation_name.as_deref());
-        let needs_gate = self.apollo_refuses_introspection()
-            && !messages::introspection_fields(doc).is_empty()
-            || req.is_get
-                && selected
-                    .as_ref()
-                    .is_ok_and(|o| o.kind != OperationKind::Query)
-            || selected.is_err()
-            || self.plugin_refuses_introspection(req, doc);
-        if needs_gate || analysis.validation.lock().is_some() {
-            let errors = self.validation(source, &analysis, doc, exec);
-            if !errors.is_empty() {
-                return Outcome::Invalid(errors.as_ref().clone());
+        match self.validation(&analysis, doc) {
+            Verdict::Errors(errors) if !errors.is_empty() => {
+                return Outcome::Invalid(errors.clone());
             }
+            Verdict::StackOverflow => return Outcome::ValidationCrashed,
+            Verdict::Errors(_) => {}
         }
+        let selected = doc.select_operation(req.operation_name.as_deref());
         match stack {
             HttpStack::Yoga => {
                 let op = match selected {
@@ -340,10 +309,6 @@ impl Pipeline {
         }
         if req.variables_not_object {
             // graphql-js validates first, then `execute` asserts on the variables.
-            let errors = self.validation(source, &analysis, doc, exec);
-            if !errors.is_empty() {
-                return Outcome::Invalid(errors.as_ref().clone());
-            }
             return Outcome::VariablesNotObject;
         }
         if let Ok(op) = selected
@@ -360,26 +325,23 @@ impl Pipeline {
         }
         let variables = variables_of(req.variables.as_ref());
         match exec(source, req.operation_name.as_deref(), &variables) {
-            Ok((data, errors)) => {
-                analysis
-                    .validation
-                    .lock()
-                    .get_or_insert_with(|| Arc::new(Vec::new()));
-                Outcome::Executed {
-                    data: to_json(&data),
-                    errors: errors.iter().map(to_json).collect(),
-                }
-            }
+            Ok((data, errors)) => Outcome::Executed {
+                data: to_json(&data),
+                errors: errors.iter().map(to_json).collect(),
+            },
             Err(GraphQLError::ValidationError(errs)) => {
                 let (vars, doc_errs): (Vec<_>, Vec<_>) = errs
                     .into_iter()
                     .partition(|e| is_variable_error(e.message()));
-                if !doc_errs.is_empty() {
-                    let errors = self.rewrite(source, doc, &doc_errs, exec);
-                    *analysis.validation.lock() = Some(Arc::new(errors.clone()));
-                    return Outcome::Invalid(errors);
+                // graphql-js found the document valid: what juniper refuses is what its
+                // schema (the auth API) lacks.
+                if let Some(e) = doc_errs.first() {
+                    let location = e
+                        .locations()
+                        .first()
+                        .map_or((1, 1), |p| (p.line() + 1, p.column() + 1));
+                    return unsupported(first_quoted(e.message()), location);
                 }
-                *analysis.validation.lock() = Some(Arc::new(Vec::new()));
                 let ours = match selected {
                     Ok(op) => {
                         let info = self.schema_info(exec);
@@ -409,30 +371,7 @@ impl Pipeline {
                 )
             }
             Err(GraphQLError::ParseError(e)) => {
-                // graphql-js read this document; juniper could not (it reads literals against
-                // the schema's scalars). What graphql-js would say is a literal error.
-                let info = self.schema_info(exec);
-                let rw = Rewriter {
-                    js: self.behavior.graphql_js,
-                    source,
-                    doc,
-                    info: &info,
-                    query_type: &self.query_type,
-                    mutation_type: &self.mutation_type,
-                };
-                let literal = rw.literal_errors();
-                if !literal.is_empty() {
-                    return Outcome::Invalid(literal);
-                }
-                Outcome::Syntax(SyntaxError {
-                    message: e.item.to_string(),
-                    pos: document::Pos {
-                        offset: e.span.start.index(),
-                        line: e.span.start.line() + 1,
-                        column: e.span.start.column() + 1,
-                        char_column: e.span.start.column() + 1,
-                    },
-                })
+                unsupported("", (e.span.start.line() + 1, e.span.start.column() + 1))
             }
             Err(GraphQLError::MultipleOperationsProvided) => {
                 Outcome::NoOperation(OperationError::Ambiguous)
@@ -485,14 +424,13 @@ mod tests {
 
     static LOG_OUTS: AtomicUsize = AtomicUsize::new(0);
 
+    // A stand-in executor with the shapes of Parse's auth fields; documents are validated
+    // against each version's real schema before it runs.
     struct Query;
     #[graphql_object]
     impl Query {
         fn health() -> bool {
             true
-        }
-        fn count(limit: i32) -> i32 {
-            limit
         }
     }
 
@@ -503,9 +441,14 @@ mod tests {
         client_mutation_id: Option<String>,
     }
 
-    struct LogOutPayload;
+    #[derive(GraphQLInputObject)]
+    struct LogOutInput {
+        client_mutation_id: Option<String>,
+    }
+
+    struct Payload;
     #[graphql_object]
-    impl LogOutPayload {
+    impl Payload {
         fn ok() -> bool {
             true
         }
@@ -517,13 +460,14 @@ mod tests {
     struct Mutation;
     #[graphql_object]
     impl Mutation {
-        fn log_in(input: LogInInput) -> Option<String> {
-            Some(input.username + &input.password)
+        fn log_in(input: LogInInput) -> Payload {
+            let _ = input;
+            Payload
         }
-        fn log_out(input: LogInInput) -> LogOutPayload {
+        fn log_out(input: LogOutInput) -> Payload {
             let _ = input;
             LOG_OUTS.fetch_add(1, Ordering::SeqCst);
-            LogOutPayload
+            Payload
         }
     }
 
@@ -533,8 +477,7 @@ mod tests {
         RootNode::new(Query, Mutation, EmptySubscription::new())
     }
 
-    fn run(version: &str, req: OperationRequest) -> (Outcome, usize) {
-        let pipeline = Pipeline::new(Behavior::parse(version).unwrap());
+    fn run_on(pipeline: &Pipeline, req: OperationRequest) -> (Outcome, usize) {
         let root = root();
         let calls = AtomicUsize::new(0);
         let exec = |doc: &str, op: Option<&str>, vars: &Variables| {
@@ -543,6 +486,10 @@ mod tests {
         };
         let outcome = pipeline.run(&req, &exec);
         (outcome, calls.load(Ordering::SeqCst))
+    }
+
+    fn run(version: &str, req: OperationRequest) -> (Outcome, usize) {
+        run_on(&Pipeline::new(Behavior::parse(version).unwrap()), req)
     }
 
     fn post(query: &str) -> OperationRequest {
@@ -566,7 +513,7 @@ mod tests {
     // (reported when graphql-js leaves the field), although it comes later in the text.
     #[test]
     fn errors_follow_graphql_js_visit_order() {
-        let (outcome, _) = run("4.5.2", post("mutation { logOut { objectId } }"));
+        let (outcome, calls) = run("4.5.2", post("mutation { logOut { objectId } }"));
         assert_eq!(
             messages(&outcome),
             vec![
@@ -575,18 +522,19 @@ mod tests {
                     vec![(1, 21)]
                 ),
                 (
-                    "Field \"logOut\" argument \"input\" of type \"LogInInput!\" is required, but it was not provided."
+                    "Field \"logOut\" argument \"input\" of type \"LogOutInput!\" is required, but it was not provided."
                         .into(),
                     vec![(1, 12)]
                 ),
             ]
         );
+        assert_eq!(calls, 0, "an invalid document never reaches the executor");
     }
 
-    // b.logIn.missingPassword: graphql-js 14 does not quote, 15 does, 8.x/9.x redact.
+    // b.logIn.missingPassword: graphql-js 14 does not quote, 15 does.
     #[test]
     fn missing_input_field_per_graphql_js_major() {
-        let q = "mutation { logIn(input: { username: \"alice\" }) }";
+        let q = "mutation { logIn(input: { username: \"alice\" }) { clientMutationId } }";
         let (v14, _) = run("3.10.0", post(q));
         assert_eq!(
             messages(&v14)[0].0,
@@ -603,34 +551,31 @@ mod tests {
         );
     }
 
+    // o.unknownArgument: graphql-js 14 says "of type", 15 and 16 name "Type.field".
     #[test]
     fn unknown_argument_wording_changes_in_graphql_js_15() {
-        // Recorded (scenario B, o.unknownArgument): graphql-js 14 (3.x) says "of type", 15
-        // (4.x) and 16 name "Type.field".
-        let q = "{ count(limit: 1, lmit: 2) }";
+        let q = "{ health(x: 1) }";
         let (v14, _) = run("3.10.0", post(q));
         assert_eq!(
             messages(&v14)[0].0,
-            "Unknown argument \"lmit\" on field \"count\" of type \"Query\". Did you mean \"limit\"?"
+            "Unknown argument \"x\" on field \"health\" of type \"Query\"."
         );
-        let (v15, _) = run("4.5.2", post(q));
-        assert_eq!(
-            messages(&v15)[0].0,
-            "Unknown argument \"lmit\" on field \"Query.count\". Did you mean \"limit\"?"
-        );
-        let (v16, _) = run("5.6.0", post(q));
-        assert_eq!(
-            messages(&v16)[0].0,
-            "Unknown argument \"lmit\" on field \"Query.count\". Did you mean \"limit\"?"
-        );
+        for version in ["4.5.2", "5.6.0"] {
+            let (v, _) = run(version, post(q));
+            assert_eq!(
+                messages(&v)[0].0,
+                "Unknown argument \"x\" on field \"Query.health\".",
+                "{version}"
+            );
+        }
     }
 
     // h.get.mutation: answered after validation, and the mutation never runs.
     #[test]
     fn a_get_mutation_is_refused_without_running() {
         let before = LOG_OUTS.load(Ordering::SeqCst);
-        let q = "mutation { logOut(input: { username: \"a\", password: \"b\" }) { ok } }";
-        for version in ["4.4.0", "5.6.0", "7.5.4", "9.10.0"] {
+        let q = "mutation { logOut(input: { clientMutationId: \"a\" }) { clientMutationId } }";
+        for version in ["4.5.2", "5.6.0", "7.5.4", "9.10.0"] {
             let req = OperationRequest {
                 is_get: true,
                 ..post(q)
@@ -638,7 +583,7 @@ mod tests {
             let (outcome, _) = run(version, req);
             assert!(
                 matches!(outcome, Outcome::GetNotQuery(OperationKind::Mutation)),
-                "{version}"
+                "{version}: {outcome:?}"
             );
         }
         assert_eq!(LOG_OUTS.load(Ordering::SeqCst), before);
@@ -663,7 +608,10 @@ mod tests {
         let (seven, _) = run("7.5.4", master.clone());
         assert_eq!(
             messages(&seven),
-            vec![(messages::APOLLO_NO_INTROSPECTION.into(), vec![(1, 3)])]
+            vec![(
+                crate::graphql::validation::rules::APOLLO_NO_INTROSPECTION.into(),
+                vec![(1, 3)]
+            )]
         );
         assert!(matches!(
             run("9.10.0", post(q)).0,
@@ -678,19 +626,14 @@ mod tests {
     }
 
     #[test]
-    fn a_cached_invalid_document_is_not_validated_again() {
+    fn a_document_is_validated_once() {
         let pipeline = Pipeline::new(Behavior::parse("4.4.0").unwrap());
-        let root = root();
-        let calls = AtomicUsize::new(0);
-        let exec = |doc: &str, op: Option<&str>, vars: &Variables| {
-            calls.fetch_add(1, Ordering::SeqCst);
-            juniper::execute_sync(doc, op, &root, vars, &())
-        };
         let req = post("{ health nope }");
-        let first = pipeline.run(&req, &exec);
-        let after_first = calls.load(Ordering::SeqCst);
-        let second = pipeline.run(&req, &exec);
-        assert_eq!(calls.load(Ordering::SeqCst), after_first);
+        let (first, _) = run_on(&pipeline, req.clone());
+        let analysis = pipeline.cache.analyse("{ health nope }");
+        assert!(analysis.validation.get().is_some(), "the verdict is kept");
+        let (second, calls) = run_on(&pipeline, req);
+        assert_eq!(calls, 0);
         assert_eq!(messages(&first), messages(&second));
     }
 
@@ -698,7 +641,7 @@ mod tests {
     fn variables_are_refused_in_graphql_js_words() {
         let req = OperationRequest {
             variables: serde_json::from_value(serde_json::json!({ "i": { "username": "a" } })).ok(),
-            ..post("mutation M($i: LogInInput!) { logIn(input: $i) }")
+            ..post("mutation M($i: LogInInput!) { logIn(input: $i) { clientMutationId } }")
         };
         let (outcome, _) = run("9.10.0", req);
         assert_eq!(
@@ -722,10 +665,33 @@ mod tests {
         assert!(
             matches!(outcome, Outcome::NoOperation(OperationError::Unknown(ref n)) if n == "C")
         );
-        assert_eq!(calls, 1, "validated once, never executed");
+        assert_eq!(calls, 0, "never executed");
         assert!(matches!(
             run("4.4.0", post(q)).0,
             Outcome::NoOperation(OperationError::Ambiguous)
         ));
+    }
+
+    // A valid operation outside the auth API: no Parse Server to answer it without --upstream.
+    #[test]
+    fn an_operation_outside_the_auth_api_says_it_needs_upstream() {
+        let (outcome, _) = run("9.10.0", post("{ roles { count } }"));
+        let m = messages(&outcome);
+        assert!(m[0].0.contains("\"roles\""), "{m:?}");
+        assert!(m[0].0.contains("--upstream"), "{m:?}");
+    }
+
+    // A fragment that spreads itself: graphql-js 15's validation overflowed Node.js's stack.
+    #[test]
+    fn a_fragment_cycle_crashes_graphql_js_15_only() {
+        let q = "{ ...A } fragment A on Query { health ...A }";
+        assert!(matches!(
+            run("4.4.0", post(q)).0,
+            Outcome::ValidationCrashed
+        ));
+        assert_eq!(
+            messages(&run("9.10.0", post(q)).0)[0].0,
+            "Cannot spread fragment \"A\" within itself."
+        );
     }
 }

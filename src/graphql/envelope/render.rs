@@ -5,9 +5,11 @@ use hyper::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value as Json, json};
 
 use super::document::SyntaxError;
-use super::messages::{self, APOLLO_NO_INTROSPECTION, GqlError, Redaction};
 use super::pipeline::Outcome;
+use super::redact::{self, Redaction};
 use crate::graphql::schema::UNCAUGHT_MARKER;
+use crate::graphql::validation::GqlError;
+use crate::graphql::validation::rules::APOLLO_NO_INTROSPECTION;
 use crate::http::response::{self, HTML_UTF8, HttpResponse, JSON_UTF8};
 use crate::version::HttpStack;
 
@@ -89,6 +91,11 @@ fn syntax_message(e: &SyntaxError) -> String {
     format!("Syntax Error: {}", e.message)
 }
 
+/// Node.js ran out of stack in graphql-js (a `RangeError`, not a GraphQL error).
+fn is_overflow(e: &SyntaxError) -> bool {
+    e.message == super::document::STACK_OVERFLOW
+}
+
 /// Resolver errors as the stack formats them: Apollo adds `INTERNAL_SERVER_ERROR` when a
 /// resolver error has no code. Errors Parse's resolver did not catch (marked by
 /// [`UNCAUGHT_MARKER`]) carry no Parse code: Apollo Server 2 lists the thrown `Parse.Error`'s
@@ -105,7 +112,7 @@ fn execution_errors(
             let mut e = e.clone();
             if let Some(obj) = e.as_object_mut() {
                 if let Some(Json::String(m)) = obj.get("message") {
-                    let m = messages::redact(m, redaction, query);
+                    let m = redact::redact(m, redaction, query);
                     obj.insert("message".into(), Json::String(m));
                 }
                 let uncaught = obj
@@ -175,7 +182,7 @@ fn coded(errors: &[GqlError], code: &str, redaction: Redaction, query: &str) -> 
                 json!({ "code": code })
             };
             error_object(
-                &messages::redact(&e.message, redaction, query),
+                &redact::redact(&e.message, redaction, query),
                 &e.locations,
                 Some(ext),
             )
@@ -204,7 +211,7 @@ fn apollo2_variable_errors(
                 "INTERNAL_SERVER_ERROR"
             };
             error_object(
-                &messages::redact(&e.message, redaction, query),
+                &redact::redact(&e.message, redaction, query),
                 &e.locations,
                 Some(json!({ "code": code })),
             )
@@ -229,6 +236,12 @@ pub fn apollo2(
         Outcome::GetNotQuery(_) => {
             apollo2_text(405, "GET supports only query operation", Some("POST"))
         }
+        // The exception escapes Apollo's request pipeline (validation is not guarded).
+        Outcome::ValidationCrashed => json_response(
+            stack,
+            500,
+            &apollo2_item(outcome, bad_user_input, redaction, query),
+        ),
         other => json_response(
             stack,
             400,
@@ -250,6 +263,12 @@ pub fn apollo2_item(
         Outcome::Executed { data, errors } => {
             executed_body(data, execution_errors(stack, errors, redaction, query))
         }
+        // Apollo catches what `parse` throws: a stack overflow keeps its bare message.
+        Outcome::Syntax(e) if is_overflow(e) => errors(vec![error_object(
+            &e.message,
+            &[],
+            Some(json!({ "code": "GRAPHQL_PARSE_FAILED" })),
+        )]),
         Outcome::Syntax(e) => errors(vec![error_object(
             &syntax_message(e),
             &[(e.pos.line, e.pos.column)],
@@ -258,6 +277,11 @@ pub fn apollo2_item(
         Outcome::Invalid(errs) => {
             errors(coded(errs, "GRAPHQL_VALIDATION_FAILED", redaction, query))
         }
+        Outcome::ValidationCrashed => errors(vec![error_object(
+            super::document::STACK_OVERFLOW,
+            &[],
+            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
+        )]),
         Outcome::Variables(errs) => errors(apollo2_variable_errors(
             errs,
             bad_user_input,
@@ -353,6 +377,12 @@ pub fn yoga(outcome: &Outcome) -> HttpResponse {
             vec![error_object(VARIABLES_NOT_OBJECT, &[], None)],
             None,
         ),
+        // graphql-js 16.5+ (every yoga version) guards the recursion; kept for completeness.
+        Outcome::ValidationCrashed => yoga_error(
+            500,
+            vec![error_object(super::document::STACK_OVERFLOW, &[], None)],
+            None,
+        ),
         Outcome::GetNotQuery(_) | Outcome::IntrospectionForbidden => yoga_error(
             405,
             vec![error_object(
@@ -389,7 +419,7 @@ pub fn apollo4(
             stack,
             400,
             &errors_body(vec![error_object(
-                &messages::redact(&syntax_message(e), redaction, query),
+                &redact::redact(&syntax_message(e), redaction, query),
                 &[(e.pos.line, e.pos.column)],
                 Some(json!({ "code": "GRAPHQL_PARSE_FAILED" })),
             )]),
@@ -422,6 +452,13 @@ pub fn apollo4(
                 &[],
                 Some(json!({ "code": "OPERATION_RESOLUTION_FAILURE" })),
             )]),
+        ),
+        // graphql-js 16.5+ guards the recursion; kept for completeness.
+        Outcome::ValidationCrashed => apollo4_error(
+            500,
+            super::document::STACK_OVERFLOW,
+            "INTERNAL_SERVER_ERROR",
+            None,
         ),
         Outcome::GetNotQuery(kind) => apollo4_error(
             405,

@@ -8,8 +8,9 @@
 use serde_json::Value as Json;
 
 use super::document::Operation;
-use super::messages::{GqlError, did_you_mean, suggestion_list};
 use super::schema_info::{Kind, SchemaInfo, TypeRef};
+use crate::graphql::validation::GqlError;
+use crate::graphql::validation::suggest::{did_you_mean, suggestion_list};
 use crate::version::GraphqlJs;
 
 /// graphql-js's `inspect` (objects as `{ key: value }`, nesting limited to depth 2).
@@ -144,7 +145,7 @@ impl Coercer<'_> {
                 let names: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
                 for key in m.keys() {
                     if !names.contains(&key.as_str()) {
-                        let hint = did_you_mean(&suggestion_list(self.js, key, &names));
+                        let hint = did_you_mean(None, &suggestion_list(self.js, key, &names), true);
                         let reason = if self.js == GraphqlJs::V14 {
                             format!("Field \"{key}\" is not defined by type {name}.{hint}")
                         } else {
@@ -160,7 +161,7 @@ impl Coercer<'_> {
                 match value {
                     Json::String(s) if values.contains(s) => {}
                     Json::String(s) => {
-                        let hint = did_you_mean(&suggestion_list(self.js, s, &opts));
+                        let hint = did_you_mean(None, &suggestion_list(self.js, s, &opts), true);
                         fail(format!(
                             "Value \"{s}\" does not exist in \"{name}\" enum.{hint}"
                         ));

@@ -19,10 +19,16 @@ use crate::graphql::envelope::document::{
     Argument, Directive, Document, Field, Fragment, Operation, OperationKind, Pos, SdlPart,
     Selection, TypeSystemDefinition, Value, ValueKind, VariableDefinition,
 };
-use crate::graphql::envelope::messages::GqlError;
 use crate::graphql::envelope::schema_info::TypeRef;
 use crate::version::{Behavior, GraphqlJs, GraphqlJsRelease, UploadLiteral};
 use schema::{DirectiveDef, FieldRef, InputValue, SchemaModel, TypeDef};
+
+/// A validation (or variable) error as graphql-js words and places it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GqlError {
+    pub message: String,
+    pub locations: Vec<(usize, usize)>,
+}
 
 /// graphql-js 16 stops after this many errors (`validate`'s `maxErrors`).
 const MAX_ERRORS: usize = 100;
