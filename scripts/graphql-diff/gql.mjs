@@ -224,10 +224,14 @@ class Gen {
       case 'Float': return r.chance(0.5) ? V.float(r.pick(['1.5', '0.25', '2.0', '3e1'])) : V.int(r.pick([1, 2]));
       case 'Boolean': return V.bool(r.chance(0.5));
       case 'ID':
+        if (hint === 'idRange') return V.str(r.pick(['', '0', UNKNOWN_ID]));
         if (/^(id|objectId|userId)$/.test(hint)) return V.str(r.pick(['<oid#1>', UNKNOWN_ID]));
         return V.str(UNKNOWN_ID);
       case 'Date': return V.str(r.pick(LITERAL_DATES));
       case 'String':
+        if (hint === 'idRange') return V.str(r.pick(['', '0', UNKNOWN_ID]));
+        // any other word compared with a random objectId: order unknown, so equality only
+        if (/^(id|objectId|userId)$/.test(hint)) return V.str(r.pick(['<oid#1>', UNKNOWN_ID, 'alpha']));
         if (/username/i.test(hint)) return V.str(r.pick([USERNAME, 'nobody']));
         if (/email/i.test(hint)) return V.str(r.pick([EMAIL, 'nobody@example.com']));
         if (/className|^name$/.test(hint)) return V.str(r.pick(['_User', '_Role', '_Session']));
@@ -254,7 +258,11 @@ class Gen {
       const ops = t.fields.filter(f => SAFE_OPS.has(f.name));
       for (const f of r.sample(ops, r.range(1, 2))) {
         if (fields.some(x => x.name === f.name)) continue;
-        fields.push({ name: f.name, value: this.literal(f.type, hint, depth + 1), _d: f });
+        // objectIds are random: an order comparison of two of them (the session's and the
+        // user's, or a word) would give a different answer on each run
+        const range = /^(_lt|_lte|_gt|_gte|lessThan|lessThanOrEqualTo|greaterThan|greaterThanOrEqualTo)$/.test(f.name);
+        const h = range && /^(id|objectId|userId)$/.test(hint) ? 'idRange' : hint;
+        fields.push({ name: f.name, value: this.literal(f.type, h, depth + 1), _d: f });
       }
     } else if (isWhere) {
       if (depth < 3) {
