@@ -45,6 +45,43 @@ pub async fn run_replay(args: ReplayArgs) -> u8 {
     }
 }
 
+/// Records nest as deep as the bodies they hold (a hostile request may nest 1,000 levels);
+/// serde_json's default limit is 128. Deeper than this is refused rather than risk the stack.
+const RECORD_MAX_DEPTH: usize = 4_096;
+
+/// One line of a recording.
+pub fn parse_record(line: &str) -> Result<Value, String> {
+    let mut depth = 0usize;
+    let mut deepest = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for b in line.bytes() {
+        match (in_string, escaped, b) {
+            (true, true, _) => escaped = false,
+            (true, false, b'\\') => escaped = true,
+            (true, false, b'"') => in_string = false,
+            (true, false, _) => {}
+            (false, _, b'"') => in_string = true,
+            (false, _, b'[' | b'{') => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            (false, _, b']' | b'}') => depth = depth.saturating_sub(1),
+            (false, _, _) => {}
+        }
+    }
+    if deepest > RECORD_MAX_DEPTH {
+        return Err(format!(
+            "nested {deepest} levels deep (at most {RECORD_MAX_DEPTH})"
+        ));
+    }
+    let mut de = serde_json::Deserializer::from_str(line);
+    de.disable_recursion_limit();
+    let value = serde::Deserialize::deserialize(&mut de).map_err(|e| e.to_string())?;
+    de.end().map_err(|e| e.to_string())?;
+    Ok(value)
+}
+
 async fn replay_file(args: &ReplayArgs) -> Result<(Value, Vec<replay::Difference>), String> {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
@@ -54,7 +91,7 @@ async fn replay_file(args: &ReplayArgs) -> Result<(Value, Vec<replay::Difference
         .enumerate()
         .filter(|(_, l)| !l.trim().is_empty())
     {
-        let record: Value = serde_json::from_str(line)
+        let record = parse_record(line)
             .map_err(|e| format!("{}:{}: not a JSON record: {e}", args.file.display(), n + 1))?;
         if record.get("request").is_some() && record.get("response").is_none() {
             return Err(format!(

@@ -145,7 +145,7 @@ fn unsupported(field: &str, location: (usize, usize)) -> Outcome {
     let what = if field.is_empty() {
         "This operation".to_owned()
     } else {
-        format!("The field \"{field}\"")
+        format!("\"{field}\"")
     };
     Outcome::Invalid(vec![GqlError {
         message: format!(
@@ -322,6 +322,18 @@ impl Pipeline {
                 message,
                 location: (op.start.line, op.start.column),
             };
+        }
+        // juniper's executor panics on a variable type its schema lacks ("Type not found in
+        // schema"): such an operation is outside the auth API it serves.
+        if let Ok(op) = selected {
+            let info = self.schema_info(exec);
+            if let Some(v) = op
+                .variables
+                .iter()
+                .find(|v| !info.types.contains_key(v.ty.named()))
+            {
+                return unsupported(v.ty.named(), (v.named_pos.line, v.named_pos.column));
+            }
         }
         let variables = variables_of(req.variables.as_ref());
         match exec(source, req.operation_name.as_deref(), &variables) {
@@ -679,6 +691,14 @@ mod tests {
         let m = messages(&outcome);
         assert!(m[0].0.contains("\"roles\""), "{m:?}");
         assert!(m[0].0.contains("--upstream"), "{m:?}");
+        // A variable of a type juniper's schema lacks never reaches its executor (it panics).
+        let (outcome, calls) = run(
+            "9.10.0",
+            post("query($p: ReadPreference) { users(options: {readPreference: $p}) { count } }"),
+        );
+        assert_eq!(calls, 1, "only the schema introspection ran");
+        let m = messages(&outcome);
+        assert!(m[0].0.contains("\"ReadPreference\""), "{m:?}");
     }
 
     // A fragment that spreads itself: graphql-js 15's validation overflowed Node.js's stack.
