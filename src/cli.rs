@@ -32,6 +32,13 @@ pub enum Command {
     /// change names and criticality) and the behaviour (the version table). Exit 1 when
     /// something breaking changed.
     Diff(DiffArgs),
+    /// Check a client's GraphQL documents (`.graphql`/`.gql` files, `gql`/`graphql` templates
+    /// in JavaScript and TypeScript) against what a Parse version refuses before executing:
+    /// syntax, validation in its graphql-js wording, introspection policy. Exit 1 on any.
+    Check(CheckArgs),
+    /// The same check for every recorded Parse version: documents × versions, and where each
+    /// document starts or stops working. Exit 1 when a version in the range refuses one.
+    Matrix(MatrixArgs),
     /// Fill a store with N users and M sessions (for measuring at production size); the
     /// session tokens go to a file.
     Seed(SeedArgs),
@@ -58,6 +65,54 @@ pub struct SeedArgs {
     /// Write only about this many tokens, evenly spread over the sessions.
     #[arg(long = "tokensSample")]
     pub tokens_sample: Option<usize>,
+}
+
+/// How `check` and `matrix` report.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum CheckFormat {
+    Human,
+    Json,
+    Markdown,
+    /// GitHub workflow commands (`::error`, or `::warning` where a document stops working).
+    Github,
+}
+
+/// Options of `parse-compat check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The Parse version to check against (`3.9.0`, `4.4`).
+    #[arg(long = "parse-version", env = "PARSE_VERSION")]
+    pub parse_version: String,
+    /// Files or directories (searched for .graphql, .gql, .js, .jsx, .ts, .tsx, .mjs, .cjs).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Check as a caller with the master key (8.x/9.x show it unredacted messages, 9.x lets
+    /// it introspect).
+    #[arg(long = "master")]
+    pub master: bool,
+    /// `human` (default), `json`, `markdown` or `github`.
+    #[arg(long = "format", value_enum, default_value = "human")]
+    pub format: CheckFormat,
+}
+
+/// Options of `parse-compat matrix`.
+#[derive(Debug, Args)]
+pub struct MatrixArgs {
+    /// Files or directories, as for `check`.
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The lowest version (`3.7`, `4.4.0`).
+    #[arg(long = "from", default_value = "3")]
+    pub from: String,
+    /// The highest version (`9.x`).
+    #[arg(long = "to", default_value = "x")]
+    pub to: String,
+    /// Check as a caller with the master key.
+    #[arg(long = "master")]
+    pub master: bool,
+    /// `human` (default), `json`, `markdown` or `github`.
+    #[arg(long = "format", value_enum, default_value = "human")]
+    pub format: CheckFormat,
 }
 
 /// How `diff` reports.

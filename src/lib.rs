@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod apps;
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod descope;

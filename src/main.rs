@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use clap::Parser as _;
-use parse_compat::cli::{Cli, Command, DiffFormat, KeysAction, LogFormat};
+use parse_compat::cli::{CheckFormat, Cli, Command, DiffFormat, KeysAction, LogFormat};
 use parse_compat::config::{Config, ConfigError};
 use parse_compat::http::{self, AppState};
 use parse_compat::store::{DatabaseLocation, Store};
@@ -108,6 +108,77 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             };
             print!("{text}");
             Ok(ExitCode::from(u8::from(report.breaking())))
+        }
+        Command::Check(args) => {
+            let behavior = match Behavior::parse(&args.parse_version) {
+                Ok(b) => b,
+                Err(e) => {
+                    eprintln!("parse-compat check: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let sources = match parse_compat::check::load(&args.paths) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("parse-compat check: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let caller = parse_compat::check::Caller {
+                master: args.master,
+            };
+            let checked = parse_compat::check::check(&behavior, &sources, caller);
+            let text = match args.format {
+                CheckFormat::Human => parse_compat::check::to_human(&behavior, &checked),
+                CheckFormat::Json => {
+                    format!("{:#}\n", parse_compat::check::to_json(&behavior, &checked))
+                }
+                CheckFormat::Markdown => parse_compat::check::to_markdown(&behavior, &checked),
+                CheckFormat::Github => parse_compat::check::to_github(&checked),
+            };
+            print!("{text}");
+            let refused = checked.iter().any(|c| !c.problems.is_empty());
+            Ok(ExitCode::from(u8::from(refused)))
+        }
+        Command::Matrix(args) => {
+            use parse_compat::check::matrix;
+            let range = matrix::bound(&args.from, false)
+                .and_then(|from| Ok((from, matrix::bound(&args.to, true)?)));
+            let (from, to) = match range {
+                Ok(r) => r,
+                Err(e) => {
+                    eprintln!("parse-compat matrix: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let versions = matrix::versions(from, to);
+            if versions.is_empty() {
+                eprintln!(
+                    "parse-compat matrix: no recorded version between {} and {}",
+                    args.from, args.to
+                );
+                return Ok(ExitCode::from(2));
+            }
+            let sources = match parse_compat::check::load(&args.paths) {
+                Ok(s) => s,
+                Err(e) => {
+                    eprintln!("parse-compat matrix: {e}");
+                    return Ok(ExitCode::from(2));
+                }
+            };
+            let caller = parse_compat::check::Caller {
+                master: args.master,
+            };
+            let m = matrix::build(&sources, &versions, caller).map_err(|e| anyhow::anyhow!(e))?;
+            let text = match args.format {
+                CheckFormat::Human => matrix::to_human(&m),
+                CheckFormat::Json => format!("{:#}\n", matrix::to_json(&m)),
+                CheckFormat::Markdown => matrix::to_markdown(&m),
+                CheckFormat::Github => matrix::to_github(&m),
+            };
+            print!("{text}");
+            let refused = m.rows.iter().any(|r| r.cells.iter().any(Option::is_some));
+            Ok(ExitCode::from(u8::from(refused)))
         }
         Command::Seed(args) => {
             let behavior = Behavior::parse(&args.parse_version).map_err(ConfigError::from)?;

@@ -155,6 +155,47 @@ fn unsupported(field: &str, location: (usize, usize)) -> Outcome {
     }])
 }
 
+/// Parse 8.x/9.x's `SchemaSuggestionsControlPlugin` for a caller (none for the master key).
+pub fn redaction_for(stack: HttpStack, is_master: bool) -> Redaction {
+    if is_master {
+        return Redaction::None;
+    }
+    match stack {
+        HttpStack::Apollo2 | HttpStack::Yoga | HttpStack::Apollo4 => Redaction::None,
+        HttpStack::Apollo4OnExpress5 => Redaction::Suggestions,
+        HttpStack::Apollo5 => Redaction::SuggestionsAndTypes,
+    }
+}
+
+/// 7.x/8.x under NODE_ENV=production: Apollo's `NoIntrospection` rule, even for master.
+pub fn apollo_refuses_introspection(stack: HttpStack) -> bool {
+    match stack {
+        HttpStack::Apollo4 | HttpStack::Apollo4OnExpress5 => true,
+        HttpStack::Apollo2 | HttpStack::Yoga | HttpStack::Apollo5 => false,
+    }
+}
+
+/// 9.x `IntrospectionControlPlugin` (403 "Introspection is not allowed" unless master):
+/// `__schema` anywhere in the text, or a `__type` field with arguments.
+pub fn plugin_refuses_introspection(
+    stack: HttpStack,
+    is_master: bool,
+    text: &str,
+    doc: &Document,
+) -> bool {
+    if is_master || stack != HttpStack::Apollo5 {
+        return false;
+    }
+    if text.contains("__schema") {
+        return true;
+    }
+    text.contains("__type")
+        && doc
+            .fields()
+            .iter()
+            .any(|f| f.name == "__type" && !f.arguments.is_empty())
+}
+
 impl Pipeline {
     pub fn new(behavior: Behavior) -> Self {
         Self {
@@ -167,22 +208,11 @@ impl Pipeline {
 
     /// Redaction applying to this caller (Parse 8.x/9.x, unless master).
     pub fn redaction(&self, is_master: bool) -> Redaction {
-        if is_master {
-            return Redaction::None;
-        }
-        match self.behavior.stack {
-            HttpStack::Apollo2 | HttpStack::Yoga | HttpStack::Apollo4 => Redaction::None,
-            HttpStack::Apollo4OnExpress5 => Redaction::Suggestions,
-            HttpStack::Apollo5 => Redaction::SuggestionsAndTypes,
-        }
+        redaction_for(self.behavior.stack, is_master)
     }
 
-    /// 7.x/8.x under NODE_ENV=production: Apollo's `NoIntrospection` rule, even for master.
     fn apollo_refuses_introspection(&self) -> bool {
-        match self.behavior.stack {
-            HttpStack::Apollo4 | HttpStack::Apollo4OnExpress5 => true,
-            HttpStack::Apollo2 | HttpStack::Yoga | HttpStack::Apollo5 => false,
-        }
+        apollo_refuses_introspection(self.behavior.stack)
     }
 
     fn schema_info(
@@ -221,21 +251,13 @@ impl Pipeline {
         })
     }
 
-    /// 9.x `IntrospectionControlPlugin`: `__schema` anywhere in the text, or a `__type` field
-    /// with arguments.
     fn plugin_refuses_introspection(&self, req: &OperationRequest, doc: &Document) -> bool {
-        if req.is_master || self.behavior.stack != HttpStack::Apollo5 {
-            return false;
-        }
-        let text = req.query.as_deref().unwrap_or("");
-        if text.contains("__schema") {
-            return true;
-        }
-        text.contains("__type")
-            && doc
-                .fields()
-                .iter()
-                .any(|f| f.name == "__type" && !f.arguments.is_empty())
+        plugin_refuses_introspection(
+            self.behavior.stack,
+            req.is_master,
+            req.query.as_deref().unwrap_or(""),
+            doc,
+        )
     }
 
     /// Run one operation as the pinned stack does, up to the point where it answers.
