@@ -118,8 +118,10 @@ pub struct Pipeline {
     pub cache: DocumentCache,
     /// The version's whole schema, which documents are validated against.
     schema: Arc<SchemaModel>,
-    /// Read from juniper's schema on first need (variable coercion messages).
+    /// Read from juniper's schema on first need (which types it can execute).
     info: OnceLock<Arc<SchemaInfo>>,
+    /// The whole schema's input types, which variables are coerced against.
+    inputs: SchemaInfo,
 }
 
 /// juniper's variable checks (run when it executes) versus document rules.
@@ -198,10 +200,12 @@ pub fn plugin_refuses_introspection(
 
 impl Pipeline {
     pub fn new(behavior: Behavior) -> Self {
+        let schema = SchemaModel::for_behavior(&behavior);
         Self {
             behavior,
             cache: DocumentCache::new(behavior.graphql_js_release),
-            schema: SchemaModel::for_behavior(&behavior),
+            inputs: SchemaInfo::from_model(&schema),
+            schema,
             info: OnceLock::new(),
         }
     }
@@ -333,6 +337,18 @@ impl Pipeline {
             // graphql-js validates first, then `execute` asserts on the variables.
             return Outcome::VariablesNotObject;
         }
+        // graphql-js's `execute` coerces the variables before anything runs.
+        if let Ok(op) = selected {
+            let errors = super::variables::coerce(
+                self.behavior.graphql_js,
+                &self.inputs,
+                op,
+                req.variables.as_ref(),
+            );
+            if !errors.is_empty() {
+                return Outcome::Variables(errors);
+            }
+        }
         if let Ok(op) = selected
             && op.kind == OperationKind::Subscription
         {
@@ -376,21 +392,8 @@ impl Pipeline {
                         .map_or((1, 1), |p| (p.line() + 1, p.column() + 1));
                     return unsupported(first_quoted(e.message()), location);
                 }
-                let ours = match selected {
-                    Ok(op) => {
-                        let info = self.schema_info(exec);
-                        super::variables::coerce(
-                            self.behavior.graphql_js,
-                            &info,
-                            op,
-                            req.variables.as_ref(),
-                        )
-                    }
-                    Err(_) => Vec::new(),
-                };
-                if !ours.is_empty() {
-                    return Outcome::Variables(ours);
-                }
+                // graphql-js accepted these variables (checked above); juniper's own check
+                // words what it still refuses.
                 Outcome::Variables(
                     vars.iter()
                         .map(|e| GqlError {

@@ -113,6 +113,46 @@ fn input_fields(list: Option<&Json>) -> Vec<InputField> {
 }
 
 impl SchemaInfo {
+    /// The facts of a version's whole schema (what graphql-js coerces variables against).
+    pub fn from_model(model: &crate::graphql::validation::schema::SchemaModel) -> SchemaInfo {
+        use crate::graphql::validation::schema::Kind as K;
+        let input = |v: &crate::graphql::validation::schema::InputValue| InputField {
+            name: v.name.clone(),
+            ty: v.ty.clone(),
+            has_default: v.has_default,
+        };
+        let types = model
+            .types
+            .iter()
+            .map(|t| {
+                let kind = match t.kind {
+                    K::Scalar => Kind::Scalar,
+                    K::Object => Kind::Object,
+                    K::Interface => Kind::Interface,
+                    K::Union => Kind::Union,
+                    K::Enum => Kind::Enum,
+                    K::InputObject => Kind::InputObject,
+                };
+                let info = TypeInfo {
+                    kind,
+                    fields: t
+                        .fields
+                        .iter()
+                        .map(|f| FieldInfo {
+                            name: f.name.clone(),
+                            ty: f.ty.clone(),
+                            args: f.args.iter().map(input).collect(),
+                        })
+                        .collect(),
+                    input_fields: t.input_fields.iter().map(input).collect(),
+                    enum_values: t.enum_values.clone(),
+                };
+                (t.name.clone(), info)
+            })
+            .collect();
+        SchemaInfo { types }
+    }
+
     /// Read the answer to [`INTROSPECTION_QUERY`] (the `data` object).
     pub fn from_introspection(data: &Json) -> SchemaInfo {
         let mut types = HashMap::new();
