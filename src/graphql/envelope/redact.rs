@@ -108,11 +108,25 @@ fn strip_type_names(msg: &str, operation: &str) -> String {
             );
         }
     }
-    if msg.contains(" is not defined by type \"") && q.len() >= 2 {
-        let suffix = format!(" is not defined by type \"{}\".", q[1]);
+    if msg.contains(" is not defined by type \"")
+        && let Some(t) = q.last()
+    {
+        let suffix = format!(" is not defined by type \"{t}\".");
         if msg.ends_with(&suffix) && !referenced(q[1]) {
             return format!("{} is not defined.", &msg[..msg.len() - suffix.len()]);
         }
+    }
+    if let Some(start) = msg.find(" as objects of type \"")
+        && let Some(t) = msg[start + " as objects of type \"".len()..]
+            .split('"')
+            .next()
+        && !referenced(t)
+    {
+        return msg.replacen(
+            &format!(" as objects of type \"{t}\""),
+            " as objects of the parent type",
+            1,
+        );
     }
     if msg.contains(" used in position expecting type \"")
         && let Some(t) = q.last()
@@ -158,6 +172,23 @@ mod tests {
                 op
             ),
             "Field of required type was not provided."
+        );
+        // Recorded on 9.10.0 (fixtures/graphql-diff: mut.varBadValue.0, mut.fragmentImpossible.2).
+        assert_eq!(
+            redact(
+                "Variable \"$flag0\" got invalid value { nested: true } at \"flag0.ACL\"; Field \"nested\" is not defined by type \"ObjectWhereInput\".",
+                Redaction::SuggestionsAndTypes,
+                "query($flag0: UserWhereInput) { users(where: $flag0) { count } }"
+            ),
+            "Variable \"$flag0\" got invalid value { nested: true } at \"flag0.ACL\"; Field \"nested\" is not defined."
+        );
+        assert_eq!(
+            redact(
+                "Fragment \"Impossible\" cannot be spread here as objects of type \"User\" can never be of type \"SchemaGeoPointField\".",
+                Redaction::SuggestionsAndTypes,
+                "{ viewer { user { ...Impossible } } } fragment Impossible on SchemaGeoPointField { name }"
+            ),
+            "Fragment \"Impossible\" cannot be spread here as objects of the parent type can never be of type \"SchemaGeoPointField\"."
         );
         assert_eq!(
             redact(

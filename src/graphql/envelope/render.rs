@@ -342,6 +342,16 @@ pub fn yoga(outcome: &Outcome) -> HttpResponse {
             )],
             None,
         ),
+        // yoga's error handler assumes a GraphQLError and trips over the RangeError.
+        Outcome::Syntax(e) if is_overflow(e) => yoga_error(
+            500,
+            vec![error_object(
+                "Cannot set properties of undefined (setting 'status')",
+                &[],
+                None,
+            )],
+            None,
+        ),
         Outcome::Syntax(e) => yoga_error(
             400,
             vec![error_object(
@@ -414,6 +424,15 @@ pub fn apollo4(
             "GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.",
             "BAD_REQUEST",
             None,
+        ),
+        Outcome::Syntax(e) if is_overflow(e) => json_response(
+            stack,
+            400,
+            &errors_body(vec![error_object(
+                &e.message,
+                &[],
+                Some(json!({ "code": "GRAPHQL_PARSE_FAILED" })),
+            )]),
         ),
         Outcome::Syntax(e) => json_response(
             stack,
