@@ -15,50 +15,9 @@ use serde_json::{Value, json};
 
 use crate::version::{Behavior, Criticality, ParseVersion};
 
-/// The real SDL of each recorded version, in version order.
-const SDL: [(&str, &str); 12] = [
-    ("3.7.2", include_str!("../../fixtures/schema/3.7.2.graphql")),
-    ("3.8.0", include_str!("../../fixtures/schema/3.8.0.graphql")),
-    ("3.9.0", include_str!("../../fixtures/schema/3.9.0.graphql")),
-    (
-        "3.10.0",
-        include_str!("../../fixtures/schema/3.10.0.graphql"),
-    ),
-    ("4.2.0", include_str!("../../fixtures/schema/4.2.0.graphql")),
-    ("4.4.0", include_str!("../../fixtures/schema/4.4.0.graphql")),
-    ("4.5.2", include_str!("../../fixtures/schema/4.5.2.graphql")),
-    ("5.6.0", include_str!("../../fixtures/schema/5.6.0.graphql")),
-    (
-        "6.5.11",
-        include_str!("../../fixtures/schema/6.5.11.graphql"),
-    ),
-    ("7.5.4", include_str!("../../fixtures/schema/7.5.4.graphql")),
-    (
-        "8.6.94",
-        include_str!("../../fixtures/schema/8.6.94.graphql"),
-    ),
-    (
-        "9.10.0",
-        include_str!("../../fixtures/schema/9.10.0.graphql"),
-    ),
-];
-
-/// The recorded SDL that stands for `version`: a recorded version of the same API generation,
-/// the latest one not after it (else the first of that generation).
-pub fn sdl_for(behavior: &Behavior) -> (&'static str, &'static str) {
-    let same: Vec<(&str, &str)> = SDL
-        .iter()
-        .copied()
-        .filter(|(v, _)| Behavior::parse(v).is_ok_and(|b| b.generation == behavior.generation))
-        .collect();
-    let parsed = |v: &str| v.parse::<ParseVersion>().ok();
-    same.iter()
-        .rev()
-        .find(|(v, _)| parsed(v).is_some_and(|r| r <= behavior.version))
-        .or_else(|| same.first())
-        .copied()
-        .unwrap_or(SDL[SDL.len() - 1])
-}
+/// The recorded SDL that stands for a version (shared with validation, which reads the same
+/// schemas).
+pub use crate::graphql::validation::schema::sdl_for;
 
 /// One changed fact of the version table.
 #[derive(Debug, Clone)]
