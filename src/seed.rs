@@ -6,12 +6,12 @@
 //! which logs in like any other. Sessions are password logins dealt to the users in turn
 //! (user `i % N`), with fresh tokens from the OS CSPRNG, written to a file (all of them, or
 //! every k-th with `--tokensSample`) for a load generator. Rows are written as the pinned
-//! version writes them, in transactions of 10,000.
+//! version writes them: on SQLite in one transaction, on PostgreSQL in transactions of 10,000.
 
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use crate::store::{Store, StoreError};
+use crate::store::{ImportChunk, Store, StoreError};
 
 /// The password of every seeded user.
 pub const PASSWORD: &str = "seed-pass";
@@ -41,6 +41,28 @@ pub async fn run(store: &Store, seed: &Seed) -> Result<(), StoreError> {
         ));
     }
     let hash = Store::hash(PASSWORD.to_owned()).await?;
+    let (chunks, rx) = tokio::sync::mpsc::channel(4);
+    let (imported, produced) = tokio::join!(store.import(rx), produce(store, seed, &hash, chunks));
+    imported?;
+    produced?;
+    Ok(())
+}
+
+/// Make the rows chunk by chunk and hand them to the import; tokens go to their file.
+async fn produce(
+    store: &Store,
+    seed: &Seed,
+    hash: &str,
+    chunks: tokio::sync::mpsc::Sender<ImportChunk>,
+) -> Result<(), StoreError> {
+    // The import ended early (it failed, and says why): stop making rows.
+    macro_rules! send {
+        ($chunk:expr) => {
+            if chunks.send($chunk).await.is_err() {
+                return Ok(());
+            }
+        };
+    }
     let mut ids = Vec::with_capacity(seed.users);
     let mut start = 0;
     while start < seed.users {
@@ -50,12 +72,15 @@ pub async fn run(store: &Store, seed: &Seed) -> Result<(), StoreError> {
                 store.new_user_row(
                     username(i),
                     Some(format!("{}@example.com", username(i))),
-                    hash.clone(),
+                    hash.to_owned(),
                 )
             })
             .collect();
         ids.extend(users.iter().map(|u| u.object_id.clone()));
-        store.import(users, Vec::new()).await?;
+        send!(ImportChunk {
+            users,
+            sessions: Vec::new()
+        });
         start = end;
         eprint!("\rusers {start}/{}", seed.users);
     }
@@ -93,7 +118,10 @@ pub async fn run(store: &Store, seed: &Seed) -> Result<(), StoreError> {
                 }
             }
         }
-        store.import(Vec::new(), sessions).await?;
+        send!(ImportChunk {
+            users: Vec::new(),
+            sessions
+        });
         start = end;
         eprint!("\rsessions {start}/{}", seed.sessions);
     }

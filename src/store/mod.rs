@@ -246,6 +246,13 @@ macro_rules! backend {
     };
 }
 
+/// One chunk of a bulk import ([`Store::import`]).
+#[derive(Debug, Default)]
+pub struct ImportChunk {
+    pub users: Vec<User>,
+    pub sessions: Vec<IssuedSession>,
+}
+
 // After the macro: the e-mail flows dispatch with it.
 mod email;
 
@@ -706,14 +713,15 @@ impl Store {
         Self::hash_password(password).await
     }
 
-    /// Insert users and sessions made by [`Store::new_user_row`] and
-    /// [`Store::new_login_session`], in one transaction (`parse-compat seed`).
+    /// Insert the users and sessions of every chunk `chunks` yields, made by
+    /// [`Store::new_user_row`] and [`Store::new_login_session`] (`parse-compat seed`). No
+    /// uniqueness checks beyond the tables' own. SQLite writes everything in one transaction;
+    /// PostgreSQL commits each chunk.
     pub async fn import(
         &self,
-        users: Vec<User>,
-        sessions: Vec<IssuedSession>,
+        chunks: tokio::sync::mpsc::Receiver<ImportChunk>,
     ) -> Result<(), StoreError> {
-        backend!(self, b => b.import(users, sessions).await)
+        backend!(self, b => b.import(chunks).await)
     }
 
     /// Insert sessions with tokens the caller chose, for benchmarks and imports.

@@ -734,24 +734,25 @@ impl PgStore {
         Ok(insert)
     }
 
-    /// Insert users and sessions made elsewhere (`parse-compat seed`), in one transaction:
-    /// no uniqueness checks beyond the table's own.
+    /// Insert users and sessions made elsewhere (`parse-compat seed`), a transaction per
+    /// chunk: no uniqueness checks beyond the table's own.
     pub async fn import(
         &self,
-        users: Vec<User>,
-        sessions: Vec<IssuedSession>,
+        mut chunks: tokio::sync::mpsc::Receiver<crate::store::ImportChunk>,
     ) -> Result<(), StoreError> {
         let mut client = self.client().await?;
-        let tx = client.transaction().await?;
         let schema = ClassFields::default();
-        for u in &users {
-            self.user_insert(u, &schema)?.run(&tx, "_User").await?;
+        while let Some(chunk) = chunks.recv().await {
+            let tx = client.transaction().await?;
+            for u in &chunk.users {
+                self.user_insert(u, &schema)?.run(&tx, "_User").await?;
+            }
+            for s in &chunk.sessions {
+                self.insert_session_row(&tx, &s.session, Some(&s.token), &schema)
+                    .await?;
+            }
+            tx.commit().await.map_err(write_error)?;
         }
-        for s in &sessions {
-            self.insert_session_row(&tx, &s.session, Some(&s.token), &schema)
-                .await?;
-        }
-        tx.commit().await.map_err(write_error)?;
         Ok(())
     }
 
