@@ -4,8 +4,9 @@
 //! token gets the middleware's 209 whatever the stack would have said about the request, with
 //! the CORS headers of an answer from the middleware. (Real Parse 3.10.0, 5.6.0 and 9.10.0
 //! answered every request below with that 209, asked on 2026-11-23.) A token not in the session cache is
-//! looked up on a reader thread that hands the operation to an executor thread directly; these
-//! tests pin both paths for one version of each stack.
+//! looked up on a reader thread that hands the operation to an executor thread directly, or
+//! back to the async worker for a query of a known document (which runs there); these tests
+//! pin those paths for one version of each stack.
 
 mod graphql_support;
 
@@ -124,6 +125,14 @@ async fn a_token_the_server_has_not_cached_is_looked_up_and_then_works_and_ends(
             sign_up(&first, "looked-up").await
         };
         let server = Server::start_with(version, on_shared_db).await;
+        // Another caller makes the document known, so the looked-up token's query runs on
+        // the async worker the reader thread hands the session back to.
+        let other = sign_up(&server, "other").await;
+        let warm = as_token(&server, VIEWER, &other).await;
+        assert_eq!(
+            warm["data"]["viewer"]["user"]["username"], "other",
+            "{version}"
+        );
 
         let viewer = as_token(&server, VIEWER, &token).await;
         assert_eq!(
@@ -143,5 +152,30 @@ async fn a_token_the_server_has_not_cached_is_looked_up_and_then_works_and_ends(
             json!({ "code": 209, "error": "Invalid session token" }),
             "{version}"
         );
+    }
+}
+
+/// A query of a known document runs on the async worker, unless a resolver needs the store:
+/// up to 4.2, `viewer` under the master key looks the token's session up itself. That attempt
+/// is dropped and the query runs again on an executor thread, with the same answer.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_known_query_that_needs_the_store_still_answers() {
+    for version in ["3.10.0", "4.2.0"] {
+        let server = Server::start(version).await;
+        let token = sign_up(&server, "mastered").await;
+        for attempt in ["first (unknown document)", "second (known document)"] {
+            let reply = server
+                .graphql(json!({ "query": VIEWER }))
+                .master()
+                .header("X-Parse-Session-Token", &token)
+                .send()
+                .await;
+            let body: Value = serde_json::from_str(&reply.body).expect("a JSON body");
+            assert_eq!(
+                body["data"]["viewer"],
+                json!({ "sessionToken": token, "user": { "username": "mastered" } }),
+                "{version}, {attempt}: {body}"
+            );
+        }
     }
 }

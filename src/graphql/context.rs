@@ -33,7 +33,18 @@ impl Context {
         &self,
         fut: impl Future<Output = Result<T, StoreError>>,
     ) -> Result<T, ApiError> {
-        self.runtime.block_on(fut).map_err(ApiError::from)
+        self.wait(fut)?.map_err(ApiError::from)
+    }
+
+    /// Run `fut` to completion. On an executor thread this blocks; on an async worker (a
+    /// query tried inline, see [`crate::graphql::inline`]) blocking is not allowed: the
+    /// attempt is marked as needing an executor thread, where it runs again.
+    pub fn wait<F: Future>(&self, fut: F) -> Result<F::Output, ApiError> {
+        if tokio::runtime::Handle::try_current().is_ok() {
+            crate::graphql::inline::needs_executor();
+            return Err(ApiError::internal());
+        }
+        Ok(self.runtime.block_on(fut))
     }
 
     /// The session token the request carried (non-empty), or Parse's "no session" error of

@@ -343,6 +343,46 @@ impl Envelope<'_> {
         executor: impl FnOnce(RequestAuth) -> std::sync::Arc<Executor> + Send + 'static,
     ) -> Result<Vec<Outcome>, Refused> {
         let pipeline = std::sync::Arc::clone(self.pipeline);
+        let mut auth = std::mem::take(auth);
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        if requests.iter().all(|r| pipeline.runs_inline(r)) {
+            // The session first: from the cache, or from a reader thread that hands it back
+            // here (rather than on to an executor thread).
+            if let Some(token) = auth.pending_token().map(str::to_owned) {
+                let found = match self.state.store.cached_session(&token) {
+                    Some(hit) => Ok(Some(hit)),
+                    None => {
+                        let (tx, rx) = tokio::sync::oneshot::channel();
+                        self.state.store.find_session_then(&token, move |found| {
+                            let _ = tx.send(found);
+                        });
+                        rx.await.unwrap_or(Err(crate::store::StoreError::Closed))
+                    }
+                };
+                auth::finish_check_with(&mut auth, found).map_err(Refused)?;
+            }
+            let exec = executor(auth);
+            let inline = crate::graphql::inline::attempt(|| {
+                requests
+                    .iter()
+                    .map(|r| pipeline.run(r, exec.as_ref()))
+                    .collect::<Vec<_>>()
+            });
+            if let Some(outcomes) = inline {
+                return Ok(outcomes);
+            }
+            // A resolver needs the store: run them where it may block.
+            self.pool.submit(
+                move || {
+                    Ok(requests
+                        .iter()
+                        .map(|r| pipeline.run(r, exec.as_ref()))
+                        .collect())
+                },
+                reply,
+            );
+            return Self::outcomes(answer).await;
+        }
         let execute = move |auth: RequestAuth| -> Result<Vec<Outcome>, Refused> {
             let exec = executor(auth);
             Ok(requests
@@ -350,8 +390,6 @@ impl Envelope<'_> {
                 .map(|r| pipeline.run(r, exec.as_ref()))
                 .collect())
         };
-        let mut auth = std::mem::take(auth);
-        let (reply, answer) = tokio::sync::oneshot::channel();
         match auth.pending_token().map(str::to_owned) {
             None => self.pool.submit(move || execute(auth), reply),
             Some(token) => {
@@ -366,6 +404,15 @@ impl Envelope<'_> {
                 });
             }
         }
+        Self::outcomes(answer).await
+    }
+
+    /// What the executor thread answered.
+    async fn outcomes(
+        answer: tokio::sync::oneshot::Receiver<
+            Result<Result<Vec<Outcome>, Refused>, crate::graphql::executor_pool::PoolError>,
+        >,
+    ) -> Result<Vec<Outcome>, Refused> {
         match answer.await {
             Ok(Ok(outcomes)) => outcomes,
             Ok(Err(err)) => {

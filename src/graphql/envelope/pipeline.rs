@@ -51,6 +51,11 @@ impl DocumentCache {
         }
     }
 
+    /// The analysis of `source` if it is cached (without reading it).
+    pub fn cached(&self, source: &str) -> Option<Arc<Analysis>> {
+        self.entries.lock().peek(source).map(Arc::clone)
+    }
+
     pub fn analyse(&self, source: &str) -> Arc<Analysis> {
         if let Some(hit) = self.entries.lock().get(source) {
             return Arc::clone(hit);
@@ -122,6 +127,31 @@ pub struct Pipeline {
     info: OnceLock<Arc<SchemaInfo>>,
     /// The whole schema's input types, which variables are coerced against.
     inputs: SchemaInfo,
+}
+
+/// Variables nested deeper than this run on an executor thread (coercing them recurses).
+const INLINE_VARIABLE_DEPTH: usize = 16;
+
+/// Whether `value` nests at most `depth` arrays or objects deep (without recursing).
+fn shallow(value: &Json, depth: usize) -> bool {
+    let mut level: Vec<&Json> = vec![value];
+    for _ in 0..=depth {
+        let next: Vec<&Json> = level
+            .iter()
+            .flat_map(|v| -> Box<dyn Iterator<Item = &Json>> {
+                match v {
+                    Json::Array(a) => Box::new(a.iter()),
+                    Json::Object(m) => Box::new(m.values()),
+                    _ => Box::new(std::iter::empty()),
+                }
+            })
+            .collect();
+        if next.is_empty() {
+            return true;
+        }
+        level = next;
+    }
+    false
 }
 
 /// juniper's variable checks (run when it executes) versus document rules.
@@ -262,6 +292,30 @@ impl Pipeline {
             req.query.as_deref().unwrap_or(""),
             doc,
         )
+    }
+
+    /// Whether `req` may run on the async worker that read it ([`crate::graphql::inline`]):
+    /// a query of a document already read and found valid, so nothing recurses as deep as a
+    /// document may nest (the executor threads have the large stacks), with shallow variables.
+    pub fn runs_inline(&self, req: &OperationRequest) -> bool {
+        let Some(analysis) = req.query.as_deref().and_then(|q| self.cache.cached(q)) else {
+            return false;
+        };
+        let Ok(doc) = &analysis.parsed else {
+            return false;
+        };
+        if !matches!(analysis.validation.get(), Some(Verdict::Errors(e)) if e.is_empty()) {
+            return false;
+        }
+        let query = matches!(
+            doc.select_operation(req.operation_name.as_deref()),
+            Ok(op) if op.kind == OperationKind::Query
+        );
+        query
+            && req
+                .variables
+                .as_ref()
+                .is_none_or(|v| v.values().all(|v| shallow(v, INLINE_VARIABLE_DEPTH)))
     }
 
     /// Run one operation as the pinned stack does, up to the point where it answers.

@@ -39,13 +39,47 @@ pub fn error_object(message: &str, locs: &[(usize, usize)], extensions: Option<J
 
 /// A JSON body with the stack's content type (Apollo's writers end with a newline).
 pub fn json_response(stack: HttpStack, status: u16, body: &Json) -> HttpResponse {
+    let mut out = Vec::with_capacity(128);
+    write_json(&mut out, body);
+    finish_json(stack, status, out)
+}
+
+/// What each stack sends after serialising: Apollo's `JSON.stringify` plus a newline,
+/// yoga's without one.
+fn finish_json(stack: HttpStack, status: u16, mut out: Vec<u8>) -> HttpResponse {
     match stack {
-        HttpStack::Yoga => response::with_body(status, Some(JSON_PLAIN), body.to_string()),
+        HttpStack::Yoga => response::with_body(status, Some(JSON_PLAIN), out),
         HttpStack::Apollo2
         | HttpStack::Apollo4
         | HttpStack::Apollo4OnExpress5
-        | HttpStack::Apollo5 => response::with_body(status, Some(JSON_UTF8), format!("{body}\n")),
+        | HttpStack::Apollo5 => {
+            out.push(b'\n');
+            response::with_body(status, Some(JSON_UTF8), out)
+        }
     }
+}
+
+/// Serialise `value` compactly onto `out` (serde_json cannot fail writing a `Value` to memory).
+fn write_json(out: &mut Vec<u8>, value: &impl serde::Serialize) {
+    if let Err(e) = serde_json::to_writer(&mut *out, value) {
+        tracing::error!(error = %e, "serialising a GraphQL response failed");
+    }
+}
+
+/// An executed operation's response, written straight from its parts (the data is not
+/// copied into a new object first): `{"errors":[…],"data":…}` as [`executed_body`] builds it.
+fn executed_response(stack: HttpStack, data: &Json, errors: Vec<Json>) -> HttpResponse {
+    let mut out = Vec::with_capacity(256);
+    out.push(b'{');
+    if !errors.is_empty() {
+        out.extend_from_slice(b"\"errors\":");
+        write_json(&mut out, &errors);
+        out.push(b',');
+    }
+    out.extend_from_slice(b"\"data\":");
+    write_json(&mut out, data);
+    out.push(b'}');
+    finish_json(stack, 200, out)
 }
 
 /// Apollo 2's `HttpQueryError` written with `res.send(text)`.
@@ -227,10 +261,10 @@ pub fn apollo2(
 ) -> HttpResponse {
     let stack = HttpStack::Apollo2;
     match outcome {
-        Outcome::Executed { data, errors } => json_response(
+        Outcome::Executed { data, errors } => executed_response(
             stack,
-            200,
-            &executed_body(data, execution_errors(stack, errors, redaction, query)),
+            data,
+            execution_errors(stack, errors, redaction, query),
         ),
         Outcome::MissingQuery => apollo2_text(400, "Must provide query string.", None),
         Outcome::GetNotQuery(_) => {
@@ -321,10 +355,10 @@ pub fn apollo2_item(
 pub fn yoga(outcome: &Outcome) -> HttpResponse {
     let stack = HttpStack::Yoga;
     match outcome {
-        Outcome::Executed { data, errors } => json_response(
+        Outcome::Executed { data, errors } => executed_response(
             stack,
-            200,
-            &executed_body(data, execution_errors(stack, errors, Redaction::None, "")),
+            data,
+            execution_errors(stack, errors, Redaction::None, ""),
         ),
         Outcome::Variables(errs) => {
             let errs: Vec<Json> = errs
@@ -414,10 +448,10 @@ pub fn apollo4(
 ) -> HttpResponse {
     let errors_body = |errs: Vec<Json>| json!({ "errors": errs });
     match outcome {
-        Outcome::Executed { data, errors } => json_response(
+        Outcome::Executed { data, errors } => executed_response(
             stack,
-            200,
-            &executed_body(data, execution_errors(stack, errors, redaction, query)),
+            data,
+            execution_errors(stack, errors, redaction, query),
         ),
         Outcome::MissingQuery => apollo4_error(
             400,

@@ -23,7 +23,31 @@ use crate::version::UnknownAuthProvider;
 #[derive(Debug, Clone)]
 pub struct SignedIn {
     pub token: String,
-    pub user: User,
+    pub user: UserRef,
+}
+
+/// A user to answer with: one a mutation just read or wrote, or the one of the request's
+/// (cached) session, shared rather than copied for every `viewer`.
+#[derive(Debug, Clone)]
+pub enum UserRef {
+    Owned(Arc<User>),
+    OfSession(Arc<AuthSession>),
+}
+
+impl std::ops::Deref for UserRef {
+    type Target = User;
+    fn deref(&self) -> &User {
+        match self {
+            UserRef::Owned(user) => user,
+            UserRef::OfSession(session) => &session.user,
+        }
+    }
+}
+
+impl From<User> for UserRef {
+    fn from(user: User) -> Self {
+        UserRef::Owned(Arc::new(user))
+    }
 }
 
 /// The user fields a sign-up (`_User` create) may carry.
@@ -112,7 +136,7 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
             // 3.7's signUp answers the user as it is, and its sessionToken is null.
             return Ok(SignedIn {
                 token: String::new(),
-                user,
+                user: user.into(),
             });
         }
         let message = if ctx.email.behavior().signup_session_error_sanitized {
@@ -128,7 +152,7 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
     }
     Ok(SignedIn {
         token: issued.token,
-        user,
+        user: user.into(),
     })
 }
 
@@ -242,7 +266,7 @@ fn log_in_existing(
     ))?;
     Ok(SignedIn {
         token: issued.token,
-        user,
+        user: user.into(),
     })
 }
 
@@ -282,7 +306,7 @@ pub fn log_in(ctx: &Context, username: &str, password: &str) -> Result<SignedIn,
     ))?;
     Ok(SignedIn {
         token: issued.token,
-        user,
+        user: user.into(),
     })
 }
 
@@ -310,7 +334,7 @@ pub fn log_in_with_auth_data(
     ))?;
     Ok(SignedIn {
         token: issued.token,
-        user,
+        user: user.into(),
     })
 }
 
@@ -354,7 +378,7 @@ pub fn current_user(ctx: &Context) -> Result<SignedIn, ApiError> {
     };
     Ok(SignedIn {
         token,
-        user: session.user.clone(),
+        user: UserRef::OfSession(session),
     })
 }
 
@@ -402,8 +426,7 @@ pub fn reset_password(
     input: ResetPasswordInput,
 ) -> Result<Option<ResetPasswordPayload>, ApiError> {
     let email = Value::String(input.email);
-    ctx.runtime
-        .block_on(ctx.email.request_password_reset(&ctx.store, Some(&email)))
+    ctx.wait(ctx.email.request_password_reset(&ctx.store, Some(&email)))?
         .map_err(|e| as_thrown(e).uncaught(Thrown::UncaughtParseError))?;
     Ok(Some(ResetPasswordPayload {
         ok: true,
@@ -417,8 +440,7 @@ pub fn send_verification_email(
     input: SendVerificationEmailInput,
 ) -> Result<Option<SendVerificationEmailPayload>, ApiError> {
     let email = Value::String(input.email);
-    ctx.runtime
-        .block_on(ctx.email.request_verification(&ctx.store, Some(&email)))
+    ctx.wait(ctx.email.request_verification(&ctx.store, Some(&email)))?
         .map_err(as_thrown)?;
     Ok(Some(SendVerificationEmailPayload {
         ok: true,

@@ -174,7 +174,7 @@ macro_rules! user_family {
         }
 
         /// A `_User` object.
-        pub struct User(pub store::User);
+        pub struct User(pub ops::UserRef);
 
         #[graphql_object(context = Context, impl = [ParseObjectValue, RelayNodeValue])]
         impl User {
@@ -273,7 +273,6 @@ pub mod creation_order {
     use super::super::ops::{self, SignedIn};
     use super::super::scalars::{Date, Object};
     use crate::graphql::context::Context;
-    use crate::store;
 
     super::user_family! {
         /// The login name.
@@ -304,7 +303,6 @@ pub mod alphabetical {
     use super::super::ops::{self, SignedIn};
     use super::super::scalars::{Date, Object};
     use crate::graphql::context::Context;
-    use crate::store;
 
     super::user_family! {
         /// Third-party login data.
@@ -335,7 +333,6 @@ pub mod with_auth_data_response {
     use super::super::ops::{self, SignedIn};
     use super::super::scalars::{Date, Object};
     use crate::graphql::context::Context;
-    use crate::store;
 
     super::user_family! {
         /// What an auth adapter answered on signUp/logIn; no built-in provider answers.
