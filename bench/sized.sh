@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# The benchmark at production size: for each size, `parse-compat seed` fills a SQLite store,
+# then the same requests as bench/run.sh and bench/graphql.sh run against it, with tokens that
+# hit the session cache and tokens drawn uniformly from the store (mostly misses once the
+# store is larger than the cache), beside the machine's ceiling measured just before.
+#   bench/sized.sh [BIN]
+# Env: SIZES   users:sessions pairs (default "10000:100000 1000000:10000000")
+#      SAMPLE  tokens kept per size, evenly spread over its sessions (default 1000000)
+#      KEEP    a folder to keep the seeded stores in and reuse them from (default: none)
+#      DURATION (s, 10), CONNECTIONS (64), THREADS (2), VERSION (9.10.0)
+# Each line it prints is `size | what | figure`, for the README's table.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+command -v wrk >/dev/null || { echo "wrk is required (apt-get install wrk)"; exit 1; }
+if [[ -z ${1:-} ]]; then
+  cargo build --release --quiet --bin parse-compat --example bench_baseline
+  bin=target/release/parse-compat
+else
+  bin=$1
+  cargo build --release --quiet --example bench_baseline
+fi
+DURATION=${DURATION:-10} CONNECTIONS=${CONNECTIONS:-64} THREADS=${THREADS:-2}
+VERSION=${VERSION:-9.10.0} SIZES=${SIZES:-"10000:100000 1000000:10000000"} SAMPLE=${SAMPLE:-1000000}
+source bench/common.sh
+viewer='{"query":"query { viewer { sessionToken user { id objectId username } } }"}'
+
+row() { echo "$size | $1 | $2"; }
+# wrk's rate, or FAILED with what went wrong (any non-2xx answer or socket error fails it).
+rate() {
+  local out
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$@" 2>&1)
+  if grep -qE "non-2xx/3xx: [1-9]|Socket errors|Non-2xx" <<<"$out"; then
+    echo "FAILED: $(grep -E 'non-2xx|Socket|Non-2xx' <<<"$out" | tr '\n' ' ')"
+  else
+    awk '/Requests\/sec/ { printf "%.0f req/s", $2 }' <<<"$out"
+  fi
+}
+serve() {
+  "$bin" serve --parse-version "$VERSION" --host 127.0.0.1 --port "$port" --appId compatApp \
+    --masterKey compatMaster --restAPIKey compatRest --databaseURI "sqlite:$1" >"$work/server.log" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 400); do curl -sf -o /dev/null "http://127.0.0.1:$port/parse/health" && return; sleep 0.05; done
+  echo "the server did not start:"; cat "$work/server.log"; exit 1
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
+fresh_copy() {
+  rm -f "$work"/serve.db*
+  cp "$store" "$work/serve.db"
+  cp "$store.token-key" "$work/serve.db.token-key"
+}
+# Resident memory, and the part of it that is the process's own (not pages of the database
+# file, which the OS can drop at any time).
+rss() { awk '/^VmRSS/ { r = $2 } /^RssAnon/ { a = $2 } END { printf "%.1f MiB RSS (%.1f MiB anonymous)", r/1024, a/1024 }' "/proc/$pid/status"; }
+
+for pair in $SIZES; do
+  users=${pair%%:*} sessions=${pair##*:} size="$pair"
+  store=${KEEP:-$work}/sized-$VERSION-$users-$sessions.db
+  tokens=$store.tokens
+  if [[ ! -s $tokens ]]; then
+    rm -f "$store" "$store"-* "$store".*
+    t0=$(date +%s.%N)
+    "$bin" seed --parse-version "$VERSION" --databaseURI "sqlite:$store" --users "$users" \
+      --sessions "$sessions" --tokens "$tokens" --tokensSample "$SAMPLE" 2>/dev/null
+    row "seed" "$(python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.0f} s')" "$t0" "$(date +%s.%N)")"
+  fi
+  bytes=$(stat -c %s "$store")
+  row "database on disk" "$(python3 -c "import sys; b, s = int(sys.argv[1]), int(sys.argv[2]); print(f'{b / 2**20:.0f} MiB, {b / s:.0f} bytes per session')" "$bytes" "$sessions")"
+  # Cold start: the file's pages may be in the OS cache; nothing of it is in the process.
+  row "exec to first /parse/health 200" "$(python3 - "$bin" "$port" "$store" "$VERSION" <<'PY'
+import subprocess, sys, time, urllib.request
+bin, port, store, version = sys.argv[1:]
+best = None
+for _ in range(5):
+    t0 = time.perf_counter()
+    p = subprocess.Popen([bin, "serve", "--parse-version", version, "--host", "127.0.0.1", "--port", port,
+                          "--appId", "compatApp", "--masterKey", "m", "--databaseURI", f"sqlite:{store}"],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/parse/health", timeout=1).read()
+            break
+        except Exception:
+            time.sleep(0.0005)
+    dt = (time.perf_counter() - t0) * 1000
+    best = dt if best is None else min(best, dt)
+    p.terminate(); p.wait()
+print(f"{best:.1f} ms (best of 5)")
+PY
+)"
+  row "ceiling: hyper, fixed JSON" "$(measure_baseline | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }')"
+  # The server writes to a copy, so a kept store stays as seeded.
+  fresh_copy
+  serve "$work/serve.db"
+  row "idle memory" "$(rss)"
+  hot=$(head -n1 "$tokens")
+  row "users/me, one token (cache hit)" "$(TOKEN=$hot rate -s bench/users-me.lua "http://127.0.0.1:$port/parse/users/me")"
+  row "users/me, uniform over $(wc -l <"$tokens") tokens" "$(TOKENS=$tokens URL_PATH=/parse/users/me rate -s bench/random-token.lua "http://127.0.0.1:$port/")"
+  row "GraphQL viewer, one token (cache hit)" "$(BODY=$viewer TOKEN=$hot rate -s bench/graphql.lua "http://127.0.0.1:$port/graphql")"
+  row "GraphQL viewer, uniform over $(wc -l <"$tokens") tokens" "$(BODY=$viewer TOKENS=$tokens METHOD=POST URL_PATH=/graphql rate -s bench/random-token.lua "http://127.0.0.1:$port/")"
+  row "memory after the reads" "$(rss)"
+  # A different session each request, never the one token used above.
+  tail -n +2 "$tokens" >"$work/logout-tokens"
+  # Each token ends once: a run may not outlast the sample (at ~100k/s, a second per 100k).
+  logout_s=$(( $(wc -l <"$work/logout-tokens") / 100000 )); logout_s=$(( logout_s < 1 ? 1 : logout_s > DURATION ? DURATION : logout_s ))
+  row "logout, a different session each request (${logout_s} s)" "$(TOKENS=$work/logout-tokens WRK_THREADS=$THREADS DURATION=$logout_s rate -s bench/logout.lua "http://127.0.0.1:$port/parse/logout")"
+  # Right after the logouts the writer removes their rows whenever it is idle: what that costs
+  # the requests that do not write.
+  row "users/me, one token, while ended sessions are swept" "$(TOKEN=$hot rate -s bench/users-me.lua "http://127.0.0.1:$port/parse/users/me")"
+  row "memory after the logouts" "$(rss)"
+  stop
+  fresh_copy
+  serve "$work/serve.db"
+  row "login as a random user (bcrypt cost 10)" "$(USERS=$users rate --timeout 10s -s bench/login-random.lua "http://127.0.0.1:$port/parse/login")"
+  stop
+  rm -f "$work"/serve.db*
+done
