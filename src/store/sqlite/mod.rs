@@ -623,10 +623,6 @@ const IMPORT_CACHE_KIB: i64 = -8 * 1024 * 1024;
 /// Pages in the WAL before the writer checkpoints by itself. A backstop: the checkpoint
 /// thread (see `writer.rs`) normally copies the WAL back long before.
 pub(in crate::store) const WAL_AUTOCHECKPOINT_PAGES: i64 = 65_536;
-/// Each reader's page cache, in KiB: room for the interior pages of the session lookup's
-/// B-trees at ten million sessions (about 20 MB with 1 KiB pages), so a lookup that misses
-/// the session cache reads a few leaf pages rather than every level. Allocated as used.
-const READER_CACHE_KIB: i64 = -32 * 1024;
 /// The writer reads through a memory map instead of `pread` copies (address space, not
 /// memory). Reader connections do not: each one remaps the file whenever it has grown, and
 /// under a stream of writes that meant an munmap + mmap every few reads, each taking the
@@ -736,9 +732,7 @@ pub(in crate::store) fn open_connection(
         conn.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
         conn.pragma_update(None, "wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)?;
     }
-    if read_only {
-        conn.pragma_update(None, "cache_size", READER_CACHE_KIB)?;
-    } else {
+    if !read_only {
         conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
     }
     conn.pragma_update(None, "foreign_keys", "ON")?;
