@@ -185,6 +185,8 @@ fn perms_from_acl(acl: &Map<String, Value>) -> (String, String) {
 struct Insert {
     columns: Vec<String>,
     values: Vec<String>,
+    /// Each value's cast, in column order (for [`Insert::run_many`]).
+    casts: Vec<String>,
     params: Params,
 }
 
@@ -195,6 +197,7 @@ impl Insert {
         self.columns.push(schema::ident(column)?);
         self.values
             .push(format!("${}::text::{cast}", self.params.len()));
+        self.casts.push(cast.to_owned());
         Ok(())
     }
 
@@ -228,6 +231,54 @@ impl Insert {
             .execute(&sql, &refs(&self.params))
             .await
             .map_err(write_error)?;
+        Ok(())
+    }
+
+    /// Insert many rows with as few statements as PostgreSQL's parameter limit allows: one
+    /// per run of rows with the same columns (`parse-compat seed`; one row per statement
+    /// made 10M sessions a matter of hours).
+    async fn run_many(
+        rows: Vec<Insert>,
+        client: &impl deadpool_postgres::GenericClient,
+        table: &str,
+    ) -> Result<(), StoreError> {
+        /// PostgreSQL's protocol numbers parameters with 16 bits.
+        const MAX_PARAMS: usize = 65_535;
+        let mut rows = rows.into_iter().peekable();
+        while let Some(first) = rows.next() {
+            let per_row = first.params.len().max(1);
+            let mut batch = vec![first];
+            while let Some(next) = rows.peek() {
+                if (batch.len() + 1) * per_row > MAX_PARAMS
+                    || next.columns != batch[0].columns
+                    || next.casts != batch[0].casts
+                {
+                    break;
+                }
+                batch.extend(rows.next());
+            }
+            let mut params: Params = Vec::with_capacity(batch.len() * per_row);
+            let mut tuples = Vec::with_capacity(batch.len());
+            for row in &mut batch {
+                let values: Vec<String> = row
+                    .casts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, cast)| format!("${}::text::{cast}", params.len() + i + 1))
+                    .collect();
+                tuples.push(format!("({})", values.join(", ")));
+                params.append(&mut row.params);
+            }
+            let sql = format!(
+                r#"INSERT INTO "{table}" ({}) VALUES {}"#,
+                batch[0].columns.join(", "),
+                tuples.join(", ")
+            );
+            client
+                .execute(&sql, &refs(&params))
+                .await
+                .map_err(write_error)?;
+        }
         Ok(())
     }
 }
@@ -743,14 +794,19 @@ impl PgStore {
         let mut client = self.client().await?;
         let schema = ClassFields::default();
         while let Some(chunk) = chunks.recv().await {
+            let users = chunk
+                .users
+                .iter()
+                .map(|u| self.user_insert(u, &schema))
+                .collect::<Result<Vec<_>, _>>()?;
+            let sessions = chunk
+                .sessions
+                .iter()
+                .map(|s| self.session_insert(&s.session, Some(&s.token), &schema))
+                .collect::<Result<Vec<_>, _>>()?;
             let tx = client.transaction().await?;
-            for u in &chunk.users {
-                self.user_insert(u, &schema)?.run(&tx, "_User").await?;
-            }
-            for s in &chunk.sessions {
-                self.insert_session_row(&tx, &s.session, Some(&s.token), &schema)
-                    .await?;
-            }
+            Insert::run_many(users, &tx, "_User").await?;
+            Insert::run_many(sessions, &tx, "_Session").await?;
             tx.commit().await.map_err(write_error)?;
         }
         Ok(())
@@ -764,6 +820,18 @@ impl PgStore {
         token: Option<&str>,
         schema: &ClassFields,
     ) -> Result<(), StoreError> {
+        self.session_insert(s, token, schema)?
+            .run(tx, "_Session")
+            .await
+    }
+
+    /// The `_Session` row the pinned version writes for `s`.
+    fn session_insert(
+        &self,
+        s: &Session,
+        token: Option<&str>,
+        schema: &ClassFields,
+    ) -> Result<Insert, StoreError> {
         let mut insert = Insert::default();
         insert.set("objectId", "text", Some(s.object_id.clone()))?;
         insert.set("createdAt", "timestamptz", Some(iso_millis(s.created_at)))?;
@@ -780,7 +848,7 @@ impl PgStore {
             insert.set("restricted", "boolean", Some("false".into()))?;
         }
         insert.set_fields(&s.fields, schema)?;
-        insert.run(tx, "_Session").await
+        Ok(insert)
     }
 
     /// Find the user a login names: by username, or by email, as Parse's login does.
