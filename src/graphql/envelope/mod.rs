@@ -345,7 +345,7 @@ impl Envelope<'_> {
         let pipeline = std::sync::Arc::clone(self.pipeline);
         let mut auth = std::mem::take(auth);
         let (reply, answer) = tokio::sync::oneshot::channel();
-        if requests.iter().all(|r| pipeline.runs_inline(r)) {
+        if let Some(analyses) = pipeline.inline_analyses(&requests) {
             // The session first: from the cache, or from a reader thread that hands it back
             // here (rather than on to an executor thread).
             if let Some(token) = auth.pending_token().map(str::to_owned) {
@@ -362,25 +362,18 @@ impl Envelope<'_> {
                 auth::finish_check_with(&mut auth, found).map_err(Refused)?;
             }
             let exec = executor(auth);
-            let inline = crate::graphql::inline::attempt(|| {
+            let run_all = move || -> Vec<Outcome> {
                 requests
                     .iter()
-                    .map(|r| pipeline.run(r, exec.as_ref()))
-                    .collect::<Vec<_>>()
-            });
-            if let Some(outcomes) = inline {
+                    .zip(&analyses)
+                    .map(|(r, a)| pipeline.run_analysed(r, a, exec.as_ref()))
+                    .collect()
+            };
+            if let Some(outcomes) = crate::graphql::inline::attempt(&run_all) {
                 return Ok(outcomes);
             }
             // A resolver needs the store: run them where it may block.
-            self.pool.submit(
-                move || {
-                    Ok(requests
-                        .iter()
-                        .map(|r| pipeline.run(r, exec.as_ref()))
-                        .collect())
-                },
-                reply,
-            );
+            self.pool.submit(move || Ok(run_all()), reply);
             return Self::outcomes(answer).await;
         }
         let execute = move |auth: RequestAuth| -> Result<Vec<Outcome>, Refused> {

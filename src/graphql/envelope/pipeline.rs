@@ -134,24 +134,25 @@ const INLINE_VARIABLE_DEPTH: usize = 16;
 
 /// Whether `value` nests at most `depth` arrays or objects deep (without recursing).
 fn shallow(value: &Json, depth: usize) -> bool {
-    let mut level: Vec<&Json> = vec![value];
-    for _ in 0..=depth {
-        let next: Vec<&Json> = level
-            .iter()
-            .flat_map(|v| -> Box<dyn Iterator<Item = &Json>> {
-                match v {
-                    Json::Array(a) => Box::new(a.iter()),
-                    Json::Object(m) => Box::new(m.values()),
-                    _ => Box::new(std::iter::empty()),
+    let mut open = vec![(value, 0)];
+    while let Some((v, level)) = open.pop() {
+        match v {
+            Json::Array(a) if !a.is_empty() => {
+                if level == depth {
+                    return false;
                 }
-            })
-            .collect();
-        if next.is_empty() {
-            return true;
+                open.extend(a.iter().map(|c| (c, level + 1)));
+            }
+            Json::Object(m) if !m.is_empty() => {
+                if level == depth {
+                    return false;
+                }
+                open.extend(m.values().map(|c| (c, level + 1)));
+            }
+            _ => {}
         }
-        level = next;
     }
-    false
+    true
 }
 
 /// juniper's variable checks (run when it executes) versus document rules.
@@ -294,28 +295,29 @@ impl Pipeline {
         )
     }
 
-    /// Whether `req` may run on the async worker that read it ([`crate::graphql::inline`]):
-    /// a query of a document already read and found valid, so nothing recurses as deep as a
-    /// document may nest (the executor threads have the large stacks), with shallow variables.
-    pub fn runs_inline(&self, req: &OperationRequest) -> bool {
-        let Some(analysis) = req.query.as_deref().and_then(|q| self.cache.cached(q)) else {
-            return false;
-        };
-        let Ok(doc) = &analysis.parsed else {
-            return false;
-        };
-        if !matches!(analysis.validation.get(), Some(Verdict::Errors(e)) if e.is_empty()) {
-            return false;
-        }
+    /// The cached analyses of `requests` if every one may run on the async worker that read
+    /// it ([`crate::graphql::inline`]): a query of a document already read and found valid, so
+    /// nothing recurses as deep as a document may nest (the executor threads have the large
+    /// stacks), with shallow variables. Run each with [`Pipeline::run_analysed`].
+    pub fn inline_analyses(&self, requests: &[OperationRequest]) -> Option<Vec<Arc<Analysis>>> {
+        requests.iter().map(|r| self.inline_analysis(r)).collect()
+    }
+
+    fn inline_analysis(&self, req: &OperationRequest) -> Option<Arc<Analysis>> {
+        let analysis = self
+            .cache
+            .cached(req.query.as_deref().filter(|q| !q.is_empty())?)?;
+        let doc = analysis.parsed.as_ref().ok()?;
+        let valid = matches!(analysis.validation.get(), Some(Verdict::Errors(e)) if e.is_empty());
         let query = matches!(
             doc.select_operation(req.operation_name.as_deref()),
             Ok(op) if op.kind == OperationKind::Query
         );
-        query
-            && req
-                .variables
-                .as_ref()
-                .is_none_or(|v| v.values().all(|v| shallow(v, INLINE_VARIABLE_DEPTH)))
+        let shallow_variables = req
+            .variables
+            .as_ref()
+            .is_none_or(|v| v.values().all(|v| shallow(v, INLINE_VARIABLE_DEPTH)));
+        (valid && query && shallow_variables).then_some(analysis)
     }
 
     /// Run one operation as the pinned stack does, up to the point where it answers.
@@ -338,12 +340,23 @@ impl Pipeline {
             }
             (Some(q), _) => q.as_str(),
         };
-        let analysis = self.cache.analyse(source);
+        self.run_analysed(req, &self.cache.analyse(source), exec)
+    }
+
+    /// [`Pipeline::run`] for a request whose document (its non-empty `query`) is analysed.
+    pub fn run_analysed(
+        &self,
+        req: &OperationRequest,
+        analysis: &Analysis,
+        exec: &dyn Fn(&str, Option<&str>, &Variables) -> ExecResult,
+    ) -> Outcome {
+        let stack = self.behavior.stack;
+        let source = req.query.as_deref().unwrap_or_default();
         let doc = match &analysis.parsed {
             Ok(doc) => doc,
             Err(e) => return Outcome::Syntax(e.clone()),
         };
-        match self.validation(&analysis, doc) {
+        match self.validation(analysis, doc) {
             Verdict::Errors(errors) if !errors.is_empty() => {
                 return Outcome::Invalid(errors.clone());
             }
