@@ -184,8 +184,7 @@ fn perms_from_acl(acl: &Map<String, Value>) -> (String, String) {
 #[derive(Default)]
 struct Insert {
     columns: Vec<String>,
-    values: Vec<String>,
-    /// Each value's cast, in column order (for [`Insert::run_many`]).
+    /// Each value's cast, in column order; value `i` is parameter `i + 1`.
     casts: Vec<String>,
     params: Params,
 }
@@ -195,10 +194,19 @@ impl Insert {
     fn set(&mut self, column: &str, cast: &str, value: Option<String>) -> Result<(), StoreError> {
         self.params.push(value);
         self.columns.push(schema::ident(column)?);
-        self.values
-            .push(format!("${}::text::{cast}", self.params.len()));
         self.casts.push(cast.to_owned());
         Ok(())
+    }
+
+    /// The row's values as SQL, its parameters numbered from `first + 1`.
+    fn values(&self, first: usize) -> String {
+        let values: Vec<String> = self
+            .casts
+            .iter()
+            .enumerate()
+            .map(|(i, cast)| format!("${}::text::{cast}", first + i + 1))
+            .collect();
+        format!("({})", values.join(", "))
     }
 
     /// Set each custom field the class schema gives a column.
@@ -223,9 +231,9 @@ impl Insert {
         table: &str,
     ) -> Result<(), StoreError> {
         let sql = format!(
-            r#"INSERT INTO "{table}" ({}) VALUES ({})"#,
+            r#"INSERT INTO "{table}" ({}) VALUES {}"#,
             self.columns.join(", "),
-            self.values.join(", ")
+            self.values(0)
         );
         client
             .execute(&sql, &refs(&self.params))
@@ -260,13 +268,7 @@ impl Insert {
             let mut params: Params = Vec::with_capacity(batch.len() * per_row);
             let mut tuples = Vec::with_capacity(batch.len());
             for row in &mut batch {
-                let values: Vec<String> = row
-                    .casts
-                    .iter()
-                    .enumerate()
-                    .map(|(i, cast)| format!("${}::text::{cast}", params.len() + i + 1))
-                    .collect();
-                tuples.push(format!("({})", values.join(", ")));
+                tuples.push(row.values(params.len()));
                 params.append(&mut row.params);
             }
             let sql = format!(
