@@ -29,26 +29,7 @@ start_server() {
 }
 
 echo "== startup: exec to first /parse/health 200"
-python3 - "$bin" "$port" "$work" "$VERSION" <<'PY'
-import subprocess, sys, time, urllib.request
-bin, port, work, version = sys.argv[1:]
-best = None
-for _ in range(5):
-    t0 = time.perf_counter()
-    p = subprocess.Popen([bin, "serve", "--parse-version", version, "--host", "127.0.0.1", "--port", port,
-                          "--appId", "compatApp", "--masterKey", "m", "--databaseURI", f"sqlite:{work}/startup.db"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/parse/health", timeout=1).read()
-            break
-        except Exception:
-            time.sleep(0.0005)
-    dt = (time.perf_counter() - t0) * 1000
-    best = dt if best is None else min(best, dt)
-    p.terminate(); p.wait()
-print(f"startup: {best:.1f} ms (best of 5)")
-PY
+echo "startup: $(measure_startup "$bin" "$work/startup.db")"
 
 start_server
 for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/parse/health" && break; sleep 0.05; done

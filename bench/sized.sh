@@ -66,27 +66,7 @@ for pair in $SIZES; do
   bytes=$(stat -c %s "$store")
   row "database on disk" "$(python3 -c "import sys; b, s = int(sys.argv[1]), int(sys.argv[2]); print(f'{b / 2**20:.0f} MiB, {b / s:.0f} bytes per session')" "$bytes" "$sessions")"
   # Cold start: the file's pages may be in the OS cache; nothing of it is in the process.
-  row "exec to first /parse/health 200" "$(python3 - "$bin" "$port" "$store" "$VERSION" <<'PY'
-import subprocess, sys, time, urllib.request
-bin, port, store, version = sys.argv[1:]
-best = None
-for _ in range(5):
-    t0 = time.perf_counter()
-    p = subprocess.Popen([bin, "serve", "--parse-version", version, "--host", "127.0.0.1", "--port", port,
-                          "--appId", "compatApp", "--masterKey", "m", "--databaseURI", f"sqlite:{store}"],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    while True:
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/parse/health", timeout=1).read()
-            break
-        except Exception:
-            time.sleep(0.0005)
-    dt = (time.perf_counter() - t0) * 1000
-    best = dt if best is None else min(best, dt)
-    p.terminate(); p.wait()
-print(f"{best:.1f} ms (best of 5)")
-PY
-)"
+  row "exec to first /parse/health 200" "$(measure_startup "$bin" "$store")"
   row "ceiling: hyper, fixed JSON" "$(measure_baseline | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }')"
   # The server writes to a copy, so a kept store stays as seeded.
   fresh_copy
