@@ -94,8 +94,7 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (from, to) = match (parse(&args.from), parse(&args.to)) {
                 (Ok(a), Ok(b)) => (a, b),
                 (Err(e), _) | (_, Err(e)) => {
-                    eprintln!("parse-compat diff: {e}");
-                    return Ok(ExitCode::from(2));
+                    return Ok(usage_error("diff", e));
                 }
             };
             let report = parse_compat::diff::diff(&from, &to, args.verbose)
@@ -113,15 +112,13 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let behavior = match Behavior::parse(&args.parse_version) {
                 Ok(b) => b,
                 Err(e) => {
-                    eprintln!("parse-compat check: {e}");
-                    return Ok(ExitCode::from(2));
+                    return Ok(usage_error("check", e));
                 }
             };
             let sources = match parse_compat::check::load(&args.paths) {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("parse-compat check: {e}");
-                    return Ok(ExitCode::from(2));
+                    return Ok(usage_error("check", e));
                 }
             };
             let caller = parse_compat::check::Caller {
@@ -147,23 +144,20 @@ fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let (from, to) = match range {
                 Ok(r) => r,
                 Err(e) => {
-                    eprintln!("parse-compat matrix: {e}");
-                    return Ok(ExitCode::from(2));
+                    return Ok(usage_error("matrix", e));
                 }
             };
             let versions = matrix::versions(from, to);
             if versions.is_empty() {
-                eprintln!(
-                    "parse-compat matrix: no recorded version between {} and {}",
-                    args.from, args.to
-                );
-                return Ok(ExitCode::from(2));
+                return Ok(usage_error(
+                    "matrix",
+                    format!("no recorded version between {} and {}", args.from, args.to),
+                ));
             }
             let sources = match parse_compat::check::load(&args.paths) {
                 Ok(s) => s,
                 Err(e) => {
-                    eprintln!("parse-compat matrix: {e}");
-                    return Ok(ExitCode::from(2));
+                    return Ok(usage_error("matrix", e));
                 }
             };
             let caller = parse_compat::check::Caller {
@@ -333,4 +327,10 @@ fn print_versions() {
             notes.join(", ")
         );
     }
+}
+
+/// A command's usage error (a bad argument, an unreadable input): said on stderr, exit code 2.
+fn usage_error(command: &str, error: impl std::fmt::Display) -> ExitCode {
+    eprintln!("parse-compat {command}: {error}");
+    ExitCode::from(2)
 }

@@ -1,9 +1,11 @@
 //! `parse-compat check` and `matrix` on the cookbook logOut forms, whose fate in every version
 //! real Parse recorded (../shared/parse-oracle/FINDINGS.md, matrix `d.form.*`).
 
-use std::path::PathBuf;
-use std::process::Command;
+mod common;
 
+use std::path::PathBuf;
+
+use common::run_binary;
 use parse_compat::check::{self, Caller, matrix};
 
 fn examples() -> PathBuf {
@@ -47,23 +49,12 @@ fn the_matrix_of_the_logout_forms_is_the_recorded_one() {
     );
 }
 
-fn run(args: &[&str]) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_parse-compat"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-    )
-}
-
 #[test]
 fn check_prints_what_real_parse_answers_with_file_positions() {
     let f2 = examples().join("F2-flat-objectId.graphql");
     let f2 = f2.to_str().unwrap();
     // FINDINGS d, F2 on 3.10.0: the unknown field, then the missing argument.
-    let (code, out) = run(&["check", "--parse-version", "3.10.0", f2]);
+    let (code, out, _) = run_binary(&["check", "--parse-version", "3.10.0", f2]);
     assert_eq!(code, 1);
     assert!(
         out.contains(&format!(
@@ -77,13 +68,13 @@ fn check_prints_what_real_parse_answers_with_file_positions() {
         )),
         "{out}"
     );
-    let (code, _) = run(&["check", "--parse-version", "3.8.0", f2]);
+    let (code, _, _) = run_binary(&["check", "--parse-version", "3.8.0", f2]);
     assert_eq!(code, 0);
     // 9.x shortens messages for callers without the master key.
     let f4 = examples().join("F4-relay-viewer.graphql");
-    let (_, out) = run(&["check", "--parse-version", "9.10.0", f4.to_str().unwrap()]);
+    let (_, out, _) = run_binary(&["check", "--parse-version", "9.10.0", f4.to_str().unwrap()]);
     assert!(out.contains("Cannot query field \"viewer\"."), "{out}");
-    let (_, out) = run(&[
+    let (_, out, _) = run_binary(&[
         "check",
         "--parse-version",
         "9.10.0",
@@ -100,13 +91,14 @@ fn check_prints_what_real_parse_answers_with_file_positions() {
 fn check_formats_and_usage_errors() {
     let dir = examples();
     let dir = dir.to_str().unwrap();
-    let (code, out) = run(&["check", "--parse-version", "4.4.0", "--format", "json", dir]);
+    let (code, out, _) =
+        run_binary(&["check", "--parse-version", "4.4.0", "--format", "json", dir]);
     assert_eq!(code, 1);
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["parseVersion"], "4.4.0");
     assert_eq!(v["documents"].as_array().unwrap().len(), 11);
     assert_eq!(v["refused"], 5);
-    let (_, out) = run(&[
+    let (_, out, _) = run_binary(&[
         "check",
         "--parse-version",
         "4.4.0",
@@ -115,13 +107,13 @@ fn check_formats_and_usage_errors() {
         dir,
     ]);
     assert!(out.lines().all(|l| l.starts_with("::error file=")), "{out}");
-    let (_, out) = run(&[
+    let (_, out, _) = run_binary(&[
         "matrix", "--from", "4.4", "--to", "4.5.2", "--format", "markdown", dir,
     ]);
     assert!(out.starts_with("| document | 4.4.0 | 4.5.2 |"), "{out}");
-    assert_eq!(run(&["check", "--parse-version", "2.0.0", dir]).0, 2);
+    assert_eq!(run_binary(&["check", "--parse-version", "2.0.0", dir]).0, 2);
     assert_eq!(
-        run(&[
+        run_binary(&[
             "check",
             "--parse-version",
             "4.4.0",
@@ -130,5 +122,5 @@ fn check_formats_and_usage_errors() {
         .0,
         2
     );
-    assert_eq!(run(&["matrix", "--from", "banana", dir]).0, 2);
+    assert_eq!(run_binary(&["matrix", "--from", "banana", dir]).0, 2);
 }

@@ -3,8 +3,9 @@
 //! `@graphql-inspector/core` 8.0.0: the library's list, and under `simplified/` what its CLI
 //! shows), change by change and in order; its behaviour part is the version table's.
 
-use std::process::Command;
+mod common;
 
+use common::run_binary;
 use parse_compat::diff::schema::{Change, diff, diff_verbose};
 use serde_json::Value;
 
@@ -79,21 +80,9 @@ fn the_simplified_diff_is_graphql_inspector_clis() {
     assert_eq!(check_dir("simplified", diff), 26);
 }
 
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_parse-compat"))
-        .args(args)
-        .output()
-        .expect("the binary runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
 #[test]
 fn a_breaking_migration_exits_1_with_every_change_listed() {
-    let (code, out, _) = run(&["diff", "3.9.0", "9.10.0", "--format", "json"]);
+    let (code, out, _) = run_binary(&["diff", "3.9.0", "9.10.0", "--format", "json"]);
     assert_eq!(code, 1);
     let report: Value = serde_json::from_str(&out).expect("JSON");
     assert_eq!(report["from"], "3.9.0");
@@ -123,7 +112,7 @@ fn a_breaking_migration_exits_1_with_every_change_listed() {
 #[test]
 fn versions_of_one_generation_differ_only_in_behaviour() {
     // 8.6.94 and 9.10.0 print the same SDL; their behaviour differs.
-    let (code, out, _) = run(&["diff", "8.6.94", "9.10.0", "--format", "json"]);
+    let (code, out, _) = run_binary(&["diff", "8.6.94", "9.10.0", "--format", "json"]);
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["schema"], serde_json::json!([]));
     assert!(!report["behavior"].as_array().unwrap().is_empty());
@@ -131,17 +120,17 @@ fn versions_of_one_generation_differ_only_in_behaviour() {
         code, 1,
         "the 9.0 changes (master sign-up without session...) break"
     );
-    let (code, out, _) = run(&["diff", "9.10.0", "9.10.1"]);
+    let (code, out, _) = run_binary(&["diff", "9.10.0", "9.10.1"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("0 breaking, 0 dangerous, 0 safe"), "{out}");
 }
 
 #[test]
 fn formats_and_bad_usage() {
-    let (_, md, _) = run(&["diff", "4.4.0", "4.5.2", "--format", "markdown"]);
+    let (_, md, _) = run_binary(&["diff", "4.4.0", "4.5.2", "--format", "markdown"]);
     assert!(md.starts_with("## Parse 4.4.0 → 4.5.2"), "{md}");
     assert!(md.contains("| level | change | message |"), "{md}");
-    let (_, gh, _) = run(&["diff", "4.4.0", "4.5.2", "--format", "github"]);
+    let (_, gh, _) = run_binary(&["diff", "4.4.0", "4.5.2", "--format", "github"]);
     assert!(
         gh.lines().all(|l| l.starts_with("::error ")
             || l.starts_with("::warning ")
@@ -152,7 +141,7 @@ fn formats_and_bad_usage() {
         gh.contains("::error title=Parse 4.4.0 → 4.5.2: FIELD_"),
         "{gh}"
     );
-    let (code, _, err) = run(&["diff", "2.0.0", "9.10.0"]);
+    let (code, _, err) = run_binary(&["diff", "2.0.0", "9.10.0"]);
     assert_eq!(code, 2);
     assert!(err.contains("not supported"), "{err}");
 }

@@ -245,3 +245,16 @@ impl TestResponse {
         String::from_utf8_lossy(&self.body).into_owned()
     }
 }
+
+/// The parse-compat binary run with `args`: its exit code, standard output and standard error.
+pub fn run_binary(args: &[&str]) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_parse-compat"))
+        .args(args)
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
