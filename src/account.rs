@@ -9,13 +9,7 @@ use crate::store::{Store, User};
 
 /// JavaScript truthiness, which Parse's checks use on request values.
 pub fn truthy(v: &Value) -> bool {
-    match v {
-        Value::Null => false,
-        Value::Bool(b) => *b,
-        Value::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Value::String(s) => !s.is_empty(),
-        Value::Array(_) | Value::Object(_) => true,
-    }
+    crate::object::truthy(Some(v))
 }
 
 /// A value as JavaScript turns it into a string (an auth provider's `id`).

@@ -527,3 +527,111 @@ async fn form_encoded_bodies_are_read_as_parse_reads_them() {
         );
     }
 }
+
+/// Parse's session write stores `expiresAt` like any other field (spec: "should fail to
+/// become user with expired token"): the master key moving it into the past ends the session
+/// at once, with Parse's 209; null gives a session that never expires.
+#[tokio::test]
+async fn a_session_s_expiry_written_by_the_master_key_takes_effect() {
+    let server = TestServer::start("6.5.11").await;
+    let alice = json!({"username": "alice", "password": "s3cret"});
+    let token = token_of(
+        &server
+            .rest("POST", "/parse/users")
+            .json(&alice)
+            .send()
+            .await
+            .json(),
+    );
+    let session = server
+        .rest("GET", "/parse/sessions/me")
+        .session(&token)
+        .send()
+        .await
+        .json();
+    let id = session["objectId"].as_str().unwrap().to_owned();
+    let set_expiry = |value: Value| {
+        server
+            .rest("PUT", &format!("/parse/classes/_Session/{id}"))
+            .header("X-Parse-Master-Key", MASTER_KEY)
+            .json(&json!({ "expiresAt": value }))
+            .send()
+    };
+    let res = set_expiry(json!({"__type": "Date", "iso": "2015-01-01T00:00:00.000Z"})).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let me = server
+        .rest("GET", "/parse/users/me")
+        .session(&token)
+        .send()
+        .await;
+    assert_eq!(
+        me.json(),
+        json!({"code": 209, "error": "Session token is expired."})
+    );
+
+    let res = set_expiry(Value::Null).await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    let me = server
+        .rest("GET", "/parse/users/me")
+        .session(&token)
+        .send()
+        .await;
+    assert_eq!(me.json()["username"], "alice", "{}", me.text());
+    let session = server
+        .rest("GET", "/parse/sessions/me")
+        .session(&token)
+        .send()
+        .await
+        .json();
+    assert!(session.get("expiresAt").is_none(), "{session}");
+
+    let res = set_expiry(json!("tomorrow")).await;
+    assert_eq!(
+        res.json(),
+        json!({"code": 111, "error": "schema mismatch for _Session.expiresAt; expected Date but got String"})
+    );
+}
+
+/// `loginAs` reads `req.body.userId || req.query.userId` and refuses what JavaScript finds
+/// falsy with 162 (spec: "rejects creating a session for another user with invalid
+/// parameters").
+#[tokio::test]
+async fn login_as_refuses_every_falsy_user_id() {
+    let server = TestServer::start("6.5.11").await;
+    let alice = json!({"username": "alice", "password": "s3cret"});
+    let id = server
+        .rest("POST", "/parse/users")
+        .json(&alice)
+        .send()
+        .await
+        .json()["objectId"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for body in [
+        json!({}),
+        json!({"userId": null}),
+        json!({"userId": ""}),
+        json!({"userId": 0}),
+        json!({"userId": false}),
+    ] {
+        let res = server
+            .rest("POST", "/parse/loginAs")
+            .header("X-Parse-Master-Key", MASTER_KEY)
+            .json(&body)
+            .send()
+            .await;
+        assert_eq!(
+            res.json(),
+            json!({"code": 162, "error": "userId must not be empty, null, or undefined"}),
+            "{body}"
+        );
+    }
+    let res = server
+        .rest("POST", &format!("/parse/loginAs?userId={id}"))
+        .header("X-Parse-Master-Key", MASTER_KEY)
+        .json(&json!({"userId": ""}))
+        .send()
+        .await;
+    assert_eq!(res.json()["objectId"], id.as_str(), "{}", res.text());
+}

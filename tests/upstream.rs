@@ -188,6 +188,58 @@ async fn the_auth_api_is_answered_here_and_never_forwarded() {
     server.stop().await;
 }
 
+/// What reaches a route here but needs Parse's own code goes upstream whole: a sign-up or user
+/// update with `authData` (the auth adapters are the upstream's), and a batch that holds any
+/// request no route here answers. A batch of only auth requests, and `authData: {}`, stay here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auth_data_and_mixed_batches_go_upstream_whole() {
+    let up = fake_upstream().await;
+    let server = server_with_upstream(&format!("http://{up}/parse"), |_| {}).await;
+    let with_auth_data = r#"{"authData":{"facebook":{"id":"8","access_token":"t"}}}"#;
+    for (method, path) in [("POST", "/parse/users"), ("PUT", "/parse/users/abc")] {
+        let res = server
+            .rest(method, path)
+            .raw_body(with_auth_data)
+            .send()
+            .await;
+        assert_eq!(
+            res.json()["upstream"],
+            true,
+            "{method} {path}: {}",
+            res.text()
+        );
+        assert_eq!(res.json()["text"], with_auth_data);
+    }
+    let mixed = json!({"requests": [
+        {"method": "POST", "path": "/parse/users", "body": {"username": "a", "password": "p"}},
+        {"method": "POST", "path": "/parse/classes/Post", "body": {"title": "t"}},
+    ]});
+    let res = server
+        .rest("POST", "/parse/batch")
+        .json(&mixed)
+        .send()
+        .await;
+    assert_eq!(res.json()["upstream"], true, "{}", res.text());
+    assert_eq!(res.json()["path"], "/parse/batch");
+
+    let ours = json!({"requests": [
+        {"method": "POST", "path": "/parse/users", "body": {"username": "b", "password": "p"}},
+    ]});
+    let res = server.rest("POST", "/parse/batch").json(&ours).send().await;
+    assert!(
+        res.json()[0]["success"]["objectId"].is_string(),
+        "{}",
+        res.text()
+    );
+    let res = server
+        .rest("POST", "/parse/users")
+        .json(&json!({"username": "c", "password": "p", "authData": {}}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    server.stop().await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bodies_stream_through_beyond_the_local_body_limit() {
     let up = fake_upstream().await;

@@ -76,6 +76,34 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
     Ok((200, Value::Array(results)))
 }
 
+/// Whether a batch holds a request that no route here answers (or one that is the upstream's
+/// for another reason): with an upstream, such a batch is passed on whole. A path outside the
+/// mount path is not one: the batch is refused here as Parse refuses it.
+pub fn has_foreign_request(body: &Map<String, Value>, state: &crate::http::AppState) -> bool {
+    let Some(Value::Array(requests)) = body.get("requests") else {
+        return false;
+    };
+    let mount = state.config.mount_path.as_str();
+    requests.iter().any(|request| {
+        let path = request.get("path").and_then(Value::as_str).unwrap_or("");
+        let Some(routable) = path.strip_prefix(mount) else {
+            return false;
+        };
+        let method = request
+            .get("method")
+            .and_then(Value::as_str)
+            .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
+            .unwrap_or(Method::GET);
+        let routable = format!("/{}", routable.trim_start_matches('/'));
+        let route = resolve(&method, &routable, &state.config.behavior);
+        let body = match request.get("body") {
+            Some(Value::Object(m)) => m,
+            _ => &Map::new(),
+        };
+        matches!(route, Route::Batch) || super::upstream_answers(&route, body, state)
+    })
+}
+
 /// The field whose `req.query` lookup throws in Parse before 4.4, if any: `username` when the
 /// body has none, else `email` when the body has none.
 fn missing_credential_field(body: &Map<String, Value>) -> Option<&'static str> {

@@ -4,8 +4,13 @@ use serde_json::{Map, Value};
 
 use super::{RestContext, RestResult, login};
 use crate::error::{ErrorCode, ParseError};
+use crate::object;
 
-pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestResult {
+pub async fn handle(
+    ctx: &RestContext<'_>,
+    body: &Map<String, Value>,
+    query: &Map<String, Value>,
+) -> RestResult {
     let behavior = &ctx.state.config.behavior;
     if !ctx.auth.is_master {
         return Err(ParseError::new(
@@ -13,9 +18,14 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
             behavior.permission_message("master key is required".into()),
         ));
     }
-    let user_id = match body.get("userId") {
-        Some(Value::String(id)) if !id.is_empty() => id.clone(),
-        Some(Value::Null) | None => {
+    // Parse's `req.body.userId || req.query.userId`, then `if (!userId)`: JavaScript truthiness.
+    let given = [body.get("userId"), query.get("userId")]
+        .into_iter()
+        .find(|v| object::truthy(*v))
+        .flatten();
+    let user_id = match given {
+        Some(Value::String(id)) => id.clone(),
+        None => {
             return Err(ParseError::new(
                 ErrorCode::InvalidValue,
                 "userId must not be empty, null, or undefined",

@@ -172,7 +172,7 @@ async fn run(
         Route::DeleteUser(id) => update_user::delete(ctx, id).await,
         Route::GetUser(id) => get_user::handle(ctx, id).await,
         Route::VerifyPassword => verify_password::handle(ctx, body, query).await,
-        Route::LogInAs => login_as::handle(ctx, body).await,
+        Route::LogInAs => login_as::handle(ctx, body, query).await,
         Route::Challenge => challenge::handle(ctx, body, query).await,
         Route::RequestPasswordReset => ctx
             .state
@@ -301,6 +301,24 @@ pub fn may_serve(method: &Method, path: &str, behavior: &Behavior) -> bool {
         .any(|m| !matches!(resolve(m, path, behavior), Route::Unknown))
 }
 
+/// Whether a request that reached a route here is still the upstream's to answer, when there
+/// is one: what needs Parse's own code rather than this API's.
+/// - A sign-up or user update that carries `authData`: the auth adapters (and their
+///   validation against the provider) live in the upstream's configuration.
+/// - A batch with any request no route here answers: Parse runs a batch's requests in one
+///   go, so the whole batch goes, unchanged, and the upstream answers the user and session
+///   requests in it from the same database.
+fn upstream_answers(route: &Route, body: &Map<String, Value>, state: &AppState) -> bool {
+    match route {
+        Route::Unknown => true,
+        Route::SignUp | Route::UpdateUser(_) => {
+            matches!(body.get("authData"), Some(Value::Object(providers)) if !providers.is_empty())
+        }
+        Route::Batch => batch::has_foreign_request(body, state),
+        _ => false,
+    }
+}
+
 /// A request no route here answers, with its body as read: for the upstream, or Express's
 /// 404 without one.
 struct Forward(hyper::http::request::Parts, bytes::Bytes);
@@ -371,7 +389,7 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
         method = m;
     }
     let route = resolve(&method, &rel, &state.config.behavior);
-    if matches!(route, Route::Unknown) && state.upstream.is_some() {
+    if state.upstream.is_some() && upstream_answers(&route, &body, state) {
         // The upstream runs its own middleware.
         return Err(Forward(parts, bytes));
     }

@@ -90,6 +90,29 @@ fn session_changes(
     Ok((changes, types))
 }
 
+/// The `expiresAt` a session write sets, already checked to be a Date (or null, or a
+/// `Delete`, which remove it): a client may shorten or end its own session this way, and the
+/// master key any session, as Parse stores the field like any other.
+fn new_expiry(value: Option<&Value>) -> Result<Option<Option<i64>>, ParseError> {
+    let Some(value) = value else { return Ok(None) };
+    match object::change_of(value).map_err(ParseError::from)? {
+        Change::Set(Value::Null) | Change::Delete => Ok(Some(None)),
+        Change::Set(date) => {
+            // As any Date field is stored: an unreadable `iso` fails as it does there.
+            let stored = object::stored(&date).map_err(ParseError::from)?;
+            let iso = stored
+                .get("iso")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            Ok(Some(crate::store::parse_iso_millis(iso)))
+        }
+        _ => Err(ParseError::new(
+            ErrorCode::IncorrectType,
+            "schema mismatch for _Session.expiresAt; expected Date",
+        )),
+    }
+}
+
 /// `PUT /sessions/<objectId>`: set a session's own fields. Up to 4.x any signed-in user may
 /// write any session; from 5.0 only their own.
 pub async fn update(
@@ -142,6 +165,7 @@ pub async fn update(
         own_only: ctx.state.config.behavior.session_update_own_only,
         changes,
         field_types,
+        expires_at: new_expiry(body.get("expiresAt"))?,
     };
     let (updated_at, mut out) = store
         .update_session(session_id, update)

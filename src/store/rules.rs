@@ -97,6 +97,8 @@ pub struct SessionUpdate {
     pub own_only: bool,
     pub changes: Vec<(String, Change)>,
     pub field_types: Vec<(String, FieldType)>,
+    /// A new `expiresAt`: `Some(None)` removes it (the session never expires), `None` keeps it.
+    pub expires_at: Option<Option<i64>>,
 }
 
 /// Fields reordered as the class orders them (fields it does not know go last, as sent).

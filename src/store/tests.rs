@@ -621,3 +621,61 @@ async fn a_panicking_write_fails_alone_and_the_writer_keeps_serving() {
     let (_, issued) = alice_signed_up(&store).await;
     assert!(store.find_session(&issued.token).await.unwrap().is_some());
 }
+
+/// Parse's `deleteEmailResetTokenIfNeeded`: a reset link already sent stops working when the
+/// password or the email changes by any other way; other changes keep it.
+#[tokio::test]
+async fn a_new_password_or_email_voids_the_reset_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(&dir, StoreOptions::default());
+    let (user, _) = alice_signed_up(&store).await;
+    let holds_token = |store: Store| async move {
+        store
+            .find_user_for_email(EmailLookup::ResetToken("reset-1".into()))
+            .await
+            .unwrap()
+            .is_some()
+    };
+    let update = |email: Option<Option<String>>, password: Option<String>| UserUpdate {
+        caller: Caller::Master,
+        username: None,
+        email,
+        email_verified: None,
+        password,
+        acl: None,
+        object_id: None,
+        duplicate_value_error: false,
+        changes: vec![(
+            "nickname".into(),
+            crate::object::Change::Set(Value::from("al")),
+        )],
+        field_types: vec![("nickname".into(), FieldType::String)],
+    };
+    let give_token = || TokenWrite {
+        reset: Some(Some(EmailToken {
+            token: "reset-1".into(),
+            expires_at: None,
+        })),
+        ..TokenWrite::default()
+    };
+    let cases = [
+        (update(None, None), true),
+        (update(Some(Some("new@example.com".into())), None), false),
+        (update(None, Some("n3w-secret".into())), false),
+        (update(Some(None), None), false),
+    ];
+    for (change, kept) in cases {
+        assert!(
+            store
+                .write_user_tokens(&user.object_id, give_token(), TokenGuard::Always)
+                .await
+                .unwrap()
+        );
+        let what = format!("{:?} {:?}", change.email, change.password);
+        store
+            .update_user(&user.object_id, change, SessionMeta::default(), false)
+            .await
+            .unwrap();
+        assert_eq!(holds_token(store.clone()).await, kept, "{what}");
+    }
+}

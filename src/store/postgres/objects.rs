@@ -195,6 +195,7 @@ impl PgStore {
         schema: &ClassFields,
         opts: &crate::store::StoreOptions,
     ) -> Result<(User, Map<String, Value>), StoreError> {
+        let voids_reset = update.password.is_some() || update.email.is_some();
         ensure_identity_free(
             tx,
             update.username.as_deref().unwrap_or(""),
@@ -314,6 +315,12 @@ impl PgStore {
             r#""_wperm" = $8::text::text[]"#.into(),
             r#""updatedAt" = $9::text::timestamptz"#.into(),
         ];
+        // Parse's `deleteEmailResetTokenIfNeeded`: a new password or email voids a reset link
+        // already sent.
+        if voids_reset {
+            sets.push(r#""_perishable_token" = NULL"#.into());
+            sets.push(r#""_perishable_token_expires_at" = NULL"#.into());
+        }
         if hashed.is_some() {
             if opts.password_max_age_ms.is_some() {
                 sets.push(r#""_password_changed_at" = $9::text::timestamptz"#.into());
@@ -522,6 +529,13 @@ impl PgStore {
         let now = now_millis();
         let mut params: Params = vec![Some(session_id.to_owned()), Some(iso_millis(now))];
         let mut sets: Vec<String> = vec![r#""updatedAt" = $2::text::timestamptz"#.into()];
+        if let Some(expires_at) = update.expires_at {
+            params.push(expires_at.map(iso_millis));
+            sets.push(format!(
+                r#""expiresAt" = ${}::text::timestamptz"#,
+                params.len()
+            ));
+        }
         set_fields(
             &mut sets,
             &mut params,

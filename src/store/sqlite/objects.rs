@@ -105,6 +105,7 @@ impl SqliteStore {
             .inner
             .writer
             .write(move |tx| {
+                let voids_reset = update.password.is_some() || update.email.is_some();
                 let schema = ensure_fields(tx, "_User", &update.field_types)?;
                 // Refusals from here on keep the schema change: answered, not rolled back.
                 let refused = |e: ParseError| Ok(Err(e));
@@ -218,6 +219,15 @@ impl SqliteStore {
                     fields_text(&user.fields),
                 ])?;
                 user.object_id = renamed;
+                // Parse's `deleteEmailResetTokenIfNeeded`: a new password or email voids a
+                // reset link already sent.
+                if voids_reset {
+                    tx.prepare_cached(
+                        "UPDATE users SET perishable_token = NULL, \
+                         perishable_token_expires_at = NULL WHERE object_id = ?1",
+                    )?
+                    .execute([&user.object_id])?;
+                }
                 if update.password.is_some() {
                     let now = user.updated_at;
                     tx.prepare_cached(
@@ -416,9 +426,16 @@ impl SqliteStore {
                 session.fields = in_class_order(std::mem::take(&mut session.fields), &schema);
                 let now = now_millis();
                 tx.prepare_cached(
-                    "UPDATE session_rows SET fields = ?2, updated_at = ?3 WHERE object_id = ?1",
+                    "UPDATE session_rows SET fields = ?2, updated_at = ?3, \
+                     expires_at = CASE WHEN ?4 THEN ?5 ELSE expires_at END WHERE object_id = ?1",
                 )?
-                .execute(params![sid, fields_text(&session.fields), now])?;
+                .execute(params![
+                    sid,
+                    fields_text(&session.fields),
+                    now,
+                    update.expires_at.is_some(),
+                    update.expires_at.flatten(),
+                ])?;
                 Ok(Some((now, answers)))
             })
             .await?;
