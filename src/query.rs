@@ -81,6 +81,46 @@ fn text_of(value: &Value) -> String {
     }
 }
 
+/// The constraint operators this engine evaluates; Parse has more (`$inQuery`, `$select`,
+/// geo and text queries, `$relatedTo`...), which need other classes or PostgreSQL itself.
+const EVALUATED: &[&str] = &[
+    "$eq", "$ne", "$lt", "$lte", "$gt", "$gte", "$in", "$nin", "$all", "$exists", "$regex",
+    "$options",
+];
+
+/// Whether a query (its `where` in the body or the URL) asks for what only Parse itself can
+/// answer: `$relatedTo`, or a field constraint with an operator this engine does not
+/// evaluate, anywhere under `$or`/`$and`/`$nor`. With an upstream such a query goes there.
+pub fn needs_parse(body: &Map<String, Value>, params: &Map<String, Value>) -> bool {
+    let parsed;
+    let constraints = match params.get("where").or_else(|| body.get("where")) {
+        Some(Value::Object(m)) => m,
+        Some(Value::String(s)) => match serde_json::from_str::<Value>(s) {
+            Ok(Value::Object(m)) => {
+                parsed = m;
+                &parsed
+            }
+            _ => return false,
+        },
+        _ => return false,
+    };
+    fn beyond(constraints: &Map<String, Value>) -> bool {
+        constraints.iter().any(|(key, value)| match key.as_str() {
+            "$relatedTo" => true,
+            "$or" | "$and" | "$nor" => value
+                .as_array()
+                .is_some_and(|items| items.iter().any(|i| i.as_object().is_some_and(beyond))),
+            _ => value.as_object().is_some_and(|ops| {
+                !ops.contains_key("__type")
+                    && ops
+                        .keys()
+                        .any(|op| op.starts_with('$') && !EVALUATED.contains(&op.as_str()))
+            }),
+        })
+    }
+    beyond(constraints)
+}
+
 impl Query {
     /// Read a query from URL parameters (each one read as JSON when it is JSON, as Parse's
     /// `JSONFromQuery` does) merged over the request body.

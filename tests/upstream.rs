@@ -189,8 +189,9 @@ async fn the_auth_api_is_answered_here_and_never_forwarded() {
 }
 
 /// What reaches a route here but needs Parse's own code goes upstream whole: a sign-up or user
-/// update with `authData` (the auth adapters are the upstream's), and a batch that holds any
-/// request no route here answers. A batch of only auth requests, and `authData: {}`, stay here.
+/// update that names `authData`, a query with an operator evaluated only by Parse, a request
+/// with the maintenance key (the auth adapters are the upstream's), and a batch that holds any
+/// request no route here answers. A batch of only auth requests stays here.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn auth_data_and_mixed_batches_go_upstream_whole() {
     let up = fake_upstream().await;
@@ -231,12 +232,44 @@ async fn auth_data_and_mixed_batches_go_upstream_whole() {
         "{}",
         res.text()
     );
+    // Queries the engine here cannot evaluate, and the maintenance key, which only the
+    // upstream knows.
+    let related = where_param(
+        r#"{"$relatedTo":{"object":{"__type":"Pointer","className":"Team","objectId":"t1"},"key":"members"}}"#,
+    );
+    for (path, header) in [
+        (format!("/parse/users?{related}"), None),
+        (
+            format!(
+                "/parse/classes/_Session?{}",
+                where_param(r#"{"user":{"$inQuery":{"where":{},"className":"_User"}}}"#)
+            ),
+            None,
+        ),
+        (
+            "/parse/users/me".to_owned(),
+            Some("X-Parse-Maintenance-Key"),
+        ),
+    ] {
+        let mut req = server.rest("GET", &path);
+        if let Some(h) = header {
+            req = req.header(h, "k");
+        }
+        let res = req.send().await;
+        assert_eq!(res.json()["upstream"], true, "{path}: {}", res.text());
+    }
     let res = server
-        .rest("POST", "/parse/users")
-        .json(&json!({"username": "c", "password": "p", "authData": {}}))
+        .rest(
+            "GET",
+            &format!(
+                "/parse/users?{}",
+                where_param(r#"{"username":{"$in":["b"]}}"#)
+            ),
+        )
+        .header("X-Parse-Master-Key", MASTER_KEY)
         .send()
         .await;
-    assert_eq!(res.status, 201, "{}", res.text());
+    assert_eq!(res.json()["results"][0]["username"], "b", "{}", res.text());
     server.stop().await;
 }
 
@@ -309,4 +342,18 @@ async fn without_an_upstream_nothing_changes() {
     assert_eq!(res.status, 404);
     assert!(res.text().contains("Cannot GET /parse/classes/Post"));
     server.stop().await;
+}
+
+/// `where=<json>`, percent-encoded as a client sends it.
+fn where_param(json: &str) -> String {
+    let encoded: String = json
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("where={encoded}")
 }

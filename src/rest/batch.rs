@@ -100,7 +100,7 @@ pub fn has_foreign_request(body: &Map<String, Value>, state: &crate::http::AppSt
             Some(Value::Object(m)) => m,
             _ => &Map::new(),
         };
-        matches!(route, Route::Batch) || super::upstream_answers(&route, body, state)
+        matches!(route, Route::Batch) || super::upstream_answers(&route, body, &Map::new(), state)
     })
 }
 

@@ -27,6 +27,7 @@ use crate::http::auth::{self, RequestAuth, SessionPolicy};
 use crate::http::response::{self, HttpResponse};
 use crate::http::upstream::{self, PassBody};
 use crate::http::{AppState, BodyError, cors, json_body, json_error, read_body};
+use crate::query;
 use crate::version::Behavior;
 
 /// What a route handler sees.
@@ -303,21 +304,31 @@ pub fn may_serve(method: &Method, path: &str, behavior: &Behavior) -> bool {
 
 /// Whether a request that reached a route here is still the upstream's to answer, when there
 /// is one: what needs Parse's own code rather than this API's.
-/// - A sign-up or user update that carries `authData`: the auth adapters (and their
+/// - A sign-up or user update that names `authData`: the auth adapters (and their
 ///   validation against the provider) live in the upstream's configuration.
+/// - A request with Parse's maintenance key, which only the upstream knows.
 /// - A batch with any request no route here answers: Parse runs a batch's requests in one
 ///   go, so the whole batch goes, unchanged, and the upstream answers the user and session
 ///   requests in it from the same database.
-fn upstream_answers(route: &Route, body: &Map<String, Value>, state: &AppState) -> bool {
+/// - A query of users or sessions with `$relatedTo`, or an operator the query engine here
+///   does not evaluate (`$inQuery`, `$select`, geo, text...).
+fn upstream_answers(
+    route: &Route,
+    body: &Map<String, Value>,
+    query: &Map<String, Value>,
+    state: &AppState,
+) -> bool {
     match route {
         Route::Unknown => true,
-        Route::SignUp | Route::UpdateUser(_) => {
-            matches!(body.get("authData"), Some(Value::Object(providers)) if !providers.is_empty())
-        }
+        Route::SignUp | Route::UpdateUser(_) => body.contains_key("authData"),
+        Route::FindUsers | Route::FindSessions => query::needs_parse(body, query),
         Route::Batch => batch::has_foreign_request(body, state),
         _ => false,
     }
 }
+
+/// Parse's maintenance key header (5.5+): a key parse-compat has no value for.
+const MAINTENANCE_KEY: &str = "x-parse-maintenance-key";
 
 /// A request no route here answers, with its body as read: for the upstream, or Express's
 /// 404 without one.
@@ -389,7 +400,11 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
         method = m;
     }
     let route = resolve(&method, &rel, &state.config.behavior);
-    if state.upstream.is_some() && upstream_answers(&route, &body, state) {
+    let query = query_map(parts.uri.query());
+    if state.upstream.is_some()
+        && (parts.headers.contains_key(MAINTENANCE_KEY)
+            || upstream_answers(&route, &body, &query, state))
+    {
         // The upstream runs its own middleware.
         return Err(Forward(parts, bytes));
     }
@@ -415,7 +430,6 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
         Err(res) => return Ok(res),
     };
     let ctx = RestContext { state, auth };
-    let query = query_map(parts.uri.query());
     let result = match &route {
         // Parse's middleware has run (keys, session); then Express finds no route.
         Route::Unknown => return Err(Forward(parts, bytes)),
