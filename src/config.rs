@@ -333,7 +333,7 @@ impl Config {
             .transpose()
             .map_err(ConfigError::Invalid)?
             .flatten();
-        let email = email_options(
+        let mut email = email_options(
             &file,
             EmailArgs {
                 app_name: args.app_name,
@@ -347,9 +347,29 @@ impl Config {
             },
             password_policy.as_ref(),
         )?;
+        if behavior.email.reset_success_option
+            && let Some(policy) = file.json(args.password_policy.as_deref(), "passwordPolicy")?
+        {
+            email.reset_refuses_unknown_email =
+                !crate::policy::reset_success_on_invalid_email(&policy)
+                    .map_err(ConfigError::Invalid)?;
+        }
         email
             .validate(&behavior.email)
             .map_err(ConfigError::Invalid)?;
+        let upstream = pick(args.upstream, "upstream")?.filter(|u| !u.is_empty());
+        if email.adapter == crate::email::sender::AdapterConfig::Upstream {
+            if upstream.is_none() {
+                return Err(ConfigError::Invalid(
+                    "emailAdapter upstream asks the upstream Parse Server to send e-mails: give --upstream too".into(),
+                ));
+            }
+            if !matches!(database, DatabaseLocation::Postgres(_)) {
+                return Err(ConfigError::Invalid(
+                    "emailAdapter upstream needs the database the upstream uses (--databaseURI postgres://…): it must find the user and write the link's token there".into(),
+                ));
+            }
+        }
         Ok(Config {
             email,
             behavior,
@@ -411,7 +431,7 @@ impl Config {
                         normalize_path(mount_path_text.clone())
                     )
                 }),
-            upstream: pick(args.upstream, "upstream")?.filter(|u| !u.is_empty()),
+            upstream,
             upstream_timeout_secs: match args.upstream_timeout {
                 Some(s) => s,
                 None => file
@@ -522,7 +542,7 @@ fn email_options(
             }
             Some(_) => {
                 tracing::warn!(
-                    "emailAdapter in the config file is a JavaScript module, which parse-compat cannot run; e-mails are logged instead (give smtp://… or file:PATH)"
+                    "emailAdapter in the config file is a JavaScript module, which parse-compat cannot run; e-mails are logged instead (give smtp://…, file:PATH, or upstream to have the --upstream Parse Server send them with it)"
                 );
                 AdapterConfig::Log
             }
@@ -563,6 +583,7 @@ fn email_options(
         reset_token_validity_secs: policy.and_then(|p| p.reset_token_validity_secs),
         reset_token_reuse_if_valid: policy.is_some_and(|p| p.reset_token_reuse_if_valid),
         adapter,
+        reset_refuses_unknown_email: false,
     })
 }
 
@@ -622,6 +643,50 @@ mod tests {
         assert_eq!(c.port, 5000);
         assert_eq!(c.mount_path, "/api");
         assert!(!c.master_key_generated);
+    }
+
+    /// `emailAdapter upstream` needs an upstream, and the database it uses; 6.1+ reads
+    /// `resetPasswordSuccessOnInvalidEmail` and refuses a truthy non-boolean, 6.0 ignores it.
+    #[test]
+    fn upstream_e_mail_and_the_reset_option_are_checked() {
+        let upstream_mail = |upstream: Option<&str>, db: &str| {
+            let mut a = args("9.10.0");
+            a.email_adapter = Some("upstream".into());
+            a.upstream = upstream.map(Into::into);
+            a.database_uri = Some(db.into());
+            Config::from_args(a)
+        };
+        let err = upstream_mail(None, "postgres://p@127.0.0.1/db").unwrap_err();
+        assert!(err.to_string().contains("give --upstream too"), "{err}");
+        let err =
+            upstream_mail(Some("http://127.0.0.1:1337/parse"), "sqlite::memory:").unwrap_err();
+        assert!(
+            err.to_string().contains("--databaseURI postgres://"),
+            "{err}"
+        );
+        let c = upstream_mail(
+            Some("http://127.0.0.1:1337/parse"),
+            "postgres://p@127.0.0.1/db",
+        );
+        assert_eq!(
+            c.unwrap().email.adapter,
+            crate::email::sender::AdapterConfig::Upstream
+        );
+
+        let reset = |version: &str, value: &str| {
+            let mut a = args(version);
+            a.password_policy = Some(format!(
+                r#"{{"resetPasswordSuccessOnInvalidEmail":{value}}}"#
+            ));
+            Config::from_args(a).map(|c| c.email.reset_refuses_unknown_email)
+        };
+        assert!(reset("6.5.11", "false").unwrap());
+        assert!(!reset("6.5.11", "true").unwrap());
+        assert!(reset("6.5.11", "1").is_err());
+        assert!(
+            !reset("6.0.0", "false").unwrap(),
+            "no such option before 6.1"
+        );
     }
 
     #[test]

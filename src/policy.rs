@@ -244,6 +244,20 @@ pub fn password_policy(v: &Value) -> Result<Option<PasswordPolicy>, String> {
     }))
 }
 
+/// `passwordPolicy.resetPasswordSuccessOnInvalidEmail` (6.1+), as Parse checks and reads it:
+/// a truthy value that is no boolean is refused at start; `?? true` makes it default on, and
+/// any falsy value turns it off.
+pub fn reset_success_on_invalid_email(policy: &Value) -> Result<bool, String> {
+    match policy.get("resetPasswordSuccessOnInvalidEmail") {
+        None | Some(Value::Null) => Ok(true),
+        Some(Value::Bool(b)) => Ok(*b),
+        Some(v) if crate::object::truthy(Some(v)) => {
+            Err("resetPasswordSuccessOnInvalidEmail must be a boolean value".into())
+        }
+        Some(_) => Ok(false),
+    }
+}
+
 /// A pattern written as JavaScript's `/.../flags` literal or as a plain string.
 fn js_pattern(p: &str) -> String {
     if let Some(rest) = p.strip_prefix('/')
@@ -283,6 +297,22 @@ mod tests {
         );
         assert!(password_policy(&json!({"maxPasswordHistory": 21})).is_err());
         assert!(password_policy(&json!({"doNotAllowUsername": "yes"})).is_err());
+        for (value, reads) in [
+            (json!(null), Ok(true)),
+            (json!(false), Ok(false)),
+            (json!(0), Ok(false)),
+            (json!(true), Ok(true)),
+            (json!(1), Err(())),
+            (json!("string"), Err(())),
+            (json!([]), Err(())),
+        ] {
+            let policy = json!({ "resetPasswordSuccessOnInvalidEmail": value });
+            assert_eq!(
+                reset_success_on_invalid_email(&policy).map_err(|_| ()),
+                reads,
+                "{value}"
+            );
+        }
     }
 
     #[test]

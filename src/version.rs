@@ -639,6 +639,10 @@ pub struct EmailBehavior {
     /// `emailVerifyTokenReuseIfValid` without `emailVerifyTokenValidityDuration` is refused.
     [Dangerous]
     pub reuse_requires_duration: bool,
+    /// `passwordPolicy.resetPasswordSuccessOnInvalidEmail` exists (6.1+): `false` makes a
+    /// reset request for an unknown address fail with 101.
+    [Added]
+    pub reset_success_option: bool,
 }
 }
 
@@ -666,6 +670,7 @@ impl EmailBehavior {
             option_messages_v8: v.at_least(8, 5),
             reuse_requires_duration: v.at_least(4, 5),
             signup_session_error_sanitized: v.at_least(8, 5),
+            reset_success_option: v.at_least(6, 1),
         }
     }
 }

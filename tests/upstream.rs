@@ -357,3 +357,67 @@ fn where_param(json: &str) -> String {
         .collect();
     format!("where={encoded}")
 }
+
+/// `emailAdapter: upstream`: the upstream Parse Server sends each message with its own
+/// adapter, asked through its own routes (with this app's id and master key) before the
+/// request that caused the message is answered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn e_mails_are_sent_by_the_upstream_when_asked_to() {
+    let seen: std::sync::Arc<parking_lot::Mutex<Vec<Value>>> = Default::default();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let up = listener.local_addr().unwrap();
+    let log = std::sync::Arc::clone(&seen);
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let log = std::sync::Arc::clone(&log);
+            tokio::spawn(async move {
+                let service = service_fn(move |req: Request<Incoming>| {
+                    let log = std::sync::Arc::clone(&log);
+                    async move {
+                        let (parts, body) = req.into_parts();
+                        let bytes = body.collect().await.unwrap().to_bytes();
+                        log.lock().push(json!({
+                            "path": parts.uri.path(),
+                            "app": parts.headers["x-parse-application-id"].to_str().unwrap(),
+                            "master": parts.headers["x-parse-master-key"].to_str().unwrap(),
+                            "body": serde_json::from_slice::<Value>(&bytes).unwrap(),
+                        }));
+                        Ok::<_, Infallible>(Response::new(Full::new(Bytes::from("{}"))))
+                    }
+                });
+                let _ = http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    let server = server_with_upstream(&format!("http://{up}/parse"), |c| {
+        c.email.adapter = parse_compat::email::sender::AdapterConfig::Upstream;
+        c.email.verify_user_emails = true;
+        c.email.app_name = Some("app".into());
+        c.email.public_server_url = Some("http://localhost:1337/parse".into());
+    })
+    .await;
+    let res = server
+        .rest("POST", "/parse/users")
+        .json(&json!({"username": "alice", "password": "p", "email": "alice@example.com"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 201, "{}", res.text());
+    let res = server
+        .rest("POST", "/parse/requestPasswordReset")
+        .json(&json!({"email": "alice@example.com"}))
+        .send()
+        .await;
+    assert_eq!(res.status, 200, "{}", res.text());
+    assert_eq!(
+        *seen.lock(),
+        vec![
+            json!({"path": "/parse/verificationEmailRequest", "app": "compatApp",
+                   "master": MASTER_KEY, "body": {"email": "alice@example.com"}}),
+            json!({"path": "/parse/requestPasswordReset", "app": "compatApp",
+                   "master": MASTER_KEY, "body": {"email": "alice@example.com"}}),
+        ]
+    );
+    server.stop().await;
+}

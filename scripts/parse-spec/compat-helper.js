@@ -65,6 +65,11 @@ async function startCompat(options) {
   await stopCompat();
   const config = portable(options);
   delete config.port;
+  // A JavaScript email adapter runs in the in-process server: parse-compat asks it to send,
+  // as a deployment with its adapter in the upstream Parse Server would be configured.
+  if (options.emailAdapter && typeof options.emailAdapter === 'object') {
+    config.emailAdapter = 'upstream';
+  }
   Object.assign(config, {
     parseVersion: version,
     databaseURI,

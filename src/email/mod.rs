@@ -37,6 +37,9 @@ pub struct EmailOptions {
     /// `passwordPolicy.resetTokenReuseIfValid`.
     pub reset_token_reuse_if_valid: bool,
     pub adapter: sender::AdapterConfig,
+    /// `passwordPolicy.resetPasswordSuccessOnInvalidEmail: false` (6.1+): a reset request
+    /// for an address no user has fails with 101 instead of answering `{}`.
+    pub reset_refuses_unknown_email: bool,
 }
 
 impl EmailOptions {
@@ -142,7 +145,16 @@ fn seconds_from_now(secs: f64) -> i64 {
 
 impl EmailService {
     pub fn new(options: EmailOptions, behavior: EmailBehavior, app_id: String) -> Arc<Self> {
-        let mailer = Mailer::new(&options.adapter);
+        Self::with_relay(options, behavior, app_id, None)
+    }
+
+    fn with_relay(
+        options: EmailOptions,
+        behavior: EmailBehavior,
+        app_id: String,
+        relay: Option<sender::Relay>,
+    ) -> Arc<Self> {
+        let mailer = Mailer::new(&options.adapter, relay);
         Arc::new(Self {
             options,
             behavior,
@@ -153,10 +165,25 @@ impl EmailService {
 
     /// The service a server with `config` runs.
     pub fn for_config(config: &crate::config::Config) -> Arc<Self> {
-        Self::new(
+        let relay = match (&config.email.adapter, &config.upstream) {
+            (sender::AdapterConfig::Upstream, Some(url)) => {
+                let timeout = std::time::Duration::from_secs(config.upstream_timeout_secs);
+                crate::http::upstream::Upstream::new(url, timeout)
+                    .ok()
+                    .map(|upstream| sender::Relay {
+                        upstream,
+                        mount_path: config.mount_path.clone(),
+                        app_id: config.app_id.clone(),
+                        master_key: config.master_key.clone(),
+                    })
+            }
+            _ => None,
+        };
+        Self::with_relay(
             config.email.clone(),
             config.behavior.email,
             config.app_id.clone(),
+            relay,
         )
     }
 
@@ -324,7 +351,7 @@ impl EmailService {
         let reuse = self.behavior.token_reuse_options
             && !self.behavior.verify_token_reuse_broken
             && self.options.verify_token_reuse_if_valid;
-        if reuse && let Some(t) = current.filter(|t| t.is_valid(now_millis())) {
+        if reuse && let Some(t) = current.filter(|t| t.expires_after(now_millis())) {
             return Ok(t.token);
         }
         let token = self.new_verify_token();
@@ -431,7 +458,8 @@ impl EmailService {
     }
 
     /// `POST /requestPasswordReset`: a reset link for the user with this email (or, without
-    /// an email, this username); `{}` whether or not there is one.
+    /// an email, this username); `{}` whether or not there is one, unless 6.1+'s
+    /// `resetPasswordSuccessOnInvalidEmail: false` asks for 101.
     pub async fn request_password_reset(
         &self,
         store: &Store,
@@ -443,10 +471,19 @@ impl EmailService {
             .find_user_for_email(EmailLookup::ResetAddress(email))
             .await?
         else {
+            if self.options.reset_refuses_unknown_email {
+                return Err(ParseError::new(
+                    ErrorCode::ObjectNotFound,
+                    "A user with that email does not exist.",
+                ));
+            }
             return Ok(());
         };
         let reuse = self.behavior.token_reuse_options && self.options.reset_token_reuse_if_valid;
-        let token = match tokens.reset.filter(|t| reuse && t.is_valid(now_millis())) {
+        let token = match tokens
+            .reset
+            .filter(|t| reuse && t.expires_after(now_millis()))
+        {
             Some(t) => t.token,
             None => {
                 let token = self.new_reset_token();
@@ -487,7 +524,7 @@ impl EmailService {
             return Ok(Verified::Invalid);
         };
         if self.options.verify_token_validity_secs.is_some()
-            && (!held.is_valid(now_millis()) || user.email_verified == Some(true))
+            && (!held.expires_after(now_millis()) || user.email_verified == Some(true))
         {
             return Ok(Verified::Invalid);
         }
@@ -721,5 +758,84 @@ mod tests {
             "no email, not verified"
         );
         assert!(prevent.check_login(&user(Some(true))).is_ok());
+    }
+
+    /// Once `emailVerifyTokenValidityDuration` is set, Parse looks a link's token up with
+    /// `_email_verify_token_expires_at: {$gt: now}`, which a token written before (without
+    /// expiry) never passes; and 6.1+'s `resetPasswordSuccessOnInvalidEmail: false` turns a
+    /// reset request for an unknown address into 101.
+    #[tokio::test]
+    async fn a_token_without_expiry_fails_a_validity_and_unknown_addresses_can_be_refused() {
+        let store = Store::open(
+            &crate::store::DatabaseLocation::Memory,
+            crate::store::StoreOptions::default(),
+        )
+        .unwrap();
+        let (user, _) = store
+            .sign_up(
+                crate::store::NewUser {
+                    username: "alice".into(),
+                    password: Some("s3cret".into()),
+                    email: Some("alice@example.com".into()),
+                    ..Default::default()
+                },
+                crate::store::SessionMeta::default(),
+            )
+            .await
+            .unwrap();
+        let give = TokenWrite {
+            verify: Some(Some(EmailToken {
+                token: "v1".into(),
+                expires_at: None,
+            })),
+            ..TokenWrite::default()
+        };
+        store
+            .write_user_tokens(&user.object_id, give, TokenGuard::Always)
+            .await
+            .unwrap();
+        let with_validity = EmailService::new(
+            EmailOptions {
+                verify_token_validity_secs: Some(5.0),
+                ..verifying()
+            },
+            behavior("6.5.11"),
+            "app".into(),
+        );
+        let opened = with_validity
+            .verify_email(&store, Some("alice"), "v1")
+            .await
+            .unwrap();
+        assert_eq!(opened, Verified::Invalid);
+        let without = EmailService::new(verifying(), behavior("6.5.11"), "app".into());
+        let opened = without
+            .verify_email(&store, Some("alice"), "v1")
+            .await
+            .unwrap();
+        assert_eq!(opened, Verified::Yes);
+
+        let unknown = Value::from("nobody@example.com");
+        assert!(
+            without
+                .request_password_reset(&store, Some(&unknown))
+                .await
+                .is_ok()
+        );
+        let refusing = EmailService::new(
+            EmailOptions {
+                reset_refuses_unknown_email: true,
+                ..verifying()
+            },
+            behavior("6.5.11"),
+            "app".into(),
+        );
+        let err = refusing
+            .request_password_reset(&store, Some(&unknown))
+            .await
+            .unwrap_err();
+        assert_eq!(
+            (err.code.number(), &*err.message),
+            (101, "A user with that email does not exist.")
+        );
     }
 }

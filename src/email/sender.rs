@@ -25,6 +25,11 @@ pub enum AdapterConfig {
     Outbox(PathBuf),
     /// `smtp://` or `smtps://user:pass@host:port`, with the From address.
     Smtp { url: String, from: String },
+    /// `upstream`: the `--upstream` Parse Server sends each message with its own
+    /// `emailAdapter` (a JavaScript module parse-compat cannot run), asked through its
+    /// `/verificationEmailRequest` and `/requestPasswordReset` routes. It finds the user, and
+    /// writes the token its link carries, in the database both share.
+    Upstream,
 }
 
 impl AdapterConfig {
@@ -32,6 +37,9 @@ impl AdapterConfig {
     pub fn parse(value: &str, from: Option<String>) -> Result<Self, String> {
         if value == "log" {
             return Ok(Self::Log);
+        }
+        if value == "upstream" {
+            return Ok(Self::Upstream);
         }
         if let Some(path) = value.strip_prefix("file:") {
             if path.is_empty() {
@@ -54,7 +62,7 @@ impl AdapterConfig {
             });
         }
         Err(format!(
-            "emailAdapter `{value}` is not one parse-compat runs: give smtp://…, smtps://…, file:PATH or log"
+            "emailAdapter `{value}` is not one parse-compat runs: give smtp://…, smtps://…, file:PATH, upstream or log"
         ))
     }
 }
@@ -92,6 +100,16 @@ enum Transport {
     Log,
     Outbox(Arc<parking_lot::Mutex<PathBuf>>),
     Smtp(Box<Smtp>),
+    Upstream(Box<Relay>),
+}
+
+/// The upstream Parse Server that sends messages for `emailAdapter: upstream`, and how to
+/// ask it: as this app, with the master key (never logged).
+pub struct Relay {
+    pub upstream: crate::http::upstream::Upstream,
+    pub mount_path: String,
+    pub app_id: String,
+    pub master_key: String,
 }
 
 struct Smtp {
@@ -105,9 +123,15 @@ pub struct Mailer {
 }
 
 impl Mailer {
-    pub fn new(config: &AdapterConfig) -> Self {
+    /// A mailer for `config`; `relay` is what `AdapterConfig::Upstream` sends through (the
+    /// configuration check makes sure there is one; without it messages are logged).
+    pub fn new(config: &AdapterConfig, relay: Option<Relay>) -> Self {
         let transport = match config {
             AdapterConfig::Log => Transport::Log,
+            AdapterConfig::Upstream => match relay {
+                Some(relay) => Transport::Upstream(Box::new(relay)),
+                None => Transport::Log,
+            },
             AdapterConfig::Outbox(path) => {
                 Transport::Outbox(Arc::new(parking_lot::Mutex::new(path.clone())))
             }
@@ -162,6 +186,7 @@ impl Mailer {
                     );
                 }
             }
+            Transport::Upstream(relay) => relay.send(&mail).await,
             Transport::Smtp(smtp) => {
                 let Smtp { transport, from } = smtp.as_ref();
                 let message = mail.to.parse().map_err(|e| format!("{e}")).and_then(|to| {
@@ -188,6 +213,45 @@ impl Mailer {
                     }
                 });
             }
+        }
+    }
+}
+
+impl Relay {
+    /// Ask the upstream to send `mail` and wait for its answer, as Parse waits for its own
+    /// adapter within these routes: the message has gone out (or failed) before the request
+    /// that caused it is answered. A refusal is logged with the upstream's reason.
+    async fn send(&self, mail: &Mail) {
+        let route = match mail.kind {
+            MailKind::Verification => "/verificationEmailRequest",
+            MailKind::PasswordReset => "/requestPasswordReset",
+        };
+        let headers = [
+            ("x-parse-application-id", self.app_id.as_str()),
+            ("x-parse-master-key", self.master_key.as_str()),
+        ];
+        let asked = self
+            .upstream
+            .post_json(
+                route,
+                &self.mount_path,
+                &headers,
+                &json!({"email": mail.to}),
+            )
+            .await;
+        match asked {
+            Ok((200..=299, _)) => {}
+            Ok((status, body)) => tracing::warn!(
+                kind = mail.kind.method(),
+                status,
+                answer = %String::from_utf8_lossy(&body),
+                "e-mail not sent: the upstream refused to send it"
+            ),
+            Err(why) => tracing::warn!(
+                kind = mail.kind.method(),
+                %why,
+                "e-mail not sent: the upstream could not be asked"
+            ),
         }
     }
 }
@@ -232,7 +296,7 @@ mod tests {
     async fn the_outbox_is_private_and_holds_every_message() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("outbox.jsonl");
-        let mailer = Mailer::new(&AdapterConfig::Outbox(path.clone()));
+        let mailer = Mailer::new(&AdapterConfig::Outbox(path.clone()), None);
         for to in ["a@example.com", "b@example.com"] {
             mailer
                 .send(Mail {

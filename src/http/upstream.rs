@@ -174,6 +174,53 @@ impl Upstream {
 }
 
 impl Upstream {
+    /// POST a JSON body to one of the upstream's REST routes (`route` below its mount path,
+    /// or below `local_mount` when the upstream URL named none), with these headers; its
+    /// status and body. For parse-compat's own calls, such as asking it to send an e-mail.
+    pub async fn post_json(
+        &self,
+        route: &str,
+        local_mount: &str,
+        headers: &[(&'static str, &str)],
+        body: &serde_json::Value,
+    ) -> Result<(u16, Bytes), String> {
+        let path = format!("{}{route}", self.mount.as_deref().unwrap_or(local_mount));
+        let uri: Uri = format!("{}{path}", self.origin)
+            .parse()
+            .map_err(|_| format!("not a URL: {}{path}", self.origin))?;
+        let mut request = Request::new(buffered(Bytes::from(body.to_string())));
+        *request.method_mut() = hyper::Method::POST;
+        *request.uri_mut() = uri;
+        let h = request.headers_mut();
+        h.insert(
+            hyper::header::CONTENT_TYPE,
+            hyper::header::HeaderValue::from_static("application/json"),
+        );
+        for (name, value) in headers {
+            let value = hyper::header::HeaderValue::from_str(value)
+                .map_err(|_| format!("{name} is not a header value"))?;
+            h.insert(*name, value);
+        }
+        let answer = async {
+            let res = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| e.to_string())?;
+            let status = res.status().as_u16();
+            let bytes = http_body_util::BodyExt::collect(res.into_body())
+                .await
+                .map_err(|e| e.to_string())?
+                .to_bytes();
+            Ok((status, bytes))
+        };
+        tokio::time::timeout(self.answer_timeout, answer)
+            .await
+            .map_err(|_| "the upstream did not answer in time".to_owned())?
+    }
+}
+
+impl Upstream {
     /// A `Location` naming the upstream's API (Parse writes its own `serverURL` there) is
     /// made to name the same resource here.
     fn relocate(&self, headers: &mut HeaderMap, here: &str, local_mount: &str) {

@@ -176,6 +176,13 @@ impl EmailToken {
     pub fn is_valid(&self, now_millis: i64) -> bool {
         self.expires_at.is_none_or(|at| at > now_millis)
     }
+
+    /// Has an expiry, still ahead at `now`: Parse's `expires_at > now` (`$gt` in a query, or
+    /// a `Date` comparison), which a token without expiry never passes. This is what a
+    /// verification link, and the reuse of either token, ask once a validity is configured.
+    pub fn expires_after(&self, now_millis: i64) -> bool {
+        self.expires_at.is_some_and(|at| at > now_millis)
+    }
 }
 
 /// The e-mail tokens a user holds.
