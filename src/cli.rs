@@ -332,6 +332,14 @@ pub struct ServeArgs {
     )]
     pub prevent_login_with_unverified_email: Option<bool>,
 
+    /// With preventLoginWithUnverifiedEmail: a sign-up is answered 205 "User email is not
+    /// verified." once the user is made and the link sent (Parse 6.3+).
+    #[arg(
+        long = "preventSignupWithUnverifiedEmail",
+        env = "PARSE_SERVER_PREVENT_SIGNUP_WITH_UNVERIFIED_EMAIL"
+    )]
+    pub prevent_signup_with_unverified_email: Option<bool>,
+
     /// Seconds a verification link stays valid (default: no limit).
     #[arg(
         long = "emailVerifyTokenValidityDuration",

@@ -201,6 +201,7 @@ const USED_FILE_KEYS: &[&str] = &[
     "publicServerURL",
     "verifyUserEmails",
     "preventLoginWithUnverifiedEmail",
+    "preventSignupWithUnverifiedEmail",
     "emailVerifyTokenValidityDuration",
     "emailVerifyTokenReuseIfValid",
     "emailAdapter",
@@ -340,6 +341,7 @@ impl Config {
                 public_server_url: args.public_server_url,
                 verify_user_emails: args.verify_user_emails,
                 prevent_login: args.prevent_login_with_unverified_email,
+                prevent_signup: args.prevent_signup_with_unverified_email,
                 validity: args.email_verify_token_validity_duration,
                 reuse: args.email_verify_token_reuse_if_valid,
                 adapter: args.email_adapter,
@@ -511,6 +513,7 @@ struct EmailArgs {
     public_server_url: Option<String>,
     verify_user_emails: Option<bool>,
     prevent_login: Option<bool>,
+    prevent_signup: Option<bool>,
     validity: Option<f64>,
     reuse: Option<bool>,
     adapter: Option<String>,
@@ -571,6 +574,12 @@ fn email_options(
             Some(b) => b,
             None => file
                 .boolean("preventLoginWithUnverifiedEmail")?
+                .unwrap_or(false),
+        },
+        prevent_signup_with_unverified_email: match args.prevent_signup {
+            Some(b) => b,
+            None => file
+                .boolean("preventSignupWithUnverifiedEmail")?
                 .unwrap_or(false),
         },
         verify_token_validity_secs: validity.filter(|d| *d != 0.0),

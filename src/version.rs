@@ -643,6 +643,9 @@ pub struct EmailBehavior {
     /// reset request for an unknown address fail with 101.
     [Added]
     pub reset_success_option: bool,
+    /// `preventSignupWithUnverifiedEmail` exists (6.3+).
+    [Added]
+    pub prevent_signup_option: bool,
 }
 }
 
@@ -671,6 +674,7 @@ impl EmailBehavior {
             reuse_requires_duration: v.at_least(4, 5),
             signup_session_error_sanitized: v.at_least(8, 5),
             reset_success_option: v.at_least(6, 1),
+            prevent_signup_option: v.at_least(6, 3),
         }
     }
 }

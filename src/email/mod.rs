@@ -29,6 +29,8 @@ pub struct EmailOptions {
     pub public_server_url: Option<String>,
     pub verify_user_emails: bool,
     pub prevent_login_with_unverified_email: bool,
+    /// `preventSignupWithUnverifiedEmail` (6.3+).
+    pub prevent_signup_with_unverified_email: bool,
     /// `emailVerifyTokenValidityDuration`, in seconds.
     pub verify_token_validity_secs: Option<f64>,
     pub verify_token_reuse_if_valid: bool,
@@ -208,6 +210,22 @@ impl EmailService {
     /// (`preventLoginWithUnverifiedEmail`, with `verifyUserEmails`).
     pub fn prevents_unverified_login(&self) -> bool {
         self.options.verify_user_emails && self.options.prevent_login_with_unverified_email
+    }
+
+    /// Parse's refusal of a sign-up that got no session (`preventSignupWithUnverifiedEmail`,
+    /// 6.3+), raised after the user is made and the link sent, as Parse raises it at the end
+    /// of the write.
+    pub fn check_signup_without_session(&self) -> Result<(), ParseError> {
+        if self.prevents_unverified_login()
+            && self.options.prevent_signup_with_unverified_email
+            && self.behavior.prevent_signup_option
+        {
+            return Err(ParseError::new(
+                ErrorCode::EmailNotFound,
+                "User email is not verified.",
+            ));
+        }
+        Ok(())
     }
 
     /// Parse's refusal of a sign-in while the email is not verified.
@@ -722,6 +740,29 @@ mod tests {
             service("8.6.94").link("http://h/parse", "request_password_reset", "T", Some("a")),
             "http://h/parse/apps/app/request_password_reset?token=T"
         );
+    }
+
+    /// `preventSignupWithUnverifiedEmail` (6.3+) needs `preventLoginWithUnverifiedEmail` and
+    /// `verifyUserEmails`, as Parse's `rejectSignup` does.
+    #[test]
+    fn the_signup_refusal_needs_its_version_and_both_login_options() {
+        let options = |prevent_login| EmailOptions {
+            prevent_login_with_unverified_email: prevent_login,
+            prevent_signup_with_unverified_email: true,
+            ..verifying()
+        };
+        let check = |v: &str, prevent_login| {
+            EmailService::new(options(prevent_login), behavior(v), "app".into())
+                .check_signup_without_session()
+                .map_err(|e| (e.code.number(), e.message.to_string()))
+        };
+        assert_eq!(
+            check("6.5.11", true),
+            Err((205, "User email is not verified.".to_owned()))
+        );
+        assert_eq!(check("9.10.0", true).map_err(|e| e.0), Err(205));
+        assert_eq!(check("6.5.11", false), Ok(()));
+        assert_eq!(check("5.6.0", true), Ok(()), "no such option before 6.3");
     }
 
     #[test]

@@ -80,6 +80,7 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
                 .email_set(&ctx.state.store, &user, token, false)
                 .await?;
         }
+        email.check_signup_without_session()?;
         return Ok((
             201,
             json!({"objectId": user.object_id, "createdAt": iso_millis(user.created_at)}),

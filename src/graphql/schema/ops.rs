@@ -132,6 +132,7 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
         if let Some(token) = verify {
             ctx.block_on(ctx.email.email_set(&ctx.store, &user, token, false))?;
         }
+        ctx.email.check_signup_without_session()?;
         if ctx.behavior.generation == crate::version::ApiGeneration::V3_7 {
             // 3.7's signUp answers the user as it is, and its sessionToken is null.
             return Ok(SignedIn {
