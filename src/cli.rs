@@ -297,6 +297,20 @@ pub struct ServeArgs {
     #[arg(long = "passwordPolicy", env = "PARSE_SERVER_PASSWORD_POLICY")]
     pub password_policy: Option<String>,
 
+    /// Parse's `protectedFields`, as JSON: `{"_User": {"*": ["email", "phone"], "authenticated":
+    /// [...], "<userId>": [...]}}`; fields of other users hidden from a caller (email always,
+    /// as Parse's default; other classes are the upstream's).
+    #[arg(long = "protectedFields", env = "PARSE_SERVER_PROTECTED_FIELDS")]
+    pub protected_fields: Option<String>,
+
+    /// Parse's deprecated `userSensitiveFields`, as a JSON array: added to `protectedFields`'s
+    /// `_User` `*` entry.
+    #[arg(
+        long = "userSensitiveFields",
+        env = "PARSE_SERVER_USER_SENSITIVE_FIELDS"
+    )]
+    pub user_sensitive_fields: Option<String>,
+
     /// Whether changing a password ends the user's other sessions (default true).
     #[arg(
         long = "revokeSessionOnPasswordReset",

@@ -73,6 +73,8 @@ pub struct Config {
     pub revoke_session_on_password_reset: bool,
     /// `enforcePrivateUsers` when set; else the version's default.
     pub enforce_private_users: Option<bool>,
+    /// `protectedFields._User` merged with Parse's default and `userSensitiveFields`.
+    pub protected_user_fields: ProtectedFields,
     /// Parse's `serverURL`: where clients reach the REST API (file URLs are made from it).
     pub server_url: String,
     /// The Parse Server that answers what parse-compat does not (`--upstream`).
@@ -195,6 +197,8 @@ const USED_FILE_KEYS: &[&str] = &[
     "upstreamTimeout",
     "accountLockout",
     "passwordPolicy",
+    "protectedFields",
+    "userSensitiveFields",
     "revokeSessionOnPasswordReset",
     "enforcePrivateUsers",
     "appName",
@@ -360,6 +364,11 @@ impl Config {
             .validate(&behavior.email)
             .map_err(ConfigError::Invalid)?;
         let upstream = pick(args.upstream, "upstream")?.filter(|u| !u.is_empty());
+        let protected_user_fields = ProtectedFields::from_options(
+            file.json(args.protected_fields.as_deref(), "protectedFields")?,
+            file.json(args.user_sensitive_fields.as_deref(), "userSensitiveFields")?,
+        )
+        .map_err(ConfigError::Invalid)?;
         if email.adapter == crate::email::sender::AdapterConfig::Upstream {
             if upstream.is_none() {
                 return Err(ConfigError::Invalid(
@@ -433,6 +442,7 @@ impl Config {
                         normalize_path(mount_path_text.clone())
                     )
                 }),
+            protected_user_fields,
             upstream,
             upstream_timeout_secs: match args.upstream_timeout {
                 Some(s) => s,
@@ -470,6 +480,7 @@ impl Config {
             password_policy: None,
             revoke_session_on_password_reset: true,
             enforce_private_users: None,
+            protected_user_fields: ProtectedFields::default(),
             server_url: "http://localhost:1337/parse".into(),
             upstream: None,
             upstream_timeout_secs: 60,
@@ -518,6 +529,87 @@ struct EmailArgs {
     reuse: Option<bool>,
     adapter: Option<String>,
     from: Option<String>,
+}
+
+/// Parse's `protectedFields` for `_User`: per key (`*`, `authenticated`, a user's objectId),
+/// the fields hidden from a caller that key applies to. Parse's default (`*`: `email`) is
+/// always merged in, and the deprecated `userSensitiveFields` join `*`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProtectedFields(Vec<(String, Vec<String>)>);
+
+impl Default for ProtectedFields {
+    fn default() -> Self {
+        Self(vec![("*".into(), vec!["email".into()])])
+    }
+}
+
+impl ProtectedFields {
+    /// From the `protectedFields` and `userSensitiveFields` options, as given.
+    pub fn from_options(
+        protected: Option<Value>,
+        sensitive: Option<Value>,
+    ) -> Result<Self, String> {
+        let names = |v: &Value, what: &str| -> Result<Vec<String>, String> {
+            v.as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| i.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .ok_or_else(|| format!("{what} must be an array of field names"))
+        };
+        let mut keys: Vec<(String, Vec<String>)> = Vec::new();
+        if let Some(user) = protected.as_ref().and_then(|p| p.get("_User")) {
+            let Value::Object(entries) = user else {
+                return Err("protectedFields._User must be an object".into());
+            };
+            for (key, fields) in entries {
+                keys.push((
+                    key.clone(),
+                    names(fields, &format!("protectedFields._User.{key}"))?,
+                ));
+            }
+        }
+        let mut add = |key: &str, fields: Vec<String>| {
+            let at = match keys.iter().position(|(k, _)| k == key) {
+                Some(i) => i,
+                None => {
+                    keys.push((key.to_owned(), Vec::new()));
+                    keys.len() - 1
+                }
+            };
+            for f in fields {
+                if !keys[at].1.contains(&f) {
+                    keys[at].1.push(f);
+                }
+            }
+        };
+        if let Some(sensitive) = &sensitive {
+            add("*", names(sensitive, "userSensitiveFields")?);
+        }
+        add("*", vec!["email".into()]);
+        Ok(Self(keys))
+    }
+
+    /// The fields of another user hidden from this caller: those every key that applies to
+    /// it protects (Parse intersects the sets of `*`, `authenticated` when signed in, and the
+    /// caller's own objectId). Role keys never apply here: roles live upstream.
+    pub fn hidden_from(&self, caller_id: Option<&str>) -> Vec<String> {
+        let mut hidden: Option<Vec<String>> = None;
+        for (key, fields) in &self.0 {
+            let applies = key == "*"
+                || (caller_id.is_some() && key == "authenticated")
+                || caller_id == Some(key.as_str());
+            if applies {
+                hidden = Some(match hidden {
+                    None => fields.clone(),
+                    Some(h) => h.into_iter().filter(|f| fields.contains(f)).collect(),
+                });
+            }
+        }
+        hidden.unwrap_or_default()
+    }
 }
 
 /// The e-mail options: flags over the config file. An `emailAdapter` the file gives as a
@@ -695,6 +787,27 @@ mod tests {
         assert!(
             !reset("6.0.0", "false").unwrap(),
             "no such option before 6.1"
+        );
+    }
+
+    /// Parse merges its default (`*`: email) and `userSensitiveFields` into `protectedFields`,
+    /// and hides from a caller what every key that applies to it protects.
+    #[test]
+    fn protected_fields_merge_and_intersect_as_parse_s() {
+        let p = ProtectedFields::from_options(
+            Some(serde_json::json!({"_User": {"*": ["zip", "ssn"], "authenticated": ["zip"], "u1": []}})),
+            Some(serde_json::json!(["phone"])),
+        )
+        .unwrap();
+        assert_eq!(p.hidden_from(None), ["zip", "ssn", "phone", "email"]);
+        assert_eq!(p.hidden_from(Some("u2")), ["zip"]);
+        assert!(p.hidden_from(Some("u1")).is_empty());
+        assert_eq!(
+            ProtectedFields::default().hidden_from(Some("u2")),
+            ["email"]
+        );
+        assert!(
+            ProtectedFields::from_options(Some(serde_json::json!({"_User": 1})), None).is_err()
         );
     }
 

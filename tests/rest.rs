@@ -635,3 +635,93 @@ async fn login_as_refuses_every_falsy_user_id() {
         .await;
     assert_eq!(res.json()["objectId"], id.as_str(), "{}", res.text());
 }
+
+/// `protectedFields` (and the deprecated `userSensitiveFields`) hide other users' fields as
+/// Parse's do (spec: UserPII): from the public and from other users, on get and find, and a
+/// query on a hidden field is refused; the user and the master key see everything.
+#[tokio::test]
+async fn protected_fields_hide_other_users_fields() {
+    let server = TestServer::start_with("6.5.11", |c| {
+        c.enforce_private_users = Some(false);
+        c.protected_user_fields = parse_compat::config::ProtectedFields::from_options(
+            Some(json!({"_User": {"*": ["zip"], "authenticated": ["zip", "ssn"]}})),
+            Some(json!(["ssn"])),
+        )
+        .unwrap();
+    })
+    .await;
+    let alice = json!({"username": "alice", "password": "s3cret", "email": "a@example.com",
+                       "zip": "10001", "ssn": "123", "nick": "al"});
+    let made = server
+        .rest("POST", "/parse/users")
+        .json(&alice)
+        .send()
+        .await
+        .json();
+    let (id, token) = (
+        made["objectId"].as_str().unwrap().to_owned(),
+        token_of(&made),
+    );
+    let bob = json!({"username": "bob", "password": "s3cret"});
+    let bob = token_of(
+        &server
+            .rest("POST", "/parse/users")
+            .json(&bob)
+            .send()
+            .await
+            .json(),
+    );
+    let get = |session: Option<String>, master: bool| {
+        let mut req = server.rest("GET", &format!("/parse/users/{id}"));
+        if let Some(t) = &session {
+            req = req.session(t);
+        }
+        if master {
+            req = req.header("X-Parse-Master-Key", MASTER_KEY);
+        }
+        req.send()
+    };
+    let shown = |v: &Value| {
+        ["email", "zip", "ssn", "nick"]
+            .into_iter()
+            .filter(|f| v.get(*f).is_some())
+            .collect::<Vec<_>>()
+    };
+    // The public: `*` (zip, ssn from userSensitiveFields, email by default).
+    assert_eq!(shown(&get(None, false).await.json()), ["nick"]);
+    // Another user: `*` and `authenticated` intersect: zip and ssn.
+    assert_eq!(
+        shown(&get(Some(bob.clone()), false).await.json()),
+        ["email", "nick"]
+    );
+    assert_eq!(
+        shown(&get(Some(token), false).await.json()),
+        ["email", "zip", "ssn", "nick"]
+    );
+    assert_eq!(
+        shown(&get(None, true).await.json()),
+        ["email", "zip", "ssn", "nick"]
+    );
+    let found = server
+        .rest("GET", "/parse/users")
+        .session(&bob)
+        .send()
+        .await
+        .json();
+    let alice_found = found["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["username"] == "alice")
+        .unwrap();
+    assert_eq!(shown(alice_found), ["email", "nick"]);
+    let refused = server
+        .rest("GET", "/parse/users?where=%7B%22zip%22%3A%2210001%22%7D")
+        .session(&bob)
+        .send()
+        .await;
+    assert_eq!(
+        refused.json(),
+        json!({"code": 119, "error": "This user is not allowed to query zip on class _User"})
+    );
+}

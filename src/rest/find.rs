@@ -69,10 +69,22 @@ fn answer(
     Value::Object(out)
 }
 
-/// The fields Parse never shows to someone other than the user and the master key.
-pub fn hide_protected(object: &mut Map<String, Value>) {
-    object.shift_remove("email");
+/// What Parse never shows to someone other than the user and the master key: the protected
+/// fields (`protectedFields`, email by default) and `authData`.
+pub fn hide_protected(object: &mut Map<String, Value>, hidden: &[String]) {
+    for field in hidden {
+        object.shift_remove(field.as_str());
+    }
     object.shift_remove("authData");
+}
+
+/// The protected fields of other users, for this caller.
+pub fn hidden_fields(ctx: &RestContext<'_>) -> Vec<String> {
+    let caller_id = ctx.auth.session.as_ref().map(|s| s.user.object_id.as_str());
+    ctx.state
+        .config
+        .protected_user_fields
+        .hidden_from(caller_id)
 }
 
 /// `GET /users`: every user whose ACL lets the caller read them (all, for the master key);
@@ -85,12 +97,16 @@ pub async fn users(
     let behavior: Behavior = ctx.state.config.behavior;
     let q = Query::from_params(body, params, &behavior, ctx.auth.is_master)?;
     let who = caller(ctx);
-    if who != Caller::Master && behavior.email_query_protected && q.mentions("email") {
+    let hidden = hidden_fields(ctx);
+    if who != Caller::Master
+        && behavior.email_query_protected
+        && let Some(field) = hidden.iter().find(|f| q.mentions(f))
+    {
         return Err(ParseError::new(
             ErrorCode::OperationForbidden,
-            behavior.permission_message(
-                "This user is not allowed to query email on class _User".to_owned(),
-            ),
+            behavior.permission_message(format!(
+                "This user is not allowed to query {field} on class _User"
+            )),
         ));
     }
     let scan = UserScan {
@@ -121,7 +137,7 @@ pub async fn users(
             Caller::Nobody => false,
         };
         if !own || hide_own {
-            hide_protected(object);
+            hide_protected(object, &hidden);
         }
     });
     Ok((200, out))

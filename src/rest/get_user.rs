@@ -64,7 +64,7 @@ pub async fn handle(ctx: &RestContext<'_>, id: &str) -> RestResult {
     }
     if !(own || master) {
         // Parse's default protected fields: another user's email, and their authData.
-        super::find::hide_protected(&mut out);
+        super::find::hide_protected(&mut out, &super::find::hidden_fields(ctx));
     }
     if own
         && !master
