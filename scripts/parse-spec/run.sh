@@ -13,8 +13,9 @@
 # Without --compat the suite runs as Parse runs it (PostgreSQL). With --compat, every request the
 # suite makes (the JS SDK and its raw HTTP calls to http://localhost:8378/1) reaches parse-compat,
 # which answers the user and session API itself and passes the rest to the in-process
-# parse-server, moved to port 8379, on the same PostgreSQL database (compat-helper.js). Each
-# `reconfigureServer(options)` restarts parse-compat with the same Parse options.
+# parse-server, moved to port 8379, on the same PostgreSQL database (harness-helper.js). Each
+# `reconfigureServer(options)` restarts parse-compat with the same Parse options. In both
+# modes idle keep-alive connections are closed before the suite's open-connection check.
 #
 # Results go to FILE as JSON lines, one per spec: {"name","status","failures"}.
 set -euo pipefail
@@ -49,7 +50,7 @@ git --git-dir="$mirror" archive "$version" spec | tar -x -C "$work"
 git --git-dir="$mirror" show "$version:package.json" >"$work/parse-server-package.json"
 ln -sfn "$oracle/node_modules/parse-server/lib" "$work/lib"
 ln -sfn "$oracle/node_modules" "$work/node_modules"
-cp "$here/compat-helper.js" "$here/results-reporter.js" "$work/spec/"
+cp "$here/harness-helper.js" "$here/results-reporter.js" "$work/spec/"
 
 # The spec's test tooling, at the tag's versions, outside the server's node_modules.
 if [[ ! -d $work/tools/node_modules/jasmine ]]; then
@@ -68,8 +69,7 @@ for dep in "$work"/spec/dependencies/*/; do
   [[ -d $dep ]] && ln -sfn "$dep" "$work/tools/local/$(basename "$dep")"
 done
 
-helpers='"helper.js", "results-reporter.js"'
-[[ -n $compat ]] && helpers='"helper.js", "compat-helper.js", "results-reporter.js"'
+helpers='"helper.js", "harness-helper.js", "results-reporter.js"'
 files=$(printf '"%s.spec.js",' "${specs[@]}")
 cat >"$work/jasmine.json" <<JSON
 { "spec_dir": "spec", "spec_files": [${files%,}], "helpers": [$helpers], "random": false }
