@@ -593,14 +593,16 @@ impl ProtectedFields {
     }
 
     /// The fields of another user hidden from this caller: those every key that applies to
-    /// it protects (Parse intersects the sets of `*`, `authenticated` when signed in, and the
-    /// caller's own objectId). Role keys never apply here: roles live upstream.
-    pub fn hidden_from(&self, caller_id: Option<&str>) -> Vec<String> {
+    /// it protects. Parse intersects the sets of `*`, and for a signed-in caller
+    /// `authenticated`, each role they hold (`role:<name>`) and their own objectId.
+    pub fn hidden_from(&self, caller_id: Option<&str>, roles: &[String]) -> Vec<String> {
         let mut hidden: Option<Vec<String>> = None;
         for (key, fields) in &self.0 {
             let applies = key == "*"
-                || (caller_id.is_some() && key == "authenticated")
-                || caller_id == Some(key.as_str());
+                || (caller_id.is_some()
+                    && (key == "authenticated"
+                        || caller_id == Some(key.as_str())
+                        || (key.starts_with("role:") && roles.contains(key))));
             if applies {
                 hidden = Some(match hidden {
                     None => fields.clone(),
@@ -609,6 +611,11 @@ impl ProtectedFields {
             }
         }
         hidden.unwrap_or_default()
+    }
+
+    /// Whether a key names a role, so that a caller's roles decide what they see.
+    pub fn names_roles(&self) -> bool {
+        self.0.iter().any(|(key, _)| key.starts_with("role:"))
     }
 }
 
@@ -799,15 +806,38 @@ mod tests {
             Some(serde_json::json!(["phone"])),
         )
         .unwrap();
-        assert_eq!(p.hidden_from(None), ["zip", "ssn", "phone", "email"]);
-        assert_eq!(p.hidden_from(Some("u2")), ["zip"]);
-        assert!(p.hidden_from(Some("u1")).is_empty());
+        assert_eq!(p.hidden_from(None, &[]), ["zip", "ssn", "phone", "email"]);
+        assert_eq!(p.hidden_from(Some("u2"), &[]), ["zip"]);
+        assert!(p.hidden_from(Some("u1"), &[]).is_empty());
         assert_eq!(
-            ProtectedFields::default().hidden_from(Some("u2")),
+            ProtectedFields::default().hidden_from(Some("u2"), &[]),
             ["email"]
         );
+        assert!(!p.names_roles());
         assert!(
             ProtectedFields::from_options(Some(serde_json::json!({"_User": 1})), None).is_err()
+        );
+    }
+
+    /// A `role:` key applies to a signed-in caller holding that role, intersected with the
+    /// rest; a role the caller does not hold, or an anonymous caller, is not affected.
+    #[test]
+    fn protected_fields_role_keys_apply_to_their_holders() {
+        let p = ProtectedFields::from_options(
+            Some(serde_json::json!({"_User": {"*": ["ssn", "zip"], "role:Administrator": [], "role:Support": ["ssn"]}})),
+            None,
+        )
+        .unwrap();
+        assert!(p.names_roles());
+        let admin = ["role:Administrator".to_owned()];
+        let support = ["role:Support".to_owned()];
+        assert!(p.hidden_from(Some("a"), &admin).is_empty());
+        assert_eq!(p.hidden_from(Some("s"), &support), ["ssn"]);
+        assert_eq!(p.hidden_from(Some("x"), &[]), ["ssn", "zip", "email"]);
+        assert_eq!(
+            p.hidden_from(None, &admin),
+            ["ssn", "zip", "email"],
+            "roles count only for a signed-in caller"
         );
     }
 

@@ -8,9 +8,10 @@ mod common;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use parse_compat::object::FieldType;
+use parse_compat::object::{Change, FieldType};
 use parse_compat::store::{
-    DatabaseLocation, NewUser, SessionAction, SessionMeta, Store, StoreOptions,
+    Caller, DatabaseLocation, NewUser, Reader, SessionAction, SessionMeta, Store, StoreOptions,
+    UserScan, UserUpdate,
 };
 use parse_compat::version::ParseVersion;
 use serde_json::{Map, Value, json};
@@ -579,4 +580,233 @@ async fn an_apps_own_column_on_user_is_no_field_and_breaks_nothing() {
         .await
         .unwrap();
     assert!(again.is_some());
+}
+
+/// A role as Parse 9.10.0 writes one (fixtures/pg-tables/roles): a `_Role` row, its users in
+/// `_Join:users:_Role` (`relatedId` the user, `owningId` the role) and the roles that inherit
+/// it in `_Join:roles:_Role` (`relatedId` the child role, `owningId` this one).
+async fn role(
+    client: &tokio_postgres::Client,
+    id: &str,
+    name: &str,
+    users: &[&str],
+    roles: &[&str],
+) {
+    client
+        .execute(
+            r#"INSERT INTO "_Role" ("objectId", "createdAt", "updatedAt", name, _rperm, _wperm) VALUES ($1, now(), now(), $2, '{}', '{}')"#,
+            &[&id, &name],
+        )
+        .await
+        .unwrap();
+    for user in users {
+        client
+            .execute(
+                r#"INSERT INTO "_Join:users:_Role" VALUES ($1, $2)"#,
+                &[user, &id],
+            )
+            .await
+            .unwrap();
+    }
+    for child in roles {
+        client
+            .execute(
+                r#"INSERT INTO "_Join:roles:_Role" VALUES ($1, $2)"#,
+                &[child, &id],
+            )
+            .await
+            .unwrap();
+    }
+}
+
+async fn signed_up(store: &Store, name: &str) -> parse_compat::store::User {
+    store
+        .sign_up(
+            NewUser {
+                username: name.into(),
+                password: Some("pw".into()),
+                ..NewUser::default()
+            },
+            SessionMeta::default(),
+        )
+        .await
+        .unwrap()
+        .0
+}
+
+fn set_nickname(caller: Caller, acl: Option<Map<String, Value>>) -> UserUpdate {
+    UserUpdate {
+        caller,
+        username: None,
+        email: None,
+        email_verified: None,
+        password: None,
+        acl,
+        object_id: None,
+        duplicate_value_error: true,
+        changes: vec![("nickname".into(), Change::Set(json!("set")))],
+        field_types: vec![("nickname".into(), FieldType::String)],
+    }
+}
+
+/// Roles come from Parse's own tables, inherited through `roles` relations as Parse's `Auth`
+/// walks them (a cycle ends the walk; a deleted role grants nothing, nor do its parents), and
+/// decide who may read and write a user whose ACL names them.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn roles_parse_keeps_decide_who_reads_and_writes_a_user() {
+    let Some(uri) = fresh().await else { return };
+    // A database parse-compat made alone has no role tables: nobody holds a role.
+    let alone = store(&uri, V9).await;
+    let early = signed_up(&alone, "early").await;
+    assert!(alone.user_roles(&early.object_id).await.unwrap().is_empty());
+    drop(alone);
+
+    let Some(uri) = fresh().await else { return };
+    made_by_real_parse(&uri, "9.10.0").await;
+    let store = store(&uri, V9).await;
+    let target = signed_up(&store, "target").await;
+    let admin = signed_up(&store, "admin").await;
+    let support = signed_up(&store, "support").await;
+    let outsider = signed_up(&store, "outsider").await;
+    let client = sql(&uri).await;
+    role(
+        &client,
+        "rAdmin0001",
+        "Administrator",
+        &[&admin.object_id],
+        &[],
+    )
+    .await;
+    role(
+        &client,
+        "rMgmt00001",
+        "managementOf_target",
+        &[],
+        &["rAdmin0001"],
+    )
+    .await;
+    // A cycle: Administrator also inherits from managementOf_target.
+    client
+        .execute(
+            r#"INSERT INTO "_Join:roles:_Role" VALUES ('rMgmt00001', 'rAdmin0001')"#,
+            &[],
+        )
+        .await
+        .unwrap();
+    role(&client, "rSupport01", "Support", &[&support.object_id], &[]).await;
+    // A role deleted by Parse leaves its join rows behind; it grants nothing, nor its parent.
+    role(&client, "rGone00001", "Gone", &[&outsider.object_id], &[]).await;
+    role(&client, "rAbove0001", "AboveGone", &[], &["rGone00001"]).await;
+    client
+        .execute(
+            r#"DELETE FROM "_Role" WHERE "objectId" = 'rGone00001'"#,
+            &[],
+        )
+        .await
+        .unwrap();
+
+    let mut held = store.user_roles(&admin.object_id).await.unwrap();
+    held.sort();
+    assert_eq!(held, ["role:Administrator", "role:managementOf_target"]);
+    assert_eq!(
+        store.user_roles(&support.object_id).await.unwrap(),
+        ["role:Support"]
+    );
+    assert!(
+        store
+            .user_roles(&outsider.object_id)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let mut acl = Map::new();
+    acl.insert(
+        target.object_id.clone(),
+        json!({"read": true, "write": true}),
+    );
+    acl.insert("role:managementOf_target".into(), json!({"read": true}));
+    acl.insert("role:Support".into(), json!({"write": true}));
+    acl.insert(
+        "role:AboveGone".into(),
+        json!({"read": true, "write": true}),
+    );
+    store
+        .update_user(
+            &target.object_id,
+            set_nickname(Caller::Master, Some(acl)),
+            SessionMeta::default(),
+            false,
+        )
+        .await
+        .unwrap();
+
+    // Writes: Support may, through its role; Administrator only reads; the holder of a
+    // deleted role gets nothing from it.
+    let write =
+        |who: &parse_compat::store::User| set_nickname(Caller::User(who.object_id.clone()), None);
+    store
+        .update_user(
+            &target.object_id,
+            write(&support),
+            SessionMeta::default(),
+            false,
+        )
+        .await
+        .expect("Support writes through its role");
+    for refused in [&admin, &outsider] {
+        let err = store
+            .update_user(
+                &target.object_id,
+                write(refused),
+                SessionMeta::default(),
+                false,
+            )
+            .await
+            .unwrap_err();
+        assert!(format!("{err:?}").contains("Insufficient auth"), "{err:?}");
+        let err = store
+            .delete_user(
+                &target.object_id,
+                Caller::User(refused.object_id.clone()),
+                false,
+            )
+            .await
+            .unwrap_err();
+        assert!(format!("{err:?}").contains("Insufficient auth"), "{err:?}");
+    }
+
+    // Reads: a scan as the admin, with their roles, sees the target; without them, or as
+    // the outsider, it does not.
+    let readable = |id: &str, roles: Vec<String>| UserScan {
+        object_id: Some(target.object_id.clone()),
+        readable_by: Reader::User {
+            id: id.to_owned(),
+            roles,
+        },
+        ..UserScan::default()
+    };
+    let count = |scan| {
+        let store = store.clone();
+        async move {
+            store
+                .scan_users(scan, |rows| Ok(rows.count()))
+                .await
+                .unwrap()
+        }
+    };
+    let roles = store.user_roles(&admin.object_id).await.unwrap();
+    assert_eq!(count(readable(&admin.object_id, roles)).await, 1);
+    assert_eq!(count(readable(&admin.object_id, Vec::new())).await, 0);
+    let roles = store.user_roles(&outsider.object_id).await.unwrap();
+    assert_eq!(count(readable(&outsider.object_id, roles)).await, 0);
+
+    store
+        .delete_user(
+            &target.object_id,
+            Caller::User(support.object_id.clone()),
+            false,
+        )
+        .await
+        .expect("Support deletes through its role");
 }

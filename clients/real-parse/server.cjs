@@ -24,6 +24,8 @@ ParseServer.startApp({
   cloud: `${__dirname}/cloud.cjs`,
   // The test's app makes its classes from the client, as apps of older Parse versions do.
   allowClientClassCreation: true,
+  // More Parse options for one test, as JSON (e.g. the protectedFields parse-compat is given too).
+  ...JSON.parse(process.env.PARSE_EXTRA_OPTIONS || '{}'),
 }).then(
   () => console.log(`real parse-server listening on 127.0.0.1:${port}`),
   (err) => {

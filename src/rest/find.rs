@@ -78,13 +78,17 @@ pub fn hide_protected(object: &mut Map<String, Value>, hidden: &[String]) {
     object.shift_remove("authData");
 }
 
-/// The protected fields of other users, for this caller.
-pub fn hidden_fields(ctx: &RestContext<'_>) -> Vec<String> {
-    let caller_id = ctx.auth.session.as_ref().map(|s| s.user.object_id.as_str());
+/// The protected fields of other users, for this caller, who holds `roles`.
+pub fn hidden_fields(ctx: &RestContext<'_>, roles: &[String]) -> Vec<String> {
     ctx.state
         .config
         .protected_user_fields
-        .hidden_from(caller_id)
+        .hidden_from(caller_id(ctx), roles)
+}
+
+/// The signed-in caller's objectId.
+pub fn caller_id<'a>(ctx: &'a RestContext<'_>) -> Option<&'a str> {
+    ctx.auth.session.as_ref().map(|s| s.user.object_id.as_str())
 }
 
 /// `GET /users`: every user whose ACL lets the caller read them (all, for the master key);
@@ -97,7 +101,13 @@ pub async fn users(
     let behavior: Behavior = ctx.state.config.behavior;
     let q = Query::from_params(body, params, &behavior, ctx.auth.is_master)?;
     let who = caller(ctx);
-    let hidden = hidden_fields(ctx);
+    // Parse reads a signed-in caller's roles for every query: its ACL group and its
+    // protected fields both depend on them.
+    let roles = match &who {
+        Caller::User(id) => ctx.state.store.user_roles(id).await?,
+        _ => Vec::new(),
+    };
+    let hidden = hidden_fields(ctx, &roles);
     if who != Caller::Master
         && behavior.email_query_protected
         && let Some(field) = hidden.iter().find(|f| q.mentions(f))
@@ -115,7 +125,10 @@ pub async fn users(
         email: q.equals_text("email"),
         readable_by: match &who {
             Caller::Master => Reader::Master,
-            Caller::User(id) => Reader::User(id.clone()),
+            Caller::User(id) => Reader::User {
+                id: id.clone(),
+                roles,
+            },
             Caller::Nobody => Reader::Public,
         },
     };

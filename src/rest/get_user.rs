@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::{RestContext, RestResult, render};
 use crate::error::{ErrorCode, ParseError};
-use crate::store::EmailLookup;
+use crate::store::{EmailLookup, acl_admits, acl_names_roles};
 
 pub async fn handle(ctx: &RestContext<'_>, id: &str) -> RestResult {
     let not_found = || ParseError::new(ErrorCode::ObjectNotFound, "Object not found.");
@@ -34,15 +34,21 @@ pub async fn handle(ctx: &RestContext<'_>, id: &str) -> RestResult {
         .session
         .as_ref()
         .is_some_and(|s| s.user.object_id == user.object_id);
-    // The ACL decides who else may read: public read up to 5.x, nobody from 6.0 (private users).
-    let readable = master
-        || own
-        || user
-            .acl
-            .get("*")
-            .and_then(|p| p.get("read"))
-            .and_then(Value::as_bool)
-            .unwrap_or(false);
+    // The ACL decides who else may read (public read up to 5.x, nobody from 6.0: private
+    // users): the public, the caller, or a role they hold. Their roles are read only when the
+    // ACL or the protected fields name one.
+    let caller_id = super::find::caller_id(ctx);
+    let roles = match caller_id {
+        Some(id)
+            if !(master || own)
+                && (acl_names_roles(&user.acl, "read")
+                    || ctx.state.config.protected_user_fields.names_roles()) =>
+        {
+            ctx.state.store.user_roles(id).await?
+        }
+        _ => Vec::new(),
+    };
+    let readable = master || own || acl_admits(&user.acl, caller_id, &roles, "read");
     if !readable {
         return Err(not_found());
     }
@@ -64,7 +70,7 @@ pub async fn handle(ctx: &RestContext<'_>, id: &str) -> RestResult {
     }
     if !(own || master) {
         // Parse's default protected fields: another user's email, and their authData.
-        super::find::hide_protected(&mut out, &super::find::hidden_fields(ctx));
+        super::find::hide_protected(&mut out, &super::find::hidden_fields(ctx, &roles));
     }
     if own
         && !master

@@ -33,7 +33,9 @@ pub use model::{
     AuthSession, EmailLookup, EmailToken, EndedSession, IssuedSession, Session, SessionAction,
     SessionMeta, TokenGuard, TokenWrite, User, UserTokens,
 };
-pub use rules::{Caller, Reader, SessionUpdate, UpdatedUser, UserScan, UserUpdate};
+pub use rules::{
+    Caller, Reader, SessionUpdate, UpdatedUser, UserScan, UserUpdate, acl_admits, acl_names_roles,
+};
 
 /// bcrypt cost Parse uses.
 pub const BCRYPT_COST: u32 = 10;
@@ -582,6 +584,12 @@ impl Store {
         email: Option<String>,
     ) -> Result<Option<User>, StoreError> {
         backend!(self, b => b.find_login_candidates(username, email).await)
+    }
+
+    /// The roles a user holds, inherited ones included, as ACL keys (`role:<name>`): read
+    /// from Parse's `_Role` tables on PostgreSQL; none on SQLite.
+    pub async fn user_roles(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
+        backend!(self, b => b.user_roles(user_id).await)
     }
 
     /// Look a user up by objectId.

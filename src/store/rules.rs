@@ -18,20 +18,49 @@ pub enum Caller {
     Nobody,
 }
 
+/// Whether an ACL grants `perm` (`"read"` or `"write"`) to `who` (`*`, an objectId, or
+/// `role:<name>`).
+pub fn acl_grants(acl: &Map<String, Value>, who: &str, perm: &str) -> bool {
+    acl.get(who)
+        .and_then(|p| p.get(perm))
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+}
+
+/// Whether an ACL grants `perm` to any role: only then do a caller's roles matter.
+pub fn acl_names_roles(acl: &Map<String, Value>, perm: &str) -> bool {
+    acl.keys()
+        .any(|who| who.starts_with("role:") && acl_grants(acl, who, perm))
+}
+
+/// Whether an ACL lets this reader or writer in: the public, their objectId, or one of
+/// their roles (`role:<name>`, with the roles they inherit).
+pub fn acl_admits(
+    acl: &Map<String, Value>,
+    user_id: Option<&str>,
+    roles: &[String],
+    perm: &str,
+) -> bool {
+    acl_grants(acl, "*", perm)
+        || user_id.is_some_and(|id| acl_grants(acl, id, perm))
+        || roles.iter().any(|r| acl_grants(acl, r, perm))
+}
+
 impl Caller {
-    /// Whether an object with this ACL may be written by the caller (roles are not modelled:
-    /// nobody here belongs to one).
+    /// Whether an object with this ACL may be written by the caller on the public's or
+    /// their own grant alone. A store that keeps roles asks [`Caller::may_write_as`] when
+    /// this says no and the ACL names a role.
     pub fn may_write(&self, acl: &Map<String, Value>) -> bool {
-        let grants = |who: &str| {
-            acl.get(who)
-                .and_then(|p| p.get("write"))
-                .and_then(Value::as_bool)
-                .unwrap_or(false)
-        };
+        self.may_write_as(acl, &[])
+    }
+
+    /// Whether an object with this ACL may be written by the caller, who holds `roles`
+    /// (`role:<name>`).
+    pub fn may_write_as(&self, acl: &Map<String, Value>, roles: &[String]) -> bool {
         match self {
             Self::Master => true,
-            Self::User(id) => grants("*") || grants(id),
-            Self::Nobody => grants("*"),
+            Self::User(id) => acl_admits(acl, Some(id), roles, "write"),
+            Self::Nobody => acl_grants(acl, "*", "write"),
         }
     }
 }
@@ -43,7 +72,11 @@ pub enum Reader {
     Master,
     #[default]
     Public,
-    User(String),
+    /// A signed-in user, with the roles they hold (`role:<name>`, inherited ones included).
+    User {
+        id: String,
+        roles: Vec<String>,
+    },
 }
 
 /// What narrows a scan of users before each row is checked in full.

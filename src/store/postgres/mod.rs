@@ -22,6 +22,7 @@
 mod email;
 mod lanes;
 mod objects;
+mod roles;
 mod schema;
 
 use std::sync::Arc;
@@ -158,16 +159,19 @@ fn acl_from_perms(rperm: &Value, wperm: &Value) -> Map<String, Value> {
     acl
 }
 
+/// A PostgreSQL `text[]` literal of these values, each quoted.
+fn array_literal(values: &[&String]) -> String {
+    let quoted: Vec<String> = values
+        .iter()
+        .map(|w| format!("\"{}\"", w.replace('\\', "\\\\").replace('"', "\\\"")))
+        .collect();
+    format!("{{{}}}", quoted.join(","))
+}
+
 /// `_rperm` and `_wperm` of an ACL (`transformObjectACL`), as PostgreSQL array literals.
 fn perms_from_acl(acl: &Map<String, Value>) -> (String, String) {
     let grants = |p: &Value, k: &str| p.get(k).and_then(Value::as_bool).unwrap_or(false);
-    let literal = |who: Vec<&String>| {
-        let quoted: Vec<String> = who
-            .iter()
-            .map(|w| format!("\"{}\"", w.replace('\\', "\\\\").replace('"', "\\\"")))
-            .collect();
-        format!("{{{}}}", quoted.join(","))
-    };
+    let literal = |who: Vec<&String>| array_literal(&who);
     let read = acl
         .iter()
         .filter(|(_, p)| grants(p, "read"))
@@ -886,6 +890,12 @@ impl PgStore {
                 .into_iter()
                 .find(|u| Some(&u.username) == username.as_ref()),
         })
+    }
+
+    /// The roles `user_id` holds (`role:<name>`), from Parse's `_Role` tables.
+    pub async fn user_roles(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
+        let client = self.client().await?;
+        roles::roles_of(&client, user_id).await
     }
 
     /// Look a user up by objectId.

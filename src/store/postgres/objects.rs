@@ -232,8 +232,12 @@ impl PgStore {
             }
             None => (None, None),
         };
+        let allowed = match &found {
+            Some(u) => super::roles::may_write(tx, &update.caller, &u.acl).await?,
+            None => false,
+        };
         let mut user = match found {
-            Some(u) if update.caller.may_write(&u.acl) => u,
+            Some(u) if allowed => u,
             _ if update.caller == Caller::Master => {
                 return Err(ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into());
             }
@@ -384,8 +388,12 @@ impl PgStore {
             };
             super::acl_from_perms(&perms(0), &perms(1))
         });
+        let allowed = match &acl {
+            Some(acl) => super::roles::may_write(&tx, &caller, acl).await?,
+            None => false,
+        };
         match acl {
-            Some(acl) if caller.may_write(&acl) => {}
+            Some(_) if allowed => {}
             _ if caller == Caller::Master => {
                 return Err(ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into());
             }
@@ -429,10 +437,13 @@ impl PgStore {
         match &scan.readable_by {
             Reader::Master => {}
             Reader::Public => sql.push_str(r#" AND ("_rperm" IS NULL OR "_rperm" && ARRAY['*'])"#),
-            Reader::User(id) => {
-                params.push(Some(id.clone()));
+            Reader::User { id, roles } => {
+                let public = "*".to_owned();
+                let mut readers = vec![&public, id];
+                readers.extend(roles.iter());
+                params.push(Some(super::array_literal(&readers)));
                 sql.push_str(&format!(
-                    r#" AND ("_rperm" IS NULL OR "_rperm" && ARRAY['*', ${}::text])"#,
+                    r#" AND ("_rperm" IS NULL OR "_rperm" && ${}::text::text[])"#,
                     params.len()
                 ));
             }

@@ -367,6 +367,12 @@ impl SqliteStore {
         .await
     }
 
+    /// The roles a user holds: none. Roles are Parse objects this store does not keep (they
+    /// need Parse's PostgreSQL tables, shared with a Parse Server).
+    pub async fn user_roles(&self, _user_id: &str) -> Result<Vec<String>, StoreError> {
+        Ok(Vec::new())
+    }
+
     /// Look a user up by objectId.
     pub async fn find_user(&self, user_id: String) -> Result<Option<User>, StoreError> {
         self.read(move |conn| {

@@ -328,7 +328,8 @@ impl SqliteStore {
             match &scan.readable_by {
                 Reader::Master => {}
                 Reader::Public => sql.push_str(" AND json_extract(acl, '$.\"*\".read') = 1"),
-                Reader::User(id) => {
+                // No roles here ([`super::SqliteStore::user_roles`]).
+                Reader::User { id, .. } => {
                     args.push(id.clone());
                     sql.push_str(&format!(
                         " AND (json_extract(acl, '$.\"*\".read') = 1 OR \
