@@ -43,6 +43,7 @@ const open = await signUp('open', { email: `open-${tag}@example.com`, ssn: '456'
 const admin = await signUp('admin');
 const support = await signUp('support');
 const outsider = await signUp('outsider');
+const friend = await signUp('friend');
 await Parse.User.logOut();
 step('users: signed up through parse-compat');
 
@@ -60,6 +61,7 @@ step('roles: saved with the SDK through parse-compat, by the real server');
 const acl = new Parse.ACL(target);
 acl.setRoleReadAccess(management, true);
 acl.setRoleWriteAccess(supportRole, true);
+acl.setReadAccess(friend, true); // by objectId, no role
 target.setACL(acl);
 await target.save(null, { useMasterKey: true });
 const openACL = new Parse.ACL(open);
@@ -72,6 +74,7 @@ const callers = {
   admin: admin.getSessionToken(),
   support: support.getSessionToken(),
   outsider: outsider.getSessionToken(),
+  friend: friend.getSessionToken(),
   target: target.getSessionToken(),
   anonymous: undefined,
 };
@@ -96,7 +99,7 @@ assert.equal(outsiderView.body.ssn, undefined);
 assert.equal(outsiderView.body.email, undefined);
 step('reads: a role inherited through another, and protectedFields by role, as Parse answers');
 
-for (const who of ['admin', 'outsider', 'anonymous', 'support']) {
+for (const who of ['admin', 'outsider', 'friend', 'anonymous', 'support']) {
   await same(`${who} writes the target`, 'PUT', `/users/${target.id}`, { token: callers[who], body: { nickname: who } });
 }
 const written = await call(compatURL, 'GET', `/users/${target.id}`, { master: true });
