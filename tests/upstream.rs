@@ -421,3 +421,155 @@ async fn e_mails_are_sent_by_the_upstream_when_asked_to() {
     );
     server.stop().await;
 }
+
+/// A stand-in LiveQuery server, below HTTP: it reads one request head, switches protocols
+/// when asked (101 with `Sec-WebSocket-Accept`), then answers every chunk it reads with
+/// `echo:` and the chunk. Each request head it read goes to `heads`.
+async fn fake_live_query(heads: tokio::sync::mpsc::UnboundedSender<String>) -> SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let heads = heads.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") {
+                    if stream.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).to_lowercase();
+                let _ = heads.send(head.clone());
+                if !head.contains("upgrade: websocket") {
+                    let _ = stream
+                        .write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 2\r\n\r\nno")
+                        .await;
+                    return;
+                }
+                stream
+                    .write_all(b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: accepted-key\r\n\r\n")
+                    .await
+                    .unwrap();
+                let mut buf = [0u8; 1024];
+                loop {
+                    let n = stream.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        return;
+                    }
+                    let mut answer = b"echo:".to_vec();
+                    answer.extend_from_slice(&buf[..n]);
+                    if stream.write_all(&answer).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+/// Send a raw request head to `addr`; the stream and the answer's head (lower-cased).
+async fn raw_head(addr: SocketAddr, head: &str) -> (tokio::net::TcpStream, String) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let mut byte = [0u8; 1];
+    while !answer.ends_with(b"\r\n\r\n") {
+        let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut byte))
+            .await
+            .expect("an answer in time")
+            .unwrap();
+        assert!(n > 0, "closed before the head ended: {answer:?}");
+        answer.push(byte[0]);
+    }
+    (stream, String::from_utf8_lossy(&answer).to_lowercase())
+}
+
+fn handshake(addr: SocketAddr, path: &str) -> String {
+    format!(
+        "GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\
+         X-Parse-Application-Id: compatApp\r\n\r\n"
+    )
+}
+
+/// LiveQuery through parse-compat: a WebSocket handshake reaches the upstream with its
+/// `Upgrade` header, the 101 comes back with the upstream's accept key, and then bytes flow
+/// both ways unread, until the server stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_websocket_upgrade_becomes_a_tunnel_to_the_upstream() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let (heads_tx, mut heads) = tokio::sync::mpsc::unbounded_channel();
+    let up = fake_live_query(heads_tx).await;
+    let server = server_with_upstream(&format!("http://{up}"), |_| {}).await;
+
+    let (mut ws, head) = raw_head(server.addr, &handshake(server.addr, "/parse")).await;
+    assert!(head.starts_with("http/1.1 101"), "{head}");
+    assert!(head.contains("upgrade: websocket"), "{head}");
+    assert!(
+        head.contains("sec-websocket-accept: accepted-key"),
+        "{head}"
+    );
+    let seen = heads.recv().await.unwrap();
+    assert!(seen.starts_with("get /parse http/1.1"), "{seen}");
+    assert!(seen.contains("connection: upgrade"), "{seen}");
+    assert!(
+        seen.contains("sec-websocket-key: dghlihnhbxbszsbub25jzq=="),
+        "{seen}"
+    );
+    assert!(
+        seen.contains(&format!("host: {}", server.addr)),
+        "Host is kept: {seen}"
+    );
+
+    for message in ["one", "two, a little later"] {
+        ws.write_all(message.as_bytes()).await.unwrap();
+        let mut buf = vec![0u8; 64];
+        let n = tokio::time::timeout(Duration::from_secs(5), ws.read(&mut buf))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(&buf[..n], format!("echo:{message}").as_bytes());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    // An upstream that does not switch answers as it does; parse-compat passes that on.
+    let (_, head) = raw_head(
+        server.addr,
+        &handshake(server.addr, "/parse").replace("Upgrade: websocket", "Upgrade: other"),
+    )
+    .await;
+    assert!(head.starts_with("http/1.1 400"), "{head}");
+
+    // A stop closes the tunnel instead of waiting for the client.
+    server.stop().await;
+    let mut buf = [0u8; 16];
+    let n = tokio::time::timeout(Duration::from_secs(5), ws.read(&mut buf))
+        .await
+        .expect("the tunnel closes when the server stops")
+        .unwrap_or(0);
+    assert_eq!(n, 0);
+}
+
+/// Without an upstream, or with one that cannot be reached, a handshake is an ordinary
+/// request: Parse's own answers, never a hang.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_websocket_upgrade_without_a_live_upstream_is_an_ordinary_request() {
+    let server = TestServer::start("9.10.0").await;
+    let (_, head) = raw_head(server.addr, &handshake(server.addr, "/parse/health")).await;
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    server.stop().await;
+
+    let closed = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap()
+    };
+    let server = server_with_upstream(&format!("http://{closed}"), |_| {}).await;
+    let (_, head) = raw_head(server.addr, &handshake(server.addr, "/parse")).await;
+    assert!(head.starts_with("http/1.1 500"), "{head}");
+    server.stop().await;
+}

@@ -22,6 +22,24 @@ step('users: signUp and become, answered by parse-compat');
 // PostgreSQL store): the objects below are saved without a session.
 await Parse.User.logOut();
 
+// LiveQuery: the SDK's WebSocket goes to parse-compat, which tunnels it to the real server.
+Parse.liveQueryServerURL = serverURL.replace(/^http/, 'ws');
+const subscription = await new Parse.Query('Post').equalTo('title', 'live').subscribe();
+const heard = new Promise((resolve, reject) => {
+  subscription.on('create', resolve);
+  setTimeout(() => reject(new Error('no LiveQuery create event within 10 s')), 10000);
+});
+const live = new Parse.Object('Post', { title: 'live' });
+live.setACL(new Parse.ACL());
+live.getACL().setPublicReadAccess(true);
+live.getACL().setPublicWriteAccess(true);
+await live.save();
+assert.equal((await heard).id, live.id);
+subscription.unsubscribe();
+await Parse.LiveQuery.close();
+await live.destroy();
+step('LiveQuery: a subscription through parse-compat hears a create');
+
 const post = new Parse.Object('Post');
 post.set({ title: 'through parse-compat', n: 1, tags: ['a'] });
 post.setACL(new Parse.ACL()); // public read/write: the real server does not know parse-compat's sessions

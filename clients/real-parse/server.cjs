@@ -24,6 +24,9 @@ ParseServer.startApp({
   cloud: `${__dirname}/cloud.cjs`,
   // The test's app makes its classes from the client, as apps of older Parse versions do.
   allowClientClassCreation: true,
+  // LiveQuery on the same port, for the WebSocket pass-through.
+  liveQuery: { classNames: ['Post'] },
+  startLiveQueryServer: true,
   // More Parse options for one test, as JSON (e.g. the protectedFields parse-compat is given too).
   ...JSON.parse(process.env.PARSE_EXTRA_OPTIONS || '{}'),
 }).then(

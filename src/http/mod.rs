@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod connections;
 pub mod cors;
+pub mod drain;
 pub mod json_body;
 pub mod json_error;
 pub mod response;
@@ -20,9 +21,9 @@ use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper::{HeaderMap, Method, Request, Response, Uri};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
 
+use self::drain::{Drain, Lifeline};
 use self::upstream::PassBody;
 use crate::config::Config;
 use crate::store::Store;
@@ -142,9 +143,6 @@ async fn discard(body: &mut Incoming) {
     }
 }
 
-/// How long open requests may take to finish once shutdown began.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
-
 fn connection_builder() -> http1::Builder {
     let mut builder = http1::Builder::new();
     builder
@@ -158,38 +156,65 @@ fn connection_builder() -> http1::Builder {
     builder
 }
 
-/// Serve one accepted connection on the current runtime, watched by `graceful`, until it
-/// ends or the connection cap closes it to make room for another.
+/// Serve one accepted connection on the current runtime until it ends, the server stops
+/// (`lifeline`), or the connection cap closes it to make room for another. A request that
+/// asks to switch protocols goes to the upstream, when there is one, and may turn the
+/// connection into a tunnel there, which keeps the connection's place under the cap.
 fn spawn_connection(
     stream: tokio::net::TcpStream,
     admitted: connections::Admitted,
     state: &Arc<AppState>,
     builder: &http1::Builder,
-    graceful: &GracefulShutdown,
+    lifeline: Lifeline,
 ) {
     let _ = stream.set_nodelay(true);
     let state = Arc::clone(state);
-    let connection = Arc::clone(&admitted.connection);
-    let service = service_fn(move |req| {
+    let admitted = Arc::new(admitted);
+    let slot = Arc::clone(&admitted);
+    let tunnels = lifeline.clone();
+    let service = service_fn(move |req: Request<Incoming>| {
         let state = Arc::clone(&state);
-        let busy = connection.request();
+        let busy = slot.connection.request();
+        let tunnel = upstream::wants_upgrade(&req).then(|| (Arc::clone(&slot), tunnels.clone()));
         async move {
-            let res = answer(state, req).await;
-            drop(busy);
+            let res = match (tunnel, &state.upstream) {
+                (Some((slot, lifeline)), Some(upstream)) => {
+                    // The tunnel keeps the connection busy, so the cap never evicts it.
+                    let hold = (slot, busy);
+                    catch_panic(upstream.tunnel(req, &state.config.mount_path, hold, lifeline))
+                        .await
+                }
+                _ => {
+                    let res = answer(state, req).await;
+                    drop(busy);
+                    res
+                }
+            };
             Ok::<_, Infallible>(res)
         }
     });
-    let conn = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+    let conn = builder
+        .serve_connection(TokioIo::new(stream), service)
+        .with_upgrades();
+    let mut lifeline = lifeline;
     tokio::spawn(async move {
+        let mut conn = std::pin::pin!(conn);
         tokio::select! {
-            ended = conn => if let Err(err) = ended {
+            ended = conn.as_mut() => if let Err(err) = ended {
                 tracing::debug!(error = %err, "connection ended with an error");
             },
             () = admitted.connection.evicted() => {
                 tracing::debug!("closed an idle connection to make room for a new one");
             }
+            () = lifeline.stopping() => {
+                conn.as_mut().graceful_shutdown();
+                if let Err(err) = conn.await {
+                    tracing::debug!(error = %err, "connection ended with an error");
+                }
+            }
         }
         drop(admitted);
+        drop(lifeline);
     });
 }
 
@@ -226,15 +251,6 @@ async fn accept(listener: &TcpListener) -> tokio::net::TcpStream {
     }
 }
 
-async fn drain(graceful: GracefulShutdown) {
-    tokio::select! {
-        () = graceful.shutdown() => {}
-        () = tokio::time::sleep(DRAIN_TIMEOUT) => {
-            tracing::warn!("connections still open after 10 s; closing them");
-        }
-    }
-}
-
 /// Serve connections from `listener` on the current runtime until `shutdown` resolves, then
 /// let open requests finish.
 pub async fn serve(
@@ -242,7 +258,7 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()>,
 ) -> std::io::Result<()> {
-    let graceful = GracefulShutdown::new();
+    let drain = Drain::default();
     let builder = connection_builder();
     let open = connections::Connections::new(state.config.max_connections);
     tokio::pin!(shutdown);
@@ -250,14 +266,14 @@ pub async fn serve(
         tokio::select! {
             stream = accept(&listener) => {
                 if let Some(admitted) = open.admit() {
-                    spawn_connection(stream, admitted, &state, &builder, &graceful);
+                    spawn_connection(stream, admitted, &state, &builder, drain.lifeline());
                 }
             }
             () = &mut shutdown => break,
         }
     }
     drop(listener);
-    drain(graceful).await;
+    drain.finish().await;
     Ok(())
 }
 
@@ -330,21 +346,21 @@ async fn worker(
     state: Arc<AppState>,
     mut stop: tokio::sync::watch::Receiver<bool>,
 ) {
-    let graceful = GracefulShutdown::new();
+    let drain = Drain::default();
     let builder = connection_builder();
     loop {
         tokio::select! {
             stream = streams.recv() => {
                 let Some((stream, admitted)) = stream else { break };
                 match tokio::net::TcpStream::from_std(stream) {
-                    Ok(stream) => spawn_connection(stream, admitted, &state, &builder, &graceful),
+                    Ok(stream) => spawn_connection(stream, admitted, &state, &builder, drain.lifeline()),
                     Err(err) => tracing::warn!(error = %err, "cannot take a connection over"),
                 }
             }
             _ = stop.wait_for(|stopped| *stopped) => break,
         }
     }
-    drain(graceful).await;
+    drain.finish().await;
 }
 
 fn under(path: &str, mount: &str) -> bool {

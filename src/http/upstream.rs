@@ -9,6 +9,11 @@
 //! unless parse-compat had to read the body to decide. An upstream that cannot be reached, or
 //! does not start answering in time, gets Parse's own answer for a lost backend: 500
 //! `{"code":1,"message":"Internal server error."}` — never a hang.
+//!
+//! A request that asks to switch protocols (`Connection: upgrade`, `Upgrade: websocket`: the
+//! LiveQuery client's handshake) goes to the upstream with its `Upgrade` header; when the
+//! upstream switches (101), parse-compat switches too and then relays bytes both ways,
+//! unread, until either side closes ([`Upstream::tunnel`]).
 
 use std::time::Duration;
 
@@ -40,6 +45,18 @@ const HOP_BY_HOP: [&str; 8] = [
     "transfer-encoding",
     "upgrade",
 ];
+
+/// Whether a request asks to switch protocols: an `Upgrade` header, named by `Connection`.
+pub fn wants_upgrade<B>(req: &Request<B>) -> bool {
+    req.headers().contains_key(hyper::header::UPGRADE)
+        && req
+            .headers()
+            .get_all(hyper::header::CONNECTION)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|token| token.trim().eq_ignore_ascii_case("upgrade"))
+}
 
 /// A configured upstream Parse Server.
 #[derive(Clone)]
@@ -174,6 +191,111 @@ impl Upstream {
 }
 
 impl Upstream {
+    /// Pass a protocol switch (a WebSocket handshake) to the upstream, over a connection of
+    /// its own. When the upstream switches, answer 101 with its headers and relay both
+    /// connections' bytes until either closes or `lifeline` says the server stops; `hold`
+    /// (the client connection's place under the connection cap) is kept as long. Any other
+    /// answer is passed back as [`Upstream::forward`] would.
+    pub async fn tunnel<H: Send + 'static>(
+        &self,
+        mut req: Request<Incoming>,
+        local_mount: &str,
+        hold: H,
+        mut lifeline: super::drain::Lifeline,
+    ) -> Response<PassBody> {
+        let client_side = hyper::upgrade::on(&mut req);
+        let (parts, _) = req.into_parts();
+        let path_and_query = parts
+            .uri
+            .path_and_query()
+            .map_or_else(|| parts.uri.path().to_owned(), ToString::to_string);
+        let Ok(target) = self.target(&path_and_query, local_mount) else {
+            return lost();
+        };
+        let Some(authority) = target.authority().map(ToString::to_string) else {
+            return lost();
+        };
+        let origin_form: Uri = match target.path_and_query().map(|p| p.as_str().parse()) {
+            Some(Ok(uri)) => uri,
+            _ => return lost(),
+        };
+        let mut headers = end_to_end(parts.headers.clone());
+        for name in [hyper::header::CONNECTION, hyper::header::UPGRADE] {
+            if let Some(value) = parts.headers.get(&name) {
+                headers.insert(name, value.clone());
+            }
+        }
+        let mut request = Request::new(buffered(Bytes::new()));
+        *request.method_mut() = parts.method;
+        *request.uri_mut() = origin_form;
+        *request.headers_mut() = headers;
+        let answered = tokio::time::timeout(self.answer_timeout, async {
+            let stream =
+                tokio::time::timeout(CONNECT_TIMEOUT, tokio::net::TcpStream::connect(&authority))
+                    .await
+                    .map_err(|_| "connect timed out".to_owned())?
+                    .map_err(|e| e.to_string())?;
+            let _ = stream.set_nodelay(true);
+            let (mut sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            tokio::spawn(async move {
+                if let Err(err) = conn.with_upgrades().await {
+                    tracing::debug!(error = %err, "upstream tunnel connection ended");
+                }
+            });
+            sender
+                .send_request(request)
+                .await
+                .map_err(|e| e.to_string())
+        })
+        .await;
+        let mut res = match answered {
+            Ok(Ok(res)) => res,
+            Ok(Err(err)) => {
+                tracing::warn!(upstream = %self.origin, error = %err, "upstream upgrade failed");
+                return lost();
+            }
+            Err(_) => {
+                tracing::warn!(upstream = %self.origin, "upstream did not answer the upgrade in time");
+                return lost();
+            }
+        };
+        if res.status() != hyper::StatusCode::SWITCHING_PROTOCOLS {
+            let (mut head, body) = res.into_parts();
+            head.headers = end_to_end(head.headers);
+            return Response::from_parts(head, Either::Right(body));
+        }
+        let upstream_side = hyper::upgrade::on(&mut res);
+        let (mut head, _) = res.into_parts();
+        let switched = head.headers.clone();
+        head.headers = end_to_end(head.headers);
+        for name in [hyper::header::CONNECTION, hyper::header::UPGRADE] {
+            if let Some(value) = switched.get(&name) {
+                head.headers.insert(name, value.clone());
+            }
+        }
+        let origin = self.origin.clone();
+        tokio::spawn(async move {
+            let relay = async {
+                let (client, upstream) = tokio::try_join!(client_side, upstream_side)?;
+                let mut client = hyper_util::rt::TokioIo::new(client);
+                let mut upstream = hyper_util::rt::TokioIo::new(upstream);
+                tokio::io::copy_bidirectional(&mut client, &mut upstream).await?;
+                Ok::<_, Box<dyn std::error::Error + Send + Sync>>(())
+            };
+            tokio::select! {
+                ended = relay => if let Err(err) = ended {
+                    tracing::debug!(upstream = %origin, error = %err, "tunnel ended");
+                },
+                () = lifeline.stopping() => {}
+            }
+            drop(hold);
+        });
+        Response::from_parts(head, buffered(Bytes::new()))
+    }
+
     /// POST a JSON body to one of the upstream's REST routes (`route` below its mount path,
     /// or below `local_mount` when the upstream URL named none), with these headers; its
     /// status and body. For parse-compat's own calls, such as asking it to send an e-mail.
