@@ -254,7 +254,7 @@ fn serve(config: Config) -> anyhow::Result<()> {
             "parse-compat listening"
         );
         let state = Arc::new(AppState {
-            email: parse_compat::email::EmailService::for_config(&config),
+            email: parse_compat::email::EmailService::for_config(&config, upstream.as_ref()),
             config,
             store,
             graphql,

@@ -25,6 +25,26 @@ fn token_of(body: &Value) -> String {
         .to_owned()
 }
 
+/// Sign `alice` up (password `s3cret`); her session token and its `_Session` object, as
+/// `sessions/me` answers it.
+async fn alice_and_her_session(server: &TestServer) -> (String, Value) {
+    let alice = json!({"username": "alice", "password": "s3cret"});
+    let body = server
+        .rest("POST", "/parse/users")
+        .json(&alice)
+        .send()
+        .await
+        .json();
+    let token = token_of(&body);
+    let session = server
+        .rest("GET", "/parse/sessions/me")
+        .session(&token)
+        .send()
+        .await
+        .json();
+    (token, session)
+}
+
 async fn walk(version: &str) -> Value {
     let server = TestServer::start(version).await;
     let mut w = Walk::default();
@@ -478,21 +498,7 @@ async fn a_body_over_the_limit_gets_413() {
 #[tokio::test]
 async fn sessions_without_expiry_when_expire_inactive_sessions_is_false() {
     let server = TestServer::start_with("9.10.0", |c| c.expire_inactive_sessions = false).await;
-    let alice = json!({"username": "alice", "password": "s3cret"});
-    let token = token_of(
-        &server
-            .rest("POST", "/parse/users")
-            .json(&alice)
-            .send()
-            .await
-            .json(),
-    );
-    let session = server
-        .rest("GET", "/parse/sessions/me")
-        .session(&token)
-        .send()
-        .await
-        .json();
+    let (_, session) = alice_and_her_session(&server).await;
     assert!(session.get("expiresAt").is_none(), "{session}");
 }
 
@@ -534,21 +540,7 @@ async fn form_encoded_bodies_are_read_as_parse_reads_them() {
 #[tokio::test]
 async fn a_session_s_expiry_written_by_the_master_key_takes_effect() {
     let server = TestServer::start("6.5.11").await;
-    let alice = json!({"username": "alice", "password": "s3cret"});
-    let token = token_of(
-        &server
-            .rest("POST", "/parse/users")
-            .json(&alice)
-            .send()
-            .await
-            .json(),
-    );
-    let session = server
-        .rest("GET", "/parse/sessions/me")
-        .session(&token)
-        .send()
-        .await
-        .json();
+    let (token, session) = alice_and_her_session(&server).await;
     let id = session["objectId"].as_str().unwrap().to_owned();
     let set_expiry = |value: Value| {
         server

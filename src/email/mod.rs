@@ -165,20 +165,19 @@ impl EmailService {
         })
     }
 
-    /// The service a server with `config` runs.
-    pub fn for_config(config: &crate::config::Config) -> Arc<Self> {
-        let relay = match (&config.email.adapter, &config.upstream) {
-            (sender::AdapterConfig::Upstream, Some(url)) => {
-                let timeout = std::time::Duration::from_secs(config.upstream_timeout_secs);
-                crate::http::upstream::Upstream::new(url, timeout)
-                    .ok()
-                    .map(|upstream| sender::Relay {
-                        upstream,
-                        mount_path: config.mount_path.clone(),
-                        app_id: config.app_id.clone(),
-                        master_key: config.master_key.clone(),
-                    })
-            }
+    /// The service a server with `config` runs; `upstream` is the server's own client of the
+    /// `--upstream` Parse Server, which `--emailAdapter upstream` sends through.
+    pub fn for_config(
+        config: &crate::config::Config,
+        upstream: Option<&crate::http::upstream::Upstream>,
+    ) -> Arc<Self> {
+        let relay = match (&config.email.adapter, upstream) {
+            (sender::AdapterConfig::Upstream, Some(upstream)) => Some(sender::Relay {
+                upstream: upstream.clone(),
+                mount_path: config.mount_path.clone(),
+                app_id: config.app_id.clone(),
+                master_key: config.master_key.clone(),
+            }),
             _ => None,
         };
         Self::with_relay(

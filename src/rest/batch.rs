@@ -7,39 +7,53 @@ use serde_json::{Map, Value, json};
 use super::{Answer, RestContext, RestResult, Route, resolve, run};
 use crate::error::{ErrorCode, ParseError};
 
-pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestResult {
+/// One sub-request of a batch: its method (GET when missing or not a method), its path below
+/// the mount path, and its body when it is an object.
+struct Planned<'a> {
+    method: Method,
+    path: String,
+    body: Option<&'a Map<String, Value>>,
+}
+
+/// Read a batch's sub-requests as Parse does: every path must carry the mount path, else the
+/// whole batch is refused (the error names that path) before any runs.
+fn plan<'a>(body: &'a Map<String, Value>, mount: &str) -> Result<Vec<Planned<'a>>, ParseError> {
     let Some(Value::Array(requests)) = body.get("requests") else {
         return Err(ParseError::new(
             ErrorCode::InvalidJson,
             "requests must be an array",
         ));
     };
-    let mount = &ctx.state.config.mount_path;
-    // Every path must carry the mount path, or the whole batch is refused before any runs.
-    let mut planned = Vec::with_capacity(requests.len());
-    for request in requests {
-        let path = request.get("path").and_then(Value::as_str).unwrap_or("");
-        let Some(routable) = path.strip_prefix(mount.as_str()) else {
-            return Err(ParseError::new(
-                ErrorCode::InvalidJson,
-                format!("cannot route batch path {path}"),
-            ));
-        };
-        let routable = format!("/{}", routable.trim_start_matches('/'));
-        let method = request
-            .get("method")
-            .and_then(Value::as_str)
-            .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
-            .unwrap_or(Method::GET);
-        let body = match request.get("body") {
-            Some(Value::Object(m)) => m.clone(),
-            _ => Map::new(),
-        };
-        planned.push((method, routable, body));
-    }
+    requests
+        .iter()
+        .map(|request| {
+            let path = request.get("path").and_then(Value::as_str).unwrap_or("");
+            let Some(routable) = path.strip_prefix(mount) else {
+                return Err(ParseError::new(
+                    ErrorCode::InvalidJson,
+                    format!("cannot route batch path {path}"),
+                ));
+            };
+            Ok(Planned {
+                method: request
+                    .get("method")
+                    .and_then(Value::as_str)
+                    .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
+                    .unwrap_or(Method::GET),
+                path: format!("/{}", routable.trim_start_matches('/')),
+                body: request.get("body").and_then(Value::as_object),
+            })
+        })
+        .collect()
+}
+
+pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestResult {
+    let planned = plan(body, &ctx.state.config.mount_path)?;
     let behavior = &ctx.state.config.behavior;
+    let empty = Map::new();
     let mut results = Vec::with_capacity(planned.len());
-    for (method, path, body) in planned {
+    for Planned { method, path, body } in planned {
+        let body = body.unwrap_or(&empty);
         let route = resolve(&method, &path, behavior);
         let outcome = match route {
             Route::Unknown | Route::Batch => Err(ParseError::new(
@@ -49,15 +63,15 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
             Route::LogIn | Route::VerifyPassword if !behavior.batch_login_guards_query => {
                 // Before 4.4 Parse's credential reading looks at `req.query`, which a batch
                 // sub-request does not have: Node's TypeError, without a code.
-                if let Some(field) = missing_credential_field(&body) {
+                if let Some(field) = missing_credential_field(body) {
                     results.push(json!({"error": {
                         "error": format!("Cannot read properties of undefined (reading '{field}')")
                     }}));
                     continue;
                 }
-                run(ctx, &route, &body, &Map::new()).await
+                run(ctx, &route, body, &empty).await
             }
-            route => run(ctx, &route, &body, &Map::new()).await,
+            route => run(ctx, &route, body, &empty).await,
         };
         results.push(match outcome {
             Ok(Answer::Json(_, value)) => json!({ "success": value }),
@@ -77,30 +91,18 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
 }
 
 /// Whether a batch holds a request that no route here answers (or one that is the upstream's
-/// for another reason): with an upstream, such a batch is passed on whole. A path outside the
-/// mount path is not one: the batch is refused here as Parse refuses it.
+/// for another reason): with an upstream, such a batch is passed on whole. A batch this
+/// server refuses as Parse refuses it (no `requests` array, a path outside the mount path) is
+/// not passed on.
 pub fn has_foreign_request(body: &Map<String, Value>, state: &crate::http::AppState) -> bool {
-    let Some(Value::Array(requests)) = body.get("requests") else {
+    let Ok(planned) = plan(body, &state.config.mount_path) else {
         return false;
     };
-    let mount = state.config.mount_path.as_str();
-    requests.iter().any(|request| {
-        let path = request.get("path").and_then(Value::as_str).unwrap_or("");
-        let Some(routable) = path.strip_prefix(mount) else {
-            return false;
-        };
-        let method = request
-            .get("method")
-            .and_then(Value::as_str)
-            .and_then(|m| Method::from_bytes(m.as_bytes()).ok())
-            .unwrap_or(Method::GET);
-        let routable = format!("/{}", routable.trim_start_matches('/'));
-        let route = resolve(&method, &routable, &state.config.behavior);
-        let body = match request.get("body") {
-            Some(Value::Object(m)) => m,
-            _ => &Map::new(),
-        };
-        matches!(route, Route::Batch) || super::upstream_answers(&route, body, &Map::new(), state)
+    let empty = Map::new();
+    planned.iter().any(|p| {
+        let route = resolve(&p.method, &p.path, &state.config.behavior);
+        matches!(route, Route::Batch)
+            || super::upstream_answers(&route, p.body.unwrap_or(&empty), &empty, state)
     })
 }
 

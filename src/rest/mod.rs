@@ -306,12 +306,14 @@ pub fn may_serve(method: &Method, path: &str, behavior: &Behavior) -> bool {
 /// is one: what needs Parse's own code rather than this API's.
 /// - A sign-up or user update that names `authData`: the auth adapters (and their
 ///   validation against the provider) live in the upstream's configuration.
-/// - A request with Parse's maintenance key, which only the upstream knows.
 /// - A batch with any request no route here answers: Parse runs a batch's requests in one
 ///   go, so the whole batch goes, unchanged, and the upstream answers the user and session
 ///   requests in it from the same database.
 /// - A query of users or sessions with `$relatedTo`, or an operator the query engine here
 ///   does not evaluate (`$inQuery`, `$select`, geo, text...).
+///
+/// (A request with Parse's maintenance key also goes, whatever its route: its caller checks
+/// the header before routing.)
 fn upstream_answers(
     route: &Route,
     body: &Map<String, Value>,

@@ -518,7 +518,7 @@ impl LocalServer {
         let graphql = crate::graphql::GraphqlService::new(&config)?;
         let upstream = crate::http::upstream::Upstream::from_config(&config)?;
         let state = std::sync::Arc::new(crate::http::AppState {
-            email: crate::email::EmailService::for_config(&config),
+            email: crate::email::EmailService::for_config(&config, upstream.as_ref()),
             config: config.clone(),
             store,
             graphql,

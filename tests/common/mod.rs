@@ -87,7 +87,7 @@ impl TestServer {
         let upstream =
             parse_compat::http::upstream::Upstream::from_config(&config).expect("a valid upstream");
         let state = Arc::new(AppState {
-            email: parse_compat::email::EmailService::for_config(&config),
+            email: parse_compat::email::EmailService::for_config(&config, upstream.as_ref()),
             config,
             store,
             graphql,

@@ -70,7 +70,7 @@ impl TestServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let state = Arc::new(AppState {
-            email: parse_compat::email::EmailService::for_config(&config),
+            email: parse_compat::email::EmailService::for_config(&config, None),
             config,
             store: store.clone(),
             graphql,

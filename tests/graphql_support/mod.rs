@@ -63,7 +63,7 @@ impl Server {
         let store = Store::open(&config.database, config.store_options()).expect("store opens");
         let graphql = GraphqlService::new(&config).expect("GraphQL executor threads");
         let state = Arc::new(AppState {
-            email: parse_compat::email::EmailService::for_config(&config),
+            email: parse_compat::email::EmailService::for_config(&config, None),
             config,
             store,
             graphql,
