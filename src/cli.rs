@@ -298,8 +298,8 @@ pub struct ServeArgs {
     pub password_policy: Option<String>,
 
     /// Parse's `protectedFields`, as JSON: `{"_User": {"*": ["email", "phone"], "authenticated":
-    /// [...], "<userId>": [...]}}`; fields of other users hidden from a caller (email always,
-    /// as Parse's default; other classes are the upstream's).
+    /// [...], "<userId>": [...], "role:<name>": [...]}}`; fields of other users hidden from a
+    /// caller (email always, as Parse's default; other classes are the upstream's).
     #[arg(long = "protectedFields", env = "PARSE_SERVER_PROTECTED_FIELDS")]
     pub protected_fields: Option<String>,
 
@@ -386,6 +386,14 @@ pub struct ServeArgs {
     /// Seconds the upstream has to start answering a request (default 60).
     #[arg(long = "upstreamTimeout", env = "PARSE_COMPAT_UPSTREAM_TIMEOUT")]
     pub upstream_timeout: Option<u64>,
+
+    /// The Cloud Code triggers the app registers on users and sessions, by Parse's names
+    /// (`beforeSave,afterSave,beforeDelete,afterDelete,beforeFind,afterFind,beforeLogin,
+    /// afterLogin,afterLogout,beforePasswordResetRequest`): every operation one of them runs
+    /// around goes to the `--upstream` Parse Server, which runs it with them. Needs the
+    /// PostgreSQL database the upstream uses.
+    #[arg(long = "userTriggers", env = "PARSE_COMPAT_USER_TRIGGERS")]
+    pub user_triggers: Option<String>,
 
     /// Enable the Descope-compatible API (`/v1/auth/...`) for this project id.
     #[arg(long = "descopeProjectId", env = "PARSE_COMPAT_DESCOPE_PROJECT_ID")]

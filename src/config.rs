@@ -81,6 +81,8 @@ pub struct Config {
     pub upstream: Option<String>,
     /// Seconds the upstream has to start answering.
     pub upstream_timeout_secs: u64,
+    /// The app's Cloud Code triggers on users and sessions: what they run around goes upstream.
+    pub user_triggers: crate::triggers::UserTriggers,
     /// `verifyUserEmails`, `appName`, `publicServerURL`, `emailAdapter` and the rest of the
     /// e-mail flows' options.
     pub email: crate::email::EmailOptions,
@@ -381,7 +383,40 @@ impl Config {
                 ));
             }
         }
+        let user_triggers = match args.user_triggers {
+            Some(list) => list,
+            None => match file.0.get("userTriggers") {
+                None | Some(Value::Null) => String::new(),
+                Some(Value::String(s)) => s.clone(),
+                Some(Value::Array(items)) => items
+                    .iter()
+                    .map(|i| {
+                        i.as_str().map(str::to_owned).ok_or(ConfigError::FileValue {
+                            key: "userTriggers",
+                            reason: "expected trigger names".into(),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, _>>()?
+                    .join(","),
+                Some(_) => {
+                    return Err(ConfigError::FileValue {
+                        key: "userTriggers",
+                        reason: "expected an array of trigger names".into(),
+                    });
+                }
+            },
+        };
+        let user_triggers =
+            crate::triggers::UserTriggers::parse(&user_triggers).map_err(ConfigError::Invalid)?;
+        if !user_triggers.is_empty()
+            && (upstream.is_none() || !matches!(database, DatabaseLocation::Postgres(_)))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "userTriggers ({user_triggers}) sends what those triggers run around to the upstream Parse Server: give --upstream, and the PostgreSQL database it uses (--databaseURI postgres://…), so that both see the same users and sessions"
+            )));
+        }
         Ok(Config {
+            user_triggers,
             email,
             behavior,
             app_id,
@@ -484,6 +519,7 @@ impl Config {
             server_url: "http://localhost:1337/parse".into(),
             upstream: None,
             upstream_timeout_secs: 60,
+            user_triggers: crate::triggers::UserTriggers::default(),
             email: crate::email::EmailOptions::default(),
         }
     }
@@ -751,6 +787,36 @@ mod tests {
         assert_eq!(c.port, 5000);
         assert_eq!(c.mount_path, "/api");
         assert!(!c.master_key_generated);
+    }
+
+    /// `userTriggers` needs an upstream and the database it uses, and Parse's trigger names.
+    #[test]
+    fn user_triggers_are_checked() {
+        let triggers = |list: &str, upstream: Option<&str>, db: &str| {
+            let mut a = args("9.10.0");
+            a.user_triggers = Some(list.into());
+            a.upstream = upstream.map(Into::into);
+            a.database_uri = Some(db.into());
+            Config::from_args(a)
+        };
+        let up = Some("http://127.0.0.1:1337/parse");
+        let pg = "postgres://p@127.0.0.1/db";
+        let c = triggers("beforeSave,afterLogout", up, pg).unwrap();
+        assert_eq!(c.user_triggers.to_string(), "beforeSave, afterLogout");
+        for (upstream, db) in [(None, pg), (up, "sqlite::memory:")] {
+            let err = triggers("beforeLogin", upstream, db)
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("userTriggers (beforeLogin)"), "{err}");
+        }
+        let err = triggers("beforeSafe", up, pg).unwrap_err().to_string();
+        assert!(err.contains("`beforeSafe` is not a Parse trigger"), "{err}");
+        assert!(
+            triggers("", None, "sqlite::memory:")
+                .unwrap()
+                .user_triggers
+                .is_empty()
+        );
     }
 
     /// `emailAdapter upstream` needs an upstream, and the database it uses; 6.1+ reads

@@ -19,4 +19,5 @@ pub mod rest;
 pub mod seed;
 pub mod store;
 pub mod traffic;
+pub mod triggers;
 pub mod version;

@@ -573,3 +573,72 @@ async fn a_websocket_upgrade_without_a_live_upstream_is_an_ordinary_request() {
     assert!(head.starts_with("http/1.1 500"), "{head}");
     server.stop().await;
 }
+
+/// `--userTriggers`: what the app's Cloud Code triggers on users and sessions run around goes
+/// upstream whole (REST, a batch holding it, the e-mail forms, GraphQL); the rest stays here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn operations_the_app_s_triggers_run_around_go_upstream() {
+    let up = fake_upstream().await;
+    let server = server_with_upstream(&format!("http://{up}/parse"), |c| {
+        c.user_triggers =
+            parse_compat::triggers::UserTriggers::parse("beforeSave, afterLogout").unwrap();
+    })
+    .await;
+    let upstream = |res: &common::TestResponse| res.json()["upstream"] == true;
+
+    // Login is no trigger's here: parse-compat answers it (no such user).
+    let login = server
+        .rest("POST", "/parse/login")
+        .json(&json!({"username": "a", "password": "p"}))
+        .send()
+        .await;
+    assert_eq!(login.status, 404, "{}", login.text());
+    for (method, path, body) in [
+        (
+            "POST",
+            "/parse/users",
+            json!({"username": "a", "password": "p"}),
+        ),
+        (
+            "POST",
+            "/parse/classes/_User",
+            json!({"username": "b", "password": "p"}),
+        ),
+        ("PUT", "/parse/users/abc", json!({"nickname": "n"})),
+        ("POST", "/parse/logout", json!({})),
+        (
+            "POST",
+            "/parse/batch",
+            json!({"requests": [{"method": "POST", "path": "/parse/users", "body": {"username": "c", "password": "p"}}]}),
+        ),
+    ] {
+        let res = server.rest(method, path).json(&body).send().await;
+        assert!(upstream(&res), "{method} {path}: {}", res.text());
+        assert_eq!(res.json()["path"], path);
+    }
+    let form = server
+        .rest("POST", "/parse/apps/compatApp/request_password_reset")
+        .header("Content-Type", "application/x-www-form-urlencoded")
+        .raw_body("new_password=x&token=t&username=a")
+        .send()
+        .await;
+    assert!(upstream(&form), "{}", form.text());
+    // Not a trigger's: reads of users, sessions.
+    let me = server.rest("GET", "/parse/users/me").send().await;
+    assert!(!upstream(&me), "{}", me.text());
+
+    let graphql = |query: &str| {
+        server
+            .rest("POST", "/graphql")
+            .json(&json!({ "query": query }))
+            .send()
+    };
+    let sign_up = graphql(
+        r#"mutation { signUp(input: {fields: {username: "g", password: "p"}}) { clientMutationId } }"#,
+    )
+    .await;
+    assert!(upstream(&sign_up), "{}", sign_up.text());
+    let health = graphql("{ health }").await;
+    assert_eq!(health.json(), json!({"data": {"health": true}}));
+    server.stop().await;
+}

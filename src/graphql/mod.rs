@@ -45,7 +45,8 @@ impl GraphqlService {
         let schema = schema::Schema::for_behavior(&behavior);
         Ok(Self {
             behavior,
-            auth_api: passthrough::AuthApi::from_sdl(&schema.sdl()),
+            auth_api: passthrough::AuthApi::from_sdl(&schema.sdl())
+                .without_root_fields(&config.user_triggers.graphql_fields()),
             schema: Arc::new(schema),
             pipeline: Arc::new(Pipeline::new(behavior)),
             pool: executor_pool::ExecutorPool::for_this_machine()?,

@@ -71,6 +71,18 @@ impl AuthApi {
         Self { types }
     }
 
+    /// The same schema without these root fields (of `Query` and `Mutation`): an operation
+    /// that selects one goes upstream. For the app's Cloud Code triggers (`--userTriggers`).
+    #[must_use]
+    pub fn without_root_fields(mut self, names: &[&str]) -> Self {
+        for root in ["Query", "Mutation"] {
+            if let Some(fields) = self.types.get_mut(root) {
+                fields.retain(|name, _| !names.contains(&name.as_str()));
+            }
+        }
+        self
+    }
+
     /// Whether every field an operation of the request selects is one this schema has.
     fn covers(&self, doc: &Document, operation: Option<&str>) -> bool {
         let Ok(op) = doc.select_operation(operation) else {
@@ -235,5 +247,41 @@ mod tests {
         ));
         let batch = br#"[{"query":"{ health }"},{"query":"{ posts { count } }"}]"#;
         assert!(api.outside(None, batch, "application/json", js));
+    }
+
+    /// With Cloud Code triggers named, the operations they run around go upstream whole;
+    /// the rest of the auth API stays.
+    #[test]
+    fn operations_a_trigger_runs_around_go_upstream() {
+        let check = |version: &str, triggers: &str, query: &str| {
+            let (api, js) = api(version);
+            let fields = crate::triggers::UserTriggers::parse(triggers)
+                .unwrap()
+                .graphql_fields();
+            let api = api.without_root_fields(&fields);
+            let body = serde_json::json!({ "query": query }).to_string();
+            api.outside(None, body.as_bytes(), "application/json", js)
+        };
+        let sign_up = r#"mutation { signUp(input: {fields: {username: "a", password: "b"}}) { clientMutationId } }"#;
+        assert!(check("9.10.0", "beforeSave", sign_up));
+        assert!(!check("9.10.0", "afterLogout", sign_up));
+        let log_out = "mutation { logOut(input: {}) { clientMutationId } }";
+        assert!(check("9.10.0", "afterLogout", log_out));
+        assert!(!check(
+            "9.10.0",
+            "afterLogout",
+            "{ viewer { sessionToken } }"
+        ));
+        assert!(check("9.10.0", "afterFind", "{ viewer { sessionToken } }"));
+        assert!(check(
+            "3.7.2",
+            "beforeLogin",
+            "{ users { me { username } } }"
+        ));
+        assert!(!check(
+            "3.7.2",
+            "beforeDelete",
+            "{ users { me { username } } }"
+        ));
     }
 }

@@ -28,6 +28,7 @@ use crate::http::response::{self, HttpResponse};
 use crate::http::upstream::{self, PassBody};
 use crate::http::{AppState, BodyError, cors, json_body, json_error, read_body};
 use crate::query;
+use crate::triggers::Operation;
 use crate::version::Behavior;
 
 /// What a route handler sees.
@@ -311,6 +312,7 @@ pub fn may_serve(method: &Method, path: &str, behavior: &Behavior) -> bool {
 ///   requests in it from the same database.
 /// - A query of users or sessions with `$relatedTo`, or an operator the query engine here
 ///   does not evaluate (`$inQuery`, `$select`, geo, text...).
+/// - An operation one of the app's Cloud Code triggers runs around (`--userTriggers`).
 ///
 /// (A request with Parse's maintenance key also goes, whatever its route: its caller checks
 /// the header before routing.)
@@ -320,6 +322,9 @@ fn upstream_answers(
     query: &Map<String, Value>,
     state: &AppState,
 ) -> bool {
+    if triggered(route).is_some_and(|op| state.config.user_triggers.run_around(op)) {
+        return true;
+    }
     match route {
         Route::Unknown => true,
         Route::SignUp | Route::UpdateUser(_) => body.contains_key("authData"),
@@ -327,6 +332,19 @@ fn upstream_answers(
         Route::Batch => batch::has_foreign_request(body, state),
         _ => false,
     }
+}
+
+/// The operation on users or sessions a route is, as Parse's triggers see it.
+fn triggered(route: &Route) -> Option<Operation> {
+    Some(match route {
+        Route::SignUp | Route::UpdateUser(_) => Operation::SaveUser,
+        Route::DeleteUser(_) => Operation::DeleteUser,
+        Route::GetUser(_) | Route::FindUsers | Route::UsersMe => Operation::FindUser,
+        Route::LogIn | Route::LogInAs => Operation::LogIn,
+        Route::LogOut => Operation::LogOut,
+        Route::RequestPasswordReset => Operation::RequestPasswordReset,
+        _ => return None,
+    })
 }
 
 /// Parse's maintenance key header (5.5+): a key parse-compat has no value for.
@@ -377,6 +395,10 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
         Err(BodyError::Failed) => return Ok(response::status_error(400, "request aborted")),
     };
     if rel.starts_with("/apps/") {
+        if state.upstream.is_some() && state.config.user_triggers.run_around(Operation::SaveUser) {
+            // A reset form sets a password, a link verifies an e-mail: user saves.
+            return Err(Forward(parts, bytes));
+        }
         // The pages and forms of the e-mail flows: their own router, form bodies only.
         return Ok(crate::apps::handle(state, &parts, &rel, &bytes).await);
     }
