@@ -510,6 +510,33 @@ def('R', { ...MAIL, verifyUserEmails: true, emailVerifyTokenValidityDuration: 60
   if (links.length) await page('R.reset.link.first', pathOf(links[0]));
 });
 
+// M. what the master key reads of a user's internal fields: the verification token and its
+// expiry, failed logins and the lockout, the reset token and its expiry, the password history and
+// its change date (up to 5.x Parse shows the master key every internal column a row has).
+def('M', { ...MAIL, verifyUserEmails: true, emailVerifyTokenValidityDuration: 3600,
+  accountLockout: { duration: 5, threshold: 3 },
+  passwordPolicy: { maxPasswordHistory: 2, maxPasswordAge: 30, resetTokenValidityDuration: 3600 } }, null, async (t) => {
+  const { ex, signUp, login, me } = t;
+  const MASTER = { headers: { ...REST, 'X-Parse-Master-Key': 'compatMaster' } };
+  const u = await signUp('M.signUp', { username: 'm_user', password: 'p1', email: 'm_user@example.com', nickname: 'm' });
+  const where = encodeURIComponent(JSON.stringify({ objectId: u.id }));
+  const read = async (name) => {
+    await ex(`M.${name}.get`, 'GET', `/parse/users/${u.id}`, MASTER);
+    await ex(`M.${name}.classes`, 'GET', `/parse/classes/_User/${u.id}`, MASTER);
+    await ex(`M.${name}.find`, 'GET', `/parse/users?where=${where}`, MASTER);
+  };
+  await read('afterSignUp');
+  await login('M.login.wrong1', 'm_user', 'wrong');
+  await read('afterWrongLogin');
+  await login('M.login.wrong2', 'm_user', 'wrong');
+  await login('M.login.wrong3', 'm_user', 'wrong');
+  await read('locked');
+  await ex('M.put.password', 'PUT', `/parse/users/${u.id}`, { ...MASTER, body: { password: 'p2' } });
+  await ex('M.requestPasswordReset', 'POST', '/parse/requestPasswordReset', { body: { email: 'm_user@example.com' } });
+  await read('afterPasswordChangeAndReset');
+  await me('M.me.own', u.token);
+});
+
 // S. option sets Parse must refuse at start-up (not recorded over HTTP)
 const INVALID = [
   { verifyUserEmails: true },

@@ -624,9 +624,10 @@ pub struct EmailBehavior {
     /// `accountLockout.unlockOnPasswordReset` exists.
     [Added]
     pub unlock_on_password_reset: bool,
-    /// A master-key read of a user shows `_email_verify_token` (up to 5.x).
+    /// A master-key read of a user (get or query) shows its internal columns: tokens and
+    /// their expiries, failed logins, lockout, password history (up to 5.x).
     [Dangerous]
-    pub master_sees_verify_token: bool,
+    pub master_sees_internal_fields: bool,
     /// The link sent after a PUT changes the email says `username=undefined` (6.3 – 6.5).
     [Dangerous]
     pub email_change_link_username_undefined: bool,
@@ -667,7 +668,7 @@ impl EmailBehavior {
             token_reuse_options: v.at_least(4, 5),
             verify_token_reuse_broken: v.major == 6,
             unlock_on_password_reset: v.at_least(5, 0),
-            master_sees_verify_token: !v.at_least(6, 0),
+            master_sees_internal_fields: !v.at_least(6, 0),
             email_change_link_username_undefined: v.major == 6 && v.minor >= 3,
             pages_charset_upper: !v.at_least(8, 0),
             option_messages_v8: v.at_least(8, 5),

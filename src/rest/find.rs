@@ -44,18 +44,22 @@ fn collect<T>(
     Ok((found, total))
 }
 
-/// Sort, page and project what a query found, into Parse's `{"results": [...]}`.
+/// Sort what a query found and keep its page (`skip`, `limit`).
+fn page(q: &Query, mut found: Vec<Map<String, Value>>) -> Vec<Map<String, Value>> {
+    q.sort(&mut found);
+    found.into_iter().skip(q.skip).take(q.limit).collect()
+}
+
+/// A page of objects, each hidden from the caller as `hide` says and projected, into Parse's
+/// `{"results": [...]}`.
 fn answer(
     q: &Query,
-    mut found: Vec<Map<String, Value>>,
+    page: Vec<Map<String, Value>>,
     total: usize,
     hide: impl Fn(&mut Map<String, Value>),
 ) -> Value {
-    q.sort(&mut found);
-    let results: Vec<Value> = found
+    let results: Vec<Value> = page
         .into_iter()
-        .skip(q.skip)
-        .take(q.limit)
         .map(|mut o| {
             hide(&mut o);
             Value::Object(q.project(o))
@@ -141,6 +145,23 @@ pub async fn users(
             collect(rows, &q2, |u| render::user(u, &files_url))
         })
         .await?;
+    let mut found = page(&q, found);
+    if who == Caller::Master && behavior.email.master_sees_internal_fields {
+        let ids = found
+            .iter()
+            .filter_map(|o| o.get("objectId").and_then(Value::as_str).map(str::to_owned))
+            .collect();
+        let internals = ctx.state.store.user_internals(ids).await?;
+        for object in &mut found {
+            if let Some(i) = object
+                .get("objectId")
+                .and_then(Value::as_str)
+                .and_then(|id| internals.get(id))
+            {
+                render::add_internals(object, i);
+            }
+        }
+    }
     // 3.7's quirk: with any `where`, even the caller's own email is hidden.
     let hide_own = !behavior.own_email_in_where_queries && !q.constraints.is_empty();
     let out = answer(&q, found, total, |object| {
@@ -176,5 +197,5 @@ pub async fn sessions(
             })
         })
         .await?;
-    Ok((200, answer(&q, found, total, |_| {})))
+    Ok((200, answer(&q, page(&q, found), total, |_| {})))
 }

@@ -5,30 +5,17 @@ use serde_json::Value;
 
 use super::{RestContext, RestResult, render};
 use crate::error::{ErrorCode, ParseError};
-use crate::store::{EmailLookup, acl_admits, acl_names_roles};
+use crate::store::{acl_admits, acl_names_roles};
 
 pub async fn handle(ctx: &RestContext<'_>, id: &str) -> RestResult {
     let not_found = || ParseError::new(ErrorCode::ObjectNotFound, "Object not found.");
     let master = ctx.auth.is_master;
-    // Up to 5.x the master key also reads the user's verification token.
-    let (user, verify_token) = if master && ctx.state.config.behavior.email.master_sees_verify_token
-    {
-        let (user, tokens) = ctx
-            .state
-            .store
-            .find_user_for_email(EmailLookup::Id(id.to_owned()))
-            .await?
-            .ok_or_else(not_found)?;
-        (user, tokens.verify)
-    } else {
-        let user = ctx
-            .state
-            .store
-            .find_user(id.to_owned())
-            .await?
-            .ok_or_else(not_found)?;
-        (user, None)
-    };
+    let user = ctx
+        .state
+        .store
+        .find_user(id.to_owned())
+        .await?
+        .ok_or_else(not_found)?;
     let own = ctx
         .auth
         .session
@@ -53,20 +40,15 @@ pub async fn handle(ctx: &RestContext<'_>, id: &str) -> RestResult {
         return Err(not_found());
     }
     let mut out = render::user(&user, &ctx.state.config.files_url());
-    if let Some(token) = verify_token {
-        // Where Parse's row has it: right after `emailVerified`.
-        let mut with_token = serde_json::Map::new();
-        for (k, v) in std::mem::take(&mut out) {
-            let after = k == "emailVerified";
-            with_token.insert(k, v);
-            if after {
-                with_token.insert(
-                    "_email_verify_token".into(),
-                    Value::String(token.token.clone()),
-                );
-            }
+    if master && ctx.state.config.behavior.email.master_sees_internal_fields {
+        let internals = ctx
+            .state
+            .store
+            .user_internals(vec![user.object_id.clone()])
+            .await?;
+        if let Some(internals) = internals.get(&user.object_id) {
+            render::add_internals(&mut out, internals);
         }
-        out = with_token;
     }
     if !(own || master) {
         // Parse's default protected fields: another user's email, and their authData.

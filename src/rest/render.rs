@@ -2,7 +2,7 @@
 
 use serde_json::{Map, Value, json};
 
-use crate::store::{Session, SessionAction, User, iso_millis};
+use crate::store::{Session, SessionAction, User, UserInternals, iso_millis};
 use crate::version::Behavior;
 
 /// A `_User` as Parse returns it: columns in Parse's order, then the ACL. File fields get
@@ -28,6 +28,40 @@ pub fn user(user: &User, files_url: &str) -> Map<String, Value> {
     }
     out.insert("ACL".into(), Value::Object(user.acl.clone()));
     out
+}
+
+/// `_User`'s own columns that come before the internal ones in Parse's row.
+const COLUMNS_BEFORE_INTERNALS: [&str; 7] = [
+    "objectId",
+    "createdAt",
+    "updatedAt",
+    "username",
+    "email",
+    "emailVerified",
+    "authData",
+];
+
+/// Add a user's internal columns to its answer where Parse's row has them: after `_User`'s own
+/// columns, before the app's fields and the ACL (fixtures/user-email, case M).
+pub fn add_internals(user: &mut Map<String, Value>, internals: &UserInternals) {
+    let fields = internals.fields();
+    if fields.is_empty() {
+        return;
+    }
+    let mut out = Map::with_capacity(user.len() + fields.len());
+    let mut pending = Some(fields);
+    for (key, value) in std::mem::take(user) {
+        if !COLUMNS_BEFORE_INTERNALS.contains(&key.as_str())
+            && let Some(fields) = pending.take()
+        {
+            out.extend(fields.into_iter().map(|(k, v)| (k.to_owned(), v)));
+        }
+        out.insert(key, value);
+    }
+    if let Some(fields) = pending {
+        out.extend(fields.into_iter().map(|(k, v)| (k.to_owned(), v)));
+    }
+    *user = out;
 }
 
 /// A File value with its URL (the name percent-encoded as `encodeURIComponent` does).

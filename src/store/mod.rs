@@ -31,7 +31,7 @@ pub use ids::{
 };
 pub use model::{
     AuthSession, EmailLookup, EmailToken, EndedSession, IssuedSession, Session, SessionAction,
-    SessionMeta, TokenGuard, TokenWrite, User, UserTokens,
+    SessionMeta, TokenGuard, TokenWrite, User, UserInternals, UserTokens,
 };
 pub use rules::{
     Caller, Reader, SessionUpdate, UpdatedUser, UserScan, UserUpdate, acl_admits, acl_names_roles,
@@ -584,6 +584,14 @@ impl Store {
         email: Option<String>,
     ) -> Result<Option<User>, StoreError> {
         backend!(self, b => b.find_login_candidates(username, email).await)
+    }
+
+    /// The internal columns of these users (those that exist), by objectId.
+    pub async fn user_internals(
+        &self,
+        user_ids: Vec<String>,
+    ) -> Result<std::collections::HashMap<String, UserInternals>, StoreError> {
+        backend!(self, b => b.user_internals(user_ids).await)
     }
 
     /// The roles a user holds, inherited ones included, as ACL keys (`role:<name>`): read

@@ -185,6 +185,60 @@ impl EmailToken {
     }
 }
 
+/// A user's internal columns (Parse's `_User` columns after `_hashed_password`), which Parse up
+/// to 5.x shows the master key on every read of the user.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UserInternals {
+    pub email_verify_token_expires_at: Option<i64>,
+    pub email_verify_token: Option<String>,
+    pub account_lockout_expires_at: Option<i64>,
+    pub failed_login_count: Option<i64>,
+    pub perishable_token: Option<String>,
+    pub perishable_token_expires_at: Option<i64>,
+    pub password_changed_at: Option<i64>,
+    /// The replaced hashes, oldest first.
+    pub password_history: Option<Vec<String>>,
+}
+
+impl UserInternals {
+    /// The fields Parse answers, in its column order: those with a value, dates as Parse's
+    /// `Date` objects.
+    pub fn fields(&self) -> Vec<(&'static str, serde_json::Value)> {
+        use serde_json::{Value, json};
+        let date =
+            |at: Option<i64>| at.map(|ms| json!({"__type": "Date", "iso": super::iso_millis(ms)}));
+        let text = |t: &Option<String>| t.clone().map(Value::String);
+        [
+            (
+                "_email_verify_token_expires_at",
+                date(self.email_verify_token_expires_at),
+            ),
+            ("_email_verify_token", text(&self.email_verify_token)),
+            (
+                "_account_lockout_expires_at",
+                date(self.account_lockout_expires_at),
+            ),
+            (
+                "_failed_login_count",
+                self.failed_login_count.map(Value::from),
+            ),
+            ("_perishable_token", text(&self.perishable_token)),
+            (
+                "_perishable_token_expires_at",
+                date(self.perishable_token_expires_at),
+            ),
+            ("_password_changed_at", date(self.password_changed_at)),
+            (
+                "_password_history",
+                self.password_history.clone().map(|h| json!(h)),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(name, value)| value.map(|v| (name, v)))
+        .collect()
+    }
+}
+
 /// The e-mail tokens a user holds.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UserTokens {

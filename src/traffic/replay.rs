@@ -20,7 +20,7 @@ pub fn placeholder_re() -> &'static Regex {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"<token#\d+>|<oid#\d+>|<relay:[A-Za-z_]+:oid#\d+>|<date>|<uuid#\d+>|<emailtoken#\d+>|127\.0\.0\.1(?::|%3A)<port>",
+            r"<token#\d+>|<oid#\d+>|<relay:[A-Za-z_]+:oid#\d+>|<date>|<uuid#\d+>|<emailtoken#\d+>|<hash#\d+>|127\.0\.0\.1(?::|%3A)<port>",
         )
         .expect("a valid regex")
     })
@@ -33,6 +33,8 @@ pub struct Bindings {
     oids: HashMap<String, String>,
     /// Verification and password-reset tokens (`<emailtoken#N>`).
     email_tokens: HashMap<String, String>,
+    /// bcrypt hashes (`<hash#N>`: a master-key read of `_password_history` up to 5.x).
+    hashes: HashMap<String, String>,
     /// The live server's port, for `127.0.0.1:<port>` in requests (any port matches in
     /// answers while it is unset).
     pub port: Option<u16>,
@@ -81,6 +83,8 @@ impl Bindings {
                         .get(p)
                         .cloned()
                         .unwrap_or_else(|| p.to_owned())
+                } else if p.starts_with("<hash#") {
+                    self.hashes.get(p).cloned().unwrap_or_else(|| p.to_owned())
                 } else if let (Some(head), Some(port)) = (p.strip_suffix("<port>"), self.port) {
                     format!("{head}{port}")
                 } else if let Some(n) = p.strip_prefix("<uuid#") {
@@ -118,6 +122,8 @@ impl Bindings {
             &mut self.tokens
         } else if placeholder.starts_with("<emailtoken#") {
             &mut self.email_tokens
+        } else if placeholder.starts_with("<hash#") {
+            &mut self.hashes
         } else {
             &mut self.oids
         };
@@ -152,6 +158,8 @@ impl Bindings {
                 r"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,3})?Z)"
             } else if p.starts_with("<emailtoken#") {
                 "([A-Za-z0-9]{25})"
+            } else if p.starts_with("<hash#") {
+                r"(\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53})"
             } else if p.starts_with("<uuid#") {
                 // A UUID the client chose comes back as it was sent.
                 pattern.push_str(&regex::escape(&self.substitute(p)));
@@ -180,6 +188,7 @@ impl Bindings {
             let ok = if p.starts_with("<token#")
                 || p.starts_with("<oid#")
                 || p.starts_with("<emailtoken#")
+                || p.starts_with("<hash#")
             {
                 self.bind(p, live)
             } else if p.ends_with("<port>") {

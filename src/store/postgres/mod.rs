@@ -892,6 +892,46 @@ impl PgStore {
         })
     }
 
+    /// The internal columns of these users, by objectId.
+    pub async fn user_internals(
+        &self,
+        user_ids: Vec<String>,
+    ) -> Result<std::collections::HashMap<String, crate::store::UserInternals>, StoreError> {
+        let client = self.client().await?;
+        let ids: Vec<&String> = user_ids.iter().collect();
+        let millis = |col: &str| format!(r#"(extract(epoch from "{col}") * 1000)::bigint"#);
+        let sql = format!(
+            r#"SELECT "objectId", {}, "_email_verify_token", {}, "_failed_login_count"::bigint,
+                      "_perishable_token", {}, {}, "_password_history"::text
+               FROM "_User" WHERE "objectId" = ANY($1::text::text[])"#,
+            millis("_email_verify_token_expires_at"),
+            millis("_account_lockout_expires_at"),
+            millis("_perishable_token_expires_at"),
+            millis("_password_changed_at"),
+        );
+        let stmt = client.prepare_cached(&sql).await?;
+        let rows = client.query(&stmt, &[&array_literal(&ids)]).await?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                let history: Option<String> = r.get(8);
+                (
+                    r.get::<_, String>(0),
+                    crate::store::UserInternals {
+                        email_verify_token_expires_at: r.get(1),
+                        email_verify_token: r.get(2),
+                        account_lockout_expires_at: r.get(3),
+                        failed_login_count: r.get(4),
+                        perishable_token: r.get(5),
+                        perishable_token_expires_at: r.get(6),
+                        password_changed_at: r.get(7),
+                        password_history: history.and_then(|h| serde_json::from_str(&h).ok()),
+                    },
+                )
+            })
+            .collect())
+    }
+
     /// The roles `user_id` holds (`role:<name>`), from Parse's `_Role` tables.
     pub async fn user_roles(&self, user_id: &str) -> Result<Vec<String>, StoreError> {
         let client = self.client().await?;

@@ -367,6 +367,43 @@ impl SqliteStore {
         .await
     }
 
+    /// The internal columns of these users, by objectId.
+    pub async fn user_internals(
+        &self,
+        user_ids: Vec<String>,
+    ) -> Result<std::collections::HashMap<String, crate::store::UserInternals>, StoreError> {
+        self.read(move |conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT email_verify_token_expires_at, email_verify_token, lockout_expires_at, \
+                 failed_login_count, perishable_token, perishable_token_expires_at, \
+                 password_changed_at, password_history FROM users WHERE object_id = ?1",
+            )?;
+            let mut out = std::collections::HashMap::with_capacity(user_ids.len());
+            for id in user_ids {
+                let found = stmt
+                    .query_row([&id], |r| {
+                        let history: Option<String> = r.get(7)?;
+                        Ok(crate::store::UserInternals {
+                            email_verify_token_expires_at: r.get(0)?,
+                            email_verify_token: r.get(1)?,
+                            account_lockout_expires_at: r.get(2)?,
+                            failed_login_count: r.get(3)?,
+                            perishable_token: r.get(4)?,
+                            perishable_token_expires_at: r.get(5)?,
+                            password_changed_at: r.get(6)?,
+                            password_history: history.and_then(|h| serde_json::from_str(&h).ok()),
+                        })
+                    })
+                    .optional()?;
+                if let Some(internals) = found {
+                    out.insert(id, internals);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     /// The roles a user holds: none. Roles are Parse objects this store does not keep (they
     /// need Parse's PostgreSQL tables, shared with a Parse Server).
     pub async fn user_roles(&self, _user_id: &str) -> Result<Vec<String>, StoreError> {
