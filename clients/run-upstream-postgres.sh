@@ -4,7 +4,8 @@
 # - clients/parse-sdk/roles.mjs makes roles through parse-compat and asks both servers every
 #   user read and write whose answer a role decides: the answers must be the same.
 # - clients/parse-sdk/triggers.mjs uses a second parse-compat, started with --userTriggers
-#   naming the Cloud Code triggers of clients/real-parse/cloud.cjs: they must run.
+#   naming the Cloud Code triggers of clients/real-parse/cloud.cjs and with the real server's
+#   JavaScript validatorCallback declared upstream: they must run.
 # usage: clients/run-upstream-postgres.sh PATH/TO/parse-compat
 # Needs root for PostgreSQL (scripts/postgres.sh installs and starts it when missing).
 set -euo pipefail
@@ -28,7 +29,7 @@ cd "$here/real-parse"
   npm ci --no-audit --no-fund --legacy-peer-deps --ignore-scripts >"$work/npm.log" 2>&1 ||
   { cat "$work/npm.log"; exit 1; }
 parse_port=$(free_port)
-PARSE_EXTRA_OPTIONS="{\"protectedFields\":$protected}" node server.cjs "$parse_port" "$db" >"$work/parse.log" 2>&1 &
+PARSE_VALIDATOR=1 PARSE_EXTRA_OPTIONS="{\"protectedFields\":$protected}" node server.cjs "$parse_port" "$db" >"$work/parse.log" 2>&1 &
 parse_pid=$!
 compat_pids=()
 trap 'kill $parse_pid "${compat_pids[@]}" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
@@ -46,7 +47,8 @@ compat() { # port log [more options...]: a parse-compat in front of the real ser
 plain_port=$(free_port)
 compat "$plain_port" "$work/compat.log"
 triggers_port=$(free_port)
-compat "$triggers_port" "$work/compat-triggers.log" --userTriggers beforeSave,beforeLogin,afterLogout
+compat "$triggers_port" "$work/compat-triggers.log" --userTriggers beforeSave,beforeLogin,afterLogout \
+  --passwordPolicy '{"validatorCallback":"upstream"}'
 failed() {
   for log in compat compat-triggers parse; do echo "--- $log log"; tail -50 "$work/$log.log"; done
   exit 1

@@ -415,6 +415,15 @@ impl Config {
                 "userTriggers ({user_triggers}) sends what those triggers run around to the upstream Parse Server: give --upstream, and the PostgreSQL database it uses (--databaseURI postgres://…), so that both see the same users and sessions"
             )));
         }
+        if password_policy
+            .as_ref()
+            .is_some_and(|p| p.validator_upstream)
+            && (upstream.is_none() || !matches!(database, DatabaseLocation::Postgres(_)))
+        {
+            return Err(ConfigError::Invalid(
+                "passwordPolicy.validatorCallback \"upstream\" has the upstream Parse Server set passwords: give --upstream, and the PostgreSQL database it uses (--databaseURI postgres://…)".into(),
+            ));
+        }
         Ok(Config {
             user_triggers,
             email,
@@ -527,6 +536,28 @@ impl Config {
     /// Where Parse says a file of this app is: `<serverURL>/files/<appId>/`.
     pub fn files_url(&self) -> String {
         format!("{}/files/{}/", self.server_url, self.app_id)
+    }
+
+    /// Whether the app's `passwordPolicy.validatorCallback` lives in the upstream, so that
+    /// every write setting a password goes there.
+    pub fn passwords_upstream(&self) -> bool {
+        self.password_policy
+            .as_ref()
+            .is_some_and(|p| p.validator_upstream)
+    }
+
+    /// The GraphQL root fields that go upstream because JavaScript there runs around them:
+    /// the app's triggers, and a `validatorCallback` for the operations that set passwords.
+    pub fn upstream_graphql_fields(&self) -> Vec<&'static str> {
+        let mut fields = self.user_triggers.graphql_fields();
+        if self.passwords_upstream() {
+            for name in ["signUp", "confirmResetPassword", "users"] {
+                if !fields.contains(&name) {
+                    fields.push(name);
+                }
+            }
+        }
+        fields
     }
 
     pub fn store_options(&self) -> StoreOptions {

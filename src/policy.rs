@@ -51,6 +51,9 @@ pub struct PasswordPolicy {
     pub reset_token_validity_secs: Option<f64>,
     /// `resetTokenReuseIfValid`: a new reset request sends the valid link again (5.0+).
     pub reset_token_reuse_if_valid: bool,
+    /// `validatorCallback: "upstream"`: the app's JavaScript `validatorCallback` is configured
+    /// in the `--upstream` Parse Server, so every write that sets a password goes there.
+    pub validator_upstream: bool,
 }
 
 impl PasswordPolicy {
@@ -228,11 +231,16 @@ pub fn password_policy(v: &Value) -> Result<Option<PasswordPolicy>, String> {
             "You cannot use resetTokenReuseIfValid without resetTokenValidityDuration".into(),
         );
     }
-    if m.contains_key("validatorCallback") {
-        tracing::warn!(
-            "passwordPolicy.validatorCallback is a JavaScript function; parse-compat cannot run it and ignores it"
-        );
-    }
+    let validator_upstream = match m.get("validatorCallback") {
+        None | Some(Value::Null) => false,
+        Some(Value::String(s)) if s == "upstream" => true,
+        Some(_) => {
+            tracing::warn!(
+                "passwordPolicy.validatorCallback is a JavaScript function; parse-compat cannot run it and ignores it (give \"upstream\" to have the --upstream Parse Server, where it is configured, set passwords)"
+            );
+            false
+        }
+    };
     Ok(Some(PasswordPolicy {
         pattern,
         validation_error,
@@ -241,6 +249,7 @@ pub fn password_policy(v: &Value) -> Result<Option<PasswordPolicy>, String> {
         max_password_history: history,
         reset_token_validity_secs: reset_validity,
         reset_token_reuse_if_valid: reset_reuse,
+        validator_upstream,
     }))
 }
 

@@ -642,3 +642,48 @@ async fn operations_the_app_s_triggers_run_around_go_upstream() {
     assert_eq!(health.json(), json!({"data": {"health": true}}));
     server.stop().await;
 }
+
+/// `passwordPolicy.validatorCallback: "upstream"`: the app's JavaScript validator lives in the
+/// upstream, so every write that sets a password goes there; other writes stay here.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writes_that_set_a_password_go_to_the_upstream_s_validator() {
+    let up = fake_upstream().await;
+    let server = server_with_upstream(&format!("http://{up}/parse"), |c| {
+        c.password_policy =
+            parse_compat::policy::password_policy(&json!({"validatorCallback": "upstream"}))
+                .unwrap();
+    })
+    .await;
+    let upstream = |res: &common::TestResponse| res.json()["upstream"] == true;
+    for (method, path, body, goes) in [
+        (
+            "POST",
+            "/parse/users",
+            json!({"username": "a", "password": "p"}),
+            true,
+        ),
+        ("PUT", "/parse/users/abc", json!({"password": "new"}), true),
+        ("PUT", "/parse/users/abc", json!({"nickname": "n"}), false),
+        (
+            "POST",
+            "/parse/login",
+            json!({"username": "a", "password": "p"}),
+            false,
+        ),
+    ] {
+        let res = server.rest(method, path).json(&body).send().await;
+        assert_eq!(
+            upstream(&res),
+            goes,
+            "{method} {path} {body}: {}",
+            res.text()
+        );
+    }
+    let sign_up = server
+        .rest("POST", "/graphql")
+        .json(&json!({"query": r#"mutation { signUp(input: {fields: {username: "g", password: "p"}}) { clientMutationId } }"#}))
+        .send()
+        .await;
+    assert!(upstream(&sign_up), "{}", sign_up.text());
+    server.stop().await;
+}

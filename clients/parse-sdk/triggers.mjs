@@ -69,8 +69,18 @@ const saved = await new Parse.Query(Parse.User).equalTo('username', `trigger-${t
 assert.equal(saved.get('greeting'), 'set by beforeSave');
 step('GraphQL signUp goes to the upstream whole, and beforeSave ran');
 
+const policy = (err) => err.code === Parse.Error.VALIDATION_ERROR
+  && err.message === 'Password does not meet the Password Policy requirements.';
+await assert.rejects(Parse.User.signUp(`weak-${tag}`, 'weak-password'), policy);
+const strong = await Parse.User.signUp(`strong-${tag}`, 'pw-1');
+strong.setPassword('weak-again');
+await assert.rejects(strong.save(), policy);
+strong.setPassword('pw-2');
+await strong.save();
+step('the upstream\'s validatorCallback judges every new password');
+
 Parse.serverURL = plainURL;
-const untriggered = await Parse.User.signUp(`trigger-${tag}-plain`, 'pw-1');
+const untriggered = await Parse.User.signUp(`trigger-${tag}-plain`, 'weak-but-unchecked');
 assert.equal(untriggered.get('greeting'), undefined);
-step('without --userTriggers, parse-compat signs up itself and no trigger runs');
+step('without --userTriggers and validatorCallback, parse-compat signs up itself: no trigger or validator runs');
 console.log('triggers: all steps passed');

@@ -27,6 +27,11 @@ ParseServer.startApp({
   // LiveQuery on the same port, for the WebSocket pass-through.
   liveQuery: { classNames: ['Post'] },
   startLiveQueryServer: true,
+  // A JavaScript password validator, for clients/parse-sdk/triggers.mjs: no password that
+  // starts with "weak".
+  ...(process.env.PARSE_VALIDATOR
+    ? { passwordPolicy: { validatorCallback: (password) => !password.startsWith('weak') } }
+    : {}),
   // More Parse options for one test, as JSON (e.g. the protectedFields parse-compat is given too).
   ...JSON.parse(process.env.PARSE_EXTRA_OPTIONS || '{}'),
 }).then(

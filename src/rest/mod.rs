@@ -325,6 +325,13 @@ fn upstream_answers(
     if triggered(route).is_some_and(|op| state.config.user_triggers.run_around(op)) {
         return true;
     }
+    // The app's validatorCallback decides every new password there.
+    if state.config.passwords_upstream()
+        && matches!(route, Route::SignUp | Route::UpdateUser(_))
+        && body.contains_key("password")
+    {
+        return true;
+    }
     match route {
         Route::Unknown => true,
         Route::SignUp | Route::UpdateUser(_) => body.contains_key("authData"),
@@ -395,8 +402,12 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
         Err(BodyError::Failed) => return Ok(response::status_error(400, "request aborted")),
     };
     if rel.starts_with("/apps/") {
-        if state.upstream.is_some() && state.config.user_triggers.run_around(Operation::SaveUser) {
-            // A reset form sets a password, a link verifies an e-mail: user saves.
+        if state.upstream.is_some()
+            && (state.config.user_triggers.run_around(Operation::SaveUser)
+                || state.config.passwords_upstream())
+        {
+            // A reset form sets a password, a link verifies an e-mail: user saves, and the
+            // validatorCallback judges the new password.
             return Err(Forward(parts, bytes));
         }
         // The pages and forms of the e-mail flows: their own router, form bodies only.
