@@ -335,16 +335,25 @@ pub struct ServeArgs {
     #[arg(long = "publicServerURL", env = "PARSE_PUBLIC_SERVER_URL")]
     pub public_server_url: Option<String>,
 
-    /// Send new users (and users who change their email) a link to verify it.
+    /// Send new users (and users who change their email) a link to verify it: `true`,
+    /// `false`, or `upstream` when the app gives Parse a function that decides (6.x+), so that
+    /// the writes it decides go to the `--upstream` Parse Server.
     #[arg(long = "verifyUserEmails", env = "PARSE_SERVER_VERIFY_USER_EMAILS")]
-    pub verify_user_emails: Option<bool>,
+    pub verify_user_emails: Option<String>,
 
-    /// With verifyUserEmails: users may not sign in before verifying their email.
+    /// With verifyUserEmails: users may not sign in before verifying their email (`true`,
+    /// `false`, or `upstream` for a function in the upstream Parse Server).
     #[arg(
         long = "preventLoginWithUnverifiedEmail",
         env = "PARSE_SERVER_PREVENT_LOGIN_WITH_UNVERIFIED_EMAIL"
     )]
-    pub prevent_login_with_unverified_email: Option<bool>,
+    pub prevent_login_with_unverified_email: Option<String>,
+
+    /// Parse's `liveQuery` option, as JSON (`{"classNames": ["_User"]}`): writes of the classes
+    /// it names among `_User` and `_Session` go to the `--upstream` Parse Server, whose
+    /// LiveQuery server publishes them.
+    #[arg(long = "liveQuery", env = "PARSE_SERVER_LIVE_QUERY")]
+    pub live_query: Option<String>,
 
     /// With preventLoginWithUnverifiedEmail: a sign-up is answered 205 "User email is not
     /// verified." once the user is made and the link sent (Parse 6.3+).

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::cli::ServeArgs;
 use crate::store::{DatabaseLocation, StoreOptions};
+use crate::triggers::{Operation, Operations};
 use crate::version::{Behavior, SUPPORTED_RANGE, VersionError};
 
 /// Parse's default `maxUploadSize` (20mb).
@@ -83,6 +84,9 @@ pub struct Config {
     pub upstream_timeout_secs: u64,
     /// The app's Cloud Code triggers on users and sessions: what they run around goes upstream.
     pub user_triggers: crate::triggers::UserTriggers,
+    /// `liveQuery.classNames` among `_User` and `_Session`: their writes go upstream, whose
+    /// LiveQuery server publishes them.
+    pub live_query_classes: Vec<String>,
     /// `verifyUserEmails`, `appName`, `publicServerURL`, `emailAdapter` and the rest of the
     /// e-mail flows' options.
     pub email: crate::email::EmailOptions,
@@ -160,6 +164,29 @@ impl FileValues {
             .collect()
     }
 
+    /// An option Parse takes as a boolean or a function (`verifyUserEmails`...): `true`,
+    /// `false`, or `"upstream"` for a function configured in the upstream Parse Server. The
+    /// flag (`flag`) over the file.
+    fn decision(&self, flag: Option<String>, key: &'static str) -> Result<Decision, ConfigError> {
+        let value = match flag {
+            Some(text) => Value::String(text),
+            None => self.0.get(key).cloned().unwrap_or(Value::Null),
+        };
+        match value {
+            Value::Null => Ok(Decision::No),
+            Value::Bool(b) => Ok(if b { Decision::Yes } else { Decision::No }),
+            Value::String(s) if s == "true" => Ok(Decision::Yes),
+            Value::String(s) if s == "false" => Ok(Decision::No),
+            Value::String(s) if s == "upstream" => Ok(Decision::Upstream),
+            _ => Err(ConfigError::FileValue {
+                key,
+                reason:
+                    "expected true, false or \"upstream\" (a function in the upstream Parse Server)"
+                        .into(),
+            }),
+        }
+    }
+
     fn boolean(&self, key: &'static str) -> Result<Option<bool>, ConfigError> {
         match self.0.get(key) {
             None | Some(Value::Null) => Ok(None),
@@ -197,6 +224,8 @@ const USED_FILE_KEYS: &[&str] = &[
     "serverURL",
     "upstream",
     "upstreamTimeout",
+    "userTriggers",
+    "liveQuery",
     "accountLockout",
     "passwordPolicy",
     "protectedFields",
@@ -408,24 +437,13 @@ impl Config {
         };
         let user_triggers =
             crate::triggers::UserTriggers::parse(&user_triggers).map_err(ConfigError::Invalid)?;
-        if !user_triggers.is_empty()
-            && (upstream.is_none() || !matches!(database, DatabaseLocation::Postgres(_)))
-        {
-            return Err(ConfigError::Invalid(format!(
-                "userTriggers ({user_triggers}) sends what those triggers run around to the upstream Parse Server: give --upstream, and the PostgreSQL database it uses (--databaseURI postgres://…), so that both see the same users and sessions"
-            )));
-        }
-        if password_policy
-            .as_ref()
-            .is_some_and(|p| p.validator_upstream)
-            && (upstream.is_none() || !matches!(database, DatabaseLocation::Postgres(_)))
-        {
-            return Err(ConfigError::Invalid(
-                "passwordPolicy.validatorCallback \"upstream\" has the upstream Parse Server set passwords: give --upstream, and the PostgreSQL database it uses (--databaseURI postgres://…)".into(),
-            ));
-        }
-        Ok(Config {
+        let live_query_classes = match file.json(args.live_query.as_deref(), "liveQuery")? {
+            Some(v) => live_query_classes(&v).map_err(ConfigError::Invalid)?,
+            None => Vec::new(),
+        };
+        let config = Config {
             user_triggers,
+            live_query_classes,
             email,
             behavior,
             app_id,
@@ -495,7 +513,18 @@ impl Config {
                     .map(|n| u64::try_from(n).unwrap_or(60))
                     .unwrap_or(60),
             },
-        })
+        };
+        let causes = config.upstream_code();
+        if !causes.is_empty()
+            && (config.upstream.is_none()
+                || !matches!(config.database, DatabaseLocation::Postgres(_)))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "{} send what they decide to the upstream Parse Server: give --upstream, and the PostgreSQL database it uses (--databaseURI postgres://…), so that both see the same users and sessions",
+                causes.join(", ")
+            )));
+        }
+        Ok(config)
     }
 
     /// A configuration for tests and embedding: the keys the oracle recordings use.
@@ -529,6 +558,7 @@ impl Config {
             upstream: None,
             upstream_timeout_secs: 60,
             user_triggers: crate::triggers::UserTriggers::default(),
+            live_query_classes: Vec::new(),
             email: crate::email::EmailOptions::default(),
         }
     }
@@ -546,18 +576,55 @@ impl Config {
             .is_some_and(|p| p.validator_upstream)
     }
 
-    /// The GraphQL root fields that go upstream because JavaScript there runs around them:
-    /// the app's triggers, and a `validatorCallback` for the operations that set passwords.
-    pub fn upstream_graphql_fields(&self) -> Vec<&'static str> {
-        let mut fields = self.user_triggers.graphql_fields();
+    /// What goes to the upstream Parse Server because code or a server there must see it:
+    /// the app's triggers, a `validatorCallback`, `verifyUserEmails` or
+    /// `preventLoginWithUnverifiedEmail` functions, and LiveQuery on `_User`/`_Session`.
+    pub fn upstream_operations(&self) -> Operations {
+        let mut ops = self.user_triggers.operations();
         if self.passwords_upstream() {
-            for name in ["signUp", "confirmResetPassword", "users"] {
-                if !fields.contains(&name) {
-                    fields.push(name);
-                }
+            ops = ops.with(&[Operation::SetPassword]);
+        }
+        if self.email.verify_user_emails_upstream {
+            ops = ops.with(&[Operation::SaveUser, Operation::RequestVerificationEmail]);
+        }
+        if self.email.prevent_login_upstream {
+            ops = ops.with(&[Operation::LogIn, Operation::VerifyPassword]);
+        }
+        for class in &self.live_query_classes {
+            match class.as_str() {
+                "_User" => ops = ops.with(&[Operation::SaveUser, Operation::DeleteUser]),
+                "_Session" => ops = ops.with(&[Operation::WriteSession]),
+                _ => {}
             }
         }
-        fields
+        ops
+    }
+
+    /// The options that send operations upstream, as the configuration names them.
+    fn upstream_code(&self) -> Vec<String> {
+        let mut causes = Vec::new();
+        if !self.user_triggers.is_empty() {
+            causes.push(format!("userTriggers ({})", self.user_triggers));
+        }
+        if self.passwords_upstream() {
+            causes.push("passwordPolicy.validatorCallback \"upstream\"".to_owned());
+        }
+        if self.email.verify_user_emails_upstream {
+            causes.push("verifyUserEmails \"upstream\"".to_owned());
+        }
+        if self.email.prevent_login_upstream {
+            causes.push("preventLoginWithUnverifiedEmail \"upstream\"".to_owned());
+        }
+        let live: Vec<&str> = self
+            .live_query_classes
+            .iter()
+            .map(String::as_str)
+            .filter(|c| matches!(*c, "_User" | "_Session"))
+            .collect();
+        if !live.is_empty() {
+            causes.push(format!("liveQuery.classNames ({})", live.join(", ")));
+        }
+        causes
     }
 
     pub fn store_options(&self) -> StoreOptions {
@@ -585,12 +652,37 @@ impl Config {
     }
 }
 
+/// The classes of Parse's `liveQuery` option (`{"classNames": [...]}`).
+fn live_query_classes(v: &Value) -> Result<Vec<String>, String> {
+    match v.get("classNames") {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| {
+                i.as_str().map(str::to_owned).ok_or_else(|| {
+                    "liveQuery.classNames must be an array of class names".to_owned()
+                })
+            })
+            .collect(),
+        Some(_) => Err("liveQuery.classNames must be an array of class names".into()),
+    }
+}
+
+/// An option Parse takes as a boolean or as a function deciding per request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Decision {
+    Yes,
+    No,
+    /// A function, configured in the upstream Parse Server: what it decides goes there.
+    Upstream,
+}
+
 /// The e-mail options given as flags (or env).
 struct EmailArgs {
     app_name: Option<String>,
     public_server_url: Option<String>,
-    verify_user_emails: Option<bool>,
-    prevent_login: Option<bool>,
+    verify_user_emails: Option<String>,
+    prevent_login: Option<String>,
     prevent_signup: Option<bool>,
     validity: Option<f64>,
     reuse: Option<bool>,
@@ -728,20 +820,16 @@ fn email_options(
             })?),
         },
     };
+    let verify = file.decision(args.verify_user_emails, "verifyUserEmails")?;
+    let prevent_login = file.decision(args.prevent_login, "preventLoginWithUnverifiedEmail")?;
     Ok(crate::email::EmailOptions {
         app_name: pick(args.app_name, "appName")?,
         public_server_url: pick(args.public_server_url, "publicServerURL")?
             .map(|u| u.trim_end_matches('/').to_owned()),
-        verify_user_emails: match args.verify_user_emails {
-            Some(b) => b,
-            None => file.boolean("verifyUserEmails")?.unwrap_or(false),
-        },
-        prevent_login_with_unverified_email: match args.prevent_login {
-            Some(b) => b,
-            None => file
-                .boolean("preventLoginWithUnverifiedEmail")?
-                .unwrap_or(false),
-        },
+        verify_user_emails: verify == Decision::Yes,
+        verify_user_emails_upstream: verify == Decision::Upstream,
+        prevent_login_with_unverified_email: prevent_login == Decision::Yes,
+        prevent_login_upstream: prevent_login == Decision::Upstream,
         prevent_signup_with_unverified_email: match args.prevent_signup {
             Some(b) => b,
             None => file

@@ -63,13 +63,17 @@ impl Trigger {
     }
 }
 
-/// The kinds of operation on users and sessions, by which triggers run around them.
+/// The kinds of operation on users and sessions, by which JavaScript in the upstream (a
+/// trigger, a `validatorCallback`, a `verifyUserEmails` function...) or its LiveQuery runs
+/// around them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Operation {
     /// A `_User` is created or changed through Parse's write path: sign-up, update, a
     /// password set from a reset link, an e-mail verified (in the versions that write it
     /// there), a user created by an `authData` login.
     SaveUser,
+    /// A write that sets a password: sign-up, an update with `password`, a reset.
+    SetPassword,
     DeleteUser,
     /// A `_User` is read through Parse's query path: get, find, and `users/me`/`viewer`
     /// (which read it as an include of the session).
@@ -77,21 +81,100 @@ pub enum Operation {
     LogIn,
     LogOut,
     RequestPasswordReset,
+    RequestVerificationEmail,
+    VerifyPassword,
+    /// A `_Session` is created, changed or deleted: sign-up, login, logout, a password change,
+    /// the sessions routes.
+    WriteSession,
 }
 
 impl Operation {
-    fn triggers(self) -> u16 {
-        let bits = |ts: &[Trigger]| ts.iter().fold(0, |acc, t| acc | t.bit());
+    fn bit(self) -> u16 {
+        1 << (self as u16)
+    }
+
+    /// The GraphQL root fields (of every version's auth schema) that perform it. `users` is
+    /// 3.7's namespace of every user operation.
+    fn graphql_fields(self) -> &'static [&'static str] {
         match self {
-            Operation::SaveUser => bits(&[Trigger::BeforeSave, Trigger::AfterSave]),
-            Operation::DeleteUser => bits(&[Trigger::BeforeDelete, Trigger::AfterDelete]),
-            Operation::FindUser => bits(&[Trigger::BeforeFind, Trigger::AfterFind]),
-            Operation::LogIn => bits(&[Trigger::BeforeLogin, Trigger::AfterLogin]),
-            Operation::LogOut => bits(&[Trigger::AfterLogout]),
-            Operation::RequestPasswordReset => bits(&[Trigger::BeforePasswordResetRequest]),
+            Operation::SaveUser => &["signUp", "logInWith", "confirmResetPassword", "users"],
+            Operation::SetPassword => &["signUp", "confirmResetPassword", "users"],
+            Operation::DeleteUser | Operation::VerifyPassword => &[],
+            Operation::FindUser => &["viewer", "users"],
+            Operation::LogIn => &["logIn", "logInWith", "users"],
+            Operation::LogOut => &["logOut", "users"],
+            Operation::RequestPasswordReset => &["resetPassword"],
+            Operation::RequestVerificationEmail => &["sendVerificationEmail"],
+            Operation::WriteSession => &[
+                "signUp",
+                "logIn",
+                "logInWith",
+                "logOut",
+                "confirmResetPassword",
+                "users",
+            ],
         }
     }
 }
+
+/// A set of operations: those that go to the upstream Parse Server.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Operations(u16);
+
+impl Operations {
+    pub fn with(mut self, ops: &[Operation]) -> Self {
+        for op in ops {
+            self.0 |= op.bit();
+        }
+        self
+    }
+
+    pub fn union(self, other: Self) -> Self {
+        Self(self.0 | other.0)
+    }
+
+    pub fn contains(self, op: Operation) -> bool {
+        self.0 & op.bit() != 0
+    }
+
+    /// Whether any of `ops` is in the set.
+    pub fn any(self, ops: &[Operation]) -> bool {
+        ops.iter().any(|op| self.contains(*op))
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    /// The GraphQL root fields whose operations are in the set: a document selecting one goes
+    /// upstream whole.
+    pub fn graphql_fields(self) -> Vec<&'static str> {
+        let mut fields = Vec::new();
+        for op in ALL_OPERATIONS {
+            if self.contains(op) {
+                for name in op.graphql_fields() {
+                    if !fields.contains(name) {
+                        fields.push(*name);
+                    }
+                }
+            }
+        }
+        fields
+    }
+}
+
+const ALL_OPERATIONS: [Operation; 10] = [
+    Operation::SaveUser,
+    Operation::SetPassword,
+    Operation::DeleteUser,
+    Operation::FindUser,
+    Operation::LogIn,
+    Operation::LogOut,
+    Operation::RequestPasswordReset,
+    Operation::RequestVerificationEmail,
+    Operation::VerifyPassword,
+    Operation::WriteSession,
+];
 
 /// The triggers an app's Cloud Code registers on users and sessions.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -140,34 +223,38 @@ impl UserTriggers {
         self.bits == 0
     }
 
-    /// Whether a registered trigger runs around `op`, which must then go upstream.
-    pub fn run_around(self, op: Operation) -> bool {
-        self.bits & op.triggers() != 0
-    }
-
-    /// The GraphQL root fields (of every version's auth schema) whose operations a registered
-    /// trigger runs around: a document selecting one goes upstream whole. `users` is 3.7's
-    /// namespace of every user operation.
-    pub fn graphql_fields(self) -> Vec<&'static str> {
-        let mut fields = Vec::new();
-        let mut add = |op: Operation, names: &[&'static str]| {
-            if self.run_around(op) {
-                for name in names {
-                    if !fields.contains(name) {
-                        fields.push(*name);
-                    }
-                }
+    /// The operations the registered triggers run around.
+    pub fn operations(self) -> Operations {
+        let has = |ts: &[Trigger]| ts.iter().any(|t| self.bits & t.bit() != 0);
+        let mut ops = Operations::default();
+        for (triggers, op) in [
+            (
+                &[Trigger::BeforeSave, Trigger::AfterSave][..],
+                Operation::SaveUser,
+            ),
+            (
+                &[Trigger::BeforeDelete, Trigger::AfterDelete],
+                Operation::DeleteUser,
+            ),
+            (
+                &[Trigger::BeforeFind, Trigger::AfterFind],
+                Operation::FindUser,
+            ),
+            (
+                &[Trigger::BeforeLogin, Trigger::AfterLogin],
+                Operation::LogIn,
+            ),
+            (&[Trigger::AfterLogout], Operation::LogOut),
+            (
+                &[Trigger::BeforePasswordResetRequest],
+                Operation::RequestPasswordReset,
+            ),
+        ] {
+            if has(triggers) {
+                ops = ops.with(&[op]);
             }
-        };
-        add(
-            Operation::SaveUser,
-            &["signUp", "logInWith", "confirmResetPassword", "users"],
-        );
-        add(Operation::FindUser, &["viewer", "users"]);
-        add(Operation::LogIn, &["logIn", "logInWith", "users"]);
-        add(Operation::LogOut, &["logOut", "users"]);
-        add(Operation::RequestPasswordReset, &["resetPassword"]);
-        fields
+        }
+        ops
     }
 }
 
@@ -190,11 +277,12 @@ mod tests {
     fn names_are_parse_s_and_classes_are_checked() {
         let t = UserTriggers::parse("beforeSave, afterLogout:_Session beforeLogin:_User").unwrap();
         assert_eq!(t.to_string(), "beforeSave, beforeLogin, afterLogout");
-        assert!(t.run_around(Operation::SaveUser));
-        assert!(t.run_around(Operation::LogIn));
-        assert!(t.run_around(Operation::LogOut));
-        assert!(!t.run_around(Operation::FindUser));
-        assert!(!t.run_around(Operation::DeleteUser));
+        let ops = t.operations();
+        assert!(ops.contains(Operation::SaveUser));
+        assert!(ops.contains(Operation::LogIn));
+        assert!(ops.contains(Operation::LogOut));
+        assert!(!ops.contains(Operation::FindUser));
+        assert!(!ops.contains(Operation::DeleteUser));
         assert!(UserTriggers::parse("").unwrap().is_empty());
         let err = UserTriggers::parse("beforeSaves").unwrap_err();
         assert!(
@@ -207,11 +295,15 @@ mod tests {
 
     #[test]
     fn graphql_fields_follow_the_operations() {
-        let t = UserTriggers::parse("afterLogout").unwrap();
-        assert_eq!(t.graphql_fields(), ["logOut", "users"]);
-        let t = UserTriggers::parse("afterSave,beforeLogin").unwrap();
+        let fields = |list: &str| {
+            UserTriggers::parse(list)
+                .unwrap()
+                .operations()
+                .graphql_fields()
+        };
+        assert_eq!(fields("afterLogout"), ["logOut", "users"]);
         assert_eq!(
-            t.graphql_fields(),
+            fields("afterSave,beforeLogin"),
             [
                 "signUp",
                 "logInWith",
@@ -220,6 +312,18 @@ mod tests {
                 "logIn"
             ]
         );
-        assert!(UserTriggers::default().graphql_fields().is_empty());
+        assert!(Operations::default().graphql_fields().is_empty());
+        let sessions = Operations::default().with(&[Operation::WriteSession]);
+        assert_eq!(
+            sessions.graphql_fields(),
+            [
+                "signUp",
+                "logIn",
+                "logInWith",
+                "logOut",
+                "confirmResetPassword",
+                "users"
+            ]
+        );
     }
 }

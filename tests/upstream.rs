@@ -687,3 +687,62 @@ async fn writes_that_set_a_password_go_to_the_upstream_s_validator() {
     assert!(upstream(&sign_up), "{}", sign_up.text());
     server.stop().await;
 }
+
+/// A configuration and the requests it sends upstream (`true`) or keeps (`false`).
+type Case = (
+    &'static str,
+    fn(&mut parse_compat::config::Config),
+    &'static [(&'static str, &'static str, bool)],
+);
+
+/// Options whose decisions live in the upstream: `verifyUserEmails` and
+/// `preventLoginWithUnverifiedEmail` given there as functions, and LiveQuery on `_User` or
+/// `_Session` (its server publishes only the writes it makes). What they concern goes there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn decisions_and_live_queries_of_the_upstream_take_their_operations_there() {
+    let up = fake_upstream().await;
+    let cases: [Case; 3] = [
+        (
+            "verifyUserEmails upstream",
+            |c| c.email.verify_user_emails_upstream = true,
+            &[
+                ("POST", "/parse/users", true),
+                ("POST", "/parse/verificationEmailRequest", true),
+                ("POST", "/parse/login", false),
+            ],
+        ),
+        (
+            "preventLoginWithUnverifiedEmail upstream",
+            |c| c.email.prevent_login_upstream = true,
+            &[
+                ("POST", "/parse/login", true),
+                ("GET", "/parse/verifyPassword", true),
+                ("POST", "/parse/users", false),
+            ],
+        ),
+        (
+            "liveQuery on _Session",
+            |c| c.live_query_classes = vec!["_Session".into()],
+            &[
+                ("POST", "/parse/users", true),
+                ("POST", "/parse/login", true),
+                ("POST", "/parse/logout", true),
+                ("DELETE", "/parse/sessions/abc", true),
+                ("GET", "/parse/users/me", false),
+            ],
+        ),
+    ];
+    for (name, tweak, requests) in cases {
+        let server = server_with_upstream(&format!("http://{up}/parse"), tweak).await;
+        for (method, path, goes) in requests {
+            let res = server
+                .rest(method, path)
+                .json(&json!({"username": "a", "password": "p", "email": "a@example.com"}))
+                .send()
+                .await;
+            let upstream = res.json()["upstream"] == true;
+            assert_eq!(upstream, *goes, "{name}: {method} {path}: {}", res.text());
+        }
+        server.stop().await;
+    }
+}

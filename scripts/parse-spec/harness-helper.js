@@ -11,7 +11,12 @@
 // server is moved to port 8379 and parse-compat takes 8378, with the in-process server as its
 // upstream and the same PostgreSQL database: parse-compat answers what it serves, the rest
 // passes through. Every start of the in-process server (reconfigureServer) restarts
-// parse-compat with the same options, so an option a spec sets reaches both.
+// parse-compat with the same options, so an option a spec sets reaches both. JavaScript that
+// only the in-process server can run is declared to parse-compat as a deployment would
+// declare it: a JS e-mail adapter as `emailAdapter: upstream`, a `validatorCallback` and
+// `verifyUserEmails`/`preventLoginWithUnverifiedEmail` functions as "upstream", and each Cloud
+// Code trigger a spec registers on users or sessions in
+// `userTriggers` (parse-compat restarts with it before the SDK's next request).
 const { spawn } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -68,20 +73,30 @@ async function stopCompat() {
 
 // The suite drops and recreates Parse's tables between specs, and the in-process server may
 // still be doing so when parse-compat opens the database: a start that fails on that is tried
-// again.
-async function startCompat(options) {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await startCompatOnce(options);
-    } catch (error) {
-      if (attempt === 5) throw error;
-      await new Promise(r => setTimeout(r, 100 * attempt));
+// again. Starts run one at a time, in the order asked (a spec may register a trigger and
+// reconfigure the server at once); `options` may be a function that gives them when the start
+// begins.
+let starts = Promise.resolve();
+function startCompat(options) {
+  const run = starts.then(async () => {
+    const given = typeof options === 'function' ? options() : options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startCompatOnce(given);
+      } catch (error) {
+        if (attempt === 5) throw error;
+        await new Promise(r => setTimeout(r, 100 * attempt));
+      }
     }
-  }
+  });
+  starts = run.catch(() => {});
+  return run;
 }
 
 async function startCompatOnce(options) {
   await stopCompat();
+  // Another process on the port would answer in this one's place, with its own options.
+  if (await health()) throw new Error(`port ${frontPort} is served by another process`);
   const config = portable(options);
   delete config.port;
   // A JavaScript email adapter runs in the in-process server: parse-compat asks it to send,
@@ -89,6 +104,13 @@ async function startCompatOnce(options) {
   if (options.emailAdapter && typeof options.emailAdapter === 'object') {
     config.emailAdapter = 'upstream';
   }
+  if (options.passwordPolicy && typeof options.passwordPolicy.validatorCallback === 'function') {
+    config.passwordPolicy.validatorCallback = 'upstream';
+  }
+  for (const key of ['verifyUserEmails', 'preventLoginWithUnverifiedEmail']) {
+    if (typeof options[key] === 'function') config[key] = 'upstream';
+  }
+  if (triggers.size) config.userTriggers = [...triggers];
   Object.assign(config, {
     parseVersion: version,
     databaseURI,
@@ -114,6 +136,64 @@ async function startCompatOnce(options) {
     await new Promise(r => setTimeout(r, 25));
   }
   throw new Error(`parse-compat never answered /health; see ${logFile}`);
+}
+
+// Cloud Code triggers on users and sessions registered by the running spec, and the restart of
+// parse-compat that declares them, which the SDK's requests wait for.
+const triggers = new Set();
+let restarting = Promise.resolve();
+const USER_TRIGGERS = ['beforeSave', 'afterSave', 'beforeDelete', 'afterDelete', 'beforeFind', 'afterFind'];
+const LOGIN_TRIGGERS = ['beforeLogin', 'afterLogin', 'afterLogout', 'beforePasswordResetRequest'];
+const wrapped = Symbol('parse-spec wrapped');
+function className(target) {
+  if (typeof target === 'string') return target;
+  if (global.Parse && target === Parse.User) return '_User';
+  return target && (target.className || (target.prototype && target.prototype.className));
+}
+function declare(name) {
+  if (triggers.has(name) || !fs.existsSync(configFile)) return;
+  triggers.add(name);
+  restarting = startCompat(() => JSON.parse(fs.readFileSync(configFile, 'utf8'))).catch(() => {});
+}
+// Parse.Cloud is replaced at every server start: wrap its trigger functions again each time.
+function watchCloud() {
+  if (!bin || !global.Parse || !Parse.Cloud) return;
+  for (const name of [...USER_TRIGGERS, ...LOGIN_TRIGGERS]) {
+    const original = Parse.Cloud[name];
+    if (typeof original !== 'function' || original[wrapped]) continue;
+    const watching = function (...args) {
+      const result = original.apply(this, args);
+      const cls = USER_TRIGGERS.includes(name) ? className(args[0]) : null;
+      if (!USER_TRIGGERS.includes(name) || cls === '_User') declare(name);
+      return result;
+    };
+    watching[wrapped] = true;
+    Parse.Cloud[name] = watching;
+  }
+  const controller = Parse.CoreManager.getRESTController();
+  if (!controller[wrapped]) {
+    const waiting = { ...controller, [wrapped]: true };
+    for (const method of ['request', 'ajax']) {
+      if (typeof controller[method] !== 'function') continue;
+      waiting[method] = async function (...args) {
+        await restarting;
+        return controller[method].apply(this, args);
+      };
+    }
+    Parse.CoreManager.setRESTController(waiting);
+  }
+}
+
+// The specs' raw requests (`require('../lib/request')`, taken when a spec file loads, after
+// this helper) wait for that restart too.
+if (bin) {
+  const requestPath = require.resolve('../lib/request');
+  const original = require(requestPath);
+  const waiting = function (...args) {
+    return restarting.then(() => original.apply(this, args));
+  };
+  Object.assign(waiting, original);
+  require.cache[requestPath].exports = waiting;
 }
 
 const upstreamSockets = new Set();
@@ -144,6 +224,7 @@ if (ParseServer.startApp) {
     const server = await startApp({ ...options, port: upstreamPort });
     track(server.server);
     await startCompat(options);
+    watchCloud();
     return server;
   };
 } else {
@@ -160,7 +241,12 @@ if (ParseServer.startApp) {
       ...options,
       port: upstreamPort,
       serverStartComplete: error =>
-        error ? complete(error) : startCompat(options).then(() => complete(), complete),
+        error
+          ? complete(error)
+          : startCompat(options).then(() => {
+              watchCloud();
+              complete();
+            }, complete),
     });
     track(server.server);
     return server;
@@ -169,10 +255,15 @@ if (ParseServer.startApp) {
 
 // The suite wipes the database after every spec; parse-compat starts afresh with it, as it
 // would after a restore, so that nothing it cached outlives the data.
+// Triggers registered by the spec before are gone (the suite removes every hook).
 beforeEach(async () => {
+  triggers.clear();
   if (bin && fs.existsSync(configFile)) {
-    await startCompat(JSON.parse(fs.readFileSync(configFile, 'utf8')));
+    const options = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+    delete options.userTriggers;
+    await startCompat(options);
   }
+  watchCloud();
 });
 
 process.on('exit', () => {

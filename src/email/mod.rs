@@ -28,7 +28,12 @@ pub struct EmailOptions {
     /// `publicServerURL`, without a trailing slash.
     pub public_server_url: Option<String>,
     pub verify_user_emails: bool,
+    /// `verifyUserEmails` is a function in the upstream Parse Server: the writes it decides
+    /// (sign-ups, e-mail changes, new links) go there.
+    pub verify_user_emails_upstream: bool,
     pub prevent_login_with_unverified_email: bool,
+    /// `preventLoginWithUnverifiedEmail` is a function in the upstream: logins go there.
+    pub prevent_login_upstream: bool,
     /// `preventSignupWithUnverifiedEmail` (6.3+).
     pub prevent_signup_with_unverified_email: bool,
     /// `emailVerifyTokenValidityDuration`, in seconds.

@@ -46,7 +46,7 @@ impl GraphqlService {
         Ok(Self {
             behavior,
             auth_api: passthrough::AuthApi::from_sdl(&schema.sdl())
-                .without_root_fields(&config.upstream_graphql_fields()),
+                .without_root_fields(&config.upstream_operations().graphql_fields()),
             schema: Arc::new(schema),
             pipeline: Arc::new(Pipeline::new(behavior)),
             pool: executor_pool::ExecutorPool::for_this_machine()?,

@@ -257,6 +257,7 @@ mod tests {
             let (api, js) = api(version);
             let fields = crate::triggers::UserTriggers::parse(triggers)
                 .unwrap()
+                .operations()
                 .graphql_fields();
             let api = api.without_root_fields(&fields);
             let body = serde_json::json!({ "query": query }).to_string();

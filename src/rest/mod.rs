@@ -322,14 +322,8 @@ fn upstream_answers(
     query: &Map<String, Value>,
     state: &AppState,
 ) -> bool {
-    if triggered(route).is_some_and(|op| state.config.user_triggers.run_around(op)) {
-        return true;
-    }
-    // The app's validatorCallback decides every new password there.
-    if state.config.passwords_upstream()
-        && matches!(route, Route::SignUp | Route::UpdateUser(_))
-        && body.contains_key("password")
-    {
+    let upstream = state.config.upstream_operations();
+    if !upstream.is_empty() && upstream.any(&operations(route, body)) {
         return true;
     }
     match route {
@@ -341,17 +335,33 @@ fn upstream_answers(
     }
 }
 
-/// The operation on users or sessions a route is, as Parse's triggers see it.
-fn triggered(route: &Route) -> Option<Operation> {
-    Some(match route {
-        Route::SignUp | Route::UpdateUser(_) => Operation::SaveUser,
-        Route::DeleteUser(_) => Operation::DeleteUser,
-        Route::GetUser(_) | Route::FindUsers | Route::UsersMe => Operation::FindUser,
-        Route::LogIn | Route::LogInAs => Operation::LogIn,
-        Route::LogOut => Operation::LogOut,
-        Route::RequestPasswordReset => Operation::RequestPasswordReset,
-        _ => return None,
-    })
+/// The operations on users and sessions a request to a route performs, as the upstream's code
+/// (triggers, validators) and its LiveQuery server see them.
+fn operations(route: &Route, body: &Map<String, Value>) -> Vec<Operation> {
+    use Operation::{
+        DeleteUser, FindUser, LogIn, LogOut, RequestPasswordReset, RequestVerificationEmail,
+        SaveUser, SetPassword, VerifyPassword, WriteSession,
+    };
+    match route {
+        Route::SignUp => vec![SaveUser, SetPassword, WriteSession],
+        // A new password also ends the user's other sessions.
+        Route::UpdateUser(_) if body.contains_key("password") => {
+            vec![SaveUser, SetPassword, WriteSession]
+        }
+        Route::UpdateUser(_) => vec![SaveUser],
+        Route::DeleteUser(_) => vec![DeleteUser],
+        Route::GetUser(_) | Route::FindUsers | Route::UsersMe => vec![FindUser],
+        Route::LogIn | Route::LogInAs => vec![LogIn, WriteSession],
+        Route::LogOut => vec![LogOut, WriteSession],
+        Route::RequestPasswordReset => vec![RequestPasswordReset],
+        Route::VerificationEmailRequest => vec![RequestVerificationEmail],
+        Route::VerifyPassword => vec![VerifyPassword],
+        Route::CreateSession
+        | Route::UpdateSession(_)
+        | Route::DeleteSession(_)
+        | Route::UpgradeSession => vec![WriteSession],
+        _ => Vec::new(),
+    }
 }
 
 /// Parse's maintenance key header (5.5+): a key parse-compat has no value for.
@@ -403,11 +413,13 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
     };
     if rel.starts_with("/apps/") {
         if state.upstream.is_some()
-            && (state.config.user_triggers.run_around(Operation::SaveUser)
-                || state.config.passwords_upstream())
+            && state.config.upstream_operations().any(&[
+                Operation::SaveUser,
+                Operation::SetPassword,
+                Operation::WriteSession,
+            ])
         {
-            // A reset form sets a password, a link verifies an e-mail: user saves, and the
-            // validatorCallback judges the new password.
+            // A reset form sets a password (and ends sessions), a link verifies an e-mail.
             return Err(Forward(parts, bytes));
         }
         // The pages and forms of the e-mail flows: their own router, form bodies only.
