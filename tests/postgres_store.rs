@@ -599,23 +599,16 @@ async fn role(
         )
         .await
         .unwrap();
-    for user in users {
-        client
-            .execute(
-                r#"INSERT INTO "_Join:users:_Role" VALUES ($1, $2)"#,
-                &[user, &id],
-            )
-            .await
-            .unwrap();
-    }
-    for child in roles {
-        client
-            .execute(
-                r#"INSERT INTO "_Join:roles:_Role" VALUES ($1, $2)"#,
-                &[child, &id],
-            )
-            .await
-            .unwrap();
+    for (join, related) in [("_Join:users:_Role", users), ("_Join:roles:_Role", roles)] {
+        for member in related {
+            client
+                .execute(
+                    &format!(r#"INSERT INTO "{join}" VALUES ($1, $2)"#),
+                    &[member, &id],
+                )
+                .await
+                .unwrap();
+        }
     }
 }
 

@@ -90,6 +90,27 @@ pub fn hidden_fields(ctx: &RestContext<'_>, roles: &[String]) -> Vec<String> {
         .hidden_from(caller_id(ctx), roles)
 }
 
+/// Up to 5.x, what the master key reads of users: their internal columns too, added to these
+/// rendered users (one query for all of them).
+pub async fn add_internals(
+    ctx: &RestContext<'_>,
+    users: &mut [Map<String, Value>],
+) -> Result<(), StoreError> {
+    if !ctx.state.config.behavior.email.master_sees_internal_fields {
+        return Ok(());
+    }
+    let id_of =
+        |o: &Map<String, Value>| o.get("objectId").and_then(Value::as_str).map(str::to_owned);
+    let ids = users.iter().filter_map(id_of).collect();
+    let internals = ctx.state.store.user_internals(ids).await?;
+    for user in users {
+        if let Some(i) = id_of(user).and_then(|id| internals.get(&id)) {
+            render::add_internals(user, i);
+        }
+    }
+    Ok(())
+}
+
 /// The signed-in caller's objectId.
 pub fn caller_id<'a>(ctx: &'a RestContext<'_>) -> Option<&'a str> {
     ctx.auth.session.as_ref().map(|s| s.user.object_id.as_str())
@@ -146,21 +167,8 @@ pub async fn users(
         })
         .await?;
     let mut found = page(&q, found);
-    if who == Caller::Master && behavior.email.master_sees_internal_fields {
-        let ids = found
-            .iter()
-            .filter_map(|o| o.get("objectId").and_then(Value::as_str).map(str::to_owned))
-            .collect();
-        let internals = ctx.state.store.user_internals(ids).await?;
-        for object in &mut found {
-            if let Some(i) = object
-                .get("objectId")
-                .and_then(Value::as_str)
-                .and_then(|id| internals.get(id))
-            {
-                render::add_internals(object, i);
-            }
-        }
+    if who == Caller::Master {
+        add_internals(ctx, &mut found).await?;
     }
     // 3.7's quirk: with any `where`, even the caller's own email is hidden.
     let hide_own = !behavior.own_email_in_where_queries && !q.constraints.is_empty();

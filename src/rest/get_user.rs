@@ -40,15 +40,8 @@ pub async fn handle(ctx: &RestContext<'_>, id: &str) -> RestResult {
         return Err(not_found());
     }
     let mut out = render::user(&user, &ctx.state.config.files_url());
-    if master && ctx.state.config.behavior.email.master_sees_internal_fields {
-        let internals = ctx
-            .state
-            .store
-            .user_internals(vec![user.object_id.clone()])
-            .await?;
-        if let Some(internals) = internals.get(&user.object_id) {
-            render::add_internals(&mut out, internals);
-        }
+    if master {
+        super::find::add_internals(ctx, std::slice::from_mut(&mut out)).await?;
     }
     if !(own || master) {
         // Parse's default protected fields: another user's email, and their authData.

@@ -312,7 +312,10 @@ pub fn may_serve(method: &Method, path: &str, behavior: &Behavior) -> bool {
 ///   requests in it from the same database.
 /// - A query of users or sessions with `$relatedTo`, or an operator the query engine here
 ///   does not evaluate (`$inQuery`, `$select`, geo, text...).
-/// - An operation one of the app's Cloud Code triggers runs around (`--userTriggers`).
+/// - An operation that code or a LiveQuery server in the upstream must see: the app's Cloud
+///   Code triggers (`--userTriggers`), a `validatorCallback`, `verifyUserEmails` or
+///   `preventLoginWithUnverifiedEmail` functions (`"upstream"`), LiveQuery on `_User` or
+///   `_Session` ([`crate::config::Config::upstream_operations`]).
 ///
 /// (A request with Parse's maintenance key also goes, whatever its route: its caller checks
 /// the header before routing.)
