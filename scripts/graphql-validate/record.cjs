@@ -14,6 +14,9 @@
 // Also <v>.types: the names of the schema's type map, in its order.
 // Output, one line per document: {"doc", "syntax"} when graphql-js's parser refuses it,
 // else {"doc", "errors": [{"message", "locations": [[line, column], ...]}]} (empty = valid).
+// Also <v>.introspection.json: {"query", "result"}, graphql-js's fullest introspection query of
+// that release (every option on) executed on the schema, to check whole-schema introspection.
+// `--only introspection` records just that file (and the type order).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -115,8 +118,22 @@ async function record(version) {
   try {
     const port = 19000 + (process.pid % 1000);
     const { schema, graphql } = await schemaOf(version, db, port);
+    fs.mkdirSync(outdir, { recursive: true });
+    const query = graphql.getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+      oneOf: true,
+    });
+    const result = graphql.graphqlSync({ schema, source: query });
+    fs.writeFileSync(
+      path.join(outdir, `${version}.introspection.json`),
+      JSON.stringify({ query, result }) + '\n',
+    );
     const lines = [];
-    for (const doc of docs) {
+    for (const doc of args.only === 'introspection' ? [] : docs) {
       let ast;
       try {
         ast = graphql.parse(doc);
@@ -136,8 +153,9 @@ async function record(version) {
       }
       lines.push(JSON.stringify({ doc, errors }));
     }
-    fs.mkdirSync(outdir, { recursive: true });
-    fs.writeFileSync(path.join(outdir, `${version}.jsonl`), lines.join('\n') + '\n');
+    if (args.only !== 'introspection') {
+      fs.writeFileSync(path.join(outdir, `${version}.jsonl`), lines.join('\n') + '\n');
+    }
     // The schema's type map order (what graphql-js 14 keeps "Did you mean" ties in; the SDL of
     // 3.x is printed sorted).
     fs.writeFileSync(path.join(outdir, `${version}.types`), Object.keys(schema.getTypeMap()).join('\n') + '\n');
@@ -155,7 +173,10 @@ async function record(version) {
   for (const v of versions) {
     // One child per version: each parse-server install is its own module graph.
     if (versions.length > 1) {
-      execFileSync(process.execPath, [__filename, '--versions', v, '--outdir', outdir], { stdio: 'inherit' });
+      const only = args.only ? ['--only', args.only] : [];
+      execFileSync(process.execPath, [__filename, '--versions', v, '--outdir', outdir, ...only], {
+        stdio: 'inherit',
+      });
       continue;
     }
     await record(v);

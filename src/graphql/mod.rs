@@ -8,6 +8,7 @@ pub mod context;
 pub mod envelope;
 pub mod executor_pool;
 pub mod inline;
+pub mod introspection;
 pub mod passthrough;
 pub mod schema;
 pub mod validation;

@@ -16,6 +16,7 @@ use serde_json::Value as Json;
 use super::document::{self, Document, OperationError, OperationKind, SyntaxError};
 use super::redact::Redaction;
 use super::schema_info::SchemaInfo;
+use crate::graphql::introspection;
 use crate::graphql::validation::schema::SchemaModel;
 use crate::graphql::validation::{self, Extra, Flavor, GqlError, Verdict};
 use crate::version::{Behavior, GraphqlJs, GraphqlJsRelease, HttpStack};
@@ -428,6 +429,27 @@ impl Pipeline {
                 location: (op.start.line, op.start.column),
             };
         }
+        // `__schema` and `__type` describe the whole schema, which juniper does not hold:
+        // answered here, around juniper's answer to the rest of the operation, if any.
+        let introspection = selected.as_ref().ok().and_then(|op| {
+            let answer = introspection::answer_root(
+                &self.schema,
+                self.behavior.graphql_js,
+                doc,
+                op,
+                req.variables.as_ref(),
+            );
+            answer.introspects().then_some(answer)
+        });
+        let introspection = match introspection {
+            Some(answer) if answer.is_whole() => {
+                return Outcome::Executed {
+                    data: answer.data(),
+                    errors: Vec::new(),
+                };
+            }
+            other => other,
+        };
         // juniper's executor panics on a variable type its schema lacks ("Type not found in
         // schema"): such an operation is outside the auth API it serves.
         if let Ok(op) = selected {
@@ -442,10 +464,16 @@ impl Pipeline {
         }
         let variables = variables_of(req.variables.as_ref());
         match exec(source, req.operation_name.as_deref(), &variables) {
-            Ok((data, errors)) => Outcome::Executed {
-                data: to_json(&data),
-                errors: errors.iter().map(to_json).collect(),
-            },
+            Ok((data, errors)) => {
+                let data = to_json(&data);
+                Outcome::Executed {
+                    data: match introspection {
+                        Some(answer) => answer.patch(data),
+                        None => data,
+                    },
+                    errors: errors.iter().map(to_json).collect(),
+                }
+            }
             Err(GraphQLError::ValidationError(errs)) => {
                 let (vars, doc_errs): (Vec<_>, Vec<_>) = errs
                     .into_iter()

@@ -193,11 +193,22 @@ pub enum Kind {
     InputObject,
 }
 
+/// What introspection tells of a definition beyond its shape.
+#[derive(Debug, Clone, Default)]
+pub struct Meta {
+    pub description: Option<String>,
+    /// `@deprecated`'s reason (its default when the directive names none).
+    pub deprecation: Option<String>,
+}
+
 #[derive(Debug, Clone)]
 pub struct InputValue {
     pub name: String,
     pub ty: TypeRef,
     pub has_default: bool,
+    /// The default value as graphql-js's `print` writes it (what introspection answers).
+    pub default: Option<String>,
+    pub meta: Meta,
 }
 
 #[derive(Debug, Clone)]
@@ -205,6 +216,7 @@ pub struct FieldDef {
     pub name: String,
     pub args: Vec<InputValue>,
     pub ty: TypeRef,
+    pub meta: Meta,
 }
 
 #[derive(Debug, Clone)]
@@ -219,6 +231,11 @@ pub struct TypeDef {
     pub interfaces: Vec<String>,
     pub members: Vec<String>,
     pub enum_values: Vec<String>,
+    /// Beside `enum_values`, in the same order.
+    pub enum_meta: Vec<Meta>,
+    pub description: Option<String>,
+    /// `@specifiedBy`'s URL (scalars, graphql-js 15.3+).
+    pub specified_by: Option<String>,
 }
 
 impl TypeDef {
@@ -231,6 +248,9 @@ impl TypeDef {
             interfaces: Vec::new(),
             members: Vec::new(),
             enum_values: Vec::new(),
+            enum_meta: Vec::new(),
+            description: None,
+            specified_by: None,
         }
     }
 
@@ -266,6 +286,7 @@ impl TypeDef {
 #[derive(Debug, Clone)]
 pub struct DirectiveDef {
     pub name: String,
+    pub description: Option<String>,
     pub args: Vec<InputValue>,
     pub locations: Vec<String>,
     pub repeatable: bool,
@@ -293,6 +314,56 @@ fn type_ref(t: &sdl::Type<'_, String>) -> TypeRef {
     }
 }
 
+/// graphql-js's default `@deprecated` reason.
+const DEFAULT_DEPRECATION: &str = "No longer supported";
+
+/// The reason of a `@deprecated` among `directives`, if there is one.
+fn deprecation(directives: &[sdl::Directive<'_, String>]) -> Option<String> {
+    let d = directives.iter().find(|d| d.name == "deprecated")?;
+    Some(
+        d.arguments
+            .iter()
+            .find(|(name, _)| name == "reason")
+            .and_then(|(_, v)| match v {
+                sdl::Value::String(s) => Some(s.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| DEFAULT_DEPRECATION.to_owned()),
+    )
+}
+
+fn specified_by(directives: &[sdl::Directive<'_, String>]) -> Option<String> {
+    let d = directives.iter().find(|d| d.name == "specifiedBy")?;
+    d.arguments.iter().find_map(|(name, v)| match v {
+        sdl::Value::String(s) if name == "url" => Some(s.clone()),
+        _ => None,
+    })
+}
+
+/// A value as graphql-js's `print` writes it (printed SDL is already in that form).
+fn print_value(v: &sdl::Value<'_, String>) -> String {
+    match v {
+        sdl::Value::Variable(n) => format!("${n}"),
+        sdl::Value::Int(n) => n.as_i64().map_or_else(String::new, |n| n.to_string()),
+        sdl::Value::Float(f) => f.to_string(),
+        sdl::Value::String(s) => serde_json::to_string(s).unwrap_or_default(),
+        sdl::Value::Boolean(b) => b.to_string(),
+        sdl::Value::Null => "null".to_owned(),
+        sdl::Value::Enum(e) => e.clone(),
+        sdl::Value::List(items) => {
+            let items: Vec<String> = items.iter().map(print_value).collect();
+            format!("[{}]", items.join(", "))
+        }
+        sdl::Value::Object(fields) => {
+            let fields: Vec<String> = fields
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", print_value(v)))
+                .collect();
+            format!("{{{}}}", fields.join(", "))
+        }
+    }
+}
+
 fn input_values(values: &[sdl::InputValue<'_, String>]) -> Vec<InputValue> {
     values
         .iter()
@@ -300,8 +371,49 @@ fn input_values(values: &[sdl::InputValue<'_, String>]) -> Vec<InputValue> {
             name: v.name.clone(),
             ty: type_ref(&v.value_type),
             has_default: v.default_value.is_some(),
+            default: v.default_value.as_ref().map(print_value),
+            meta: Meta {
+                description: v.description.clone(),
+                deprecation: deprecation(&v.directives),
+            },
         })
         .collect()
+}
+
+fn field_defs(fields: &[sdl::Field<'_, String>]) -> Vec<FieldDef> {
+    fields
+        .iter()
+        .map(|f| FieldDef {
+            name: f.name.clone(),
+            args: input_values(&f.arguments),
+            ty: type_ref(&f.field_type),
+            meta: Meta {
+                description: f.description.clone(),
+                deprecation: deprecation(&f.directives),
+            },
+        })
+        .collect()
+}
+
+/// graphql-js's descriptions of its built-in scalars (the same in 14, 15 and 16), which a
+/// printed schema leaves out.
+fn built_in_description(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "String" => {
+            "The `String` scalar type represents textual data, represented as UTF-8 character sequences. The String type is most often used by GraphQL to represent free-form human-readable text."
+        }
+        "Int" => {
+            "The `Int` scalar type represents non-fractional signed whole numeric values. Int can represent values between -(2^31) and 2^31 - 1."
+        }
+        "Float" => {
+            "The `Float` scalar type represents signed double-precision fractional values as specified by [IEEE 754](https://en.wikipedia.org/wiki/IEEE_floating_point)."
+        }
+        "Boolean" => "The `Boolean` scalar type represents `true` or `false`.",
+        "ID" => {
+            "The `ID` scalar type represents a unique identifier, often used to refetch an object or as key for a cache. The ID type appears in a JSON response as a String; however, it is not intended to be human-readable. When expected as an input type, any string (such as `\"4\"`) or integer (such as `4`) input value will be accepted as an ID."
+        }
+        _ => return None,
+    })
 }
 
 const BUILT_IN_SCALARS: [&str; 5] = ["String", "Boolean", "Int", "Float", "ID"];
@@ -321,13 +433,25 @@ impl SchemaModel {
             .iter()
             .find(|(v, _)| *v == recorded)
             .map(|(_, o)| *o);
-        let model = Arc::new(
-            Self::build(text, introspection_for(behavior.graphql_js_release), order)
-                .unwrap_or_else(|e| {
-                    tracing::error!(error = %e, "the recorded schema did not parse");
-                    SchemaModel::default()
-                }),
-        );
+        let mut model = Self::build(text, introspection_for(behavior.graphql_js_release), order)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "the recorded schema did not parse");
+                SchemaModel::default()
+            });
+        // graphql-js 14's printers break long description lines: the introspection SDL of a
+        // 14.x release, and the SDL of a recorded version that pinned 14.x.
+        let printed_by_14 = |b: Behavior| b.graphql_js_release.major == 14;
+        let recorded_by_14 = Behavior::parse(recorded).is_ok_and(printed_by_14);
+        if printed_by_14(*behavior) || recorded_by_14 {
+            model.unwrap_descriptions(|name| {
+                if name.starts_with("__") {
+                    printed_by_14(*behavior)
+                } else {
+                    recorded_by_14
+                }
+            });
+        }
+        let model = Arc::new(model);
         cache.lock().insert(key, Arc::clone(&model));
         model
     }
@@ -365,6 +489,7 @@ impl SchemaModel {
                 Definition::TypeDefinition(t) => model.add_type(t),
                 Definition::DirectiveDefinition(d) => model.directives.push(DirectiveDef {
                     name: d.name.clone(),
+                    description: d.description.clone(),
                     args: input_values(&d.arguments),
                     locations: d.locations.iter().map(|l| l.as_str().to_owned()).collect(),
                     repeatable: d.repeatable,
@@ -403,7 +528,9 @@ impl SchemaModel {
             if !model.index.contains_key(name)
                 && (referenced.contains(name) || name == "String" || name == "Boolean")
             {
-                model.add(TypeDef::new(name, Kind::Scalar));
+                let mut scalar = TypeDef::new(name, Kind::Scalar);
+                scalar.description = built_in_description(name).map(str::to_owned);
+                model.add(scalar);
             }
         }
         if let Some(order) = type_order {
@@ -445,58 +572,95 @@ impl SchemaModel {
         Ok(model)
     }
 
+    /// graphql-js 14's printers break description lines longer than about 80 characters;
+    /// neither graphql-js's nor Parse's descriptions have a line break but between paragraphs.
+    /// Joins the lines of each paragraph again, in the types `printed_by_14` names (by type
+    /// name) and, with graphql-js's own types, in the directives.
+    fn unwrap_descriptions(&mut self, printed_by_14: impl Fn(&str) -> bool) {
+        fn unwrap(text: &mut Option<String>) {
+            if let Some(t) = text {
+                *t = t
+                    .split("\n\n")
+                    .map(|paragraph| paragraph.replace('\n', " "))
+                    .collect::<Vec<_>>()
+                    .join("\n\n");
+            }
+        }
+        fn unwrap_inputs(values: &mut [InputValue]) {
+            for v in values {
+                unwrap(&mut v.meta.description);
+            }
+        }
+        for t in self.types.iter_mut().filter(|t| printed_by_14(&t.name)) {
+            unwrap(&mut t.description);
+            for f in &mut t.fields {
+                unwrap(&mut f.meta.description);
+                unwrap_inputs(&mut f.args);
+            }
+            unwrap_inputs(&mut t.input_fields);
+            for m in &mut t.enum_meta {
+                unwrap(&mut m.description);
+            }
+        }
+        for d in self
+            .directives
+            .iter_mut()
+            .filter(|_| printed_by_14("__Directive"))
+        {
+            unwrap(&mut d.description);
+            unwrap_inputs(&mut d.args);
+        }
+    }
+
     fn add(&mut self, t: TypeDef) {
         self.index.insert(t.name.clone(), self.types.len());
         self.types.push(t);
     }
 
     fn add_type(&mut self, t: &TypeDefinition<'_, String>) {
-        let def = match t {
-            TypeDefinition::Scalar(s) => TypeDef::new(&s.name, Kind::Scalar),
+        let (mut def, description) = match t {
+            TypeDefinition::Scalar(s) => {
+                let mut d = TypeDef::new(&s.name, Kind::Scalar);
+                d.specified_by = specified_by(&s.directives);
+                (d, &s.description)
+            }
             TypeDefinition::Object(o) => {
                 let mut d = TypeDef::new(&o.name, Kind::Object);
                 d.interfaces = o.implements_interfaces.clone();
-                d.fields = o
-                    .fields
-                    .iter()
-                    .map(|f| FieldDef {
-                        name: f.name.clone(),
-                        args: input_values(&f.arguments),
-                        ty: type_ref(&f.field_type),
-                    })
-                    .collect();
-                d
+                d.fields = field_defs(&o.fields);
+                (d, &o.description)
             }
             TypeDefinition::Interface(o) => {
                 let mut d = TypeDef::new(&o.name, Kind::Interface);
                 d.interfaces = o.implements_interfaces.clone();
-                d.fields = o
-                    .fields
-                    .iter()
-                    .map(|f| FieldDef {
-                        name: f.name.clone(),
-                        args: input_values(&f.arguments),
-                        ty: type_ref(&f.field_type),
-                    })
-                    .collect();
-                d
+                d.fields = field_defs(&o.fields);
+                (d, &o.description)
             }
             TypeDefinition::Union(u) => {
                 let mut d = TypeDef::new(&u.name, Kind::Union);
                 d.members = u.types.clone();
-                d
+                (d, &u.description)
             }
             TypeDefinition::Enum(e) => {
                 let mut d = TypeDef::new(&e.name, Kind::Enum);
                 d.enum_values = e.values.iter().map(|v| v.name.clone()).collect();
-                d
+                d.enum_meta = e
+                    .values
+                    .iter()
+                    .map(|v| Meta {
+                        description: v.description.clone(),
+                        deprecation: deprecation(&v.directives),
+                    })
+                    .collect();
+                (d, &e.description)
             }
             TypeDefinition::InputObject(i) => {
                 let mut d = TypeDef::new(&i.name, Kind::InputObject);
                 d.input_fields = input_values(&i.fields);
-                d
+                (d, &i.description)
             }
         };
+        def.description.clone_from(description);
         if !self.index.contains_key(&def.name) {
             self.add(def);
         }
@@ -606,6 +770,8 @@ impl<'a> FieldRef<'a> {
                     name: "name".into(),
                     ty: TypeRef::NonNull(Box::new(TypeRef::Named("String".into()))),
                     has_default: false,
+                    default: None,
+                    meta: Meta::default(),
                 }]
             }),
             Self::Typename | Self::Schema => &[],
