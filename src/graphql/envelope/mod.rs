@@ -9,6 +9,7 @@
 //!   → `express.json()` → Apollo.
 
 pub mod document;
+pub mod persisted;
 pub mod pipeline;
 pub mod redact;
 pub mod render;
@@ -741,6 +742,7 @@ impl Envelope<'_> {
                 if let Some(Json::Object(v)) = m.remove("variables") {
                     req.variables = Some(v);
                 }
+                req.persisted_query = persisted::of_extensions(m.get("extensions"));
             }
             Method::GET => {
                 let params = query_params(parts.uri.query());
@@ -776,7 +778,8 @@ impl Envelope<'_> {
                     req.query = once("query")?;
                     req.operation_name = once("operationName")?;
                     req.variables = json_param("variables")?;
-                    json_param("extensions")?;
+                    let extensions = json_param("extensions")?.map(Json::Object);
+                    req.persisted_query = persisted::of_extensions(extensions.as_ref());
                     Ok(())
                 };
                 if let Err(msg) = read() {
@@ -853,6 +856,7 @@ fn apollo2_params(
         is_get,
         is_master,
         variables_not_object: false,
+        persisted_query: persisted::of_extensions(m.get("extensions")),
     })
 }
 

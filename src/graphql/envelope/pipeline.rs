@@ -14,6 +14,7 @@ use parking_lot::Mutex;
 use serde_json::Value as Json;
 
 use super::document::{self, Document, OperationError, OperationKind, SyntaxError};
+use super::persisted;
 use super::redact::Redaction;
 use super::schema_info::SchemaInfo;
 use crate::graphql::introspection;
@@ -86,6 +87,8 @@ pub struct OperationRequest {
     /// `variables` was a string, number or boolean: graphql-js 16's `execute` refuses that
     /// before anything else it does (yoga passes the value through).
     pub variables_not_object: bool,
+    /// `extensions.persistedQuery`, when present and truthy.
+    pub persisted_query: Option<Json>,
 }
 
 /// Where the pipeline stopped.
@@ -116,6 +119,22 @@ pub enum Outcome {
     },
     /// graphql-js 16 `execute`'s assertion on non-object variables (yoga: a 500).
     VariablesNotObject,
+    /// The persisted-query extension ended the request before its document was read.
+    Persisted(persisted::Refusal),
+}
+
+impl Outcome {
+    /// Whether the request got past reading, validating and resolving its operation (where
+    /// Apollo Server 4/5 keeps a persisted query it was sent).
+    const fn resolved(&self) -> bool {
+        matches!(
+            self,
+            Self::Executed { .. }
+                | Self::Variables(_)
+                | Self::NoSubscriptionRoot { .. }
+                | Self::VariablesNotObject
+        )
+    }
 }
 
 /// Everything version-dependent the pipeline needs.
@@ -128,6 +147,8 @@ pub struct Pipeline {
     info: OnceLock<Arc<SchemaInfo>>,
     /// The whole schema's input types, which variables are coerced against.
     inputs: SchemaInfo,
+    /// Apollo Server 4/5's persisted queries.
+    persisted: persisted::Store,
 }
 
 /// Variables nested deeper than this run on an executor thread (coercing them recurses).
@@ -239,6 +260,7 @@ impl Pipeline {
             inputs: SchemaInfo::from_model(&schema),
             schema,
             info: OnceLock::new(),
+            persisted: persisted::Store::default(),
         }
     }
 
@@ -305,6 +327,9 @@ impl Pipeline {
     }
 
     fn inline_analysis(&self, req: &OperationRequest) -> Option<Arc<Analysis>> {
+        if req.persisted_query.is_some() {
+            return None;
+        }
         let analysis = self
             .cache
             .cached(req.query.as_deref().filter(|q| !q.is_empty())?)?;
@@ -323,6 +348,46 @@ impl Pipeline {
 
     /// Run one operation as the pinned stack does, up to the point where it answers.
     pub fn run(
+        &self,
+        req: &OperationRequest,
+        exec: &dyn Fn(&str, Option<&str>, &Variables) -> ExecResult,
+    ) -> Outcome {
+        let stack = self.behavior.stack;
+        // The persisted-query extension is read before anything else.
+        let mut register = None;
+        let from_store;
+        let req = match (&req.persisted_query, stack) {
+            (None, _) | (Some(_), HttpStack::Yoga) => req,
+            (Some(_), HttpStack::Apollo2) => {
+                return Outcome::Persisted(persisted::Refusal::NotSupported);
+            }
+            (Some(pq), HttpStack::Apollo4 | HttpStack::Apollo4OnExpress5 | HttpStack::Apollo5) => {
+                match self.persisted.lookup(pq, req.query.as_deref()) {
+                    Err(refusal) => return Outcome::Persisted(refusal),
+                    Ok(persisted::Lookup::Register(hash)) => {
+                        register = Some(hash);
+                        req
+                    }
+                    Ok(persisted::Lookup::Found(query)) => {
+                        from_store = OperationRequest {
+                            query: Some(query.to_string()),
+                            ..req.clone()
+                        };
+                        &from_store
+                    }
+                }
+            }
+        };
+        let outcome = self.run_unpersisted(req, exec);
+        if let (Some(hash), Some(query)) = (register, req.query.as_deref())
+            && outcome.resolved()
+        {
+            self.persisted.register(hash, query);
+        }
+        outcome
+    }
+
+    fn run_unpersisted(
         &self,
         req: &OperationRequest,
         exec: &dyn Fn(&str, Option<&str>, &Variables) -> ExecResult,

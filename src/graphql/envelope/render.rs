@@ -267,6 +267,11 @@ pub fn apollo2(
             execution_errors(stack, errors, redaction, query),
         ),
         Outcome::MissingQuery => apollo2_text(400, "Must provide query string.", None),
+        Outcome::Persisted(_) => json_response(
+            stack,
+            200,
+            &apollo2_item(outcome, bad_user_input, redaction, query),
+        ),
         Outcome::GetNotQuery(_) => {
             apollo2_text(405, "GET supports only query operation", Some("POST"))
         }
@@ -348,7 +353,16 @@ pub fn apollo2_item(
             &[],
             Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
         )]),
+        Outcome::Persisted(refusal) => errors(vec![persisted_error(*refusal)]),
     }
+}
+
+fn persisted_error(refusal: super::persisted::Refusal) -> Json {
+    error_object(
+        refusal.message(),
+        &[],
+        Some(json!({ "code": refusal.status_and_code().1 })),
+    )
 }
 
 /// graphql-yoga 2 (5.3 – 6.x).
@@ -436,6 +450,11 @@ pub fn yoga(outcome: &Outcome) -> HttpResponse {
             )],
             Some("POST"),
         ),
+        // yoga ignores the extension, so the pipeline never ends a yoga request with it; were
+        // it to, an error is the honest answer.
+        Outcome::Persisted(refusal) => {
+            yoga_error(500, vec![error_object(refusal.message(), &[], None)], None)
+        }
     }
 }
 
@@ -543,5 +562,9 @@ pub fn apollo4(
             "INTERNAL_SERVER_ERROR",
             None,
         ),
+        Outcome::Persisted(refusal) => {
+            let (status, code) = refusal.status_and_code();
+            apollo4_error(status, refusal.message(), code, None)
+        }
     }
 }
