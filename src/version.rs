@@ -574,6 +574,11 @@ pub struct Behavior {
     /// older cores that say `INTERNAL_SERVER_ERROR` for every variable error).
     [Dangerous]
     pub apollo2_bad_user_input: bool,
+    /// Apollo Server 2 parses a `variables` string even when it is empty, so `""` is 400
+    /// "Variables are invalid JSON." (the cores of 3.7 and 3.8; later cores pass `""` on to
+    /// graphql-js, which refuses it as not an object).
+    [Dangerous]
+    pub apollo2_empty_variables_parsed: bool,
     /// Parse's e-mail flows (verification, password reset, the pages under `/apps`).
     [Nested]
     pub email: EmailBehavior,
@@ -748,6 +753,7 @@ impl Behavior {
             auth_data_id_required: !v.at_least(7, 0),
             empty_auth_data_creates_user: !v.at_least(8, 0),
             apollo2_bad_user_input: v.at_least(3, 9),
+            apollo2_empty_variables_parsed: !v.at_least(3, 9),
             reserved_field_names: v.at_least(4, 5),
             password_change_session_bare: v.at_least(9, 0),
             schema_clp_has_acl: v.at_least(8, 0),

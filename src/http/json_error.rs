@@ -26,6 +26,23 @@ pub fn v8_parse_error(text: &str) -> Option<String> {
     }
 }
 
+/// body-parser's `strict` check: the refusal of a body that does not start with `{` or `[`, in
+/// the wording of the pinned body-parser (1.19's single mask up to Parse 5.2).
+pub fn strict_refusal(text: &str, single_mask: bool) -> Option<String> {
+    let first = text
+        .trim_start_matches([' ', '\t', '\n', '\r'])
+        .chars()
+        .next();
+    if matches!(first, Some('{' | '[')) {
+        return None;
+    }
+    Some(if single_mask {
+        strict_violation_single_mask(text)
+    } else {
+        strict_violation(text)
+    })
+}
+
 /// body-parser's `strict` refusal of a body that does not start with `{` or `[`: it re-parses
 /// a masked copy and puts the original characters back into V8's message.
 pub fn strict_violation(text: &str) -> String {
@@ -37,13 +54,16 @@ pub fn strict_violation(text: &str) -> String {
 /// body-parser 1.19's `strict` refusal: it parses only the leading whitespace plus one mask
 /// character, then puts the refused character back in place of the first mask in V8's message
 /// (the quoted source keeps the mask: `Unexpected token 'n', "#" is not valid JSON`).
+///
+/// body-parser finds the refused character with `/^[\x20\x09\x0a\x0d]*(.)/`: in a body of
+/// whitespace only, that is its last character, looked up again by its first occurrence.
 pub fn strict_violation_single_mask(text: &str) -> String {
     let trimmed = text.trim_start_matches([' ', '\t', '\n', '\r']);
-    let Some(refused) = trimmed.chars().next() else {
+    let Some(refused) = trimmed.chars().next().or_else(|| text.chars().last()) else {
         return EOS.to_owned();
     };
-    let prefix_len = text.len() - trimmed.len();
-    let mut partial: Vec<char> = text[..prefix_len].chars().collect();
+    let index = text.find(refused).unwrap_or(0);
+    let mut partial: Vec<char> = text[..index].chars().collect();
     let pos = partial.len();
     partial.push('#');
     unexpected_token(&partial, pos).replacen('#', &refused.to_string(), 1)
@@ -347,6 +367,18 @@ mod tests {
             strict_violation_single_mask("  x"),
             "Unexpected token 'x', \"  #\" is not valid JSON"
         );
+        // fixtures/graphql-diff env.badJson.1 (3.x-4.x): whitespace only refuses its last
+        // character, found again at its first occurrence.
+        assert_eq!(
+            strict_violation_single_mask(" "),
+            "Unexpected token ' ', \"#\" is not valid JSON"
+        );
+        assert_eq!(
+            strict_violation_single_mask("\t \t"),
+            "Unexpected token '\t', \"#\" is not valid JSON"
+        );
+        assert_eq!(strict_refusal("{}", true), None);
+        assert_eq!(strict_refusal(" [1]", false), None);
     }
 
     #[test]

@@ -204,16 +204,7 @@ pub fn parse_body(bytes: &[u8], behavior: &Behavior) -> Result<Map<String, Value
     }
     let decoded = String::from_utf8_lossy(bytes);
     let text = json_body::body_parser_text(&decoded);
-    let first = text
-        .trim_start_matches([' ', '\t', '\n', '\r'])
-        .chars()
-        .next();
-    if !matches!(first, Some('{' | '[')) {
-        let message = if behavior.strict_json_single_mask {
-            json_error::strict_violation_single_mask(text)
-        } else {
-            json_error::strict_violation(text)
-        };
+    if let Some(message) = json_error::strict_refusal(text, behavior.strict_json_single_mask) {
         return Err(response::status_error(400, &message));
     }
     match json_body::parse(text) {

@@ -384,6 +384,11 @@ impl Document {
     }
 }
 
+/// Marks an operation name that a client sent as another JSON type than a string, written as
+/// JavaScript's `String()` writes it: graphql-js compares names with `===`, so it matches no
+/// operation, and its message shows it without the mark (no GraphQL name holds a NUL).
+pub const UNMATCHABLE: char = '\u{0}';
+
 /// Why no operation could be chosen (graphql-js `buildExecutionContext`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OperationError {
@@ -395,7 +400,10 @@ pub enum OperationError {
 impl OperationError {
     pub fn message(&self) -> String {
         match self {
-            Self::Unknown(n) => format!("Unknown operation named \"{n}\"."),
+            Self::Unknown(n) => format!(
+                "Unknown operation named \"{}\".",
+                n.strip_prefix(UNMATCHABLE).unwrap_or(n)
+            ),
             Self::Ambiguous => {
                 "Must provide operation name if query contains multiple operations.".into()
             }

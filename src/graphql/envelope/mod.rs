@@ -24,7 +24,7 @@ use serde_json::{Map, Value as Json, json};
 use crate::http::auth::{self, RequestAuth, SessionPolicy, header};
 use crate::http::response::{self, HttpResponse};
 use crate::http::{AppState, BodyError, cors, json_body, json_error};
-use crate::version::HttpStack;
+use crate::version::{Behavior, GraphqlJs, HttpStack};
 use pipeline::{ExecResult, OperationRequest, Outcome, Pipeline};
 
 /// Parse's middleware refused the session token (209), found where the operation was to run.
@@ -147,6 +147,32 @@ fn query_params(query: Option<&str>) -> Vec<(String, String)> {
 fn express_query(query: Option<&str>) -> Map<String, Json> {
     let mut out = Map::new();
     for (k, v) in query_params(query) {
+        // qs's brackets, one level deep: `a[]=x` and `a[0]=x` make an array, `a[b]=x` an
+        // object (a GraphQL parameter given so is then refused for not being a string).
+        if let Some((base, rest)) = k.split_once('[')
+            && !base.is_empty()
+            && let Some(inner) = rest.strip_suffix(']')
+            && !inner.contains(['[', ']'])
+        {
+            let slot = out.entry(base.to_owned());
+            let as_array = inner.is_empty() || inner.bytes().all(|b| b.is_ascii_digit());
+            let empty = if as_array {
+                Json::Array(Vec::new())
+            } else {
+                Json::Object(Map::new())
+            };
+            match (slot.or_insert(empty), as_array) {
+                (Json::Array(items), true) => items.push(Json::String(v)),
+                (Json::Object(fields), false) => {
+                    fields.insert(inner.to_owned(), Json::String(v));
+                }
+                (existing, _) => {
+                    let first = existing.take();
+                    *existing = Json::Array(vec![first, Json::String(v)]);
+                }
+            }
+            continue;
+        }
         match out.get_mut(&k) {
             Some(Json::Array(items)) => items.push(Json::String(v)),
             Some(existing) => {
@@ -169,7 +195,11 @@ fn announces_body(headers: &HeaderMap) -> bool {
             .is_some_and(|v| v.trim().parse::<u64>().is_ok())
 }
 
-fn body_parser_json(bytes: &[u8], headers: &HeaderMap) -> Result<Option<Json>, String> {
+fn body_parser_json(
+    bytes: &[u8],
+    headers: &HeaderMap,
+    single_mask: bool,
+) -> Result<Option<Json>, String> {
     if !is_json_type(headers) {
         return Ok(None);
     }
@@ -178,12 +208,8 @@ fn body_parser_json(bytes: &[u8], headers: &HeaderMap) -> Result<Option<Json>, S
     }
     let decoded = String::from_utf8_lossy(bytes);
     let text = json_body::body_parser_text(&decoded);
-    let first = text
-        .trim_start_matches([' ', '\t', '\n', '\r'])
-        .chars()
-        .next();
-    if !matches!(first, Some('{' | '[')) {
-        return Err(json_error::strict_violation(text));
+    if let Some(message) = json_error::strict_refusal(text, single_mask) {
+        return Err(message);
     }
     json_body::parse(text).map(Some)
 }
@@ -260,7 +286,11 @@ impl Envelope<'_> {
                         Middleware,
                     );
                 } else {
-                    match body_parser_json(&bytes, headers) {
+                    match body_parser_json(
+                        &bytes,
+                        headers,
+                        self.pipeline.behavior.strict_json_single_mask,
+                    ) {
                         Ok(v) => v.unwrap_or_else(|| Json::Object(Map::new())),
                         Err(msg) => return (response::status_error(400, &msg), Middleware),
                     }
@@ -468,9 +498,21 @@ impl Envelope<'_> {
             Json::Array(items) => items,
             other => vec![other],
         };
+        // Apollo Server 2 reads `.query` of each item: a `null` one throws a TypeError.
+        if items.iter().any(Json::is_null) {
+            return Ok(render::json_response(
+                HttpStack::Apollo2,
+                500,
+                &json!({ "errors": [render::error_object(
+                    "Cannot read properties of null (reading 'query')",
+                    &[],
+                    Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
+                )] }),
+            ));
+        }
         let mut requests = Vec::with_capacity(items.len());
         for item in &items {
-            match apollo2_params(item, is_get, is_master) {
+            match apollo2_params(item, is_get, is_master, &self.pipeline.behavior) {
                 Ok(r) => requests.push(r),
                 Err(msg) => return Ok(render::apollo2_text(400, msg, None)),
             }
@@ -628,7 +670,11 @@ impl Envelope<'_> {
                 Middleware,
             ));
         } else {
-            match body_parser_json(bytes, headers) {
+            match body_parser_json(
+                bytes,
+                headers,
+                self.pipeline.behavior.strict_json_single_mask,
+            ) {
                 Ok(Some(v)) => Some(v),
                 Ok(None) => match stack {
                     HttpStack::Apollo4 => Some(Json::Object(Map::new())),
@@ -816,6 +862,7 @@ fn apollo2_params(
     item: &Json,
     is_get: bool,
     is_master: bool,
+    behavior: &Behavior,
 ) -> Result<OperationRequest, &'static str> {
     let empty = Map::new();
     let m = item.as_object().unwrap_or(&empty);
@@ -836,18 +883,35 @@ fn apollo2_params(
         }
         Some(_) => return Err("GraphQL queries must be strings."),
     };
+    // A string is parsed; what is then not an object (arrays are) reaches graphql-js's
+    // `execute`, which refuses it.
+    let mut variables_not_object = false;
+    let mut variables_of = |v: &Json| match v {
+        Json::Object(v) => Some(v.clone()),
+        Json::Null | Json::Array(_) => None,
+        Json::String(_) | Json::Number(_) | Json::Bool(_) => {
+            variables_not_object = true;
+            None
+        }
+    };
     let variables = match m.get("variables") {
-        Some(Json::String(s)) if !s.is_empty() => match json_body::parse(s) {
-            Ok(Json::Object(v)) => Some(v),
-            Ok(_) => None,
+        Some(Json::String(s)) if s.is_empty() && !behavior.apollo2_empty_variables_parsed => {
+            variables_of(&Json::String(String::new()))
+        }
+        Some(Json::String(s)) => match json_body::parse(s) {
+            Ok(v) => variables_of(&v),
             Err(_) => return Err("Variables are invalid JSON."),
         },
-        Some(Json::Object(v)) => Some(v.clone()),
-        _ => None,
+        Some(v) => variables_of(v),
+        None => None,
     };
-    let operation_name = match m.get("operationName") {
-        Some(Json::String(s)) if !s.is_empty() => Some(s.clone()),
-        _ => None,
+    // graphql-js 14 takes any falsy name for none; 15+ only null. A name of another JSON
+    // type matches no operation.
+    let operation_name = match (m.get("operationName"), behavior.graphql_js) {
+        (None | Some(Json::Null), _) => None,
+        (Some(v), GraphqlJs::V14) if !js_truthy(v) => None,
+        (Some(Json::String(s)), _) => Some(s.clone()),
+        (Some(other), _) => Some(format!("{}{}", document::UNMATCHABLE, js_string(other))),
     };
     Ok(OperationRequest {
         query,
@@ -855,9 +919,36 @@ fn apollo2_params(
         variables,
         is_get,
         is_master,
-        variables_not_object: false,
+        variables_not_object,
         persisted_query: persisted::of_extensions(m.get("extensions")),
     })
+}
+
+/// JavaScript's truthiness of a JSON value.
+fn js_truthy(v: &Json) -> bool {
+    match v {
+        Json::Null | Json::Bool(false) => false,
+        Json::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
+        Json::String(s) => !s.is_empty(),
+        Json::Bool(true) | Json::Array(_) | Json::Object(_) => true,
+    }
+}
+
+/// JavaScript's `String(v)` of a JSON value (arrays join their items with commas).
+fn js_string(v: &Json) -> String {
+    match v {
+        Json::Null => String::new(),
+        Json::Bool(b) => b.to_string(),
+        // Integers print alike; a fraction prints as Rust's shortest round-trip form, which
+        // is JavaScript's below 1e21.
+        Json::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
+            _ => n.to_string(),
+        },
+        Json::String(s) => s.clone(),
+        Json::Array(items) => items.iter().map(js_string).collect::<Vec<_>>().join(","),
+        Json::Object(_) => "[object Object]".to_owned(),
+    }
 }
 
 /// Apollo Server 4's CSRF prevention, with Parse's `X-Parse-Application-Id` as required header.
@@ -871,4 +962,71 @@ fn csrf_safe(headers: &HeaderMap) -> bool {
         return true;
     }
     header(headers, "x-parse-application-id").is_some_and(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_strings_are_read_as_express_reads_them() {
+        let q = express_query(Some("query[]=%7B%20a%20%7D&v[x]=1&n=1&n=2&query[]=b"));
+        assert_eq!(q["query"], json!(["{ a }", "b"]));
+        assert_eq!(q["v"], json!({ "x": "1" }));
+        assert_eq!(q["n"], json!(["1", "2"]));
+    }
+
+    #[test]
+    fn javascript_reads_names_of_other_types_so() {
+        assert!(!js_truthy(&json!(0)) && !js_truthy(&json!("")) && js_truthy(&json!([])));
+        assert_eq!(js_string(&json!(1)), "1");
+        assert_eq!(js_string(&json!(1.0)), "1");
+        assert_eq!(js_string(&json!(1.5)), "1.5");
+        assert_eq!(js_string(&json!(["A", ["B", null]])), "A,B,");
+        assert_eq!(js_string(&json!({ "a": 1 })), "[object Object]");
+    }
+
+    #[test]
+    fn apollo2_reads_names_and_variables_per_core_and_graphql_js() {
+        let v37 = Behavior::parse("3.7.2").unwrap();
+        let v44 = Behavior::parse("4.4.0").unwrap();
+        let read = |item: Json, b: &Behavior| apollo2_params(&item, false, false, b);
+        let empty_vars = json!({ "query": "{ a }", "variables": "" });
+        assert_eq!(
+            read(empty_vars.clone(), &v37).unwrap_err(),
+            "Variables are invalid JSON."
+        );
+        assert!(read(empty_vars, &v44).unwrap().variables_not_object);
+        assert!(
+            read(json!({ "variables": "1" }), &v44)
+                .unwrap()
+                .variables_not_object
+        );
+        assert!(
+            !read(json!({ "variables": "[1]" }), &v44)
+                .unwrap()
+                .variables_not_object
+        );
+        // graphql-js 14 takes "" for no name; 15 looks for an operation named "".
+        assert_eq!(
+            read(json!({ "operationName": "" }), &v37)
+                .unwrap()
+                .operation_name,
+            None
+        );
+        assert_eq!(
+            read(json!({ "operationName": "" }), &v44)
+                .unwrap()
+                .operation_name
+                .as_deref(),
+            Some("")
+        );
+        let named = read(json!({ "operationName": ["A"] }), &v44).unwrap();
+        let name = named.operation_name.unwrap();
+        assert_ne!(name, "A", "an array never matches an operation");
+        assert_eq!(
+            document::OperationError::Unknown(name).message(),
+            "Unknown operation named \"A\"."
+        );
+    }
 }

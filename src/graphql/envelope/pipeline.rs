@@ -121,6 +121,9 @@ pub enum Outcome {
     VariablesNotObject,
     /// The persisted-query extension ended the request before its document was read.
     Persisted(persisted::Refusal),
+    /// The stack's own JavaScript threw a `TypeError` with this message, which it reports as a
+    /// GraphQL error.
+    StackTypeError(&'static str),
 }
 
 impl Outcome {
@@ -446,6 +449,13 @@ impl Pipeline {
                     && op.kind != OperationKind::Query
                 {
                     return Outcome::GetNotQuery(op.kind);
+                }
+                // Its GET check reads `.operation` of graphql-js's `getOperationAST`, which is
+                // undefined when no operation is chosen.
+                if selected.is_err() && req.is_get {
+                    return Outcome::StackTypeError(
+                        "Cannot read properties of undefined (reading 'operation')",
+                    );
                 }
                 if let Err(e) = selected {
                     return Outcome::NoOperation(e);

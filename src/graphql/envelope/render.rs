@@ -354,6 +354,11 @@ pub fn apollo2_item(
             Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
         )]),
         Outcome::Persisted(refusal) => errors(vec![persisted_error(*refusal)]),
+        Outcome::StackTypeError(message) => errors(vec![error_object(
+            message,
+            &[],
+            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
+        )]),
     }
 }
 
@@ -454,6 +459,9 @@ pub fn yoga(outcome: &Outcome) -> HttpResponse {
         // it to, an error is the honest answer.
         Outcome::Persisted(refusal) => {
             yoga_error(500, vec![error_object(refusal.message(), &[], None)], None)
+        }
+        Outcome::StackTypeError(message) => {
+            yoga_error(500, vec![error_object(message, &[], None)], None)
         }
     }
 }
@@ -565,6 +573,9 @@ pub fn apollo4(
         Outcome::Persisted(refusal) => {
             let (status, code) = refusal.status_and_code();
             apollo4_error(status, refusal.message(), code, None)
+        }
+        Outcome::StackTypeError(message) => {
+            apollo4_error(500, message, "INTERNAL_SERVER_ERROR", None)
         }
     }
 }
