@@ -61,7 +61,16 @@ impl RootAnswer {
     }
 }
 
-/// The data a query's root introspection fields answer. `root` is the query type's name.
+/// Whether a document's text names `__schema` or `__type` (not counting `__typename`): a
+/// cheap test that spares every other document [`answer_root`]'s walk.
+pub fn may_introspect(text: &str) -> bool {
+    text.contains("__schema")
+        || text
+            .match_indices("__type")
+            .any(|(i, m)| !text[i + m.len()..].starts_with("name"))
+}
+
+/// The data a query's root introspection fields answer.
 pub fn answer_root(
     schema: &SchemaModel,
     js: GraphqlJs,
@@ -581,6 +590,18 @@ mod tests {
                 "c": {"queryType": {"name": "Query"}}
             })
         );
+    }
+
+    #[test]
+    fn only_documents_naming_the_meta_fields_are_walked() {
+        assert!(!may_introspect("{ viewer { user { id } } __typename }"));
+        assert!(may_introspect(
+            "{ __typename __type(name: \"A\") { name } }"
+        ));
+        assert!(may_introspect("{ __schema { types { name } } }"));
+        assert!(may_introspect(
+            "{ __typename } fragment F on Query { __type(name: \"A\") { name } }"
+        ));
     }
 
     #[test]

@@ -506,16 +506,21 @@ impl Pipeline {
         }
         // `__schema` and `__type` describe the whole schema, which juniper does not hold:
         // answered here, around juniper's answer to the rest of the operation, if any.
-        let introspection = selected.as_ref().ok().and_then(|op| {
-            let answer = introspection::answer_root(
-                &self.schema,
-                self.behavior.graphql_js,
-                doc,
-                op,
-                req.variables.as_ref(),
-            );
-            answer.introspects().then_some(answer)
-        });
+        // Most documents never name them: those skip the root-field walk.
+        let introspection = selected
+            .as_ref()
+            .ok()
+            .filter(|_| introspection::may_introspect(source))
+            .and_then(|op| {
+                let answer = introspection::answer_root(
+                    &self.schema,
+                    self.behavior.graphql_js,
+                    doc,
+                    op,
+                    req.variables.as_ref(),
+                );
+                answer.introspects().then_some(answer)
+            });
         let introspection = match introspection {
             Some(answer) if answer.is_whole() => {
                 return Outcome::Executed {
