@@ -12,6 +12,7 @@ pub mod email;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod js;
 pub mod object;
 pub mod policy;
 pub mod query;

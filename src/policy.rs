@@ -2,6 +2,7 @@
 //! and `enforcePrivateUsers`, read by their Parse names and checked as Parse checks them at
 //! start, and the password rules they impose.
 
+use crate::js::number as js_number;
 use serde_json::Value;
 
 use crate::error::{ErrorCode, ParseError};
@@ -104,15 +105,6 @@ impl PasswordPolicy {
             ErrorCode::ObjectNotFound,
             "Your password has expired. Please reset your password.",
         )
-    }
-}
-
-/// A number as JavaScript prints it in a message.
-fn js_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 {
-        format!("{}", n as i64)
-    } else {
-        format!("{n}")
     }
 }
 

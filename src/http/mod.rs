@@ -397,6 +397,16 @@ async fn route(state: Arc<AppState>, req: Request<Incoming>) -> Response<PassBod
     }
 }
 
+/// Express's `app.use(mount, ...)` match: the mount path, case-insensitively, then the end of
+/// the path or a `/` (so `/GRAPHQL` and `/graphql/extra` reach a handler mounted at
+/// `/graphql`, and `/graphql.json` does not).
+fn mounted_at(path: &str, mount: &str) -> bool {
+    let mount = mount.trim_end_matches('/');
+    path.len() >= mount.len()
+        && path.as_bytes()[..mount.len()].eq_ignore_ascii_case(mount.as_bytes())
+        && matches!(path.as_bytes().get(mount.len()), None | Some(b'/'))
+}
+
 /// The APIs outside the REST mount path; the request back when none of them owns it.
 async fn route_other(
     state: &Arc<AppState>,
@@ -404,12 +414,7 @@ async fn route_other(
 ) -> Result<Response<PassBody>, Request<Incoming>> {
     let path = req.uri().path().to_owned();
     let config = &state.config;
-    let graphql_path = config.graphql_path.as_str();
-    if path == graphql_path
-        || (path.len() == graphql_path.len() + 1
-            && path.starts_with(graphql_path)
-            && path.ends_with('/'))
-    {
+    if mounted_at(&path, &config.graphql_path) {
         return Ok(state.graphql.handle(state, req).await);
     }
     if config.mount_playground && path == config.playground_path {
@@ -426,6 +431,31 @@ async fn route_other(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_graphql_mount_matches_as_express_mounts() {
+        // fixtures/graphql-diff env.paths.* on every recorded version.
+        for served in [
+            "/graphql",
+            "/graphql/",
+            "/GRAPHQL",
+            "/Graphql",
+            "/graphql/extra",
+            "/graphql//",
+        ] {
+            assert!(mounted_at(served, "/graphql"), "{served}");
+        }
+        for refused in [
+            "/graphql%20",
+            "/graphql.json",
+            "/graphql;x",
+            "/parse/graphql",
+            "/graphiql",
+            "/",
+        ] {
+            assert!(!mounted_at(refused, "/graphql"), "{refused}");
+        }
+    }
 
     #[tokio::test]
     async fn a_panicking_handler_answers_parse_s_internal_error() {

@@ -9,6 +9,7 @@
 //!   → `express.json()` → Apollo.
 
 pub mod document;
+pub mod negotiate;
 pub mod persisted;
 pub mod pipeline;
 pub mod redact;
@@ -187,7 +188,6 @@ fn express_query(query: Option<&str>) -> Map<String, Json> {
     out
 }
 
-/// body-parser's JSON reading (`strict`): `Ok(None)` when the content type is not JSON.
 /// type-is's `hasBody`: a Transfer-Encoding header, or a numeric Content-Length (even 0).
 fn announces_body(headers: &HeaderMap) -> bool {
     headers.contains_key(hyper::header::TRANSFER_ENCODING)
@@ -195,23 +195,94 @@ fn announces_body(headers: &HeaderMap) -> bool {
             .is_some_and(|v| v.trim().parse::<u64>().is_ok())
 }
 
+/// Why body-parser refused a JSON body.
+struct BodyRefusal {
+    status: u16,
+    message: String,
+}
+
+impl BodyRefusal {
+    const fn status_text(&self) -> &'static str {
+        match self.status {
+            415 => "Unsupported Media Type",
+            _ => "Bad Request",
+        }
+    }
+}
+
+/// The `charset` parameter of the content type, lowercased and unquoted.
+fn charset(headers: &HeaderMap) -> Option<String> {
+    let ct = header(headers, "content-type")?;
+    ct.split(';').skip(1).find_map(|param| {
+        let (key, value) = param.split_once('=')?;
+        key.trim().eq_ignore_ascii_case("charset").then(|| {
+            let value = value.trim();
+            value
+                .strip_prefix('"')
+                .and_then(|v| v.strip_suffix('"'))
+                .unwrap_or(value)
+                .to_ascii_lowercase()
+        })
+    })
+}
+
+/// The body as iconv-lite decodes it for body-parser: UTF-16 by its byte-order mark (little
+/// endian without one), everything else as UTF-8.
+fn decode(bytes: &[u8], charset: &str) -> String {
+    let units = |big_endian: bool, bytes: &[u8]| -> String {
+        let units: Vec<u16> = bytes
+            .chunks(2)
+            .map(|pair| {
+                let pair = [pair[0], pair.get(1).copied().unwrap_or(0)];
+                if big_endian {
+                    u16::from_be_bytes(pair)
+                } else {
+                    u16::from_le_bytes(pair)
+                }
+            })
+            .collect();
+        String::from_utf16_lossy(&units)
+    };
+    match charset {
+        "utf-16" | "utf-16le" | "utf-16be" => match bytes {
+            [0xFE, 0xFF, rest @ ..] if charset != "utf-16le" => units(true, rest),
+            [0xFF, 0xFE, rest @ ..] if charset != "utf-16be" => units(false, rest),
+            _ => units(charset == "utf-16be", bytes),
+        },
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+/// body-parser's JSON reading (`strict`): `Ok(None)` when the content type is not JSON. Only
+/// the `utf-*` charsets are read (its `charset.slice(0, 4)` test: even `utf8` is refused).
 fn body_parser_json(
     bytes: &[u8],
     headers: &HeaderMap,
     single_mask: bool,
-) -> Result<Option<Json>, String> {
+) -> Result<Option<Json>, BodyRefusal> {
     if !is_json_type(headers) {
         return Ok(None);
+    }
+    let charset = charset(headers).unwrap_or_else(|| "utf-8".to_owned());
+    if !charset.starts_with("utf-") {
+        return Err(BodyRefusal {
+            status: 415,
+            message: format!("unsupported charset \"{}\"", charset.to_ascii_uppercase()),
+        });
     }
     if bytes.is_empty() {
         return Ok(Some(Json::Object(Map::new())));
     }
-    let decoded = String::from_utf8_lossy(bytes);
+    let decoded = decode(bytes, &charset);
     let text = json_body::body_parser_text(&decoded);
+    let refused = |message| BodyRefusal {
+        status: 400,
+        message,
+    };
     if let Some(message) = json_error::strict_refusal(text, single_mask) {
-        return Err(message);
+        return Err(refused(message));
     }
-    json_body::parse(text).map(Some)
+    json_body::parse(text).map(Some).map_err(refused)
 }
 
 /// How the pinned stack treats one HTTP request, around the operation pipeline.
@@ -292,7 +363,12 @@ impl Envelope<'_> {
                         self.pipeline.behavior.strict_json_single_mask,
                     ) {
                         Ok(v) => v.unwrap_or_else(|| Json::Object(Map::new())),
-                        Err(msg) => return (response::status_error(400, &msg), Middleware),
+                        Err(refusal) => {
+                            return (
+                                response::status_error(refusal.status, &refusal.message),
+                                Middleware,
+                            );
+                        }
                     }
                 };
                 let mut parsed = parsed;
@@ -683,8 +759,11 @@ impl Envelope<'_> {
                     | HttpStack::Apollo2
                     | HttpStack::Yoga => None,
                 },
-                Err(_) => {
-                    return Ok((response::express_error_page(400, "Bad Request"), Middleware));
+                Err(refusal) => {
+                    return Ok((
+                        response::express_error_page(refusal.status, refusal.status_text()),
+                        Middleware,
+                    ));
                 }
             }
         };
@@ -717,7 +796,18 @@ impl Envelope<'_> {
                 Middleware,
             ));
         }
-        let bad = |msg: &str| (render::apollo4_error(400, msg, "BAD_REQUEST", None), Server);
+        // Errors Apollo Server throws before running the operation take the content type the
+        // `Accept` header prefers, JSON when it prefers neither.
+        let content_type = apollo4_content_type(headers);
+        let thrown = |mut res: HttpResponse| {
+            set(
+                &mut res,
+                "content-type",
+                content_type.unwrap_or(response::JSON_UTF8),
+            );
+            (res, Server)
+        };
+        let bad = |msg: &str| thrown(render::apollo4_error(400, msg, "BAD_REQUEST", None));
         let mut req = OperationRequest {
             is_master: auth.is_master,
             is_get,
@@ -833,15 +923,12 @@ impl Envelope<'_> {
                 }
             }
             _ => {
-                return Ok((
-                    render::apollo4_error(
-                        405,
-                        "Apollo Server supports only GET/POST requests.",
-                        "BAD_REQUEST",
-                        Some("GET, POST"),
-                    ),
-                    Server,
-                ));
+                return Ok(thrown(render::apollo4_error(
+                    405,
+                    "Apollo Server supports only GET/POST requests.",
+                    "BAD_REQUEST",
+                    Some("GET, POST"),
+                )));
             }
         }
         let redaction = self.pipeline.redaction(auth.is_master);
@@ -853,7 +940,18 @@ impl Envelope<'_> {
                 render::apollo4_error(500, "Internal server error", "INTERNAL_SERVER_ERROR", None)
             }
         };
-        Ok((res, Server))
+        // The operation's result (even a refusal by the pipeline) is answered in the content
+        // type the `Accept` header prefers, and refused with 406 when it accepts neither JSON
+        // type: after the operation ran, as Apollo Server decides it.
+        Ok(match content_type {
+            Some(_) => thrown(res),
+            None => thrown(render::apollo4_error(
+                406,
+                "An 'accept' header was provided for this request which does not accept application/json; charset=utf-8 or application/graphql-response+json; charset=utf-8",
+                "BAD_REQUEST",
+                None,
+            )),
+        })
     }
 }
 
@@ -909,9 +1007,13 @@ fn apollo2_params(
     // type matches no operation.
     let operation_name = match (m.get("operationName"), behavior.graphql_js) {
         (None | Some(Json::Null), _) => None,
-        (Some(v), GraphqlJs::V14) if !js_truthy(v) => None,
+        (Some(v), GraphqlJs::V14) if !crate::js::truthy(v) => None,
         (Some(Json::String(s)), _) => Some(s.clone()),
-        (Some(other), _) => Some(format!("{}{}", document::UNMATCHABLE, js_string(other))),
+        (Some(other), _) => Some(format!(
+            "{}{}",
+            document::UNMATCHABLE,
+            crate::js::string(other)
+        )),
     };
     Ok(OperationRequest {
         query,
@@ -924,30 +1026,13 @@ fn apollo2_params(
     })
 }
 
-/// JavaScript's truthiness of a JSON value.
-fn js_truthy(v: &Json) -> bool {
-    match v {
-        Json::Null | Json::Bool(false) => false,
-        Json::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Json::String(s) => !s.is_empty(),
-        Json::Bool(true) | Json::Array(_) | Json::Object(_) => true,
-    }
-}
-
-/// JavaScript's `String(v)` of a JSON value (arrays join their items with commas).
-fn js_string(v: &Json) -> String {
-    match v {
-        Json::Null => String::new(),
-        Json::Bool(b) => b.to_string(),
-        // Integers print alike; a fraction prints as Rust's shortest round-trip form, which
-        // is JavaScript's below 1e21.
-        Json::Number(n) => match n.as_f64() {
-            Some(f) if n.is_f64() && f.fract() == 0.0 && f.abs() < 1e21 => format!("{f:.0}"),
-            _ => n.to_string(),
-        },
-        Json::String(s) => s.clone(),
-        Json::Array(items) => items.iter().map(js_string).collect::<Vec<_>>().join(","),
-        Json::Object(_) => "[object Object]".to_owned(),
+/// Apollo Server 4/5's `chooseContentTypeForSingleResultResponse`: JSON without an `Accept`
+/// header, else the type it prefers of the two, `None` when it accepts neither.
+fn apollo4_content_type(headers: &HeaderMap) -> Option<&'static str> {
+    const GRAPHQL_RESPONSE_JSON: &str = "application/graphql-response+json; charset=utf-8";
+    match header(headers, "accept") {
+        None | Some("") => Some(response::JSON_UTF8),
+        Some(accept) => negotiate::preferred(accept, &[response::JSON_UTF8, GRAPHQL_RESPONSE_JSON]),
     }
 }
 
@@ -968,22 +1053,66 @@ fn csrf_safe(headers: &HeaderMap) -> bool {
 mod tests {
     use super::*;
 
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(k, v)| (HeaderName::from_static(k), HeaderValue::from_static(v)))
+            .collect()
+    }
+
+    #[test]
+    fn body_parser_reads_only_utf_charsets() {
+        let refusal = |ct: &'static str, body: &[u8]| {
+            body_parser_json(body, &headers(&[("content-type", ct)]), true)
+                .err()
+                .map(|r| (r.status, r.message))
+        };
+        // fixtures/graphql-diff env.contentType.22/23 on 4.4.0.
+        assert_eq!(
+            refusal("application/json; charset=latin1", b"{}"),
+            Some((415, "unsupported charset \"LATIN1\"".to_owned()))
+        );
+        assert_eq!(
+            refusal(
+                "application/json; charset=utf-16",
+                br#"{"query": "{ health }"}"#
+            ),
+            Some((
+                400,
+                "Unexpected token '\u{227b}', \"#\" is not valid JSON".to_owned()
+            ))
+        );
+        assert_eq!(refusal("application/json; charset=\"UTF-8\"", b"{}"), None);
+        assert_eq!(decode(&[0xFE, 0xFF, 0, b'{', 0, b'}'], "utf-16"), "{}");
+        assert_eq!(decode(&[b'{', 0, b'}', 0], "utf-16le"), "{}");
+    }
+
+    #[test]
+    fn apollo4_chooses_the_content_type_of_a_result() {
+        assert_eq!(
+            apollo4_content_type(&headers(&[])),
+            Some(response::JSON_UTF8)
+        );
+        assert_eq!(
+            apollo4_content_type(&headers(&[("accept", "")])),
+            Some(response::JSON_UTF8)
+        );
+        assert_eq!(
+            apollo4_content_type(&headers(&[("accept", "application/graphql-response+json")])),
+            Some("application/graphql-response+json; charset=utf-8")
+        );
+        assert_eq!(
+            apollo4_content_type(&headers(&[("accept", "text/html")])),
+            None
+        );
+    }
+
     #[test]
     fn query_strings_are_read_as_express_reads_them() {
         let q = express_query(Some("query[]=%7B%20a%20%7D&v[x]=1&n=1&n=2&query[]=b"));
         assert_eq!(q["query"], json!(["{ a }", "b"]));
         assert_eq!(q["v"], json!({ "x": "1" }));
         assert_eq!(q["n"], json!(["1", "2"]));
-    }
-
-    #[test]
-    fn javascript_reads_names_of_other_types_so() {
-        assert!(!js_truthy(&json!(0)) && !js_truthy(&json!("")) && js_truthy(&json!([])));
-        assert_eq!(js_string(&json!(1)), "1");
-        assert_eq!(js_string(&json!(1.0)), "1");
-        assert_eq!(js_string(&json!(1.5)), "1.5");
-        assert_eq!(js_string(&json!(["A", ["B", null]])), "A,B,");
-        assert_eq!(js_string(&json!({ "a": 1 })), "[object Object]");
     }
 
     #[test]

@@ -55,13 +55,7 @@ pub fn of_extensions(extensions: Option<&Json>) -> Option<Json> {
         other => other,
     };
     let value = extensions.as_object()?.get("persistedQuery")?;
-    let truthy = match value {
-        Json::Null | Json::Bool(false) => false,
-        Json::Number(n) => n.as_f64().is_some_and(|f| f != 0.0),
-        Json::String(s) => !s.is_empty(),
-        Json::Bool(true) | Json::Array(_) | Json::Object(_) => true,
-    };
-    truthy.then(|| value.clone())
+    crate::js::truthy(value).then(|| value.clone())
 }
 
 /// The lowercase hex SHA-256 of a document (Apollo's `computeQueryHash`).

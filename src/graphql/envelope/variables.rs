@@ -19,7 +19,7 @@ pub fn inspect(v: &Json) -> String {
         match v {
             Json::Null => "null".into(),
             Json::Bool(b) => b.to_string(),
-            Json::Number(n) => n.to_string(),
+            Json::Number(n) => crate::js::json_number(n),
             Json::String(s) => Json::String(s.clone()).to_string(),
             Json::Array(items) if items.is_empty() => "[]".into(),
             Json::Array(_) if depth >= 2 => "[Array]".into(),
