@@ -800,11 +800,10 @@ impl Envelope<'_> {
         // `Accept` header prefers, JSON when it prefers neither.
         let content_type = apollo4_content_type(headers);
         let thrown = |mut res: HttpResponse| {
-            set(
-                &mut res,
-                "content-type",
-                content_type.unwrap_or(response::JSON_UTF8),
-            );
+            // Rendered answers are JSON already; only another choice rewrites the header.
+            if let Some(other) = content_type.filter(|&t| t != response::JSON_UTF8) {
+                set(&mut res, "content-type", other);
+            }
             (res, Server)
         };
         let bad = |msg: &str| thrown(render::apollo4_error(400, msg, "BAD_REQUEST", None));
