@@ -119,7 +119,7 @@ impl SchemaInfo {
         let input = |v: &crate::graphql::validation::schema::InputValue| InputField {
             name: v.name.clone(),
             ty: v.ty.clone(),
-            has_default: v.has_default,
+            has_default: v.has_default(),
         };
         let types = model
             .types

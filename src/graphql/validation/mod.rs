@@ -617,7 +617,7 @@ impl<'w, 'd> Walker<'w, 'd> {
         self.cx.argument = def;
         self.cx
             .default_value_stack
-            .push(def.is_some_and(|d| d.has_default));
+            .push(def.is_some_and(|d| d.has_default()));
         let ty = def.map(|d| d.ty.clone()).filter(|t| self.cx.is_input(t));
         self.cx.input_type_stack.push(ty);
         self.enter(Node::Argument(a));
@@ -672,7 +672,7 @@ impl<'w, 'd> Walker<'w, 'd> {
                     let def = object.and_then(|o| o.input_field(name));
                     self.cx
                         .default_value_stack
-                        .push(def.is_some_and(|d| d.has_default));
+                        .push(def.is_some_and(|d| d.has_default()));
                     let ty = def.map(|d| d.ty.clone()).filter(|t| self.cx.is_input(t));
                     self.cx.input_type_stack.push(ty);
                     let node = Node::ObjectField {

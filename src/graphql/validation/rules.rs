@@ -1280,7 +1280,7 @@ impl<'d> Rule<'d> for ValuesOfCorrectType {
                     };
                     for def in &t.input_fields {
                         let given = fields.iter().any(|(k, _, _)| *k == def.name);
-                        if !given && def.ty.is_non_null() && !def.has_default {
+                        if !given && def.ty.is_non_null() && !def.has_default() {
                             let message = match cx.js {
                                 GraphqlJs::V14 => format!(
                                     "Field {}.{} of required type {} was not provided.",
@@ -1381,7 +1381,7 @@ impl<'d> Rule<'d> for ProvidedRequiredArguments {
                 let Some(def) = cx.field_def() else { return };
                 for arg in def.args() {
                     let given = f.arguments.iter().any(|a| a.name == arg.name);
-                    if !given && arg.ty.is_non_null() && !arg.has_default {
+                    if !given && arg.ty.is_non_null() && !arg.has_default() {
                         cx.report(
                             format!(
                                 "Field \"{}\" argument \"{}\" of type \"{}\" is required, but it was not provided.",
@@ -1400,7 +1400,7 @@ impl<'d> Rule<'d> for ProvidedRequiredArguments {
                 };
                 for arg in &def.args {
                     let given = d.arguments.iter().any(|a| a.name == arg.name);
-                    if !given && arg.ty.is_non_null() && !arg.has_default {
+                    if !given && arg.ty.is_non_null() && !arg.has_default() {
                         cx.report(
                             format!(
                                 "Directive \"@{}\" argument \"{}\" of type \"{}\" is required, but it was not provided.",

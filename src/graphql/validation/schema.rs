@@ -205,10 +205,15 @@ pub struct Meta {
 pub struct InputValue {
     pub name: String,
     pub ty: TypeRef,
-    pub has_default: bool,
     /// The default value as graphql-js's `print` writes it (what introspection answers).
     pub default: Option<String>,
     pub meta: Meta,
+}
+
+impl InputValue {
+    pub const fn has_default(&self) -> bool {
+        self.default.is_some()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -314,6 +319,16 @@ fn type_ref(t: &sdl::Type<'_, String>) -> TypeRef {
     }
 }
 
+impl Meta {
+    /// A definition's description and `@deprecated` reason, as its SDL gives them.
+    fn of(description: &Option<String>, directives: &[sdl::Directive<'_, String>]) -> Self {
+        Self {
+            description: description.clone(),
+            deprecation: deprecation(directives),
+        }
+    }
+}
+
 /// graphql-js's default `@deprecated` reason.
 const DEFAULT_DEPRECATION: &str = "No longer supported";
 
@@ -370,12 +385,8 @@ fn input_values(values: &[sdl::InputValue<'_, String>]) -> Vec<InputValue> {
         .map(|v| InputValue {
             name: v.name.clone(),
             ty: type_ref(&v.value_type),
-            has_default: v.default_value.is_some(),
             default: v.default_value.as_ref().map(print_value),
-            meta: Meta {
-                description: v.description.clone(),
-                deprecation: deprecation(&v.directives),
-            },
+            meta: Meta::of(&v.description, &v.directives),
         })
         .collect()
 }
@@ -387,10 +398,7 @@ fn field_defs(fields: &[sdl::Field<'_, String>]) -> Vec<FieldDef> {
             name: f.name.clone(),
             args: input_values(&f.arguments),
             ty: type_ref(&f.field_type),
-            meta: Meta {
-                description: f.description.clone(),
-                deprecation: deprecation(&f.directives),
-            },
+            meta: Meta::of(&f.description, &f.directives),
         })
         .collect()
 }
@@ -647,10 +655,7 @@ impl SchemaModel {
                 d.enum_meta = e
                     .values
                     .iter()
-                    .map(|v| Meta {
-                        description: v.description.clone(),
-                        deprecation: deprecation(&v.directives),
-                    })
+                    .map(|v| Meta::of(&v.description, &v.directives))
                     .collect();
                 (d, &e.description)
             }
@@ -769,7 +774,6 @@ impl<'a> FieldRef<'a> {
                 vec![InputValue {
                     name: "name".into(),
                     ty: TypeRef::NonNull(Box::new(TypeRef::Named("String".into()))),
-                    has_default: false,
                     default: None,
                     meta: Meta::default(),
                 }]
