@@ -653,6 +653,15 @@ impl Store {
         backend!(self, b => b.cached_session(token))
     }
 
+    /// Whether sessions are kept in memory between requests (SQLite), so that what is
+    /// rendered from one ([`AuthSession::rendered`]) is used again.
+    pub const fn caches_sessions(&self) -> bool {
+        match &self.backend {
+            Backend::Sqlite(_) => true,
+            Backend::Postgres(_) => false,
+        }
+    }
+
     /// Revoke the session with this token in one statement and say what it was: `None` when
     /// no such session existed (unknown, or a concurrent revoke won), else whether it had
     /// expired. Committed before returning.

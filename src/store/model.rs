@@ -103,6 +103,22 @@ impl AuthSession {
     /// About how many bytes this entry holds once its renderings are filled (each rendering
     /// is about the size of the user's own data), for the session cache's byte budget.
     pub fn approximate_bytes(&self) -> usize {
+        // Struct and allocation overhead, the data, and two renderings of the user
+        // (`/users/me`, and one GraphQL answer: see [`Self::rendering_allowance`]).
+        let (session, data) = self.data_bytes();
+        512 + session + 2 * data + allowance(session, data)
+    }
+
+    /// The bytes [`Self::approximate_bytes`] counts for one GraphQL answer kept in
+    /// [`Rendered::graphql`]: the user's and the session's data and some structure around them.
+    /// A larger answer is not kept.
+    pub fn rendering_allowance(&self) -> usize {
+        let (session, data) = self.data_bytes();
+        allowance(session, data)
+    }
+
+    /// The session's own data, and the user's.
+    fn data_bytes(&self) -> (usize, usize) {
         let json = |v: Option<&Map<String, Value>>| {
             v.map_or(0, |m| serde_json::to_vec(m).map_or(0, |b| b.len()))
         };
@@ -119,9 +135,13 @@ impl AuthSession {
             + self.session.auth_provider.len()
             + self.session.installation_id.as_ref().map_or(0, String::len)
             + json(Some(&self.session.fields));
-        // Struct and allocation overhead, plus one rendering of the user.
-        512 + session + 2 * data
+        (session, data)
     }
+}
+
+/// A GraphQL answer's bytes: the user's and the session's data and some structure around them.
+const fn allowance(session: usize, data: usize) -> usize {
+    512 + session + data
 }
 
 /// Renderings of a cached session's user, filled on first use. The session cache drops the
@@ -131,6 +151,8 @@ pub struct Rendered {
     /// `GET /users/me`'s JSON object without its closing brace (the token is appended per
     /// request, so no plaintext token is kept).
     pub users_me_prefix: std::sync::OnceLock<bytes::Bytes>,
+    /// The last GraphQL query answered for this session, to answer again when it repeats.
+    pub graphql: crate::graphql::envelope::memo::Slot,
 }
 
 impl PartialEq for Rendered {

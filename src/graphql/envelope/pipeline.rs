@@ -124,6 +124,9 @@ pub enum Outcome {
     /// The stack's own JavaScript threw a `TypeError` with this message, which it reports as a
     /// GraphQL error.
     StackTypeError(&'static str),
+    /// An executed operation's response body as the stack writes it (200), answered again
+    /// from the session's memo ([`super::memo`]).
+    Answered(bytes::Bytes),
 }
 
 impl Outcome {
@@ -133,6 +136,7 @@ impl Outcome {
         matches!(
             self,
             Self::Executed { .. }
+                | Self::Answered(_)
                 | Self::Variables(_)
                 | Self::NoSubscriptionRoot { .. }
                 | Self::VariablesNotObject

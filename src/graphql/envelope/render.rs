@@ -47,15 +47,29 @@ pub fn json_response(stack: HttpStack, status: u16, body: &Json) -> HttpResponse
 /// What each stack sends after serialising: Apollo's `JSON.stringify` plus a newline,
 /// yoga's without one.
 fn finish_json(stack: HttpStack, status: u16, mut out: Vec<u8>) -> HttpResponse {
+    end_json(stack, &mut out);
+    response::with_body(status, Some(json_type(stack)), out)
+}
+
+/// Apollo's writers end the serialised JSON with a newline; yoga's does not.
+fn end_json(stack: HttpStack, out: &mut Vec<u8>) {
     match stack {
-        HttpStack::Yoga => response::with_body(status, Some(JSON_PLAIN), out),
+        HttpStack::Yoga => {}
         HttpStack::Apollo2
         | HttpStack::Apollo4
         | HttpStack::Apollo4OnExpress5
-        | HttpStack::Apollo5 => {
-            out.push(b'\n');
-            response::with_body(status, Some(JSON_UTF8), out)
-        }
+        | HttpStack::Apollo5 => out.push(b'\n'),
+    }
+}
+
+/// The content type of the stack's JSON answers.
+const fn json_type(stack: HttpStack) -> &'static str {
+    match stack {
+        HttpStack::Yoga => JSON_PLAIN,
+        HttpStack::Apollo2
+        | HttpStack::Apollo4
+        | HttpStack::Apollo4OnExpress5
+        | HttpStack::Apollo5 => JSON_UTF8,
     }
 }
 
@@ -66,9 +80,15 @@ fn write_json(out: &mut Vec<u8>, value: &impl serde::Serialize) {
     }
 }
 
-/// An executed operation's response, written straight from its parts (the data is not
-/// copied into a new object first): `{"errors":[…],"data":…}` as [`executed_body`] builds it.
+/// An executed operation's response (200).
 fn executed_response(stack: HttpStack, data: &Json, errors: Vec<Json>) -> HttpResponse {
+    answered(stack, executed_bytes(stack, data, errors))
+}
+
+/// An executed operation's response body, written straight from its parts (the data is not
+/// copied into a new object first): `{"errors":[…],"data":…}` as [`executed_body`] builds it,
+/// with the stack's ending.
+fn executed_bytes(stack: HttpStack, data: &Json, errors: Vec<Json>) -> bytes::Bytes {
     let mut out = Vec::with_capacity(256);
     out.push(b'{');
     if !errors.is_empty() {
@@ -79,7 +99,30 @@ fn executed_response(stack: HttpStack, data: &Json, errors: Vec<Json>) -> HttpRe
     out.extend_from_slice(b"\"data\":");
     write_json(&mut out, data);
     out.push(b'}');
-    finish_json(stack, 200, out)
+    end_json(stack, &mut out);
+    out.into()
+}
+
+/// The body of an executed query of a single request, as every stack writes it: what
+/// [`apollo2`], [`yoga`] and [`apollo4`] answer for [`Outcome::Executed`] (yoga redacts nothing
+/// and is given [`Redaction::None`]).
+pub fn executed_single(
+    stack: HttpStack,
+    data: &Json,
+    errors: &[Json],
+    redaction: Redaction,
+    query: &str,
+) -> bytes::Bytes {
+    executed_bytes(
+        stack,
+        data,
+        execution_errors(stack, errors, redaction, query),
+    )
+}
+
+/// A 200 with an executed operation's body (from [`executed_single`]).
+fn answered(stack: HttpStack, body: bytes::Bytes) -> HttpResponse {
+    response::with_body(200, Some(json_type(stack)), body)
 }
 
 /// Apollo 2's `HttpQueryError` written with `res.send(text)`.
@@ -266,6 +309,7 @@ pub fn apollo2(
             data,
             execution_errors(stack, errors, redaction, query),
         ),
+        Outcome::Answered(body) => answered(stack, body.clone()),
         Outcome::MissingQuery => apollo2_text(400, "Must provide query string.", None),
         Outcome::Persisted(_) => json_response(
             stack,
@@ -302,6 +346,9 @@ pub fn apollo2_item(
         Outcome::Executed { data, errors } => {
             executed_body(data, execution_errors(stack, errors, redaction, query))
         }
+        // Batches are not answered from the memo; should one be, its body reads back as the
+        // same JSON.
+        Outcome::Answered(body) => serde_json::from_slice(body).unwrap_or(Json::Null),
         // Apollo catches what `parse` throws: a stack overflow keeps its bare message.
         Outcome::Syntax(e) if is_overflow(e) => errors(vec![error_object(
             &e.message,
@@ -379,6 +426,7 @@ pub fn yoga(outcome: &Outcome) -> HttpResponse {
             data,
             execution_errors(stack, errors, Redaction::None, ""),
         ),
+        Outcome::Answered(body) => answered(stack, body.clone()),
         Outcome::Variables(errs) => {
             let errs: Vec<Json> = errs
                 .iter()
@@ -480,6 +528,7 @@ pub fn apollo4(
             data,
             execution_errors(stack, errors, redaction, query),
         ),
+        Outcome::Answered(body) => answered(stack, body.clone()),
         Outcome::MissingQuery => apollo4_error(
             400,
             "GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.",
