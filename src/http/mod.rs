@@ -418,12 +418,14 @@ async fn route_other(
         return Ok(state.graphql.handle(state, req).await);
     }
     if config.mount_playground && path == config.playground_path {
-        return Ok(state.graphql.playground(state, req).await.map(Either::Left));
+        return Ok(Box::pin(state.graphql.playground(state, req))
+            .await
+            .map(Either::Left));
     }
     if let Some(descope) = &state.descope
         && (path.starts_with("/v1/auth/") || path.starts_with("/v2/keys/"))
     {
-        return Ok(descope.handle(state, req).await.map(Either::Left));
+        return Ok(Box::pin(descope.handle(state, req)).await.map(Either::Left));
     }
     Err(req)
 }

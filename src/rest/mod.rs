@@ -157,6 +157,25 @@ async fn run(
     body: &Map<String, Value>,
     query: &Map<String, Value>,
 ) -> Result<Answer, ParseError> {
+    match route {
+        Route::UsersMe => me::handle(ctx).await.map(Answer::Raw),
+        Route::LogOut => logout::handle(ctx)
+            .await
+            .map(|(status, body)| Answer::Json(status, body)),
+        // Every other route's future is boxed: a request's future is as large as the largest
+        // state any route may reach (sign-up's is kilobytes), and it is moved into place for
+        // every request, on the hot paths above and on GraphQL's too.
+        other => Box::pin(run_other(ctx, other, body, query)).await,
+    }
+}
+
+/// [`run`] for the routes that are not on the hot path.
+async fn run_other(
+    ctx: &RestContext<'_>,
+    route: &Route,
+    body: &Map<String, Value>,
+    query: &Map<String, Value>,
+) -> Result<Answer, ParseError> {
     let result = match route {
         Route::UsersMe => return me::handle(ctx).await.map(Answer::Raw),
         Route::SignUp => signup::handle(ctx, body).await,
@@ -417,7 +436,7 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
             return Err(Forward(parts, bytes));
         }
         // The pages and forms of the e-mail flows: their own router, form bodies only.
-        return Ok(crate::apps::handle(state, &parts, &rel, &bytes).await);
+        return Ok(Box::pin(crate::apps::handle(state, &parts, &rel, &bytes)).await);
     }
     let content_type = auth::header(&parts.headers, hyper::header::CONTENT_TYPE);
     let parsed = if content_type.is_some_and(is_form) {
@@ -474,7 +493,7 @@ async fn answer_rest(state: &AppState, req: Request<Incoming>) -> Result<HttpRes
     let result = match &route {
         // Parse's middleware has run (keys, session); then Express finds no route.
         Route::Unknown => return Err(Forward(parts, bytes)),
-        Route::Batch => batch::handle(&ctx, &body).await,
+        Route::Batch => Box::pin(batch::handle(&ctx, &body)).await,
         other => match run(&ctx, other, &body, &query).await {
             Ok(Answer::Raw(res)) => return Ok(res),
             Ok(Answer::Json(status, body)) => Ok((status, body)),
