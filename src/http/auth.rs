@@ -75,8 +75,46 @@ pub fn header(headers: &HeaderMap, name: impl AsHeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
-fn header_cow<'a>(headers: &'a HeaderMap, name: &str) -> Option<Cow<'a, str>> {
-    header(headers, name).map(Cow::Borrowed)
+impl<'a> Info<'a> {
+    /// The `X-Parse-*` headers, in one pass over the request's headers (a lookup by name per
+    /// key would parse and hash each of nine names on every request). As `HeaderMap::get`
+    /// does, a name's first value counts, and a value that is not visible ASCII is absent.
+    fn of(headers: &'a HeaderMap) -> Self {
+        let mut info = Info {
+            app_id: None,
+            session_token: None,
+            master_key: None,
+            installation_id: None,
+            client_key: None,
+            javascript_key: None,
+            dot_net_key: None,
+            rest_api_key: None,
+            client_version: None,
+        };
+        let mut seen = 0u16;
+        for (name, value) in headers {
+            let Some(key) = name.as_str().strip_prefix("x-parse-") else {
+                continue;
+            };
+            let (bit, slot) = match key {
+                "application-id" => (0, &mut info.app_id),
+                "session-token" => (1, &mut info.session_token),
+                "master-key" => (2, &mut info.master_key),
+                "installation-id" => (3, &mut info.installation_id),
+                "client-key" => (4, &mut info.client_key),
+                "javascript-key" => (5, &mut info.javascript_key),
+                "windows-key" => (6, &mut info.dot_net_key),
+                "rest-api-key" => (7, &mut info.rest_api_key),
+                "client-version" => (8, &mut info.client_version),
+                _ => continue,
+            };
+            if seen & (1 << bit) == 0 {
+                seen |= 1 << bit;
+                *slot = value.to_str().ok().map(Cow::Borrowed);
+            }
+        }
+        info
+    }
 }
 
 /// Constant-time equality of a presented key with a configured one.
@@ -122,17 +160,7 @@ pub async fn authenticate(
     body: Option<&mut Map<String, Value>>,
     policy: SessionPolicy,
 ) -> Result<RequestAuth, HttpResponse> {
-    let mut info = Info {
-        app_id: header_cow(headers, "x-parse-application-id"),
-        session_token: header_cow(headers, "x-parse-session-token"),
-        master_key: header_cow(headers, "x-parse-master-key"),
-        installation_id: header_cow(headers, "x-parse-installation-id"),
-        client_key: header_cow(headers, "x-parse-client-key"),
-        javascript_key: header_cow(headers, "x-parse-javascript-key"),
-        dot_net_key: header_cow(headers, "x-parse-windows-key"),
-        rest_api_key: header_cow(headers, "x-parse-rest-api-key"),
-        client_version: header_cow(headers, "x-parse-client-version"),
-    };
+    let mut info = Info::of(headers);
     if let Some((app_id, master, js)) = basic_auth(headers)
         && key_matches(Some(&app_id), Some(&config.app_id))
     {
@@ -268,4 +296,39 @@ pub fn finish_check_with(
     auth.session = Some(verdict(found)?);
     auth.check_pending = false;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hyper::header::HeaderValue;
+
+    #[test]
+    fn parse_headers_are_read_as_header_map_get_reads_them() {
+        let mut headers = HeaderMap::new();
+        headers.append("X-Parse-Session-Token", HeaderValue::from_static("r:first"));
+        headers.append(
+            "x-parse-session-token",
+            HeaderValue::from_static("r:second"),
+        );
+        headers.append(
+            "X-Parse-Installation-Id",
+            HeaderValue::from_bytes(b"caf\xc3\xa9").expect("a value"),
+        );
+        headers.append("X-Parse-Installation-Id", HeaderValue::from_static("ascii"));
+        headers.append("X-Parse-Unknown", HeaderValue::from_static("x"));
+        headers.append("X-Parse-Application-Id", HeaderValue::from_static("app"));
+        let info = Info::of(&headers);
+        let get = |name: &str| header(&headers, name);
+        assert_eq!(info.session_token.as_deref(), get("x-parse-session-token"));
+        assert_eq!(info.session_token.as_deref(), Some("r:first"));
+        // Not visible ASCII: absent, and the name's second value does not stand in for it.
+        assert_eq!(
+            info.installation_id.as_deref(),
+            get("x-parse-installation-id")
+        );
+        assert_eq!(info.installation_id, None);
+        assert_eq!(info.app_id.as_deref(), Some("app"));
+        assert_eq!(info.master_key, None);
+    }
 }

@@ -13,6 +13,7 @@
 //! pieces around each place the token was written, and the request's own token (the same
 //! token: the cache is keyed by its hash) is written back between them.
 
+use std::borrow::Cow;
 use std::sync::{Arc, Weak};
 
 use bytes::{BufMut, Bytes, BytesMut};
@@ -137,10 +138,17 @@ impl Tokenless {
     }
 }
 
-/// A token as a JSON string holds it, without the quotes.
-fn written_token(token: &str) -> String {
+/// A token as a JSON string holds it, without the quotes: the token itself unless it has a
+/// character JSON escapes (Parse's tokens never do).
+fn written_token(token: &str) -> Cow<'_, str> {
+    if token
+        .bytes()
+        .all(|b| b >= 0x20 && b != b'"' && b != b'\\' && b < 0x7f)
+    {
+        return Cow::Borrowed(token);
+    }
     let quoted = Json::String(token.to_owned()).to_string();
-    quoted[1..quoted.len() - 1].to_owned()
+    Cow::Owned(quoted[1..quoted.len() - 1].to_owned())
 }
 
 struct Entry {
