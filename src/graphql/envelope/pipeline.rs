@@ -224,7 +224,7 @@ pub fn redaction_for(stack: HttpStack, is_master: bool) -> Redaction {
     }
     match stack {
         HttpStack::Apollo2 | HttpStack::Yoga | HttpStack::Apollo4 => Redaction::None,
-        HttpStack::Apollo4OnExpress5 => Redaction::Suggestions,
+        HttpStack::Apollo4OnExpress5 => Redaction::SuggestionsTypesAndEnums,
         HttpStack::Apollo5 => Redaction::SuggestionsAndTypes,
     }
 }

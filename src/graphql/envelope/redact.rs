@@ -12,11 +12,49 @@ fn quoted(msg: &str) -> Vec<&str> {
 pub enum Redaction {
     /// Nothing is stripped (master key, or versions before the plugin).
     None,
-    /// 8.x: "Did you mean" hints and the required-input-field identifiers.
+    /// "Did you mean" hints and the required-input-field identifiers only.
     Suggestions,
-    /// 9.x: as 8.x, plus schema type names the caller did not write in the operation.
+    /// 9.x (9.10.0): as [`Self::Suggestions`], plus schema type names the caller did not write
+    /// in the operation.
     SuggestionsAndTypes,
+    /// 8.x (8.6.94, released after 9.10.0 with a newer plugin): as 9.x, but the type names
+    /// every Parse schema has are kept (Parse's reserved type names and `ReadPreference`), and
+    /// three more templates name types: an argument's parent type, and an enum's.
+    SuggestionsTypesAndEnums,
 }
+
+/// 8.6.94's `NON_DISCLOSING_TYPE_NAMES`: `RESERVED_GRAPHQL_TYPE_NAMES` and `ReadPreference`.
+const NON_DISCLOSING_TYPE_NAMES: [&str; 29] = [
+    "String",
+    "Boolean",
+    "Int",
+    "Float",
+    "ID",
+    "ArrayResult",
+    "Query",
+    "Mutation",
+    "Subscription",
+    "CreateFileInput",
+    "CreateFilePayload",
+    "Viewer",
+    "SignUpInput",
+    "SignUpPayload",
+    "LogInInput",
+    "LogInPayload",
+    "LogOutInput",
+    "LogOutPayload",
+    "CloudCodeFunction",
+    "CallCloudCodeInput",
+    "CallCloudCodePayload",
+    "CreateClassInput",
+    "CreateClassPayload",
+    "UpdateClassInput",
+    "UpdateClassPayload",
+    "DeleteClassInput",
+    "DeleteClassPayload",
+    "PageInfo",
+    "ReadPreference",
+];
 
 /// Apply a redaction to one message (`operation` is the request's document text).
 pub fn redact(message: &str, redaction: Redaction, operation: &str) -> String {
@@ -25,8 +63,10 @@ pub fn redact(message: &str, redaction: Redaction, operation: &str) -> String {
     }
     let mut msg = strip_suggestion(message);
     msg = strip_required_field(&msg);
-    if redaction == Redaction::SuggestionsAndTypes {
-        msg = strip_type_names(&msg, operation);
+    match redaction {
+        Redaction::None | Redaction::Suggestions => {}
+        Redaction::SuggestionsAndTypes => msg = strip_type_names(&msg, operation, false),
+        Redaction::SuggestionsTypesAndEnums => msg = strip_type_names(&msg, operation, true),
     }
     msg
 }
@@ -73,7 +113,9 @@ fn strip_required_field(msg: &str) -> String {
 
 /// 9.x: every schema type name a message names that the operation text does not contain as a
 /// whole token (wrappers `[`, `]`, `!` aside) is taken out, wherever it appears in the message.
-fn strip_type_names(msg: &str, operation: &str) -> String {
+/// `newer`: 8.6.94's plugin, which keeps [`NON_DISCLOSING_TYPE_NAMES`] and also redacts
+/// argument parents and enum names.
+fn strip_type_names(msg: &str, operation: &str, newer: bool) -> String {
     use std::sync::OnceLock;
 
     use regex::{Captures, Regex};
@@ -82,8 +124,13 @@ fn strip_type_names(msg: &str, operation: &str) -> String {
         .split(|c: char| !(c == '_' || c.is_ascii_alphanumeric()))
         .filter(|t| !t.is_empty())
         .collect();
-    let referenced =
-        |t: &str| tokens.contains(t.trim_matches(|c| c == '[' || c == ']' || c == '!'));
+    let referenced = |t: &str| {
+        let bare: String = t
+            .chars()
+            .filter(|c| !matches!(c, '[' | ']' | '!'))
+            .collect();
+        tokens.contains(bare.as_str()) || (newer && NON_DISCLOSING_TYPE_NAMES.contains(&&*bare))
+    };
     // The message templates that name a type, and what each becomes without it.
     static RULES: OnceLock<Vec<(Regex, &'static str)>> = OnceLock::new();
     let rules = RULES.get_or_init(|| {
@@ -151,7 +198,7 @@ fn strip_type_names(msg: &str, operation: &str) -> String {
             }
         })
         .into_owned();
-    spread
+    out = spread
         .replace_all(&out, |c: &Captures<'_>| {
             let parent = if referenced(&c[1]) {
                 format!("type \"{}\"", &c[1])
@@ -164,6 +211,46 @@ fn strip_type_names(msg: &str, operation: &str) -> String {
                 "the given type".to_owned()
             };
             format!("objects of {parent} can never be of {fragment}.")
+        })
+        .into_owned();
+    if !newer {
+        return out;
+    }
+    static NEWER: OnceLock<Option<(Regex, Regex, Regex)>> = OnceLock::new();
+    let Some((argument, enum_value, enum_type)) = NEWER.get_or_init(|| {
+        Some((
+            Regex::new(r#"Unknown argument ("[^"]*") on field "([^".]+)\.([^".]+)"\."#).ok()?,
+            Regex::new(r#"Value ("[^"]*") does not exist in "([^"]+)" enum\."#).ok()?,
+            Regex::new(r#"Enum "([^"]+)" cannot represent "#).ok()?,
+        ))
+    }) else {
+        return out;
+    };
+    out = argument
+        .replace_all(&out, |c: &Captures<'_>| {
+            if referenced(&c[2]) {
+                c[0].to_owned()
+            } else {
+                format!("Unknown argument {} on field \"{}\".", &c[1], &c[3])
+            }
+        })
+        .into_owned();
+    out = enum_value
+        .replace_all(&out, |c: &Captures<'_>| {
+            if referenced(&c[2]) {
+                c[0].to_owned()
+            } else {
+                format!("Value {} does not exist in the enum.", &c[1])
+            }
+        })
+        .into_owned();
+    enum_type
+        .replace_all(&out, |c: &Captures<'_>| {
+            if referenced(&c[1]) {
+                c[0].to_owned()
+            } else {
+                "Enum cannot represent ".to_owned()
+            }
         })
         .into_owned()
 }
@@ -232,6 +319,69 @@ mod tests {
                 op
             ),
             "Cannot query field \"vewer\" on type \"Query\"."
+        );
+    }
+
+    /// Recorded on 8.6.94 (fixtures/graphql-diff: mut.unknownField.3 and .1, and the
+    /// templates 9.10.0 does not have).
+    #[test]
+    fn parse_8_6_redactions_keep_the_names_every_schema_has() {
+        let r = Redaction::SuggestionsTypesAndEnums;
+        let op = "{ query }";
+        // `Query` is Parse's own: kept, where 9.10.0 takes it out.
+        let msg = "Cannot query field \"query\" on type \"Query\".";
+        assert_eq!(redact(msg, r, op), msg);
+        assert_eq!(
+            redact(msg, Redaction::SuggestionsAndTypes, op),
+            "Cannot query field \"query\"."
+        );
+        assert_eq!(
+            redact(
+                "Cannot query field \"query\" on type \"ResetPasswordPayload\".",
+                r,
+                "mutation { resetPassword(input: {email: \"x\"}) { query } }"
+            ),
+            "Cannot query field \"query\"."
+        );
+        assert_eq!(
+            redact(
+                "Unknown argument \"bogus\" on field \"User.username\".",
+                r,
+                "{ viewer { user { username(bogus: 1) } } }"
+            ),
+            "Unknown argument \"bogus\" on field \"username\"."
+        );
+        assert_eq!(
+            redact(
+                "Unknown argument \"bogus\" on field \"Query.health\".",
+                r,
+                "{ health(bogus: 1) }"
+            ),
+            "Unknown argument \"bogus\" on field \"Query.health\"."
+        );
+        assert_eq!(
+            redact(
+                "Value \"NOPE\" does not exist in \"UserOrder\" enum.",
+                r,
+                "{ users(order: [NOPE]) { count } }"
+            ),
+            "Value \"NOPE\" does not exist in the enum."
+        );
+        assert_eq!(
+            redact(
+                "Enum \"ReadPreference\" cannot represent non-enum value: \"x\".",
+                r,
+                "{ users(options: {readPreference: \"x\"}) { count } }"
+            ),
+            "Enum \"ReadPreference\" cannot represent non-enum value: \"x\"."
+        );
+        assert_eq!(
+            redact(
+                "Enum \"UserOrder\" cannot represent non-enum value: 1.",
+                r,
+                "{ users(order: 1) { count } }"
+            ),
+            "Enum cannot represent non-enum value: 1."
         );
     }
 }

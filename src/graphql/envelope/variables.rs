@@ -189,12 +189,17 @@ impl Coercer<'_> {
                     | ("ID", Json::String(_)) => {}
                     ("ID", Json::Number(n)) if n.is_i64() || n.is_u64() => {}
                     ("Float", Json::Number(_)) => {}
-                    ("Int", Json::Number(n)) => match n.as_i64() {
-                        Some(i) if i32::try_from(i).is_ok() => {}
-                        Some(_) => fail(format!(
-                            "Int cannot represent non 32-bit signed integer value: {shown}"
-                        )),
-                        None => fail(format!("Int cannot represent non-integer value: {shown}")),
+                    // JavaScript's `Number.isInteger` first (`1e+100` is an integer there),
+                    // then the 32-bit range.
+                    ("Int", Json::Number(n)) => match n.as_f64() {
+                        Some(f) if f.is_finite() && f.fract() == 0.0 => {
+                            if f < f64::from(i32::MIN) || f > f64::from(i32::MAX) {
+                                fail(format!(
+                                    "Int cannot represent non 32-bit signed integer value: {shown}"
+                                ));
+                            }
+                        }
+                        _ => fail(format!("Int cannot represent non-integer value: {shown}")),
                     },
                     ("String", _) => fail(format!(
                         "String cannot represent a non string value: {shown}"
