@@ -487,7 +487,7 @@ impl Pipeline {
         // graphql-js's `execute` coerces the variables before anything runs.
         if let Ok(op) = selected {
             let errors = super::variables::coerce(
-                self.behavior.graphql_js,
+                self.behavior.graphql_js_release,
                 &self.inputs,
                 op,
                 req.variables.as_ref(),

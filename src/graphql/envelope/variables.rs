@@ -1,9 +1,10 @@
-//! graphql-js's `coerceVariableValues` messages, for requests whose variables juniper refused.
+//! graphql-js's `coerceVariableValues` messages, in the wording of the pinned release.
 //!
 //! juniper checks variables too, but words its refusals its own way and stops at the first.
-//! When it refuses, the variables are checked again here as graphql-js 15/16 does, producing
-//! its messages (`Variable "$input" got invalid value { username: "a" } at "input"; Field
-//! "password" of required type "String!" was not provided.`) at the variable definition.
+//! So the variables are checked here first, as graphql-js does (`Variable "$input" got invalid
+//! value { username: "a" } at "input"; Field "password" of required type "String!" was not
+//! provided.`), at the variable definition. graphql-js 14.0–14.4 (`coerceValue`), 14.5+
+//! (`coerceInputValue`) and 15+ (quoted type names) each word them their own way.
 
 use serde_json::Value as Json;
 
@@ -11,7 +12,7 @@ use super::document::Operation;
 use super::schema_info::{Kind, SchemaInfo, TypeRef};
 use crate::graphql::validation::GqlError;
 use crate::graphql::validation::suggest::{did_you_mean, suggestion_list};
-use crate::version::GraphqlJs;
+use crate::version::{GraphqlJs, GraphqlJsRelease};
 
 /// graphql-js's `inspect` (objects as `{ key: value }`, nesting limited to depth 2).
 pub fn inspect(v: &Json) -> String {
@@ -56,6 +57,7 @@ enum PathItem {
     Index(usize),
 }
 
+/// `name.key[0]` (graphql-js's `printPathArray` after the variable's name).
 fn print_path(var: &str, path: &[PathItem]) -> String {
     let mut s = var.to_owned();
     for p in path {
@@ -70,22 +72,53 @@ fn print_path(var: &str, path: &[PathItem]) -> String {
     s
 }
 
+/// How a graphql-js release words a variable it cannot coerce.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Style {
+    /// 14.0 – 14.4 (`coerceValue`): the whole variable is shown, the path ends the reason
+    /// (`Expected type String at value.username. ...`), type names unquoted.
+    CoerceValue,
+    /// 14.5 – 14.x (`coerceInputValue`): the offending value and its path lead the message,
+    /// type names unquoted.
+    InputValue14,
+    /// 15 and 16: as 14.5, with type names quoted.
+    Quoted,
+}
+
 struct Coercer<'a> {
     js: GraphqlJs,
+    style: Style,
+    /// JavaScript's `isObjectLike` takes an array for an input object (before 16.11).
+    arrays_are_objects: bool,
     info: &'a SchemaInfo,
     /// (path, offending value, reason)
     errors: Vec<(Vec<PathItem>, Json, String)>,
 }
 
 impl Coercer<'_> {
+    /// `coerceValue`'s ` at value.key[0]` (14.0 – 14.4), after the reason's head.
+    fn at(&self, path: &[PathItem]) -> String {
+        if self.style != Style::CoerceValue || path.is_empty() {
+            return String::new();
+        }
+        format!(" at {}", print_path("value", path))
+    }
+
     fn coerce(&mut self, value: &Json, ty: &TypeRef, path: &mut Vec<PathItem>) {
         match ty {
             TypeRef::NonNull(inner) => {
                 if value.is_null() {
-                    let reason = if self.js == GraphqlJs::V14 {
-                        format!("Expected non-nullable type {ty} not to be null.")
-                    } else {
-                        format!("Expected non-nullable type \"{ty}\" not to be null.")
+                    let reason = match self.style {
+                        Style::CoerceValue => format!(
+                            "Expected non-nullable type {ty} not to be null{}.",
+                            self.at(path)
+                        ),
+                        Style::InputValue14 => {
+                            format!("Expected non-nullable type {ty} not to be null.")
+                        }
+                        Style::Quoted => {
+                            format!("Expected non-nullable type \"{ty}\" not to be null.")
+                        }
                     };
                     self.errors.push((path.clone(), value.clone(), reason));
                 } else {
@@ -101,6 +134,10 @@ impl Coercer<'_> {
                         path.pop();
                     }
                 }
+                // `coerceValue` coerced a lone item without any path.
+                other if self.style == Style::CoerceValue => {
+                    self.coerce(other, item, &mut Vec::new());
+                }
                 other => self.coerce(other, item, path),
             },
             TypeRef::Named(name) => self.named(value, name, path),
@@ -111,28 +148,61 @@ impl Coercer<'_> {
         let Some(t) = self.info.types.get(name) else {
             return;
         };
+        let at = self.at(path);
+        let style = self.style;
         let mut fail = |reason: String| {
             self.errors.push((path.clone(), value.clone(), reason));
         };
         match t.kind {
             Kind::InputObject => {
-                let Json::Object(m) = value else {
-                    fail(format!("Expected type \"{name}\" to be an object."));
-                    return;
+                // JavaScript's `isObjectLike`: an array is an object whose keys are its indexes.
+                let indexed: serde_json::Map<String, Json>;
+                let m = match value {
+                    Json::Object(m) => m,
+                    Json::Array(items) if self.arrays_are_objects => {
+                        indexed = items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, v)| (i.to_string(), v.clone()))
+                            .collect();
+                        &indexed
+                    }
+                    _ => {
+                        fail(match style {
+                            Style::CoerceValue => {
+                                format!("Expected type {name} to be an object{at}.")
+                            }
+                            Style::InputValue14 => format!("Expected type {name} to be an object."),
+                            Style::Quoted => format!("Expected type \"{name}\" to be an object."),
+                        });
+                        return;
+                    }
                 };
                 let fields = t.input_fields.clone();
                 for def in &fields {
                     match m.get(&def.name) {
                         None => {
                             if !def.has_default && def.ty.is_non_null() {
-                                self.errors.push((
-                                    path.clone(),
-                                    value.clone(),
-                                    format!(
+                                let reason = match style {
+                                    Style::CoerceValue => {
+                                        path.push(PathItem::Key(def.name.clone()));
+                                        let field = print_path("value", path);
+                                        path.pop();
+                                        format!(
+                                            "Field {field} of required type {} was not provided.",
+                                            def.ty
+                                        )
+                                    }
+                                    Style::InputValue14 => format!(
+                                        "Field {} of required type {} was not provided.",
+                                        def.name, def.ty
+                                    ),
+                                    Style::Quoted => format!(
                                         "Field \"{}\" of required type \"{}\" was not provided.",
                                         def.name, def.ty
                                     ),
-                                ));
+                                };
+                                self.errors.push((path.clone(), value.clone(), reason));
                             }
                         }
                         Some(v) => {
@@ -146,10 +216,16 @@ impl Coercer<'_> {
                 for key in m.keys() {
                     if !names.contains(&key.as_str()) {
                         let hint = did_you_mean(None, &suggestion_list(self.js, key, &names), true);
-                        let reason = if self.js == GraphqlJs::V14 {
-                            format!("Field \"{key}\" is not defined by type {name}.{hint}")
-                        } else {
-                            format!("Field \"{key}\" is not defined by type \"{name}\".{hint}")
+                        let reason = match style {
+                            Style::CoerceValue => {
+                                format!("Field \"{key}\" is not defined by type {name}{at}.{hint}")
+                            }
+                            Style::InputValue14 => {
+                                format!("Field \"{key}\" is not defined by type {name}.{hint}")
+                            }
+                            Style::Quoted => {
+                                format!("Field \"{key}\" is not defined by type \"{name}\".{hint}")
+                            }
                         };
                         self.errors.push((path.clone(), value.clone(), reason));
                     }
@@ -158,15 +234,22 @@ impl Coercer<'_> {
             Kind::Enum => {
                 let values = t.enum_values.clone();
                 let opts: Vec<&str> = values.iter().map(String::as_str).collect();
-                match value {
-                    Json::String(s) if values.contains(s) => {}
-                    Json::String(s) => {
+                match (value, style) {
+                    (Json::String(s), _) if values.contains(s) => {}
+                    // graphql-js 14 suggests from `String(value)`, whatever its type.
+                    (other, Style::CoerceValue | Style::InputValue14) => {
+                        let shown = crate::js::string(other);
+                        let hint =
+                            did_you_mean(None, &suggestion_list(self.js, &shown, &opts), true);
+                        fail(format!("Expected type {name}{at}.{hint}"));
+                    }
+                    (Json::String(s), Style::Quoted) => {
                         let hint = did_you_mean(None, &suggestion_list(self.js, s, &opts), true);
                         fail(format!(
                             "Value \"{s}\" does not exist in \"{name}\" enum.{hint}"
                         ));
                     }
-                    other => fail(format!(
+                    (other, Style::Quoted) => fail(format!(
                         "Enum \"{name}\" cannot represent non-string value: {}.",
                         inspect(other)
                     )),
@@ -175,13 +258,10 @@ impl Coercer<'_> {
             Kind::Scalar => {
                 let shown = inspect(value);
                 // graphql-js 14 names the expected type before the scalar's own reason.
-                let v14 = self.js == GraphqlJs::V14;
-                let mut fail = |reason: String| {
-                    if v14 {
-                        fail(format!("Expected type {name}. {reason}"));
-                    } else {
-                        fail(reason);
-                    }
+                let mut fail = |reason: String| match style {
+                    Style::CoerceValue => fail(format!("Expected type {name}{at}. {reason}")),
+                    Style::InputValue14 => fail(format!("Expected type {name}. {reason}")),
+                    Style::Quoted => fail(reason),
                 };
                 match (name, value) {
                     ("String", Json::String(_))
@@ -222,11 +302,19 @@ impl Coercer<'_> {
 
 /// The errors graphql-js gives for these variables of this operation (empty if it accepts them).
 pub fn coerce(
-    js: GraphqlJs,
+    release: GraphqlJsRelease,
     info: &SchemaInfo,
     operation: &Operation,
     variables: Option<&serde_json::Map<String, Json>>,
 ) -> Vec<GqlError> {
+    let js = release.js();
+    let style = match js {
+        GraphqlJs::V14 if !release.at_least(14, 5) => Style::CoerceValue,
+        GraphqlJs::V14 => Style::InputValue14,
+        GraphqlJs::V15 | GraphqlJs::V16 => Style::Quoted,
+    };
+    // 14.5.0 – 14.5.6 also refused a missing non-null variable that has a default.
+    let default_ignored = release.at_least(14, 5) && !release.at_least_patch(14, 5, 7);
     let empty = serde_json::Map::new();
     let inputs = variables.unwrap_or(&empty);
     let mut out = Vec::new();
@@ -234,7 +322,7 @@ pub fn coerce(
         let loc = vec![(def.start.line, def.start.column)];
         let name = &def.name;
         let Some(value) = inputs.get(name) else {
-            if !def.has_default && def.ty.is_non_null() {
+            if (!def.has_default || default_ignored) && def.ty.is_non_null() {
                 out.push(GqlError {
                     message: format!(
                         "Variable \"${name}\" of required type \"{}\" was not provided.",
@@ -257,15 +345,25 @@ pub fn coerce(
         }
         let mut c = Coercer {
             js,
+            style,
+            arrays_are_objects: !release.at_least_patch(16, 11, 0),
             info,
             errors: Vec::new(),
         };
         c.coerce(value, &def.ty, &mut Vec::new());
         for (path, bad, reason) in c.errors {
-            let mut prefix = format!("Variable \"${name}\" got invalid value {}", inspect(&bad));
-            if !path.is_empty() {
-                prefix.push_str(&format!(" at \"{}\"", print_path(name, &path)));
-            }
+            let prefix = if style == Style::CoerceValue {
+                // The whole variable; the path is in the reason.
+                format!("Variable \"${name}\" got invalid value {}", inspect(value))
+            } else if path.is_empty() {
+                format!("Variable \"${name}\" got invalid value {}", inspect(&bad))
+            } else {
+                format!(
+                    "Variable \"${name}\" got invalid value {} at \"{}\"",
+                    inspect(&bad),
+                    print_path(name, &path)
+                )
+            };
             out.push(GqlError {
                 message: format!("{prefix}; {reason}"),
                 locations: loc.clone(),
