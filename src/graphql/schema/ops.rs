@@ -370,6 +370,26 @@ fn authenticate(ctx: &Context, username: &str, password: &str) -> Result<User, A
 ///
 /// Up to 4.2 Parse looks the token's `_Session` up with master rights; from 4.3 it reads
 /// `auth.user`, which master-key requests do not have (a `TypeError`: code 1).
+/// Parse 3.7 – 3.9 read a viewer's selection with graphql-list-fields (after `@skip` and
+/// `@include`) and dropped `__typename`: with nothing left, `include.split` threw a TypeError,
+/// which the resolver reported as an internal error. Every field of those viewers is a leaf.
+/// `viewer` and `logOut` check it after the request's session token (their first check),
+/// before anything is read; `signUp` once the user and its session exist.
+pub fn require_selected_fields<S: juniper::ScalarValue>(
+    executor: &juniper::Executor<'_, '_, Context, S>,
+) -> Result<(), ApiError> {
+    let selection = executor.look_ahead();
+    if selection
+        .children()
+        .iter()
+        .any(|field| field.field_original_name() != "__typename")
+    {
+        Ok(())
+    } else {
+        Err(ApiError::internal())
+    }
+}
+
 pub fn current_user(ctx: &Context) -> Result<SignedIn, ApiError> {
     let token = ctx.session_token()?.to_owned();
     let session: Arc<AuthSession> = match ctx.checked_session() {

@@ -2,7 +2,7 @@
 //! `mutation { users { signUp logIn logOut } }`), the user type is `Me`, the ACL a raw
 //! object, and logOut a plain `Boolean!` that is true even without a session.
 
-use juniper::{GraphQLInputObject, ID, graphql_interface, graphql_object};
+use juniper::{Executor, GraphQLInputObject, ID, ScalarValue, graphql_interface, graphql_object};
 
 use super::ApiError;
 use super::ops::{self, SignedIn, UserFields};
@@ -42,7 +42,12 @@ pub struct UsersQuery;
 #[graphql_object(context = Context)]
 impl UsersQuery {
     /// The user of the request's session.
-    fn me(ctx: &Context) -> Result<Me, ApiError> {
+    fn me<S: ScalarValue>(
+        ctx: &Context,
+        executor: &Executor<'_, '_, Context, S>,
+    ) -> Result<Me, ApiError> {
+        ctx.session_token()?;
+        ops::require_selected_fields(executor)?;
         ops::current_user(ctx).map(Me)
     }
 }

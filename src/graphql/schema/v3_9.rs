@@ -1,7 +1,7 @@
 //! Parse 3.9: 3.8's API with the `Class` interface renamed `ParseObject` and the user's id
 //! called `id` (still the plain objectId, not a relay id).
 
-use juniper::{ID, graphql_interface, graphql_object};
+use juniper::{Executor, ID, ScalarValue, graphql_interface, graphql_object};
 
 use super::ApiError;
 use super::ops;
@@ -21,7 +21,12 @@ impl Query {
     }
 
     /// The user of the request's session.
-    fn viewer(ctx: &Context) -> Result<Viewer, ApiError> {
+    fn viewer<S: ScalarValue>(
+        ctx: &Context,
+        executor: &Executor<'_, '_, Context, S>,
+    ) -> Result<Viewer, ApiError> {
+        ctx.session_token()?;
+        ops::require_selected_fields(executor)?;
         ops::current_user(ctx).map(Viewer)
     }
 }
@@ -32,9 +37,16 @@ pub struct Mutation;
 #[graphql_object(context = Context)]
 impl Mutation {
     /// Create a user and log them in.
-    fn sign_up(ctx: &Context, fields: Option<SignUpFieldsInput>) -> Result<Viewer, ApiError> {
+    fn sign_up<S: ScalarValue>(
+        ctx: &Context,
+        executor: &Executor<'_, '_, Context, S>,
+        fields: Option<SignUpFieldsInput>,
+    ) -> Result<Viewer, ApiError> {
         let fields = fields.map(Into::into).unwrap_or_default();
-        ops::create_user(ctx, fields).map(Viewer)
+        let signed_in = ops::create_user(ctx, fields)?;
+        // The user and its session exist by then; reading the viewer back is what fails.
+        ops::require_selected_fields(executor)?;
+        Ok(Viewer(signed_in))
     }
 
     /// Log in with a username and password.
@@ -45,7 +57,12 @@ impl Mutation {
     }
 
     /// End the request's session and return who it belonged to.
-    fn log_out(ctx: &Context) -> Result<Viewer, ApiError> {
+    fn log_out<S: ScalarValue>(
+        ctx: &Context,
+        executor: &Executor<'_, '_, Context, S>,
+    ) -> Result<Viewer, ApiError> {
+        ctx.session_token()?;
+        ops::require_selected_fields(executor)?;
         ops::log_out_returning_viewer(ctx).map(Viewer)
     }
 }

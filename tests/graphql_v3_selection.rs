@@ -1,0 +1,99 @@
+//! Parse 3.7 – 3.9 read a viewer's selected fields (graphql-list-fields, after `@skip` and
+//! `@include`, without `__typename`) before anything else; with none left they failed with an
+//! internal error (recorded: fixtures/graphql-diff valid.viewer.4 on 3.7.2, valid.viewer.20 on
+//! 3.9.0). What the failing resolver had done by then stays done.
+
+mod graphql_support;
+
+use graphql_support::Server;
+use serde_json::{Value, json};
+
+async fn post(server: &Server, query: &str, token: Option<&str>) -> Value {
+    let mut request = server.graphql(json!({ "query": query }));
+    if let Some(token) = token {
+        request = request.header("X-Parse-Session-Token", token);
+    }
+    let reply = request.send().await;
+    serde_json::from_str(&reply.body).expect("a JSON body")
+}
+
+fn internal_error(body: &Value) -> bool {
+    body["errors"][0]["message"] == "Internal server error"
+        && body["errors"][0]["extensions"]["code"] == 1
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_viewer_with_only_typename_fails_after_the_token_check() {
+    for (version, sign_up, only_typename, with_field) in [
+        (
+            "3.7.2",
+            "mutation { users { signUp(fields: { username: \"ann\", password: \"pw\" }) { sessionToken } } }",
+            "{ users { me { __typename username @skip(if: true) } } }",
+            "{ users { me { __typename username } } }",
+        ),
+        (
+            "3.8.0",
+            "mutation { signUp(fields: { username: \"ann\", password: \"pw\" }) { sessionToken } }",
+            "{ viewer { ... on Viewer { username @include(if: false) __typename } } }",
+            "{ viewer { username } }",
+        ),
+        (
+            "3.9.0",
+            "mutation { signUp(fields: { username: \"ann\", password: \"pw\" }) { sessionToken } }",
+            "{ viewer { __typename } }",
+            "{ viewer { username } }",
+        ),
+    ] {
+        let server = Server::start(version).await;
+        let signed = post(&server, sign_up, None).await;
+        let token = signed.to_string();
+        let token = token
+            .split("\"sessionToken\":\"")
+            .nth(1)
+            .and_then(|t| t.split('"').next())
+            .unwrap_or_else(|| panic!("{version}: {signed}"))
+            .to_owned();
+        // Without a token the token check answers first.
+        let anonymous = post(&server, only_typename, None).await;
+        assert!(!internal_error(&anonymous), "{version}: {anonymous}");
+        let failed = post(&server, only_typename, Some(&token)).await;
+        assert!(internal_error(&failed), "{version}: {failed}");
+        let fine = post(&server, with_field, Some(&token)).await;
+        assert!(fine.to_string().contains("\"ann\""), "{version}: {fine}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_up_and_log_out_fail_where_parse_did_and_keep_what_they_did() {
+    for version in ["3.8.0", "3.9.0"] {
+        let server = Server::start(version).await;
+        // signUp creates the user and its session before reading the viewer back.
+        let failed = post(
+            &server,
+            "mutation { signUp(fields: { username: \"bob\", password: \"pw\" }) { __typename } }",
+            None,
+        )
+        .await;
+        assert!(internal_error(&failed), "{version}: {failed}");
+        let logged_in = post(
+            &server,
+            "mutation { logIn(fields: { username: \"bob\", password: \"pw\" }) { sessionToken } }",
+            None,
+        )
+        .await;
+        let token = logged_in["data"]["logIn"]["sessionToken"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{version}: {logged_in}"))
+            .to_owned();
+        // logOut reads the viewer first: it fails and the session lives on.
+        let out = post(&server, "mutation { logOut { __typename } }", Some(&token)).await;
+        assert!(internal_error(&out), "{version}: {out}");
+        let still = post(&server, "{ viewer { username } }", Some(&token)).await;
+        assert_eq!(
+            still["data"]["viewer"]["username"], "bob",
+            "{version}: {still}"
+        );
+        let out = post(&server, "mutation { logOut { username } }", Some(&token)).await;
+        assert_eq!(out["data"]["logOut"]["username"], "bob", "{version}: {out}");
+    }
+}
