@@ -4,7 +4,7 @@
 
 mod graphql_support;
 
-use graphql_support::{Reply, Server};
+use graphql_support::{Reply, Server, sign_up};
 use serde_json::{Value, json};
 
 /// Every HTTP stack and schema generation, each with a query of its `viewer`.
@@ -26,23 +26,6 @@ const VERSIONS: [(&str, &str); 8] = [
 ];
 
 const VIEWER: &str = "query { viewer { sessionToken user { objectId username } } }";
-
-/// Sign up through REST: the user's id and session token.
-async fn sign_up(server: &Server, username: &str) -> (String, String) {
-    let reply = server
-        .request("POST", "/parse/users")
-        .header("X-Parse-Client-Key", "compatClient")
-        .header("Content-Type", "application/json")
-        .body(json!({ "username": username, "password": "pw" }).to_string())
-        .send()
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    let body: Value = serde_json::from_str(&reply.body).expect("JSON");
-    (
-        body["objectId"].as_str().expect("an id").to_owned(),
-        body["sessionToken"].as_str().expect("a token").to_owned(),
-    )
-}
 
 async fn ask(server: &Server, body: Value, token: &str) -> Reply {
     server

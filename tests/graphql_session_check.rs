@@ -10,7 +10,7 @@
 
 mod graphql_support;
 
-use graphql_support::{RequestBuilder, Server};
+use graphql_support::{RequestBuilder, Server, sign_up};
 use serde_json::{Value, json};
 
 /// One version per HTTP stack (Apollo 2, yoga, Apollo 4, Apollo 4 on Express 5, Apollo 5).
@@ -87,20 +87,6 @@ async fn a_refused_token_is_answered_before_anything_the_stack_would_say() {
     }
 }
 
-/// Sign up through REST and return the session token.
-async fn sign_up(server: &Server, username: &str) -> String {
-    let reply = server
-        .request("POST", "/parse/users")
-        .header("X-Parse-Client-Key", "compatClient")
-        .header("Content-Type", "application/json")
-        .body(json!({ "username": username, "password": "pw" }).to_string())
-        .send()
-        .await;
-    assert_eq!(reply.status, 201, "{}", reply.body);
-    let body: Value = serde_json::from_str(&reply.body).expect("JSON");
-    body["sessionToken"].as_str().expect("a token").to_owned()
-}
-
 /// POST a document with a session token; the answer's JSON body.
 async fn as_token(server: &Server, query: &str, token: &str) -> Value {
     let reply = server
@@ -122,12 +108,12 @@ async fn a_token_the_server_has_not_cached_is_looked_up_and_then_works_and_ends(
         // The session is made by one server and used on a second one, whose cache is empty.
         let token = {
             let first = Server::start_with(version, on_shared_db).await;
-            sign_up(&first, "looked-up").await
+            sign_up(&first, "looked-up").await.1
         };
         let server = Server::start_with(version, on_shared_db).await;
         // Another caller makes the document known, so the looked-up token's query runs on
         // the async worker the reader thread hands the session back to.
-        let other = sign_up(&server, "other").await;
+        let (_, other) = sign_up(&server, "other").await;
         let warm = as_token(&server, VIEWER, &other).await;
         assert_eq!(
             warm["data"]["viewer"]["user"]["username"], "other",
@@ -162,7 +148,7 @@ async fn a_token_the_server_has_not_cached_is_looked_up_and_then_works_and_ends(
 async fn a_known_query_that_needs_the_store_still_answers() {
     for version in ["3.10.0", "4.2.0"] {
         let server = Server::start(version).await;
-        let token = sign_up(&server, "mastered").await;
+        let (_, token) = sign_up(&server, "mastered").await;
         for attempt in ["first (unknown document)", "second (known document)"] {
             let reply = server
                 .graphql(json!({ "query": VIEWER }))

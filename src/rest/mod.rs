@@ -177,10 +177,8 @@ async fn run_other(
     query: &Map<String, Value>,
 ) -> Result<Answer, ParseError> {
     let result = match route {
-        Route::UsersMe => return me::handle(ctx).await.map(Answer::Raw),
         Route::SignUp => signup::handle(ctx, body).await,
         Route::LogIn => login::handle(ctx, body, query).await,
-        Route::LogOut => logout::handle(ctx).await,
         Route::SessionsMe => sessions::me(ctx).await,
         Route::FindSessions => find::sessions(ctx, body, query).await,
         Route::FindUsers => find::users(ctx, body, query).await,
@@ -209,7 +207,10 @@ async fn run_other(
             .map(|()| (200, Value::Object(Map::new()))),
         Route::GetSchema(class) => schemas::get(ctx, class).await,
         Route::UpdateSchema(class) => schemas::update(ctx, class, body).await,
-        Route::Batch | Route::Unknown => Err(ParseError::internal()),
+        // Answered by `run` itself, or before it is called.
+        Route::UsersMe | Route::LogOut | Route::Batch | Route::Unknown => {
+            Err(ParseError::internal())
+        }
     };
     result.map(|(status, body)| Answer::Json(status, body))
 }

@@ -210,3 +210,20 @@ impl Reply {
         serde_json::json!({ "status": self.status, "headers": headers, "body": body })
     }
 }
+
+/// Sign up through REST: the user's id and session token.
+pub async fn sign_up(server: &Server, username: &str) -> (String, String) {
+    let reply = server
+        .request("POST", "/parse/users")
+        .header("X-Parse-Client-Key", "compatClient")
+        .header("Content-Type", "application/json")
+        .body(serde_json::json!({ "username": username, "password": "pw" }).to_string())
+        .send()
+        .await;
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let body: Value = serde_json::from_str(&reply.body).expect("JSON");
+    (
+        body["objectId"].as_str().expect("an id").to_owned(),
+        body["sessionToken"].as_str().expect("a token").to_owned(),
+    )
+}

@@ -80,11 +80,6 @@ fn write_json(out: &mut Vec<u8>, value: &impl serde::Serialize) {
     }
 }
 
-/// An executed operation's response (200).
-fn executed_response(stack: HttpStack, data: &Json, errors: Vec<Json>) -> HttpResponse {
-    answered(stack, executed_bytes(stack, data, errors))
-}
-
 /// An executed operation's response body, written straight from its parts (the data is not
 /// copied into a new object first): `{"errors":[…],"data":…}` as [`executed_body`] builds it,
 /// with the stack's ending.
@@ -304,10 +299,9 @@ pub fn apollo2(
 ) -> HttpResponse {
     let stack = HttpStack::Apollo2;
     match outcome {
-        Outcome::Executed { data, errors } => executed_response(
+        Outcome::Executed { data, errors } => answered(
             stack,
-            data,
-            execution_errors(stack, errors, redaction, query),
+            executed_single(stack, data, errors, redaction, query),
         ),
         Outcome::Answered(body) => answered(stack, body.clone()),
         Outcome::MissingQuery => apollo2_text(400, "Must provide query string.", None),
@@ -421,10 +415,9 @@ fn persisted_error(refusal: super::persisted::Refusal) -> Json {
 pub fn yoga(outcome: &Outcome) -> HttpResponse {
     let stack = HttpStack::Yoga;
     match outcome {
-        Outcome::Executed { data, errors } => executed_response(
+        Outcome::Executed { data, errors } => answered(
             stack,
-            data,
-            execution_errors(stack, errors, Redaction::None, ""),
+            executed_single(stack, data, errors, Redaction::None, ""),
         ),
         Outcome::Answered(body) => answered(stack, body.clone()),
         Outcome::Variables(errs) => {
@@ -523,10 +516,9 @@ pub fn apollo4(
 ) -> HttpResponse {
     let errors_body = |errs: Vec<Json>| json!({ "errors": errs });
     match outcome {
-        Outcome::Executed { data, errors } => executed_response(
+        Outcome::Executed { data, errors } => answered(
             stack,
-            data,
-            execution_errors(stack, errors, redaction, query),
+            executed_single(stack, data, errors, redaction, query),
         ),
         Outcome::Answered(body) => answered(stack, body.clone()),
         Outcome::MissingQuery => apollo4_error(

@@ -373,8 +373,8 @@ fn authenticate(ctx: &Context, username: &str, password: &str) -> Result<User, A
 /// Parse 3.7 – 3.9 read a viewer's selection with graphql-list-fields (after `@skip` and
 /// `@include`) and dropped `__typename`: with nothing left, `include.split` threw a TypeError,
 /// which the resolver reported as an internal error. Every field of those viewers is a leaf.
-/// `viewer` and `logOut` check it after the request's session token (their first check),
-/// before anything is read; `signUp` once the user and its session exist.
+/// `signUp` checks it once the user and its session exist; `viewer` and `logOut` through
+/// [`require_token_and_selected_fields`].
 pub fn require_selected_fields<S: juniper::ScalarValue>(
     executor: &juniper::Executor<'_, '_, Context, S>,
 ) -> Result<(), ApiError> {
@@ -388,6 +388,16 @@ pub fn require_selected_fields<S: juniper::ScalarValue>(
     } else {
         Err(ApiError::internal())
     }
+}
+
+/// 3.7 – 3.9's `getUserFromSessionToken` before it reads anything: the request's session
+/// token, then the selection ([`require_selected_fields`]).
+pub fn require_token_and_selected_fields<S: juniper::ScalarValue>(
+    ctx: &Context,
+    executor: &juniper::Executor<'_, '_, Context, S>,
+) -> Result<(), ApiError> {
+    ctx.session_token()?;
+    require_selected_fields(executor)
 }
 
 pub fn current_user(ctx: &Context) -> Result<SignedIn, ApiError> {

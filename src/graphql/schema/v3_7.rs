@@ -46,8 +46,7 @@ impl UsersQuery {
         ctx: &Context,
         executor: &Executor<'_, '_, Context, S>,
     ) -> Result<Me, ApiError> {
-        ctx.session_token()?;
-        ops::require_selected_fields(executor)?;
+        ops::require_token_and_selected_fields(ctx, executor)?;
         ops::current_user(ctx).map(Me)
     }
 }

@@ -24,8 +24,7 @@ impl Query {
         ctx: &Context,
         executor: &Executor<'_, '_, Context, S>,
     ) -> Result<Viewer, ApiError> {
-        ctx.session_token()?;
-        ops::require_selected_fields(executor)?;
+        ops::require_token_and_selected_fields(ctx, executor)?;
         ops::current_user(ctx).map(Viewer)
     }
 }
@@ -60,8 +59,7 @@ impl Mutation {
         ctx: &Context,
         executor: &Executor<'_, '_, Context, S>,
     ) -> Result<Viewer, ApiError> {
-        ctx.session_token()?;
-        ops::require_selected_fields(executor)?;
+        ops::require_token_and_selected_fields(ctx, executor)?;
         ops::log_out_returning_viewer(ctx).map(Viewer)
     }
 }
