@@ -9,7 +9,8 @@ use std::net::SocketAddr;
 
 use base64::Engine as _;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Either, Full, StreamBody};
+use hyper::body::Frame;
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
 use regex::Regex;
@@ -349,13 +350,35 @@ pub async fn send(addr: SocketAddr, b: &Bindings, request: &Value) -> Result<Liv
             req = req.header(k.as_str(), b.substitute(v.as_str().unwrap_or("")));
         }
     }
+    // Framed as Node's http client (which recorded every fixture) frames it: a body, even an
+    // empty one, with its Content-Length; no body at all on a method that usually has one
+    // (POST, PUT, PATCH...) as an empty chunked body, which servers read as present.
+    let framed = request["headers"].as_object().is_some_and(|h| {
+        h.keys().any(|k| {
+            k.eq_ignore_ascii_case("content-length") || k.eq_ignore_ascii_case("transfer-encoding")
+        })
+    });
     let body = match &request["body"] {
-        Value::Null => Bytes::new(),
-        Value::String(s) => Bytes::from(b.substitute(s)),
-        other => Bytes::from(b.substitute_value(other).to_string()),
+        Value::Null => None,
+        Value::String(s) => Some(Bytes::from(b.substitute(s))),
+        other => Some(Bytes::from(b.substitute_value(other).to_string())),
+    };
+    let body = match body {
+        Some(bytes) if framed => Either::Left(Full::new(bytes)),
+        Some(bytes) => {
+            req = req.header(hyper::header::CONTENT_LENGTH, bytes.len());
+            Either::Left(Full::new(bytes))
+        }
+        None if framed || matches!(method, "GET" | "HEAD" | "DELETE" | "OPTIONS" | "TRACE") => {
+            Either::Left(Full::new(Bytes::new()))
+        }
+        // A body of unknown length that ends at once: hyper frames it as chunked.
+        None => Either::Right(StreamBody::new(futures_util::stream::empty::<
+            Result<Frame<Bytes>, std::convert::Infallible>,
+        >())),
     };
     let req = req
-        .body(Full::new(body))
+        .body(body)
         .map_err(|e| format!("the recorded request cannot be sent: {e}"))?;
     let stream = tokio::net::TcpStream::connect(addr)
         .await
