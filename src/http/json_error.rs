@@ -8,6 +8,11 @@
 /// The scan keeps its open containers in a vector, never on the call stack: a body is hostile
 /// input and may nest as deep as its bytes allow (V8's own parser is iterative too).
 pub fn v8_parse_error(text: &str) -> Option<String> {
+    // V8 words the refusal of a few whole sources (what `String()` of a value JSON cannot
+    // hold gives) on their own.
+    if matches!(text, "NaN" | "Infinity" | "undefined" | "[object Object]") {
+        return Some(format!("\"{text}\" is not valid JSON"));
+    }
     let chars: Vec<char> = text.chars().collect();
     let mut s = Scanner {
         c: &chars,
@@ -351,6 +356,24 @@ fn unexpected_token(chars: &[char], pos: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn v8_words_whole_special_sources_apart() {
+        // Node 20's `JSON.parse` of each source, as real Parse 5.6.0 quotes them.
+        for (source, message) in [
+            ("NaN", "\"NaN\" is not valid JSON"),
+            ("undefined", "\"undefined\" is not valid JSON"),
+            ("Infinity", "\"Infinity\" is not valid JSON"),
+            ("[object Object]", "\"[object Object]\" is not valid JSON"),
+            (" NaN", "Unexpected token 'N', \" NaN\" is not valid JSON"),
+            (
+                "undefinedx",
+                "Unexpected token 'u', \"undefinedx\" is not valid JSON",
+            ),
+        ] {
+            assert_eq!(v8_parse_error(source).as_deref(), Some(message), "{source}");
+        }
+    }
 
     #[test]
     fn body_parser_1_19_masks_one_character() {
