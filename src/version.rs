@@ -89,6 +89,12 @@ leaf_facts! {
     HttpStack => |v| v.name().to_owned(),
     GraphqlJsRelease => |v| format!("graphql-js {}.{}.{}", v.major, v.minor, v.patch),
     UploadLiteral => |v| format!("{v:?}"),
+    MultipartReader => |v| v.name().to_owned(),
+    LandingPage => |v| match v {
+        LandingPage::None => "none".to_owned(),
+        LandingPage::YogaGraphiql => "graphql-yoga's GraphiQL".to_owned(),
+        LandingPage::ApolloProduction(release) => format!("Apollo Server's ({release})"),
+    },
     GraphqlJs => |v| match v {
         GraphqlJs::V14 => "graphql-js 14".to_owned(),
         GraphqlJs::V15 => "graphql-js 15".to_owned(),
@@ -329,6 +335,42 @@ pub enum UploadLiteral {
     Untyped,
 }
 
+/// What reads a `multipart/form-data` GraphQL request (the graphql-multipart-request spec).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MultipartReader {
+    /// graphql-upload 8 on busboy 0.3 (3.7 – 3.9): a field over 1 MB is cut short.
+    GraphqlUpload8,
+    /// graphql-upload 9 – 11 on busboy 0.3 (3.10 – 5.2): a field over 1 MB is a 413.
+    GraphqlUpload9,
+    /// graphql-yoga 2's `FormData` (busboy 1) and `JSON.parse` (5.3 – 6.x).
+    Yoga,
+    /// graphql-upload 15 on busboy 1 (7.x+): a cut form is an error.
+    GraphqlUpload15,
+}
+
+impl MultipartReader {
+    pub const fn name(self) -> &'static str {
+        match self {
+            Self::GraphqlUpload8 => "graphql-upload 8",
+            Self::GraphqlUpload9 => "graphql-upload 9-11",
+            Self::Yoga => "graphql-yoga 2",
+            Self::GraphqlUpload15 => "graphql-upload 15",
+        }
+    }
+}
+
+/// The page a `GET /graphql` that prefers HTML gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LandingPage {
+    /// None: the operation runs (Apollo Server 2 has its playground off in Parse; Express 5
+    /// under Apollo 4's express4 integration fails every GET first).
+    None,
+    /// graphql-yoga's GraphiQL page (5.3 – 6.x), for any `Accept` that names `text/html`.
+    YogaGraphiql,
+    /// Apollo Server's production landing page, which names the `@apollo/server` release.
+    ApolloProduction(&'static str),
+}
+
 /// The graphql-js release a Parse version pins in its `package.json`: minors add introspection
 /// fields and directives (`specifiedByUrl` 15.1, `@oneOf` 16.9, ...), some patches change the
 /// lexer (14.5.5 refuses `1.2.3`).
@@ -451,6 +493,12 @@ pub struct Behavior {
     /// How the `Upload` scalar refuses a literal in a document.
     [Unreported]
     pub upload_literal: UploadLiteral,
+    /// What reads a `multipart/form-data` GraphQL request, and its refusals.
+    [Dangerous]
+    pub multipart: MultipartReader,
+    /// The page a GraphQL `GET` preferring HTML gets (7.x/9.x: the recorded `@apollo/server`).
+    [Dangerous]
+    pub landing_page: LandingPage,
     /// `X-Parse-Request-Id` is in Parse's CORS allow-headers list (4.3.0+).
     [Added]
     pub cors_request_id_header: bool,
@@ -730,6 +778,20 @@ impl Behavior {
                 UploadLiteral::Untyped
             } else {
                 UploadLiteral::GraphqlError
+            },
+            multipart: match stack {
+                HttpStack::Apollo2 if !v.at_least(3, 10) => MultipartReader::GraphqlUpload8,
+                HttpStack::Apollo2 => MultipartReader::GraphqlUpload9,
+                HttpStack::Yoga => MultipartReader::Yoga,
+                HttpStack::Apollo4 | HttpStack::Apollo4OnExpress5 | HttpStack::Apollo5 => {
+                    MultipartReader::GraphqlUpload15
+                }
+            },
+            landing_page: match stack {
+                HttpStack::Apollo2 | HttpStack::Apollo4OnExpress5 => LandingPage::None,
+                HttpStack::Yoga => LandingPage::YogaGraphiql,
+                HttpStack::Apollo4 => LandingPage::ApolloProduction("@apollo/server@4.12.1"),
+                HttpStack::Apollo5 => LandingPage::ApolloProduction("@apollo/server@5.5.0"),
             },
             cors_request_id_header: v.at_least(4, 3),
             case_insensitive_identity: v.at_least(4, 0),

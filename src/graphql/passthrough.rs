@@ -9,6 +9,7 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value as Json;
 
 use super::envelope::document::{self, Document, Selection};
+use super::envelope::multipart;
 use crate::version::GraphqlJs;
 
 /// The object types of our schema and, for each, its fields with the named type each returns.
@@ -164,6 +165,17 @@ impl AuthApi {
             }
         }
         let media = content_type.split(';').next().unwrap_or("").trim();
+        // A form's operations are its `operations` field; a form that sends a file is
+        // Parse's to store.
+        let form = multipart::is_form(Some(content_type))
+            .then(|| multipart::read(content_type, body))
+            .flatten();
+        if form.as_ref().is_some_and(multipart::carries_files) {
+            return true;
+        }
+        let body = form
+            .as_ref()
+            .map_or(body, |f| multipart::operations_text(f).unwrap_or_default());
         if media.eq_ignore_ascii_case("application/graphql") {
             requests.push((String::from_utf8_lossy(body).into_owned(), None));
         } else if !body.is_empty()
@@ -247,6 +259,42 @@ mod tests {
         ));
         let batch = br#"[{"query":"{ health }"},{"query":"{ posts { count } }"}]"#;
         assert!(api.outside(None, batch, "application/json", js));
+    }
+
+    #[test]
+    fn multipart_forms_are_read_and_uploads_go_upstream() {
+        let (api, js) = api("9.10.0");
+        let ct = "multipart/form-data; boundary=b";
+        let form = |ops: &str, map: &str, file: bool| {
+            let mut body = format!(
+                "--b\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{ops}\r\n--b\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{map}\r\n"
+            );
+            if file {
+                body.push_str("--b\r\nContent-Disposition: form-data; name=\"0\"; filename=\"a.txt\"\r\n\r\nhello\r\n");
+            }
+            body.push_str("--b--\r\n");
+            body
+        };
+        let health = r#"{"query":"{ health }"}"#;
+        assert!(!api.outside(None, form(health, "{}", false).as_bytes(), ct, js));
+        let posts = r#"{"query":"{ posts { count } }"}"#;
+        assert!(api.outside(None, form(posts, "{}", false).as_bytes(), ct, js));
+        // A file is for Parse's files adapter, whatever the operation.
+        let upload = r#"{"query":"mutation($f: Upload!) { createFile(input: {upload: $f}) { clientMutationId } }","variables":{"f":null}}"#;
+        assert!(api.outside(
+            None,
+            form(upload, r#"{"0":["variables.f"]}"#, true).as_bytes(),
+            ct,
+            js
+        ));
+        assert!(api.outside(
+            None,
+            form(health, r#"{"0":["variables.f"]}"#, false).as_bytes(),
+            ct,
+            js
+        ));
+        // A form that cannot be read stays here, for the stack's own refusal.
+        assert!(!api.outside(None, b"garbage", ct, js));
     }
 
     /// With Cloud Code triggers named, the operations they run around go upstream whole;

@@ -68,16 +68,26 @@ fn patterns() -> &'static Patterns {
     })
 }
 
-/// A server on this machine, as an answer names it (a `location`, a link): `127.0.0.1:<port>`,
-/// percent-encoded or not, so that a replay against another port still matches.
+/// What differs on every answer of a server and is not the server's doing: a server on this
+/// machine as an answer names it (a `location`, a link) becomes `127.0.0.1:<port>`,
+/// percent-encoded or not, so that a replay against another port still matches; the CSP nonce
+/// of Apollo Server's landing page (64 hex digits) becomes `<nonce>`.
 fn local_origins(value: &mut Value) {
-    static LOCAL: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
-    let re = LOCAL.get_or_init(|| {
-        Regex::new(r"\b(?:127\.0\.0\.1|localhost)(:|%3A)\d{1,5}\b").expect("valid")
+    static LOCAL: std::sync::OnceLock<(Regex, Regex)> = std::sync::OnceLock::new();
+    let (origin, nonce) = LOCAL.get_or_init(|| {
+        (
+            Regex::new(r"\b(?:127\.0\.0\.1|localhost)(:|%3A)\d{1,5}\b").expect("valid"),
+            Regex::new(r#"(nonce[-="]{1,2})[0-9a-f]{64}\b"#).expect("valid"),
+        )
     });
     match value {
-        Value::String(s) if re.is_match(s) => {
-            *s = re.replace_all(s, "127.0.0.1${1}<port>").into_owned();
+        Value::String(s) => {
+            if origin.is_match(s) {
+                *s = origin.replace_all(s, "127.0.0.1${1}<port>").into_owned();
+            }
+            if nonce.is_match(s) {
+                *s = nonce.replace_all(s, "${1}<nonce>").into_owned();
+            }
         }
         Value::Array(items) => items.iter_mut().for_each(local_origins),
         Value::Object(map) => map.values_mut().for_each(local_origins),

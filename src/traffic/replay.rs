@@ -21,7 +21,7 @@ pub fn placeholder_re() -> &'static Regex {
     static RE: std::sync::OnceLock<Regex> = std::sync::OnceLock::new();
     RE.get_or_init(|| {
         Regex::new(
-            r"<token#\d+>|<oid#\d+>|<relay:[A-Za-z_]+:oid#\d+>|<date>|<uuid#\d+>|<emailtoken#\d+>|<hash#\d+>|127\.0\.0\.1(?::|%3A)<port>",
+            r"<token#\d+>|<oid#\d+>|<relay:[A-Za-z_]+:oid#\d+>|<date>|<uuid#\d+>|<emailtoken#\d+>|<hash#\d+>|<nonce>|127\.0\.0\.1(?::|%3A)<port>",
         )
         .expect("a valid regex")
     })
@@ -161,6 +161,9 @@ impl Bindings {
                 "([A-Za-z0-9]{25})"
             } else if p.starts_with("<hash#") {
                 r"(\$2[aby]\$\d{2}\$[./A-Za-z0-9]{53})"
+            } else if p == "<nonce>" {
+                // Apollo Server's landing page: a new one on every page, the same throughout.
+                "([0-9a-f]{64})"
             } else if p.starts_with("<uuid#") {
                 // A UUID the client chose comes back as it was sent.
                 pattern.push_str(&regex::escape(&self.substitute(p)));
@@ -194,6 +197,11 @@ impl Bindings {
                 self.bind(p, live)
             } else if p.ends_with("<port>") {
                 self.port.is_none_or(|port| live == port.to_string())
+            } else if p == "<nonce>" {
+                slots
+                    .iter()
+                    .position(|q| q == "<nonce>")
+                    .is_some_and(|first| &caps[first + 1] == live)
             } else if let Some(rest) = p.strip_prefix("<relay:") {
                 let (class, oid) = rest
                     .trim_end_matches('>')

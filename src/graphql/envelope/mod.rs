@@ -9,7 +9,9 @@
 //!   → `express.json()` → Apollo.
 
 pub mod document;
+pub mod landing;
 pub mod memo;
+pub mod multipart;
 pub mod negotiate;
 pub mod persisted;
 pub mod pipeline;
@@ -28,7 +30,7 @@ use serde_json::{Map, Value as Json, json};
 use crate::http::auth::{self, RequestAuth, SessionPolicy, header};
 use crate::http::response::{self, HttpResponse};
 use crate::http::{AppState, BodyError, cors, json_body, json_error};
-use crate::version::{Behavior, GraphqlJs, HttpStack};
+use crate::version::{Behavior, GraphqlJs, HttpStack, LandingPage};
 use pipeline::{ExecResult, OperationRequest, Outcome, Pipeline};
 
 /// Parse's middleware refused the session token (209), found where the operation was to run.
@@ -87,6 +89,8 @@ enum Responder {
     Middleware,
     /// The GraphQL server itself.
     Server,
+    /// graphql-upload, mounted before the CORS middleware up to 5.2: no CORS header at all.
+    BeforeCors,
 }
 
 fn apply_cors(
@@ -100,12 +104,16 @@ fn apply_cors(
         HttpStack::Apollo4OnExpress5 | HttpStack::Apollo5 => {
             cors::apply_parse_set(res.headers_mut(), &state.config.behavior);
         }
-        HttpStack::Apollo2 => set(res, "access-control-allow-origin", "*"),
+        HttpStack::Apollo2 => {
+            if responder != Responder::BeforeCors {
+                set(res, "access-control-allow-origin", "*");
+            }
+        }
         HttpStack::Apollo4 => {
             // Parse 7's context function: `access-control-allow-origin: origin || '*'`.
             let origin = match responder {
                 Responder::Server => header(req_headers, "origin").unwrap_or("*"),
-                Responder::Middleware => "*",
+                Responder::Middleware | Responder::BeforeCors => "*",
             };
             set(res, "access-control-allow-origin", origin);
         }
@@ -354,7 +362,28 @@ impl Envelope<'_> {
         let is_get = parts.method == Method::GET;
         match stack {
             HttpStack::Apollo2 => {
-                let parsed = if bytes.len() > JSON_LIMIT && is_json_type(headers) {
+                let content_type = header(headers, "content-type");
+                let parsed = if multipart::is_form(content_type) {
+                    // graphql-upload comes first, before CORS and body-parser.
+                    let form = multipart::read(content_type.unwrap_or_default(), &bytes);
+                    match multipart::graphql_upload(form.as_ref(), self.pipeline.behavior.multipart)
+                    {
+                        multipart::Upload::Body(operations) => operations,
+                        // Parse's error handler answers the http-errors ones.
+                        multipart::Upload::Refused(status, message) => {
+                            return (
+                                response::status_error(status, &message),
+                                Responder::BeforeCors,
+                            );
+                        }
+                        multipart::Upload::Crashed => {
+                            return (
+                                response::express_error_page(500, "Internal Server Error"),
+                                Responder::BeforeCors,
+                            );
+                        }
+                    }
+                } else if bytes.len() > JSON_LIMIT && is_json_type(headers) {
                     return (
                         response::status_error(413, "request entity too large"),
                         Middleware,
@@ -675,6 +704,17 @@ impl Envelope<'_> {
         let error500 = |msg: String| {
             render::yoga_error(500, vec![render::error_object(&msg, &[], None)], None)
         };
+        // useGraphiQL answers before the request is read: a GET whose Accept names HTML.
+        if parts.method == Method::GET
+            && self.pipeline.behavior.landing_page == LandingPage::YogaGraphiql
+            && header(&parts.headers, "accept").is_some_and(|a| a.contains("text/html"))
+        {
+            return Ok(response::with_body(
+                200,
+                Some("text/html"),
+                landing::YOGA_GRAPHIQL,
+            ));
+        }
         let mut req = OperationRequest {
             is_master: auth.is_master,
             ..OperationRequest::default()
@@ -701,8 +741,17 @@ impl Envelope<'_> {
                 }
             }
             Method::POST => {
-                let text = String::from_utf8_lossy(bytes);
-                let value = match json_body::parse(&text) {
+                let content_type = header(&parts.headers, "content-type");
+                let read = if multipart::is_yoga_form(content_type) {
+                    let form = multipart::read(content_type.unwrap_or_default(), bytes);
+                    match multipart::yoga(form.as_ref()) {
+                        Ok(operations) => Ok(operations),
+                        Err(message) => return Ok(error500(message)),
+                    }
+                } else {
+                    json_body::parse(&String::from_utf8_lossy(bytes))
+                };
+                let value = match read {
                     Ok(v) => v,
                     Err(reason) => {
                         let url =
@@ -782,8 +831,21 @@ impl Envelope<'_> {
         use Responder::{Middleware, Server};
         let stack = self.pipeline.behavior.stack;
         let headers = &parts.headers;
-        // express.json(): Express 4 leaves `{}` for other bodies, Express 5 leaves nothing.
-        let body: Option<Json> = if bytes.len() > JSON_LIMIT && is_json_type(headers) {
+        // graphql-upload reads a form first; express.json(): Express 4 leaves `{}` for other
+        // bodies, Express 5 leaves nothing.
+        let content_type = header(headers, "content-type");
+        let body: Option<Json> = if multipart::is_form(content_type) {
+            let form = multipart::read(content_type.unwrap_or_default(), bytes);
+            match multipart::graphql_upload(form.as_ref(), self.pipeline.behavior.multipart) {
+                multipart::Upload::Body(operations) => Some(operations),
+                multipart::Upload::Refused(status, _) => {
+                    return Ok((express_status_page(status), Middleware));
+                }
+                multipart::Upload::Crashed => {
+                    return Ok((express_status_page(500), Middleware));
+                }
+            }
+        } else if bytes.len() > JSON_LIMIT && is_json_type(headers) {
             return Ok((
                 response::express_error_page(413, "Payload Too Large"),
                 Middleware,
@@ -824,6 +886,20 @@ impl Envelope<'_> {
                     500,
                     Some(response::HTML_UTF8),
                     "`req.body` is not set; this probably means you forgot to set up the `json` middleware before the Apollo Server middleware.",
+                ),
+                Middleware,
+            ));
+        }
+        // The landing page comes before everything else Apollo Server checks.
+        if let LandingPage::ApolloProduction(runtime) = self.pipeline.behavior.landing_page
+            && parts.method == Method::GET
+            && prefers_html(headers, runtime)
+        {
+            return Ok((
+                response::with_body(
+                    200,
+                    Some(response::HTML_UTF8),
+                    landing::apollo_production(runtime),
                 ),
                 Middleware,
             ));
@@ -1076,6 +1152,37 @@ fn apollo4_content_type(headers: &HeaderMap) -> Option<&'static str> {
         None | Some("") => Some(response::JSON_UTF8),
         Some(accept) => negotiate::preferred(accept, &[response::JSON_UTF8, GRAPHQL_RESPONSE_JSON]),
     }
+}
+
+/// Apollo Server's `prefersHTML`: its negotiator picks `text/html` among what it serves
+/// (`incrementalSpec=v0.2` is offered from @apollo/server 5).
+fn prefers_html(headers: &HeaderMap, runtime: &str) -> bool {
+    const OFFERS: &[&str] = &[
+        response::JSON_UTF8,
+        "application/graphql-response+json; charset=utf-8",
+        "multipart/mixed; deferSpec=20220824",
+        "multipart/mixed; incrementalSpec=v0.2",
+        "multipart/mixed",
+        "text/html",
+    ];
+    let offers: Vec<&str> = OFFERS
+        .iter()
+        .copied()
+        .filter(|o| !(o.contains("incrementalSpec") && runtime.starts_with("@apollo/server@4.")))
+        .collect();
+    header(headers, "accept")
+        .filter(|a| !a.is_empty())
+        .and_then(|accept| negotiate::preferred(accept, &offers))
+        == Some("text/html")
+}
+
+/// Express's error page for an error that carries its status (http-errors).
+fn express_status_page(status: u16) -> HttpResponse {
+    let text = hyper::StatusCode::from_u16(status)
+        .ok()
+        .and_then(|s| s.canonical_reason())
+        .unwrap_or("Internal Server Error");
+    response::express_error_page(status, text)
 }
 
 /// Apollo Server 4's CSRF prevention, with Parse's `X-Parse-Application-Id` as required header.
