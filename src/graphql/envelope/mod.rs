@@ -376,7 +376,13 @@ impl Envelope<'_> {
                                 Responder::BeforeCors,
                             );
                         }
-                        multipart::Upload::Crashed => {
+                        // busboy's own errors: Parse's handler answers once the body was read;
+                        // before that, graphql-upload holds its answer back and Express's
+                        // final handler answers first.
+                        multipart::Upload::Crashed { read: true } => {
+                            return (response::uncaught_error(), Responder::BeforeCors);
+                        }
+                        multipart::Upload::Crashed { read: false } => {
                             return (
                                 response::express_error_page(500, "Internal Server Error"),
                                 Responder::BeforeCors,
@@ -841,7 +847,7 @@ impl Envelope<'_> {
                 multipart::Upload::Refused(status, _) => {
                     return Ok((express_status_page(status), Middleware));
                 }
-                multipart::Upload::Crashed => {
+                multipart::Upload::Crashed { .. } => {
                     return Ok((express_status_page(500), Middleware));
                 }
             }

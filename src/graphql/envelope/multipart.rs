@@ -128,8 +128,10 @@ pub enum Upload {
     Body(Json),
     /// An http-errors error: its status and message (the stack renders it).
     Refused(u16, String),
-    /// An error without a status (busboy's): Express answers 500.
-    Crashed,
+    /// An error without a status (busboy's). `read`: it came once the body was read (a form
+    /// cut short), not from busboy's constructor (no boundary) before any of it was, which
+    /// decides whether Parse's error handler or Express answers it on Apollo Server 2.
+    Crashed { read: bool },
 }
 
 fn refused(status: u16, message: String) -> Upload {
@@ -140,7 +142,7 @@ fn refused(status: u16, message: String) -> Upload {
 pub fn graphql_upload(form: Option<&Form>, reader: MultipartReader) -> Upload {
     // busboy throws "Multipart: Boundary not found" from its constructor.
     let Some(form) = form else {
-        return Upload::Crashed;
+        return Upload::Crashed { read: false };
     };
     let busboy1 = matches!(reader, MultipartReader::GraphqlUpload15);
     let mut operations: Option<Json> = None;
@@ -248,8 +250,10 @@ pub fn graphql_upload(form: Option<&Form>, reader: MultipartReader) -> Upload {
         }
     }
     match form.end {
-        // busboy 0.3 ends a body that never reached a part as an empty form.
-        End::Truncated | End::Malformed if busboy1 || !form.parts.is_empty() => Upload::Crashed,
+        End::Truncated | End::Malformed if busboy1 => Upload::Crashed { read: true },
+        // busboy 0.3 skips a part whose headers it cannot read, and ends a body that never
+        // reached a part as an empty form; a body cut inside a part is its error.
+        End::Truncated if !form.parts.is_empty() => Upload::Crashed { read: true },
         _ if operations.is_none() => refused(
             400,
             format!("Missing multipart field ‘operations’ ({SPEC_URL})."),
@@ -537,7 +541,10 @@ mod tests {
             message(upload(&garbage, GraphqlUpload9))
                 .starts_with("Missing multipart field ‘operations’")
         );
-        assert_eq!(upload(&garbage, GraphqlUpload15), Upload::Crashed);
+        assert_eq!(
+            upload(&garbage, GraphqlUpload15),
+            Upload::Crashed { read: true }
+        );
         assert_eq!(
             yoga(read(CT, &garbage).as_ref()),
             Err("Unexpected end of form".into())
@@ -558,7 +565,23 @@ mod tests {
         let cut = Bytes::from(
             "------b\r\nContent-Disposition: form-data; name=\"operations\"\r\n\r\n{}\r\n------b\r\nContent-Disposition: form-data; name=\"map\"\r\n\r\n{",
         );
-        assert_eq!(upload(&cut, GraphqlUpload9), Upload::Crashed);
+        assert_eq!(upload(&cut, GraphqlUpload9), Upload::Crashed { read: true });
+        // busboy 0.3 skips a part it cannot read; busboy 1 fails the form.
+        let malformed = Bytes::from(
+            "------b\r\nContent-Disposition form-data\r\nno colon\r\n\r\nx\r\n------b--\r\n",
+        );
+        assert!(
+            message(upload(&malformed, GraphqlUpload9))
+                .starts_with("Missing multipart field ‘operations’")
+        );
+        assert_eq!(
+            upload(&malformed, GraphqlUpload15),
+            Upload::Crashed { read: true }
+        );
+        assert_eq!(
+            yoga(read(CT, &malformed).as_ref()),
+            Err("Malformed part header".into())
+        );
     }
 
     #[test]
