@@ -120,10 +120,12 @@ fn apply_cors(
         HttpStack::Yoga => {
             set(res, "access-control-allow-origin", "*");
             if responder == Responder::Server {
-                // graphql-yoga's own CORS plugin (no options: mirror the request).
-                if let Some(origin) = header(req_headers, "origin") {
+                // graphql-yoga's own CORS plugin (no options: mirror the request). It allows
+                // credentials unless the origin it answers is `*`, and the request-headers
+                // line overwrites its Vary.
+                let origin = header(req_headers, "origin");
+                if let Some(origin) = origin {
                     set(res, "access-control-allow-origin", origin);
-                    set(res, "access-control-allow-credentials", "true");
                     set(res, "vary", "Origin");
                 }
                 if let Some(m) = header(req_headers, "access-control-request-method") {
@@ -131,6 +133,10 @@ fn apply_cors(
                 }
                 if let Some(h) = header(req_headers, "access-control-request-headers") {
                     set(res, "access-control-allow-headers", h);
+                    set(res, "vary", "Access-Control-Request-Headers");
+                }
+                if origin.is_some_and(|o| o != "*") {
+                    set(res, "access-control-allow-credentials", "true");
                 }
             }
         }
@@ -738,12 +744,22 @@ impl Envelope<'_> {
                 };
                 req.query = first("query");
                 req.operation_name = first("operationName");
+                // parseGETRequest: JSON.parse of variables, then of extensions.
                 if let Some(v) = first("variables") {
                     match json_body::parse(&v) {
                         Ok(Json::Object(m)) => req.variables = Some(m),
+                        // graphql-js refuses a string, number or boolean as variables.
+                        Ok(Json::String(_) | Json::Number(_) | Json::Bool(_)) => {
+                            req.variables_not_object = true;
+                        }
                         Ok(_) => {}
                         Err(reason) => return Ok(error500(reason)),
                     }
+                }
+                if let Some(e) = first("extensions")
+                    && let Err(reason) = json_body::parse(&e)
+                {
+                    return Ok(error500(reason));
                 }
             }
             Method::POST => {
@@ -786,7 +802,11 @@ impl Envelope<'_> {
                             }
                         };
                         req.operation_name = match m.remove("operationName") {
-                            Some(Json::String(s)) if !s.is_empty() => Some(s),
+                            // getOperationAST looks for an operation named "": none is.
+                            Some(Json::String(s)) if s.is_empty() => {
+                                Some(NO_SUCH_OPERATION.to_owned())
+                            }
+                            Some(Json::String(s)) => Some(s),
                             // A truthy non-string name matches no operation.
                             Some(Json::Number(n)) if n.as_f64() != Some(0.0) => {
                                 Some(format!("{NO_SUCH_OPERATION}{n}"))

@@ -267,7 +267,10 @@ impl Coercer<'_> {
                     ("String", Json::String(_))
                     | ("Boolean", Json::Bool(_))
                     | ("ID", Json::String(_)) => {}
-                    ("ID", Json::Number(n)) if n.is_i64() || n.is_u64() => {}
+                    // `isInteger` (JavaScript's `Number.isInteger`): `1e+100` is one.
+                    ("ID", Json::Number(n))
+                        if n.as_f64()
+                            .is_some_and(|f| f.is_finite() && f.fract() == 0.0) => {}
                     ("Float", Json::Number(_)) => {}
                     // JavaScript's `Number.isInteger` first (`1e+100` is an integer there),
                     // then the 32-bit range.
