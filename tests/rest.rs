@@ -717,3 +717,53 @@ async fn protected_fields_hide_other_users_fields() {
         json!({"code": 119, "error": "This user is not allowed to query zip on class _User"})
     );
 }
+
+/// RestWrite checks a user's username for uniqueness before the format of its e-mail (the
+/// GraphQL corpus recorded it on 3.10.0): a taken username is what a sign-up hears first.
+#[tokio::test]
+async fn a_taken_username_is_refused_before_a_bad_email() {
+    for version in ["3.10.0", "9.10.0"] {
+        let server = TestServer::start(version).await;
+        let (token, _) = alice_and_her_session(&server).await;
+        let sign_up = |username: &str| json!({"username": username, "password": "pw", "email": "not-an-email"});
+        let res = server
+            .rest("POST", "/parse/users")
+            .json(&sign_up("alice"))
+            .send()
+            .await;
+        assert_eq!(
+            res.json(),
+            json!({"code": 202, "error": "Account already exists for this username."}),
+            "{version}"
+        );
+        let res = server
+            .rest("POST", "/parse/users")
+            .json(&sign_up("bob"))
+            .send()
+            .await;
+        assert_eq!(
+            res.json(),
+            json!({"code": 125, "error": "Email address format is invalid."}),
+            "{version}"
+        );
+        // A user keeps their own username: only the e-mail is wrong.
+        let me = server
+            .rest("GET", "/parse/users/me")
+            .session(&token)
+            .send()
+            .await
+            .json();
+        let id = me["objectId"].as_str().expect("an id");
+        let res = server
+            .rest("PUT", &format!("/parse/users/{id}"))
+            .session(&token)
+            .json(&json!({"username": "alice", "email": "still-not"}))
+            .send()
+            .await;
+        assert_eq!(
+            res.json(),
+            json!({"code": 125, "error": "Email address format is invalid."}),
+            "{version}"
+        );
+    }
+}

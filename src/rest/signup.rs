@@ -43,10 +43,10 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
         ));
     }
     let schema = ctx.state.store.class_fields("_User").await?;
-    let write = user_write::read(body, &schema, behavior, ctx.auth.is_master, true)?;
-    ctx.state
-        .store
-        .check_new_password(&password, Some(&username), None)
+    let mut write = user_write::read(body, &schema, behavior, ctx.auth.is_master, true)?;
+    write.password = Some(password.clone());
+    write
+        .check_in_parse_order(&ctx.state.store, None, Some(&username))
         .await?;
     let email = write.email.flatten();
     let email_verified = write.email_verified.flatten();

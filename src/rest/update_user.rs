@@ -21,11 +21,9 @@ pub async fn handle(ctx: &RestContext<'_>, user_id: &str, body: &Map<String, Val
     let store = &ctx.state.store;
     let schema = store.class_fields("_User").await?;
     let write = user_write::read(body, &schema, behavior, ctx.auth.is_master, false)?;
-    if let Some(password) = &write.password {
-        store
-            .check_new_password(password, write.username.as_deref(), Some(user_id))
-            .await?;
-    }
+    write
+        .check_in_parse_order(store, Some(user_id), write.username.as_deref())
+        .await?;
     // verifyUserEmails: a new email (even the same one again) is unverified until its link
     // is opened, unless the master key says otherwise in the same write.
     let verify = match (&write.email, &write.email_verified) {

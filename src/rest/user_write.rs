@@ -124,15 +124,39 @@ pub fn read(
             }
         }
     }
-    if let Some(Some(email)) = &out.email
-        && !valid_email(email)
-    {
-        return Err(ParseError::new(
-            ErrorCode::InvalidEmailAddress,
-            "Email address format is invalid.",
-        ));
-    }
     Ok(out)
+}
+
+impl UserWrite {
+    /// RestWrite's `transformUser` after the field types: the password policy, then the
+    /// username's uniqueness, then the e-mail's format (the e-mail's own uniqueness is checked
+    /// where the user is written). `user_id`: the user being changed, whose own username is
+    /// free to keep.
+    pub async fn check_in_parse_order(
+        &self,
+        store: &crate::store::Store,
+        user_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<(), crate::store::StoreError> {
+        if let Some(password) = &self.password {
+            store
+                .check_new_password(password, username, user_id)
+                .await?;
+        }
+        if let Some(Some(email)) = &self.email
+            && !valid_email(email)
+        {
+            if let Some(name) = username.filter(|u| !u.is_empty()) {
+                store.ensure_username_free(name, user_id).await?;
+            }
+            return Err(ParseError::new(
+                ErrorCode::InvalidEmailAddress,
+                "Email address format is invalid.",
+            )
+            .into());
+        }
+        Ok(())
+    }
 }
 
 /// The fields of a new object: each change applied to nothing, in the order sent.

@@ -578,6 +578,18 @@ impl Store {
     }
 
     /// Find the user a login names: by username, or by email, as Parse's login does.
+    /// Refuse a username another user already has (202), as Parse's `_validateUserName` does
+    /// before `_validateEmail` looks at the e-mail's format.
+    pub async fn ensure_username_free(
+        &self,
+        username: &str,
+        except_user: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let username = username.to_owned();
+        let except = except_user.map(str::to_owned);
+        backend!(self, b => b.ensure_username_free(username, except).await)
+    }
+
     pub async fn find_login_candidates(
         &self,
         username: Option<String>,

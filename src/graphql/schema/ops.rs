@@ -101,8 +101,15 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
             "Clients aren't allowed to manually update email verification.",
         ));
     }
+    // RestWrite's order: the password policy, the username's uniqueness, the e-mail's format.
+    if let Some(p) = &password {
+        ctx.block_on(ctx.store.check_new_password(p, username.as_deref(), None))?;
+    }
     let email = match fields.email {
         Some(e) if !valid_email(&e) => {
+            if let Some(name) = username.as_deref().filter(|u| !u.is_empty()) {
+                ctx.block_on(ctx.store.ensure_username_free(name, None))?;
+            }
             return Err(ApiError::parse(
                 ErrorCode::InvalidEmailAddress,
                 "Email address format is invalid.",
@@ -110,9 +117,6 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
         }
         other => other,
     };
-    if let Some(p) = &password {
-        ctx.block_on(ctx.store.check_new_password(p, username.as_deref(), None))?;
-    }
     // A user made from authData alone gets a random username, as Parse's RestWrite does.
     let username = username.unwrap_or_else(|| random_username(25));
     // verifyUserEmails: a user with an email starts unverified, with a link to verify it.

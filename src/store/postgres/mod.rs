@@ -727,6 +727,23 @@ impl PgStore {
         }))
     }
 
+    /// Refuse a username another user already has (Parse checks it before an e-mail's format).
+    pub async fn ensure_username_free(
+        &self,
+        username: String,
+        except: Option<String>,
+    ) -> Result<(), StoreError> {
+        let client = self.client().await?;
+        objects::ensure_identity_free(
+            &client,
+            &username,
+            None,
+            except.as_deref(),
+            self.inner.options.case_insensitive_identity,
+        )
+        .await
+    }
+
     /// Insert a new user (and their first session) in one transaction.
     pub async fn insert_user(
         &self,

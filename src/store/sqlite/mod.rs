@@ -268,6 +268,17 @@ impl SqliteStore {
         }))
     }
 
+    /// Refuse a username another user already has (Parse checks it before an e-mail's format).
+    pub async fn ensure_username_free(
+        &self,
+        username: String,
+        except: Option<String>,
+    ) -> Result<(), StoreError> {
+        let ci = self.inner.options.case_insensitive_identity;
+        self.read(move |conn| ensure_identity_free(conn, &username, None, except.as_deref(), ci))
+            .await
+    }
+
     /// Insert a new user (and their first session): the class schema gains the user's new
     /// fields, the username and email must be free. Answers the user's fields in class order.
     pub async fn insert_user(
