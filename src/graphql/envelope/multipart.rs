@@ -555,7 +555,7 @@ mod tests {
                 read("multipart/form-data", &garbage).as_ref(),
                 GraphqlUpload9
             ),
-            Upload::Crashed
+            Upload::Crashed { read: false }
         );
         assert_eq!(
             yoga(read("multipart/form-data", &garbage).as_ref()),
