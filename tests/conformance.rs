@@ -16,9 +16,9 @@
 //! `CONFORM_ONLY=/parse` limits the comparison to paths with that prefix (every request is
 //! still sent, so the state is the recorded one).
 
-use parse_compat::traffic::session::{ReplayDatabase, ReplayTarget, Replayer, load_deviations};
-use parse_compat::version::Behavior;
-use serde_json::Value;
+mod common;
+
+use parse_compat::traffic::session::{ReplayDatabase, load_deviations};
 
 const VERSIONS: [&str; 12] = [
     "3.7.2", "3.8.0", "3.9.0", "3.10.0", "4.2.0", "4.4.0", "4.5.2", "5.6.0", "6.5.11", "7.5.4",
@@ -66,38 +66,20 @@ impl Scenario {
 
 async fn replay(scenario: Scenario, version: &str) -> Vec<String> {
     let file = scenario.file(version);
-    let text = std::fs::read_to_string(&file).expect("the fixture exists");
-    let records: Vec<Value> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| serde_json::from_str::<Value>(l).expect("valid JSON lines"))
-        .collect();
     let database = match std::env::var("PARSE_COMPAT_TEST_POSTGRES") {
         Ok(uri) => ReplayDatabase::Postgres(uri),
         Err(_) => ReplayDatabase::Sqlite,
     };
-    let target = ReplayTarget::Local {
-        behavior: Behavior::parse(version).expect("a supported version"),
-        database,
-        app_id: None,
-    };
     let deviations =
         load_deviations(file.parent().expect("a folder")).expect("the deviations file is valid");
-    let mut replayer = Replayer::new(target, deviations).expect("a replay");
-    replayer.only = std::env::var("CONFORM_ONLY").ok();
-    let differences = replayer
-        .run(&records, |_, _| {})
-        .await
-        .expect("the replay runs");
-    differences
-        .iter()
-        .map(|d| {
-            format!(
-                "{version} {} ({}): {}: expected {}, got {}",
-                d.step, d.request, d.path, d.expected, d.actual
-            )
-        })
-        .collect()
+    common::recorded::differences(
+        &file,
+        version,
+        deviations,
+        database,
+        std::env::var("CONFORM_ONLY").ok(),
+    )
+    .await
 }
 
 async fn conform(scenario: Scenario, version: &str) {

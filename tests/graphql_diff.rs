@@ -5,44 +5,26 @@
 //! parse-compat does not answer as real Parse yet are listed, with why, in
 //! fixtures/graphql-diff/deviations.tsv and skipped. Everything else must match.
 
-use parse_compat::traffic::parse_record;
-use parse_compat::traffic::session::{ReplayDatabase, ReplayTarget, Replayer, load_deviations};
-use parse_compat::version::Behavior;
+mod common;
+
+use parse_compat::traffic::session::{ReplayDatabase, load_deviations};
 
 async fn replay(version: &str) {
     let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/graphql-diff");
-    let text = std::fs::read_to_string(dir.join(format!("{version}.jsonl"))).expect("recorded");
-    let records: Vec<_> = text
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| parse_record(l).expect("a record"))
-        .collect();
-    let target = ReplayTarget::Local {
-        behavior: Behavior::parse(version).expect("a supported version"),
-        database: ReplayDatabase::Sqlite,
-        app_id: None,
-    };
     let deviations = load_deviations(&dir).expect("the deviations file is valid");
-    let mut replayer = Replayer::new(target, deviations).expect("a replay");
-    let differences = replayer
-        .run(&records, |_, _| {})
-        .await
-        .expect("the replay runs");
-    let shown: Vec<String> = differences
-        .iter()
-        .take(40)
-        .map(|d| {
-            format!(
-                "{version} {} ({}): {}: expected {}, got {}",
-                d.step, d.request, d.path, d.expected, d.actual
-            )
-        })
-        .collect();
+    let differences = common::recorded::differences(
+        &dir.join(format!("{version}.jsonl")),
+        version,
+        deviations,
+        ReplayDatabase::Sqlite,
+        None,
+    )
+    .await;
     assert!(
         differences.is_empty(),
         "{} difference(s) from real Parse {version}:\n{}",
         differences.len(),
-        shown.join("\n")
+        differences[..differences.len().min(40)].join("\n")
     );
 }
 

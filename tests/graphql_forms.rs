@@ -5,45 +5,27 @@
 //! by scripts/record-graphql-forms.sh, one version per multipart reader; every exchange must
 //! match.
 
-use parse_compat::traffic::parse_record;
-use parse_compat::traffic::session::{ReplayDatabase, ReplayTarget, Replayer};
-use parse_compat::version::Behavior;
+mod common;
+
+use parse_compat::traffic::session::ReplayDatabase;
 
 async fn replay(version: &str) {
     let path = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures/graphql-forms")
         .join(format!("{version}.jsonl"));
-    let text = std::fs::read_to_string(path).expect("recorded");
-    let records: Vec<_> = text
+    let exchanges = std::fs::read_to_string(&path)
+        .expect("recorded")
         .lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| parse_record(l).expect("a record"))
-        .collect();
-    assert!(records.len() >= 20, "{version}: the recording is whole");
-    let target = ReplayTarget::Local {
-        behavior: Behavior::parse(version).expect("a supported version"),
-        database: ReplayDatabase::Sqlite,
-        app_id: None,
-    };
-    let mut replayer = Replayer::new(target, Vec::new()).expect("a replay");
-    let differences = replayer
-        .run(&records, |_, _| {})
-        .await
-        .expect("the replay runs");
-    let shown: Vec<String> = differences
-        .iter()
-        .map(|d| {
-            format!(
-                "{version} step {} ({}): {}: expected {}, got {}",
-                d.step, d.request, d.path, d.expected, d.actual
-            )
-        })
-        .collect();
+        .count();
+    assert!(exchanges >= 20, "{version}: the recording is whole");
+    let differences =
+        common::recorded::differences(&path, version, Vec::new(), ReplayDatabase::Sqlite, None)
+            .await;
     assert!(
         differences.is_empty(),
         "{} difference(s) from real Parse {version}:\n{}",
         differences.len(),
-        shown.join("\n")
+        differences.join("\n")
     );
 }
 

@@ -725,27 +725,23 @@ async fn a_taken_username_is_refused_before_a_bad_email() {
     for version in ["3.10.0", "9.10.0"] {
         let server = TestServer::start(version).await;
         let (token, _) = alice_and_her_session(&server).await;
-        let sign_up = |username: &str| json!({"username": username, "password": "pw", "email": "not-an-email"});
-        let res = server
-            .rest("POST", "/parse/users")
-            .json(&sign_up("alice"))
-            .send()
-            .await;
-        assert_eq!(
-            res.json(),
-            json!({"code": 202, "error": "Account already exists for this username."}),
-            "{version}"
-        );
-        let res = server
-            .rest("POST", "/parse/users")
-            .json(&sign_up("bob"))
-            .send()
-            .await;
-        assert_eq!(
-            res.json(),
-            json!({"code": 125, "error": "Email address format is invalid."}),
-            "{version}"
-        );
+        for (username, expected) in [
+            (
+                "alice",
+                json!({"code": 202, "error": "Account already exists for this username."}),
+            ),
+            (
+                "bob",
+                json!({"code": 125, "error": "Email address format is invalid."}),
+            ),
+        ] {
+            let res = server
+                .rest("POST", "/parse/users")
+                .json(&json!({"username": username, "password": "pw", "email": "not-an-email"}))
+                .send()
+                .await;
+            assert_eq!(res.json(), expected, "{version} {username}");
+        }
         // A user keeps their own username: only the e-mail is wrong.
         let me = server
             .rest("GET", "/parse/users/me")

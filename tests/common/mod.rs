@@ -10,6 +10,7 @@
     reason = "each test binary uses a different part of this module"
 )]
 
+pub mod recorded;
 pub mod walk;
 
 use std::net::SocketAddr;
