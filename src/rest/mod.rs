@@ -14,7 +14,7 @@ mod schemas;
 mod sessions;
 mod signup;
 mod update_user;
-mod user_write;
+pub mod user_write;
 mod verify_password;
 
 use http_body_util::Either;

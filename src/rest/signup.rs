@@ -43,8 +43,7 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
         ));
     }
     let schema = ctx.state.store.class_fields("_User").await?;
-    let mut write = user_write::read(body, &schema, behavior, ctx.auth.is_master, true)?;
-    write.password = Some(password.clone());
+    let write = user_write::read(body, &schema, behavior, ctx.auth.is_master, true)?;
     write
         .check_in_parse_order(&ctx.state.store, None, Some(&username))
         .await?;

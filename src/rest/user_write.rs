@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use crate::error::{ErrorCode, ParseError};
 use crate::object::{self, Change, ClassFields, FieldType};
+use crate::store::{Store, StoreError};
 use crate::version::Behavior;
 
 /// A write to a `_User`, sorted out.
@@ -128,35 +129,47 @@ pub fn read(
 }
 
 impl UserWrite {
-    /// RestWrite's `transformUser` after the field types: the password policy, then the
-    /// username's uniqueness, then the e-mail's format (the e-mail's own uniqueness is checked
-    /// where the user is written). `user_id`: the user being changed, whose own username is
-    /// free to keep.
+    /// [`check_in_parse_order`] for this write. `user_id`: the user being changed, whose own
+    /// username is free to keep.
     pub async fn check_in_parse_order(
         &self,
-        store: &crate::store::Store,
+        store: &Store,
         user_id: Option<&str>,
         username: Option<&str>,
-    ) -> Result<(), crate::store::StoreError> {
-        if let Some(password) = &self.password {
-            store
-                .check_new_password(password, username, user_id)
-                .await?;
-        }
-        if let Some(Some(email)) = &self.email
-            && !valid_email(email)
-        {
-            if let Some(name) = username.filter(|u| !u.is_empty()) {
-                store.ensure_username_free(name, user_id).await?;
-            }
-            return Err(ParseError::new(
-                ErrorCode::InvalidEmailAddress,
-                "Email address format is invalid.",
-            )
-            .into());
-        }
-        Ok(())
+    ) -> Result<(), StoreError> {
+        let email = self.email.as_ref().and_then(Option::as_deref);
+        check_in_parse_order(store, self.password.as_deref(), username, email, user_id).await
     }
+}
+
+/// RestWrite's `transformUser` after the field types, for REST and GraphQL writes alike: the
+/// password policy, then the username's uniqueness, then the e-mail's format (the e-mail's
+/// own uniqueness is checked where the user is written).
+pub async fn check_in_parse_order(
+    store: &Store,
+    password: Option<&str>,
+    username: Option<&str>,
+    email: Option<&str>,
+    user_id: Option<&str>,
+) -> Result<(), StoreError> {
+    if let Some(password) = password {
+        store
+            .check_new_password(password, username, user_id)
+            .await?;
+    }
+    if let Some(email) = email
+        && !valid_email(email)
+    {
+        if let Some(name) = username.filter(|u| !u.is_empty()) {
+            store.ensure_username_free(name, user_id).await?;
+        }
+        return Err(ParseError::new(
+            ErrorCode::InvalidEmailAddress,
+            "Email address format is invalid.",
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The fields of a new object: each change applied to nothing, in the order sent.

@@ -577,7 +577,6 @@ impl Store {
         Ok((user, issued))
     }
 
-    /// Find the user a login names: by username, or by email, as Parse's login does.
     /// Refuse a username another user already has (202), as Parse's `_validateUserName` does
     /// before `_validateEmail` looks at the e-mail's format.
     pub async fn ensure_username_free(
@@ -590,6 +589,7 @@ impl Store {
         backend!(self, b => b.ensure_username_free(username, except).await)
     }
 
+    /// Find the user a login names: by username, or by email, as Parse's login does.
     pub async fn find_login_candidates(
         &self,
         username: Option<String>,
