@@ -101,22 +101,14 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
             "Clients aren't allowed to manually update email verification.",
         ));
     }
-    // RestWrite's order: the password policy, the username's uniqueness, the e-mail's format.
-    if let Some(p) = &password {
-        ctx.block_on(ctx.store.check_new_password(p, username.as_deref(), None))?;
-    }
-    let email = match fields.email {
-        Some(e) if !valid_email(&e) => {
-            if let Some(name) = username.as_deref().filter(|u| !u.is_empty()) {
-                ctx.block_on(ctx.store.ensure_username_free(name, None))?;
-            }
-            return Err(ApiError::parse(
-                ErrorCode::InvalidEmailAddress,
-                "Email address format is invalid.",
-            ));
-        }
-        other => other,
-    };
+    let email = fields.email;
+    ctx.block_on(crate::rest::user_write::check_in_parse_order(
+        &ctx.store,
+        password.as_deref(),
+        username.as_deref(),
+        email.as_deref(),
+        None,
+    ))?;
     // A user made from authData alone gets a random username, as Parse's RestWrite does.
     let username = username.unwrap_or_else(|| random_username(25));
     // verifyUserEmails: a user with an email starts unverified, with a link to verify it.
@@ -273,13 +265,6 @@ fn log_in_existing(
         token: issued.token,
         user: user.into(),
     })
-}
-
-/// Parse's email check: something, an `@`, something.
-fn valid_email(email: &str) -> bool {
-    email
-        .find('@')
-        .is_some_and(|at| at > 0 && at + 1 < email.len())
 }
 
 fn unsupported_service() -> ApiError {
