@@ -2,7 +2,8 @@
 //!
 //! `schema/` holds one juniper schema per API generation; `envelope/` answers HTTP exactly as
 //! the pinned version's server stack does (apollo-server-express 2, graphql-yoga 2,
-//! @apollo/server 4/5) and rewrites juniper's messages into the pinned graphql-js wording.
+//! @apollo/server 4/5), validating documents in the pinned graphql-js's terms (`validation/`)
+//! before juniper executes them.
 
 pub mod context;
 pub mod envelope;
@@ -24,8 +25,9 @@ use crate::http::upstream::{self, PassBody};
 use crate::http::{AppState, HttpResponse, RequestAuth, response};
 use crate::version::Behavior;
 use context::Context;
+use envelope::Envelope;
 use envelope::pipeline::Pipeline;
-use envelope::{Envelope, Executor};
+use envelope::pipeline::{ExecResult, Execute};
 pub use schema::print_schema;
 
 /// The schema of the pinned version and its envelope, built once at startup.
@@ -83,32 +85,20 @@ impl GraphqlService {
         parts: hyper::http::request::Parts,
         body: Result<bytes::Bytes, crate::http::BodyError>,
     ) -> HttpResponse {
+        let runner = Runner {
+            schema: Arc::clone(&self.schema),
+            store: state.store.clone(),
+            email: Arc::clone(&state.email),
+            behavior: self.behavior,
+            runtime: tokio::runtime::Handle::current(),
+        };
         let envelope = Envelope {
             pipeline: &self.pipeline,
             state,
             pool: &self.pool,
+            runner: &runner,
         };
-        let schema = Arc::clone(&self.schema);
-        let store = state.store.clone();
-        let email = std::sync::Arc::clone(&state.email);
-        let behavior = self.behavior;
-        let runtime = tokio::runtime::Handle::current();
-        envelope
-            .handle(parts, body, move |auth: RequestAuth| -> Arc<Executor> {
-                let ctx = Context {
-                    store,
-                    behavior,
-                    auth,
-                    runtime,
-                    email,
-                };
-                Arc::new(
-                    move |doc: &str, op: Option<&str>, vars: &juniper::Variables| {
-                        schema.execute_sync(doc, op, vars, &ctx)
-                    },
-                )
-            })
-            .await
+        envelope.handle(parts, body).await
     }
 
     /// GraphiQL at the playground path (`--mountPlayground`), pointed at the GraphQL path.
@@ -125,5 +115,51 @@ impl GraphqlService {
             }
         }
         res
+    }
+}
+
+/// The pinned schema with what its resolvers reach, ready to run documents for whichever
+/// caller Parse's middleware establishes: how the envelope executes.
+#[derive(Clone)]
+pub struct Runner {
+    schema: Arc<schema::Schema>,
+    store: crate::store::Store,
+    email: Arc<crate::email::EmailService>,
+    behavior: Behavior,
+    /// The runtime the store's futures run on (resolvers run on executor threads).
+    runtime: tokio::runtime::Handle,
+}
+
+impl Runner {
+    /// Run documents as `auth`'s caller.
+    pub fn caller(&self, auth: RequestAuth) -> Caller {
+        Caller {
+            schema: Arc::clone(&self.schema),
+            ctx: Context {
+                store: self.store.clone(),
+                behavior: self.behavior,
+                auth,
+                runtime: self.runtime.clone(),
+                email: Arc::clone(&self.email),
+            },
+        }
+    }
+}
+
+/// The pinned schema with one caller's context.
+pub struct Caller {
+    schema: Arc<schema::Schema>,
+    ctx: Context,
+}
+
+impl Execute for Caller {
+    fn execute(
+        &self,
+        document: &str,
+        operation_name: Option<&str>,
+        variables: &juniper::Variables,
+    ) -> ExecResult {
+        self.schema
+            .execute_sync(document, operation_name, variables, &self.ctx)
     }
 }

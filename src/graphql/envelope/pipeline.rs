@@ -26,6 +26,28 @@ use crate::version::{Behavior, GraphqlJs, GraphqlJsRelease, HttpStack};
 pub type ExecResult =
     Result<(juniper::Value, Vec<ExecutionError<DefaultScalarValue>>), GraphQLError>;
 
+/// What the pipeline needs of the schema: one document run with one caller's context (see
+/// `crate::graphql::Caller`). A closure of the same shape is one too (the tests use them).
+pub trait Execute {
+    fn execute(
+        &self,
+        document: &str,
+        operation_name: Option<&str>,
+        variables: &Variables,
+    ) -> ExecResult;
+}
+
+impl<F: Fn(&str, Option<&str>, &Variables) -> ExecResult> Execute for F {
+    fn execute(
+        &self,
+        document: &str,
+        operation_name: Option<&str>,
+        variables: &Variables,
+    ) -> ExecResult {
+        self(document, operation_name, variables)
+    }
+}
+
 /// Documents kept with their analysis.
 const CACHE_SIZE: usize = 512;
 /// Longer documents are analysed every time rather than kept (bounds the cache's memory).
@@ -280,13 +302,10 @@ impl Pipeline {
         apollo_refuses_introspection(self.behavior.stack)
     }
 
-    fn schema_info(
-        &self,
-        exec: &dyn Fn(&str, Option<&str>, &Variables) -> ExecResult,
-    ) -> Arc<SchemaInfo> {
+    fn schema_info(&self, exec: &dyn Execute) -> Arc<SchemaInfo> {
         let info = self.info.get_or_init(|| {
             Arc::new(
-                match exec(
+                match exec.execute(
                     super::schema_info::INTROSPECTION_QUERY,
                     None,
                     &Variables::new(),
@@ -354,11 +373,7 @@ impl Pipeline {
     }
 
     /// Run one operation as the pinned stack does, up to the point where it answers.
-    pub fn run(
-        &self,
-        req: &OperationRequest,
-        exec: &dyn Fn(&str, Option<&str>, &Variables) -> ExecResult,
-    ) -> Outcome {
+    pub fn run(&self, req: &OperationRequest, exec: &dyn Execute) -> Outcome {
         let stack = self.behavior.stack;
         // The persisted-query extension is read before anything else.
         let mut register = None;
@@ -394,11 +409,7 @@ impl Pipeline {
         outcome
     }
 
-    fn run_unpersisted(
-        &self,
-        req: &OperationRequest,
-        exec: &dyn Fn(&str, Option<&str>, &Variables) -> ExecResult,
-    ) -> Outcome {
+    fn run_unpersisted(&self, req: &OperationRequest, exec: &dyn Execute) -> Outcome {
         let stack = self.behavior.stack;
         let source = match (&req.query, stack) {
             (None, _) => return Outcome::MissingQuery,
@@ -421,7 +432,7 @@ impl Pipeline {
         &self,
         req: &OperationRequest,
         analysis: &Analysis,
-        exec: &dyn Fn(&str, Option<&str>, &Variables) -> ExecResult,
+        exec: &dyn Execute,
     ) -> Outcome {
         let stack = self.behavior.stack;
         let source = req.query.as_deref().unwrap_or_default();
@@ -547,7 +558,7 @@ impl Pipeline {
             }
         }
         let variables = variables_of(req.variables.as_ref());
-        match exec(source, req.operation_name.as_deref(), &variables) {
+        match exec.execute(source, req.operation_name.as_deref(), &variables) {
             Ok((data, errors)) => {
                 let data = to_json(&data);
                 Outcome::Executed {

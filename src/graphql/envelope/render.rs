@@ -1,16 +1,14 @@
 //! Writing a pipeline [`Outcome`] the way the pinned stack does: status, key order,
 //! `extensions`, content type.
 
-use hyper::header::{HeaderName, HeaderValue};
 use serde_json::{Map, Value as Json, json};
 
 use super::document::SyntaxError;
-use super::pipeline::Outcome;
 use super::redact::{self, Redaction};
 use crate::graphql::schema::UNCAUGHT_MARKER;
 use crate::graphql::validation::GqlError;
 use crate::graphql::validation::rules::APOLLO_NO_INTROSPECTION;
-use crate::http::response::{self, HTML_UTF8, HttpResponse, JSON_UTF8};
+use crate::http::response::{self, HttpResponse, JSON_UTF8};
 use crate::version::HttpStack;
 
 /// `application/json` as graphql-yoga writes it (no charset).
@@ -38,7 +36,7 @@ pub fn error_object(message: &str, locs: &[(usize, usize)], extensions: Option<J
 }
 
 /// A JSON body with the stack's content type (Apollo's writers end with a newline).
-pub fn json_response(stack: HttpStack, status: u16, body: &Json) -> HttpResponse {
+pub(super) fn json_response(stack: HttpStack, status: u16, body: &Json) -> HttpResponse {
     let mut out = Vec::with_capacity(128);
     write_json(&mut out, body);
     finish_json(stack, status, out)
@@ -116,55 +114,16 @@ pub fn executed_single(
 }
 
 /// A 200 with an executed operation's body (from [`executed_single`]).
-fn answered(stack: HttpStack, body: bytes::Bytes) -> HttpResponse {
+pub(super) fn answered(stack: HttpStack, body: bytes::Bytes) -> HttpResponse {
     response::with_body(200, Some(json_type(stack)), body)
 }
 
-/// Apollo 2's `HttpQueryError` written with `res.send(text)`.
-pub fn apollo2_text(status: u16, text: &str, allow: Option<&'static str>) -> HttpResponse {
-    let mut res = response::with_body(status, Some(HTML_UTF8), text.to_owned());
-    if let Some(allow) = allow {
-        res.headers_mut()
-            .insert(hyper::header::ALLOW, HeaderValue::from_static(allow));
-    }
-    res
-}
-
-/// Apollo 4/5's error response for one error with a code.
-pub fn apollo4_error(
-    status: u16,
-    message: &str,
-    code: &str,
-    allow: Option<&'static str>,
-) -> HttpResponse {
-    let body = json!({ "errors": [error_object(message, &[], Some(json!({ "code": code })))] });
-    let mut res = json_response(HttpStack::Apollo4, status, &body);
-    if let Some(allow) = allow {
-        res.headers_mut().insert(
-            HeaderName::from_static("allow"),
-            HeaderValue::from_static(allow),
-        );
-    }
-    res
-}
-
-/// graphql-yoga's `getErrorResponse`: `{"data":null,"errors":[…]}`.
-pub fn yoga_error(status: u16, errors: Vec<Json>, allow: Option<&'static str>) -> HttpResponse {
-    let body = json!({ "data": null, "errors": errors });
-    let mut res = json_response(HttpStack::Yoga, status, &body);
-    if let Some(allow) = allow {
-        res.headers_mut()
-            .insert(hyper::header::ALLOW, HeaderValue::from_static(allow));
-    }
-    res
-}
-
-fn syntax_message(e: &SyntaxError) -> String {
+pub(super) fn syntax_message(e: &SyntaxError) -> String {
     format!("Syntax Error: {}", e.message)
 }
 
 /// Node.js ran out of stack in graphql-js (a `RangeError`, not a GraphQL error).
-fn is_overflow(e: &SyntaxError) -> bool {
+pub(super) fn is_overflow(e: &SyntaxError) -> bool {
     e.message == super::document::STACK_OVERFLOW
 }
 
@@ -172,7 +131,7 @@ fn is_overflow(e: &SyntaxError) -> bool {
 /// resolver error has no code. Errors Parse's resolver did not catch (marked by
 /// [`UNCAUGHT_MARKER`]) carry no Parse code: Apollo Server 2 lists the thrown `Parse.Error`'s
 /// own properties under `exception`, Apollo 4+ gives only its code, yoga nothing.
-fn execution_errors(
+pub(super) fn execution_errors(
     stack: HttpStack,
     errors: &[Json],
     redaction: Redaction,
@@ -235,7 +194,7 @@ fn execution_errors(
 }
 
 /// The body of an executed operation: `errors` before `data` (graphql-js and Apollo order).
-fn executed_body(data: &Json, errors: Vec<Json>) -> Json {
+pub(super) fn executed_body(data: &Json, errors: Vec<Json>) -> Json {
     let mut m = Map::new();
     if !errors.is_empty() {
         m.insert("errors".into(), Json::Array(errors));
@@ -244,7 +203,12 @@ fn executed_body(data: &Json, errors: Vec<Json>) -> Json {
     Json::Object(m)
 }
 
-fn coded(errors: &[GqlError], code: &str, redaction: Redaction, query: &str) -> Vec<Json> {
+pub(super) fn coded(
+    errors: &[GqlError],
+    code: &str,
+    redaction: Redaction,
+    query: &str,
+) -> Vec<Json> {
     errors
         .iter()
         .map(|e| {
@@ -262,361 +226,5 @@ fn coded(errors: &[GqlError], code: &str, redaction: Redaction, query: &str) -> 
         .collect()
 }
 
-/// Apollo Server 2 (3.x – 5.2): one operation of a single request.
 /// graphql-js 16's assertion message for variables that are not an object.
-const VARIABLES_NOT_OBJECT: &str = "Variables must be provided as an Object where each property is a variable value. Perhaps look to see if an unparsed JSON string was provided.";
-
-/// Apollo Server 2's code for variable errors: `BAD_USER_INPUT` for a value that does not
-/// coerce when the installed core knows that code, else `INTERNAL_SERVER_ERROR`.
-fn apollo2_variable_errors(
-    errors: &[GqlError],
-    bad_user_input: bool,
-    redaction: Redaction,
-    query: &str,
-) -> Vec<Json> {
-    errors
-        .iter()
-        .map(|e| {
-            let code = if bad_user_input && e.message.contains("got invalid value") {
-                "BAD_USER_INPUT"
-            } else {
-                "INTERNAL_SERVER_ERROR"
-            };
-            error_object(
-                &redact::redact(&e.message, redaction, query),
-                &e.locations,
-                Some(json!({ "code": code })),
-            )
-        })
-        .collect()
-}
-
-pub fn apollo2(
-    outcome: &Outcome,
-    bad_user_input: bool,
-    redaction: Redaction,
-    query: &str,
-) -> HttpResponse {
-    let stack = HttpStack::Apollo2;
-    match outcome {
-        Outcome::Executed { data, errors } => answered(
-            stack,
-            executed_single(stack, data, errors, redaction, query),
-        ),
-        Outcome::Answered(body) => answered(stack, body.clone()),
-        Outcome::MissingQuery => apollo2_text(400, "Must provide query string.", None),
-        Outcome::Persisted(_) => json_response(
-            stack,
-            200,
-            &apollo2_item(outcome, bad_user_input, redaction, query),
-        ),
-        Outcome::GetNotQuery(_) => {
-            apollo2_text(405, "GET supports only query operation", Some("POST"))
-        }
-        // The exception escapes Apollo's request pipeline (validation is not guarded).
-        Outcome::ValidationCrashed => json_response(
-            stack,
-            500,
-            &apollo2_item(outcome, bad_user_input, redaction, query),
-        ),
-        other => json_response(
-            stack,
-            400,
-            &apollo2_item(other, bad_user_input, redaction, query),
-        ),
-    }
-}
-
-/// Apollo Server 2: one element of a batch (or the body of a 400 for a single request).
-pub fn apollo2_item(
-    outcome: &Outcome,
-    bad_user_input: bool,
-    redaction: Redaction,
-    query: &str,
-) -> Json {
-    let stack = HttpStack::Apollo2;
-    let errors = |errs: Vec<Json>| json!({ "errors": errs });
-    match outcome {
-        Outcome::Executed { data, errors } => {
-            executed_body(data, execution_errors(stack, errors, redaction, query))
-        }
-        // Batches are not answered from the memo; should one be, its body reads back as the
-        // same JSON.
-        Outcome::Answered(body) => serde_json::from_slice(body).unwrap_or(Json::Null),
-        // Apollo catches what `parse` throws: a stack overflow keeps its bare message.
-        Outcome::Syntax(e) if is_overflow(e) => errors(vec![error_object(
-            &e.message,
-            &[],
-            Some(json!({ "code": "GRAPHQL_PARSE_FAILED" })),
-        )]),
-        Outcome::Syntax(e) => errors(vec![error_object(
-            &syntax_message(e),
-            &[(e.pos.line, e.pos.column)],
-            Some(json!({ "code": "GRAPHQL_PARSE_FAILED" })),
-        )]),
-        Outcome::Invalid(errs) => {
-            errors(coded(errs, "GRAPHQL_VALIDATION_FAILED", redaction, query))
-        }
-        Outcome::ValidationCrashed => errors(vec![error_object(
-            super::document::STACK_OVERFLOW,
-            &[],
-            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
-        )]),
-        Outcome::Variables(errs) => errors(apollo2_variable_errors(
-            errs,
-            bad_user_input,
-            redaction,
-            query,
-        )),
-        Outcome::NoOperation(e) => errors(vec![error_object(
-            &e.message(),
-            &[],
-            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
-        )]),
-        Outcome::MissingQuery => errors(vec![error_object(
-            "Must provide query string.",
-            &[],
-            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
-        )]),
-        Outcome::NoSubscriptionRoot { message, location } => errors(vec![error_object(
-            message,
-            &[*location],
-            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
-        )]),
-        // Only yoga passes such variables on; Apollo Server checks them itself.
-        Outcome::VariablesNotObject => errors(vec![error_object(
-            VARIABLES_NOT_OBJECT,
-            &[],
-            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
-        )]),
-        Outcome::GetNotQuery(_) | Outcome::IntrospectionForbidden => errors(vec![error_object(
-            "GET supports only query operation",
-            &[],
-            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
-        )]),
-        Outcome::Persisted(refusal) => errors(vec![persisted_error(*refusal)]),
-        Outcome::StackTypeError(message) => errors(vec![error_object(
-            message,
-            &[],
-            Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
-        )]),
-    }
-}
-
-fn persisted_error(refusal: super::persisted::Refusal) -> Json {
-    error_object(
-        refusal.message(),
-        &[],
-        Some(json!({ "code": refusal.status_and_code().1 })),
-    )
-}
-
-/// graphql-yoga 2 (5.3 – 6.x).
-pub fn yoga(outcome: &Outcome) -> HttpResponse {
-    let stack = HttpStack::Yoga;
-    match outcome {
-        Outcome::Executed { data, errors } => answered(
-            stack,
-            executed_single(stack, data, errors, Redaction::None, ""),
-        ),
-        Outcome::Answered(body) => answered(stack, body.clone()),
-        Outcome::Variables(errs) => {
-            let errs: Vec<Json> = errs
-                .iter()
-                .map(|e| error_object(&e.message, &e.locations, None))
-                .collect();
-            json_response(stack, 200, &json!({ "errors": errs }))
-        }
-        Outcome::MissingQuery => yoga_error(
-            400,
-            vec![error_object(
-                "Must provide query string.",
-                &[],
-                Some(json!({ "status": 400 })),
-            )],
-            None,
-        ),
-        // yoga's error handler assumes a GraphQLError and trips over the RangeError.
-        Outcome::Syntax(e) if is_overflow(e) => yoga_error(
-            500,
-            vec![error_object(
-                "Cannot set properties of undefined (setting 'status')",
-                &[],
-                None,
-            )],
-            None,
-        ),
-        Outcome::Syntax(e) => yoga_error(
-            400,
-            vec![error_object(
-                &syntax_message(e),
-                &[(e.pos.line, e.pos.column)],
-                Some(json!({ "status": 400 })),
-            )],
-            None,
-        ),
-        Outcome::Invalid(errs) => yoga_error(
-            400,
-            errs.iter()
-                .map(|e| error_object(&e.message, &e.locations, None))
-                .collect(),
-            None,
-        ),
-        Outcome::NoOperation(_) => yoga_error(
-            400,
-            vec![error_object(
-                "Could not determine what operation to execute.",
-                &[],
-                Some(json!({ "status": 400 })),
-            )],
-            None,
-        ),
-        Outcome::NoSubscriptionRoot { message, location } => json_response(
-            stack,
-            200,
-            &json!({ "errors": [error_object(message, &[*location], None)] }),
-        ),
-        Outcome::VariablesNotObject => yoga_error(
-            500,
-            vec![error_object(VARIABLES_NOT_OBJECT, &[], None)],
-            None,
-        ),
-        // graphql-js 16.5+ (every yoga version) guards the recursion; kept for completeness.
-        Outcome::ValidationCrashed => yoga_error(
-            500,
-            vec![error_object(super::document::STACK_OVERFLOW, &[], None)],
-            None,
-        ),
-        Outcome::GetNotQuery(_) | Outcome::IntrospectionForbidden => yoga_error(
-            405,
-            vec![error_object(
-                "Can only perform a mutation operation from a POST request.",
-                &[],
-                Some(json!({ "status": 405, "headers": { "Allow": "POST" } })),
-            )],
-            Some("POST"),
-        ),
-        // yoga ignores the extension, so the pipeline never ends a yoga request with it; were
-        // it to, an error is the honest answer.
-        Outcome::Persisted(refusal) => {
-            yoga_error(500, vec![error_object(refusal.message(), &[], None)], None)
-        }
-        Outcome::StackTypeError(message) => {
-            yoga_error(500, vec![error_object(message, &[], None)], None)
-        }
-    }
-}
-
-/// @apollo/server 4/5 (7.x – 9.x).
-pub fn apollo4(
-    stack: HttpStack,
-    outcome: &Outcome,
-    redaction: Redaction,
-    query: &str,
-) -> HttpResponse {
-    let errors_body = |errs: Vec<Json>| json!({ "errors": errs });
-    match outcome {
-        Outcome::Executed { data, errors } => answered(
-            stack,
-            executed_single(stack, data, errors, redaction, query),
-        ),
-        Outcome::Answered(body) => answered(stack, body.clone()),
-        Outcome::MissingQuery => apollo4_error(
-            400,
-            "GraphQL operations must contain a non-empty `query` or a `persistedQuery` extension.",
-            "BAD_REQUEST",
-            None,
-        ),
-        Outcome::Syntax(e) if is_overflow(e) => json_response(
-            stack,
-            400,
-            &errors_body(vec![error_object(
-                &e.message,
-                &[],
-                Some(json!({ "code": "GRAPHQL_PARSE_FAILED" })),
-            )]),
-        ),
-        Outcome::Syntax(e) => json_response(
-            stack,
-            400,
-            &errors_body(vec![error_object(
-                &redact::redact(&syntax_message(e), redaction, query),
-                &[(e.pos.line, e.pos.column)],
-                Some(json!({ "code": "GRAPHQL_PARSE_FAILED" })),
-            )]),
-        ),
-        Outcome::Invalid(errs) => json_response(
-            stack,
-            400,
-            &errors_body(coded(errs, "GRAPHQL_VALIDATION_FAILED", redaction, query)),
-        ),
-        Outcome::Variables(errs) => {
-            // Apollo Server 5 answers variable coercion errors with 400; 4 with 200.
-            let status = match stack {
-                HttpStack::Apollo5 => 400,
-                HttpStack::Apollo2
-                | HttpStack::Yoga
-                | HttpStack::Apollo4
-                | HttpStack::Apollo4OnExpress5 => 200,
-            };
-            json_response(
-                stack,
-                status,
-                &errors_body(coded(errs, "BAD_USER_INPUT", redaction, query)),
-            )
-        }
-        Outcome::NoOperation(e) => json_response(
-            stack,
-            400,
-            &errors_body(vec![error_object(
-                &e.message(),
-                &[],
-                Some(json!({ "code": "OPERATION_RESOLUTION_FAILURE" })),
-            )]),
-        ),
-        // graphql-js 16.5+ guards the recursion; kept for completeness.
-        Outcome::ValidationCrashed => apollo4_error(
-            500,
-            super::document::STACK_OVERFLOW,
-            "INTERNAL_SERVER_ERROR",
-            None,
-        ),
-        Outcome::GetNotQuery(kind) => apollo4_error(
-            405,
-            &format!(
-                "GET requests only support query operations, not {} operations",
-                kind.name()
-            ),
-            "BAD_REQUEST",
-            Some("POST"),
-        ),
-        Outcome::NoSubscriptionRoot { message, location } => json_response(
-            stack,
-            200,
-            &json!({
-                "errors": [error_object(
-                    message,
-                    &[*location],
-                    Some(json!({ "code": "INTERNAL_SERVER_ERROR" })),
-                )],
-                "data": null,
-            }),
-        ),
-        Outcome::VariablesNotObject => {
-            apollo4_error(500, VARIABLES_NOT_OBJECT, "INTERNAL_SERVER_ERROR", None)
-        }
-        Outcome::IntrospectionForbidden => apollo4_error(
-            403,
-            "Introspection is not allowed",
-            "INTERNAL_SERVER_ERROR",
-            None,
-        ),
-        Outcome::Persisted(refusal) => {
-            let (status, code) = refusal.status_and_code();
-            apollo4_error(status, refusal.message(), code, None)
-        }
-        Outcome::StackTypeError(message) => {
-            apollo4_error(500, message, "INTERNAL_SERVER_ERROR", None)
-        }
-    }
-}
+pub(super) const VARIABLES_NOT_OBJECT: &str = "Variables must be provided as an Object where each property is a variable value. Perhaps look to see if an unparsed JSON string was provided.";
