@@ -300,31 +300,13 @@ fn print_versions() {
         "versions", "graphql", "http stack", "graphql-js"
     );
     for (range, b) in version::table() {
-        let js = match b.graphql_js {
-            version::GraphqlJs::V14 => "14",
-            version::GraphqlJs::V15 => "15",
-            version::GraphqlJs::V16 => "16",
-        };
-        let mut notes = Vec::new();
-        if b.private_users {
-            notes.push("private users");
-        }
-        if b.session_has_restricted {
-            notes.push("sessions.restricted");
-        }
-        if b.sessions_me_own_lookup {
-            notes.push("'Session token not found.'");
-        }
-        if b.missing_session == version::MissingSessionMessage::PermissionDenied {
-            notes.push("'Permission denied'");
-        }
         println!(
             "{:<12} {:<10} {:<52} {:<9} {}",
             range,
             b.generation.name(),
             b.stack.name(),
-            js,
-            notes.join(", ")
+            b.graphql_js.major(),
+            b.notes().join(", ")
         );
     }
 }

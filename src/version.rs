@@ -90,6 +90,17 @@ leaf_facts! {
     GraphqlJsRelease => |v| format!("graphql-js {}.{}.{}", v.major, v.minor, v.patch),
     UploadLiteral => |v| format!("{v:?}"),
     MultipartReader => |v| v.name().to_owned(),
+    Redaction => |v| match v {
+        Redaction::None => "nothing".to_owned(),
+        Redaction::Suggestions => "suggestions".to_owned(),
+        Redaction::SuggestionsAndTypes => "suggestions and type names".to_owned(),
+        Redaction::SuggestionsTypesAndEnums => "suggestions, type and enum names".to_owned(),
+    },
+    GraphqlIntrospection => |v| match v {
+        GraphqlIntrospection::Open => "anyone".to_owned(),
+        GraphqlIntrospection::ApolloRule => "nobody (Apollo's NoIntrospection rule)".to_owned(),
+        GraphqlIntrospection::MasterOnly => "the master key only".to_owned(),
+    },
     LandingPage => |v| match v {
         LandingPage::None => "none".to_owned(),
         LandingPage::YogaGraphiql => "graphql-yoga's GraphiQL".to_owned(),
@@ -250,8 +261,10 @@ pub enum ApiGeneration {
     V3_10,
     /// 4.0 – 4.4: `fields`, `logInWith`, relay ACL ids, `LogOutPayload { viewer }`.
     V4_0,
-    /// 4.5 – 5.x: `LogOutPayload { ok clientMutationId }`.
+    /// 4.5 – 4.x: `LogOutPayload { ok clientMutationId }`.
     V4_5,
+    /// 5.x: as 4.5, with `confirmResetPassword`.
+    V5,
     /// 6.x – 7.x: `LogInInput.authData`, `challenge`, `User.authDataResponse`, private users.
     V6,
     /// 8.x – 9.x: cloud config fields, redacted messages, "Permission denied".
@@ -259,13 +272,14 @@ pub enum ApiGeneration {
 }
 
 impl ApiGeneration {
-    pub const ALL: [ApiGeneration; 8] = [
+    pub const ALL: [ApiGeneration; 9] = [
         Self::V3_7,
         Self::V3_8,
         Self::V3_9,
         Self::V3_10,
         Self::V4_0,
         Self::V4_5,
+        Self::V5,
         Self::V6,
         Self::V8,
     ];
@@ -278,7 +292,8 @@ impl ApiGeneration {
             Self::V3_9 => "3.9",
             Self::V3_10 => "3.10",
             Self::V4_0 => "4.0-4.4",
-            Self::V4_5 => "4.5-5.x",
+            Self::V4_5 => "4.5-4.x",
+            Self::V5 => "5.x",
             Self::V6 => "6.x-7.x",
             Self::V8 => "8.x-9.x",
         }
@@ -319,6 +334,48 @@ pub enum GraphqlJs {
     V14,
     V15,
     V16,
+}
+
+impl GraphqlJs {
+    /// The major, as `parse-compat versions` prints it.
+    pub const fn major(self) -> &'static str {
+        match self {
+            Self::V14 => "14",
+            Self::V15 => "15",
+            Self::V16 => "16",
+        }
+    }
+}
+
+/// Parse 8.x/9.x's `SchemaSuggestionsControlPlugin`: what a caller who may not introspect sees
+/// (`crate::graphql::envelope::redact` applies it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Redaction {
+    /// Nothing is stripped (master key, or versions before the plugin).
+    None,
+    /// "Did you mean" hints and the required-input-field identifiers only.
+    Suggestions,
+    /// 9.x (9.10.0): as [`Self::Suggestions`], plus schema type names the caller did not write
+    /// in the operation.
+    SuggestionsAndTypes,
+    /// 8.x (8.6.94, released after 9.10.0 with a newer plugin): as 9.x, but the type names
+    /// every Parse schema has are kept (Parse's reserved type names and `ReadPreference`), and
+    /// three more templates name types: an argument's parent type, and an enum's.
+    SuggestionsTypesAndEnums,
+}
+
+/// Who may introspect the GraphQL schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphqlIntrospection {
+    /// Anyone (up to 6.x).
+    Open,
+    /// Nobody, the master key included: Apollo Server's `NoIntrospection` validation rule,
+    /// which Parse 7.x/8.x leave on under `NODE_ENV=production`.
+    ApolloRule,
+    /// The master key only: Parse 9's `IntrospectionControlPlugin` answers 403 "Introspection
+    /// is not allowed" to a document with `__schema` anywhere in its text or a `__type` field
+    /// with arguments.
+    MasterOnly,
 }
 
 /// How the `Upload` scalar of a Parse version takes a literal in a document (its
@@ -499,6 +556,12 @@ pub struct Behavior {
     /// The page a GraphQL `GET` preferring HTML gets (7.x/9.x: the recorded `@apollo/server`).
     [Dangerous]
     pub landing_page: LandingPage,
+    /// What GraphQL error messages hide from a caller without the master key (8.x/9.x).
+    [Dangerous]
+    pub graphql_redaction: Redaction,
+    /// Who may introspect the GraphQL schema.
+    [Breaking]
+    pub graphql_introspection: GraphqlIntrospection,
     /// `X-Parse-Request-Id` is in Parse's CORS allow-headers list (4.3.0+).
     [Added]
     pub cors_request_id_header: bool,
@@ -734,6 +797,25 @@ impl EmailBehavior {
 }
 
 impl Behavior {
+    /// What `parse-compat versions` notes of a version beside its generation and stack.
+    pub fn notes(&self) -> Vec<&'static str> {
+        let mut notes = Vec::new();
+        if self.private_users {
+            notes.push("private users");
+        }
+        if self.session_has_restricted {
+            notes.push("sessions.restricted");
+        }
+        if self.sessions_me_own_lookup {
+            notes.push("'Session token not found.'");
+        }
+        match self.missing_session {
+            MissingSessionMessage::PermissionDenied => notes.push("'Permission denied'"),
+            MissingSessionMessage::InvalidSessionToken => {}
+        }
+        notes
+    }
+
     /// The message of a permission error as this version shows it to a client.
     pub fn permission_message(&self, message: String) -> String {
         if self.sanitized_permission_errors {
@@ -752,7 +834,8 @@ impl Behavior {
             (3, 9) => ApiGeneration::V3_9,
             (3, _) => ApiGeneration::V3_10,
             (4, 0..=4) => ApiGeneration::V4_0,
-            (4 | 5, _) => ApiGeneration::V4_5,
+            (4, _) => ApiGeneration::V4_5,
+            (5, _) => ApiGeneration::V5,
             (6 | 7, _) => ApiGeneration::V6,
             (_, _) => ApiGeneration::V8,
         };
@@ -792,6 +875,16 @@ impl Behavior {
                 HttpStack::Yoga => LandingPage::YogaGraphiql,
                 HttpStack::Apollo4 => LandingPage::ApolloProduction("@apollo/server@4.12.1"),
                 HttpStack::Apollo5 => LandingPage::ApolloProduction("@apollo/server@5.5.0"),
+            },
+            graphql_redaction: match v.major {
+                0..=7 => Redaction::None,
+                8 => Redaction::SuggestionsTypesAndEnums,
+                _ => Redaction::SuggestionsAndTypes,
+            },
+            graphql_introspection: match v.major {
+                0..=6 => GraphqlIntrospection::Open,
+                7 | 8 => GraphqlIntrospection::ApolloRule,
+                _ => GraphqlIntrospection::MasterOnly,
             },
             cors_request_id_header: v.at_least(4, 3),
             case_insensitive_identity: v.at_least(4, 0),
@@ -916,6 +1009,30 @@ mod tests {
         assert_eq!(b("3.7.2").generation, ApiGeneration::V3_7);
         assert_eq!(b("4.4.0").generation, ApiGeneration::V4_0);
         assert_eq!(b("4.5.2").generation, ApiGeneration::V4_5);
+        // confirmResetPassword makes 5.x a generation of its own, with its own schema file.
+        assert_eq!(b("5.0.0").generation, ApiGeneration::V5);
+        assert_eq!(b("7.5.4").graphql_redaction, Redaction::None);
+        assert_eq!(
+            b("8.6.94").graphql_redaction,
+            Redaction::SuggestionsTypesAndEnums
+        );
+        assert_eq!(
+            b("9.10.0").graphql_redaction,
+            Redaction::SuggestionsAndTypes
+        );
+        assert_eq!(
+            b("6.5.11").graphql_introspection,
+            GraphqlIntrospection::Open
+        );
+        assert_eq!(
+            b("7.5.4").graphql_introspection,
+            GraphqlIntrospection::ApolloRule
+        );
+        assert_eq!(
+            b("9.10.0").graphql_introspection,
+            GraphqlIntrospection::MasterOnly
+        );
+        assert_eq!(b("5.6.0").generation.name(), "5.x");
         assert_eq!(b("5.6.0").stack, HttpStack::Yoga);
         assert_eq!(b("5.2.0").stack, HttpStack::Apollo2);
         assert_eq!(b("8.6.94").stack, HttpStack::Apollo4OnExpress5);

@@ -79,7 +79,7 @@ pub fn verdict(
             column,
         }
     };
-    let redaction = redaction_for(behavior.stack, caller.master);
+    let redaction = redaction_for(behavior, caller.master);
     let doc = match document::parse_nested(text, behavior.graphql_js_release, DEEP_NESTING) {
         Ok(doc) => doc,
         Err(e) if e.message == STACK_OVERFLOW => {
@@ -96,7 +96,7 @@ pub fn verdict(
         }
     };
     let extra = Extra {
-        no_introspection: apollo_refuses_introspection(behavior.stack),
+        no_introspection: apollo_refuses_introspection(behavior),
     };
     match validation::validate(schema, &doc, Flavor::of(behavior), extra) {
         Verdict::StackOverflow => {
@@ -115,7 +115,7 @@ pub fn verdict(
             })
             .collect(),
         Verdict::Errors(_) => {
-            if plugin_refuses_introspection(behavior.stack, caller.master, text, &doc) {
+            if plugin_refuses_introspection(behavior, caller.master, text, &doc) {
                 let (line, column) = source.start();
                 return vec![Problem {
                     message: "Introspection is not allowed".into(),

@@ -147,13 +147,19 @@ async fn operations(
     };
     // body-parser 2 (Express 5) leaves `req.body` unset when the request announces no body
     // at all (no Content-Length, no Transfer-Encoding), whatever its content type.
-    let express5 = matches!(stack, HttpStack::Apollo4OnExpress5 | HttpStack::Apollo5);
+    // Apollo Server 4's express4 integration then refuses to go on; Apollo Server 5's own
+    // Express 5 integration reads a missing body as none.
+    let (express5, needs_body) = match stack {
+        HttpStack::Apollo4OnExpress5 => (true, true),
+        HttpStack::Apollo5 => (true, false),
+        HttpStack::Apollo4 | HttpStack::Apollo2 | HttpStack::Yoga => (false, false),
+    };
     let body = if express5 && !express::announces_body(headers) {
         None
     } else {
         body
     };
-    if stack == HttpStack::Apollo4OnExpress5 && body.is_none() {
+    if needs_body && body.is_none() {
         return Ok((
             response::with_body(
                 500,

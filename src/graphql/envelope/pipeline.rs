@@ -20,7 +20,7 @@ use super::schema_info::SchemaInfo;
 use crate::graphql::introspection;
 use crate::graphql::validation::schema::SchemaModel;
 use crate::graphql::validation::{self, Extra, Flavor, GqlError, Verdict};
-use crate::version::{Behavior, GraphqlJs, GraphqlJsRelease, HttpStack};
+use crate::version::{Behavior, GraphqlIntrospection, GraphqlJs, GraphqlJsRelease, HttpStack};
 
 /// What juniper answers for one call.
 pub type ExecResult =
@@ -239,35 +239,36 @@ fn unsupported(field: &str, location: (usize, usize)) -> Outcome {
     }])
 }
 
-/// Parse 8.x/9.x's `SchemaSuggestionsControlPlugin` for a caller (none for the master key).
-pub fn redaction_for(stack: HttpStack, is_master: bool) -> Redaction {
+/// What error messages hide from this caller (nothing from the master key).
+pub fn redaction_for(behavior: &Behavior, is_master: bool) -> Redaction {
     if is_master {
-        return Redaction::None;
-    }
-    match stack {
-        HttpStack::Apollo2 | HttpStack::Yoga | HttpStack::Apollo4 => Redaction::None,
-        HttpStack::Apollo4OnExpress5 => Redaction::SuggestionsTypesAndEnums,
-        HttpStack::Apollo5 => Redaction::SuggestionsAndTypes,
+        Redaction::None
+    } else {
+        behavior.graphql_redaction
     }
 }
 
-/// 7.x/8.x under NODE_ENV=production: Apollo's `NoIntrospection` rule, even for master.
-pub fn apollo_refuses_introspection(stack: HttpStack) -> bool {
-    match stack {
-        HttpStack::Apollo4 | HttpStack::Apollo4OnExpress5 => true,
-        HttpStack::Apollo2 | HttpStack::Yoga | HttpStack::Apollo5 => false,
+/// Apollo's `NoIntrospection` rule runs with the other validation rules (7.x/8.x).
+pub fn apollo_refuses_introspection(behavior: &Behavior) -> bool {
+    match behavior.graphql_introspection {
+        GraphqlIntrospection::ApolloRule => true,
+        GraphqlIntrospection::Open | GraphqlIntrospection::MasterOnly => false,
     }
 }
 
 /// 9.x `IntrospectionControlPlugin` (403 "Introspection is not allowed" unless master):
 /// `__schema` anywhere in the text, or a `__type` field with arguments.
 pub fn plugin_refuses_introspection(
-    stack: HttpStack,
+    behavior: &Behavior,
     is_master: bool,
     text: &str,
     doc: &Document,
 ) -> bool {
-    if is_master || stack != HttpStack::Apollo5 {
+    let applies = match behavior.graphql_introspection {
+        GraphqlIntrospection::MasterOnly => !is_master,
+        GraphqlIntrospection::Open | GraphqlIntrospection::ApolloRule => false,
+    };
+    if !applies {
         return false;
     }
     if text.contains("__schema") {
@@ -295,11 +296,11 @@ impl Pipeline {
 
     /// Redaction applying to this caller (Parse 8.x/9.x, unless master).
     pub fn redaction(&self, is_master: bool) -> Redaction {
-        redaction_for(self.behavior.stack, is_master)
+        redaction_for(&self.behavior, is_master)
     }
 
     fn apollo_refuses_introspection(&self) -> bool {
-        apollo_refuses_introspection(self.behavior.stack)
+        apollo_refuses_introspection(&self.behavior)
     }
 
     fn schema_info(&self, exec: &dyn Execute) -> Arc<SchemaInfo> {
@@ -337,7 +338,7 @@ impl Pipeline {
 
     fn plugin_refuses_introspection(&self, req: &OperationRequest, doc: &Document) -> bool {
         plugin_refuses_introspection(
-            self.behavior.stack,
+            &self.behavior,
             req.is_master,
             req.query.as_deref().unwrap_or(""),
             doc,

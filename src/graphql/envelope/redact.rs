@@ -7,21 +7,7 @@ fn quoted(msg: &str) -> Vec<&str> {
     msg.split('"').skip(1).step_by(2).collect()
 }
 
-/// Parse 8.x/9.x's `SchemaSuggestionsControlPlugin`: what a caller who may not introspect sees.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Redaction {
-    /// Nothing is stripped (master key, or versions before the plugin).
-    None,
-    /// "Did you mean" hints and the required-input-field identifiers only.
-    Suggestions,
-    /// 9.x (9.10.0): as [`Self::Suggestions`], plus schema type names the caller did not write
-    /// in the operation.
-    SuggestionsAndTypes,
-    /// 8.x (8.6.94, released after 9.10.0 with a newer plugin): as 9.x, but the type names
-    /// every Parse schema has are kept (Parse's reserved type names and `ReadPreference`), and
-    /// three more templates name types: an argument's parent type, and an enum's.
-    SuggestionsTypesAndEnums,
-}
+pub use crate::version::Redaction;
 
 /// 8.6.94's `NON_DISCLOSING_TYPE_NAMES`: `RESERVED_GRAPHQL_TYPE_NAMES` and `ReadPreference`.
 const NON_DISCLOSING_TYPE_NAMES: [&str; 29] = [

@@ -101,8 +101,12 @@ async fn operations(
 ) -> Result<HttpResponse, Refused> {
     let error500 = |msg: String| error(500, vec![error_object(&msg, &[], None)], None);
     // useGraphiQL answers before the request is read: a GET whose Accept names HTML.
+    let graphiql = match env.pipeline.behavior.landing_page {
+        LandingPage::YogaGraphiql => true,
+        LandingPage::None | LandingPage::ApolloProduction(_) => false,
+    };
     if parts.method == Method::GET
-        && env.pipeline.behavior.landing_page == LandingPage::YogaGraphiql
+        && graphiql
         && header(&parts.headers, "accept").is_some_and(|a| a.contains("text/html"))
     {
         return Ok(response::with_body(

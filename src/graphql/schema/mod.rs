@@ -77,6 +77,7 @@ impl Schema {
             ApiGeneration::V3_10 => Schema::V3_10(root(v3_10::Query, v3_10::Mutation)),
             ApiGeneration::V4_0 => Schema::V4_0(root(v4_0::Query, v4_0::Mutation)),
             ApiGeneration::V4_5 => Schema::V4_5(root(v4_5::Query, v4_5::Mutation)),
+            ApiGeneration::V5 => Schema::V5(root(v5::Query, v5::Mutation)),
             ApiGeneration::V6 => Schema::V6(root(v6::Query, v6::Mutation)),
             ApiGeneration::V8 => Schema::V8(root(v8::Query, v8::Mutation)),
         }
@@ -84,12 +85,7 @@ impl Schema {
 
     /// The schema a pinned version serves.
     pub fn for_behavior(behavior: &Behavior) -> Schema {
-        match behavior.generation {
-            ApiGeneration::V4_5 if behavior.graphql_confirm_reset_password => {
-                Schema::V5(root(v5::Query, v5::Mutation))
-            }
-            generation => Self::build(generation),
-        }
+        Self::build(behavior.generation)
     }
 
     /// The schema's name, as in `schemas/<name>.graphql`.

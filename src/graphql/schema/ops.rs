@@ -129,12 +129,18 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
             ctx.block_on(ctx.email.email_set(&ctx.store, &user, token, false))?;
         }
         ctx.email.check_signup_without_session()?;
-        if ctx.behavior.generation == crate::version::ApiGeneration::V3_7 {
-            // 3.7's signUp answers the user as it is, and its sessionToken is null.
-            return Ok(SignedIn {
-                token: String::new(),
-                user: user.into(),
-            });
+        {
+            use crate::version::ApiGeneration as G;
+            match ctx.behavior.generation {
+                // 3.7's signUp answers the user as it is, and its sessionToken is null.
+                G::V3_7 => {
+                    return Ok(SignedIn {
+                        token: String::new(),
+                        user: user.into(),
+                    });
+                }
+                G::V3_8 | G::V3_9 | G::V3_10 | G::V4_0 | G::V4_5 | G::V5 | G::V6 | G::V8 => {}
+            }
         }
         let message = if ctx.email.behavior().signup_session_error_sanitized {
             "Permission denied"

@@ -792,6 +792,19 @@ mod tests {
     }
 
     #[test]
+    fn a_5_x_version_is_judged_by_a_5_x_schema() {
+        // 5.0 – 5.5 have no recording of their own: 5.6.0's stands for them, which has
+        // confirmResetPassword as their executed schema does (4.5.2's has not).
+        assert_eq!(sdl_for(&Behavior::parse("5.0.0").unwrap()).0, "5.6.0");
+        assert_eq!(sdl_for(&Behavior::parse("4.9.0").unwrap()).0, "4.5.2");
+        let m = model("5.0.0");
+        assert!(
+            m.get("Mutation")
+                .is_some_and(|t| t.fields.iter().any(|f| f.name == "confirmResetPassword"))
+        );
+    }
+
+    #[test]
     fn every_recorded_schema_builds_with_its_graphql_js() {
         for (v, _) in RECORDED_SDL {
             let m = model(v);
