@@ -17,6 +17,19 @@ measure_baseline() {
   kill "$server"; wait "$server" 2>/dev/null || true
 }
 
+# The ceiling for one request shape of the benchmark: the same hyper server answering the
+# very requests a line sends (same wrk script, body and headers), so wrk's own work per request
+# (a Lua `request()` builds each one) weighs on both sides. Arguments: the path, then wrk's
+# own (`-s SCRIPT`), with the script's environment set by the caller.
+measure_baseline_for() {
+  local path=$1; shift
+  target/release/examples/bench_baseline "$port" &
+  local server=$!
+  for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
+  wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$@" "http://127.0.0.1:$port$path" | grep -E "Requests/sec"
+  kill "$server"; wait "$server" 2>/dev/null || true
+}
+
 # Cold start: exec of `$1 serve` on the SQLite file $2 to its first /parse/health 200, best of 5
 # (needs $VERSION). Prints "N ms (best of 5)".
 measure_startup() {

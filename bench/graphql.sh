@@ -9,6 +9,10 @@ bin=${1:-target/release/parse-compat}
 DURATION=${DURATION:-10} CONNECTIONS=${CONNECTIONS:-64} THREADS=${THREADS:-2} SESSIONS=${SESSIONS:-200000}
 source bench/common.sh
 measure_baseline
+# The viewer lines' own ceiling: a POST with a JSON body, built per request by graphql.lua.
+echo "== baseline for the viewer request shape (POST /graphql, bench/graphql.lua)"
+BODY='{"query":"query { viewer { sessionToken user { id objectId username } } }"}' TOKEN=r:0 \
+  measure_baseline_for /graphql -s bench/graphql.lua
 
 # version | viewer document | cookbook logOut document
 while IFS='|' read -r version viewer logout; do

@@ -68,6 +68,9 @@ for pair in $SIZES; do
   # Cold start: the file's pages may be in the OS cache; nothing of it is in the process.
   row "exec to first /parse/health 200" "$(measure_startup "$bin" "$store")"
   row "ceiling: hyper, fixed JSON" "$(measure_baseline | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }')"
+  # The same ceiling for the exact requests of the users/me and viewer lines (their wrk scripts).
+  row "ceiling: hyper, the users/me request" "$(TOKEN=r:0 measure_baseline_for /parse/users/me -s bench/users-me.lua | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }')"
+  row "ceiling: hyper, the viewer request" "$(BODY=$viewer TOKEN=r:0 measure_baseline_for /graphql -s bench/graphql.lua | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }')"
   # The server writes to a copy, so a kept store stays as seeded.
   fresh_copy
   serve "$work/serve.db"
