@@ -19,7 +19,9 @@ use super::render::{
     VARIABLES_NOT_OBJECT, answered, coded, error_object, executed_body, executed_single,
     execution_errors, is_overflow, json_response, syntax_message,
 };
-use super::{Envelope, Refused, Responder, document, express, multipart, persisted, set};
+use super::{
+    Envelope, Refused, Responder, body_or_answer, document, express, multipart, persisted, set,
+};
 use crate::graphql::validation::GqlError;
 use crate::http::auth::{RequestAuth, header};
 use crate::http::response::{self, HTML_UTF8, HttpResponse};
@@ -37,18 +39,12 @@ pub(super) async fn answer(
     if parts.method == Method::OPTIONS {
         return (express::cors_preflight(headers), Middleware);
     }
-    let bytes = match body {
+    // Beyond every limit: answered as body-parser answers a body over its 100 KiB.
+    let bytes = match body_or_answer(body, || {
+        response::status_error(413, "request entity too large")
+    }) {
         Ok(b) => b,
-        // Beyond every limit: answered as body-parser answers a body over its 100 KiB.
-        Err(BodyError::TooLarge) => {
-            return (
-                response::status_error(413, "request entity too large"),
-                Middleware,
-            );
-        }
-        Err(BodyError::Failed) => {
-            return (response::status_error(400, "request aborted"), Middleware);
-        }
+        Err(answer) => return answer,
     };
     let content_type = header(headers, "content-type");
     let parsed = if multipart::is_form(content_type) {

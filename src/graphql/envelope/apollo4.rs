@@ -19,7 +19,8 @@ use super::render::{
     json_response, syntax_message,
 };
 use super::{
-    Envelope, Refused, Responder, document, express, landing, multipart, negotiate, persisted, set,
+    Envelope, Refused, Responder, body_or_answer, document, express, landing, multipart, negotiate,
+    persisted, set,
 };
 use crate::http::auth::{RequestAuth, header};
 use crate::http::response::{self, HttpResponse};
@@ -48,18 +49,12 @@ pub(super) async fn answer(
             ),
         };
     }
-    let bytes = match body {
+    // Beyond every limit: answered as Express answers a body over `express.json()`'s.
+    let bytes = match body_or_answer(body, || {
+        response::express_error_page(413, "Payload Too Large")
+    }) {
         Ok(b) => b,
-        // Beyond every limit: answered as Express answers a body over `express.json()`'s.
-        Err(BodyError::TooLarge) => {
-            return (
-                response::express_error_page(413, "Payload Too Large"),
-                Middleware,
-            );
-        }
-        Err(BodyError::Failed) => {
-            return (response::status_error(400, "request aborted"), Middleware);
-        }
+        Err(answer) => return answer,
     };
     let is_get = parts.method == Method::GET;
     let mut auth = match env.authenticate(headers, None).await {
@@ -520,12 +515,7 @@ fn render(stack: HttpStack, outcome: &Outcome, redaction: Redaction, query: &str
 mod tests {
     use super::*;
 
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (HeaderName::from_static(k), HeaderValue::from_static(v)))
-            .collect()
-    }
+    use super::super::test_headers as headers;
 
     #[test]
     fn apollo4_chooses_the_content_type_of_a_result() {

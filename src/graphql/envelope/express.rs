@@ -199,15 +199,9 @@ pub(super) fn status_page(status: u16) -> HttpResponse {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hyper::header::{HeaderName, HeaderValue};
     use serde_json::json;
 
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        pairs
-            .iter()
-            .map(|(k, v)| (HeaderName::from_static(k), HeaderValue::from_static(v)))
-            .collect()
-    }
+    use super::super::test_headers as headers;
 
     #[test]
     fn body_parser_reads_only_utf_charsets() {

@@ -37,7 +37,7 @@ use serde_json::{Map, Value as Json};
 
 use crate::graphql::Runner;
 use crate::http::auth::{self, RequestAuth, SessionPolicy};
-use crate::http::response::HttpResponse;
+use crate::http::response::{self, HttpResponse};
 use crate::http::{AppState, BodyError};
 use crate::version::HttpStack;
 use pipeline::{OperationRequest, Outcome, Pipeline};
@@ -69,6 +69,32 @@ enum Responder {
 fn query_params(query: Option<&str>) -> Vec<(String, String)> {
     form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// The request's body, or the answer to one that could not be read: `too_large` is the
+/// stack's answer to a body beyond every limit; a body cut short is "request aborted" (400)
+/// on every stack, as raw-body reports it.
+fn body_or_answer(
+    body: Result<Bytes, BodyError>,
+    too_large: impl FnOnce() -> HttpResponse,
+) -> Result<Bytes, (HttpResponse, Responder)> {
+    match body {
+        Ok(bytes) => Ok(bytes),
+        Err(BodyError::TooLarge) => Err((too_large(), Responder::Middleware)),
+        Err(BodyError::Failed) => Err((
+            response::status_error(400, "request aborted"),
+            Responder::Middleware,
+        )),
+    }
+}
+
+/// Test requests' headers.
+#[cfg(test)]
+fn test_headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+    pairs
+        .iter()
+        .map(|(k, v)| (HeaderName::from_static(k), HeaderValue::from_static(v)))
         .collect()
 }
 

@@ -15,7 +15,8 @@ use super::render::{
     syntax_message,
 };
 use super::{
-    Envelope, NO_SUCH_OPERATION, Refused, Responder, document, express, landing, multipart, set,
+    Envelope, NO_SUCH_OPERATION, Refused, Responder, body_or_answer, document, express, landing,
+    multipart, set,
 };
 use crate::http::auth::{RequestAuth, header};
 use crate::http::response::{self, HttpResponse};
@@ -33,19 +34,13 @@ pub(super) async fn answer(
     if parts.method == Method::OPTIONS {
         return (express::cors_preflight(headers), Middleware);
     }
-    let bytes = match body {
+    // yoga has no body limit in Parse; parse-compat's own bounds it, answered as body-parser
+    // answers a body over its limit.
+    let bytes = match body_or_answer(body, || {
+        response::status_error(413, "request entity too large")
+    }) {
         Ok(b) => b,
-        // yoga has no body limit in Parse; parse-compat's own bounds it, answered as
-        // body-parser answers a body over its limit.
-        Err(BodyError::TooLarge) => {
-            return (
-                response::status_error(413, "request entity too large"),
-                Middleware,
-            );
-        }
-        Err(BodyError::Failed) => {
-            return (response::status_error(400, "request aborted"), Middleware);
-        }
+        Err(answer) => return answer,
     };
     let mut auth = match env.authenticate(headers, None).await {
         Ok(a) => a,
