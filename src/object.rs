@@ -611,6 +611,59 @@ fn types_match(expected: &FieldType, asked: &FieldType) -> bool {
     expected == asked
 }
 
+/// The class's own columns, in Parse's order, with their types.
+pub fn own_columns(class: &str, behavior: &Behavior) -> Vec<(&'static str, FieldType)> {
+    let mut columns = vec![
+        ("objectId", FieldType::String),
+        ("createdAt", FieldType::Date),
+        ("updatedAt", FieldType::Date),
+        ("ACL", FieldType::Acl),
+    ];
+    if class == "_User" {
+        columns.extend([
+            ("username", FieldType::String),
+            ("password", FieldType::String),
+            ("email", FieldType::String),
+            ("emailVerified", FieldType::Boolean),
+            ("authData", FieldType::Object),
+        ]);
+    } else {
+        if behavior.session_has_restricted {
+            columns.push(("restricted", FieldType::Boolean));
+        }
+        columns.extend([
+            ("user", FieldType::Pointer("_User".into())),
+            ("installationId", FieldType::String),
+            ("sessionToken", FieldType::String),
+            ("expiresAt", FieldType::Date),
+            ("createdWith", FieldType::Object),
+        ]);
+    }
+    columns
+}
+
+/// The fields of `_User` or `_Session` in the order Parse lists them: the class's own
+/// columns, then those clients added (`_SCHEMA` keeps them as jsonb: shorter names first,
+/// then bytewise).
+pub fn class_columns(
+    class: &str,
+    fields: &ClassFields,
+    behavior: &Behavior,
+) -> Vec<(String, FieldType)> {
+    let mut out: Vec<(String, FieldType)> = own_columns(class, behavior)
+        .into_iter()
+        .map(|(name, ty)| (name.to_owned(), ty))
+        .collect();
+    let mut added: Vec<&(String, FieldType)> = fields.fields.iter().collect();
+    added.sort_by(|(a, _), (b, _)| {
+        a.len()
+            .cmp(&b.len())
+            .then_with(|| a.as_bytes().cmp(b.as_bytes()))
+    });
+    out.extend(added.into_iter().cloned());
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;

@@ -10,9 +10,8 @@
 
 use serde_json::{Map, Value as Json};
 
-use crate::graphql::envelope::document::{
-    Argument, Directive, Document, Field, Operation, Selection, ValueKind,
-};
+use crate::graphql::collect::Collector;
+use crate::graphql::envelope::document::{Document, Field, Operation, Selection};
 use crate::graphql::envelope::schema_info::TypeRef;
 use crate::graphql::validation::schema::{
     DirectiveDef, FieldDef, InputValue, Kind, Meta, SchemaModel, TypeDef,
@@ -48,6 +47,14 @@ impl RootAnswer {
         )
     }
 
+    /// The value introspection answers under `key`, taken out.
+    pub fn take(&mut self, key: &str) -> Option<Json> {
+        self.keys
+            .iter_mut()
+            .find(|(k, _)| k == key)
+            .and_then(|(_, v)| v.take())
+    }
+
     /// `data` as another executor answered it, with the introspection fields put in.
     pub fn patch(self, mut data: Json) -> Json {
         if let Json::Object(map) = &mut data {
@@ -81,15 +88,21 @@ pub fn answer_root(
     let exec = Exec {
         schema,
         js,
-        doc,
-        op,
-        variables,
+        fields: Collector {
+            schema,
+            doc,
+            op,
+            variables,
+        },
     };
     let mut answer = RootAnswer {
         keys: Vec::new(),
         introspected: false,
     };
-    for (key, fields) in exec.collect(&schema.query, op.selection.iter().collect()) {
+    for (key, fields) in exec
+        .fields
+        .collect(&schema.query, op.selection.iter().collect())
+    {
         let first = fields[0];
         let value = match first.name.as_str() {
             "__typename" => Some(Json::String(schema.query.clone())),
@@ -99,7 +112,7 @@ pub fn answer_root(
             }
             "__type" => {
                 answer.introspected = true;
-                let name = exec.argument(first, "name");
+                let name = exec.fields.argument(first, "name");
                 Some(
                     match name
                         .as_ref()
@@ -159,9 +172,7 @@ enum Out<'s> {
 struct Exec<'s, 'd> {
     schema: &'s SchemaModel,
     js: GraphqlJs,
-    doc: &'d Document,
-    op: &'d Operation,
-    variables: Option<&'d Map<String, Json>>,
+    fields: Collector<'s, 'd>,
 }
 
 fn kind_name(kind: Kind) -> &'static str {
@@ -180,148 +191,9 @@ fn opt_string(s: Option<&str>) -> Json {
 }
 
 impl<'s, 'd> Exec<'s, 'd> {
-    /// graphql-js `collectFields`: the fields under each response key, in first-seen order.
-    fn collect(
-        &self,
-        runtime_type: &str,
-        selections: Vec<&'d Selection>,
-    ) -> Vec<(String, Vec<&'d Field>)> {
-        let mut groups: Vec<(String, Vec<&'d Field>)> = Vec::new();
-        let mut visited: Vec<&str> = Vec::new();
-        self.collect_into(runtime_type, &selections, &mut groups, &mut visited);
-        groups
-    }
-
-    fn collect_into(
-        &self,
-        runtime_type: &str,
-        selections: &[&'d Selection],
-        groups: &mut Vec<(String, Vec<&'d Field>)>,
-        visited: &mut Vec<&'d str>,
-    ) {
-        for selection in selections {
-            match selection {
-                Selection::Field(f) => {
-                    if !self.included(&f.directives) {
-                        continue;
-                    }
-                    let key = f.response_name();
-                    match groups.iter_mut().find(|(k, _)| k == key) {
-                        Some((_, fields)) => fields.push(f),
-                        None => groups.push((key.to_owned(), vec![f])),
-                    }
-                }
-                Selection::Inline {
-                    type_condition,
-                    directives,
-                    selection,
-                    ..
-                } => {
-                    if !self.included(directives)
-                        || type_condition
-                            .as_deref()
-                            .is_some_and(|c| !self.applies(c, runtime_type))
-                    {
-                        continue;
-                    }
-                    let inner: Vec<&Selection> = selection.iter().collect();
-                    self.collect_into(runtime_type, &inner, groups, visited);
-                }
-                Selection::Spread {
-                    name, directives, ..
-                } => {
-                    if visited.contains(&name.as_str()) || !self.included(directives) {
-                        continue;
-                    }
-                    visited.push(name);
-                    let Some(fragment) = self.doc.fragments.iter().find(|f| &f.name == name) else {
-                        continue;
-                    };
-                    if !self.applies(&fragment.type_condition, runtime_type) {
-                        continue;
-                    }
-                    let inner: Vec<&Selection> = fragment.selection.iter().collect();
-                    self.collect_into(runtime_type, &inner, groups, visited);
-                }
-            }
-        }
-    }
-
-    /// graphql-js `doesFragmentConditionMatch`.
-    fn applies(&self, condition: &str, runtime_type: &str) -> bool {
-        condition == runtime_type
-            || self.schema.get(condition).is_some_and(TypeDef::is_abstract)
-                && self.schema.is_sub_type(condition, runtime_type)
-    }
-
-    /// `@skip(if:)` and `@include(if:)`.
-    fn included(&self, directives: &[Directive]) -> bool {
-        for d in directives {
-            let condition = || {
-                d.arguments
-                    .iter()
-                    .find(|a| a.name == "if")
-                    .and_then(|a| self.value(a))
-                    .and_then(|v| v.as_bool())
-            };
-            match d.name.as_str() {
-                "skip" if condition() == Some(true) => return false,
-                "include" if condition() != Some(true) => return false,
-                _ => {}
-            }
-        }
-        true
-    }
-
-    /// An argument's value: its literal, or the variable's value (or default).
-    fn value(&self, arg: &Argument) -> Option<Json> {
-        self.literal(&arg.value.kind)
-    }
-
-    fn literal(&self, kind: &ValueKind) -> Option<Json> {
-        Some(match kind {
-            ValueKind::Variable(name) => {
-                if let Some(v) = self.variables.and_then(|m| m.get(name)) {
-                    return Some(v.clone());
-                }
-                let def = self.op.variables.iter().find(|v| &v.name == name)?;
-                return self.literal(&def.default.as_ref()?.kind);
-            }
-            ValueKind::Int(n) => n.parse::<i64>().map_or(Json::Null, Json::from),
-            ValueKind::Float(n) => n
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map_or(Json::Null, Json::Number),
-            ValueKind::String(s) | ValueKind::Enum(s) => Json::String(s.clone()),
-            ValueKind::Boolean(b) => Json::Bool(*b),
-            ValueKind::Null => Json::Null,
-            ValueKind::List(items) => Json::Array(
-                items
-                    .iter()
-                    .map(|v| self.literal(&v.kind).unwrap_or(Json::Null))
-                    .collect(),
-            ),
-            ValueKind::Object(fields) => Json::Object(
-                fields
-                    .iter()
-                    .filter_map(|(k, _, v)| Some((k.clone(), self.literal(&v.kind)?)))
-                    .collect(),
-            ),
-        })
-    }
-
-    fn argument(&self, field: &Field, name: &str) -> Option<Json> {
-        field
-            .arguments
-            .iter()
-            .find(|a| a.name == name)
-            .and_then(|a| self.value(a))
-    }
-
     /// `includeDeprecated` as graphql-js reads it (default false; any truthy value counts).
     fn include_deprecated(&self, field: &Field) -> bool {
-        match self.argument(field, "includeDeprecated") {
+        match self.fields.argument(field, "includeDeprecated") {
             Some(Json::Bool(b)) => b,
             _ => false,
         }
@@ -335,7 +207,7 @@ impl<'s, 'd> Exec<'s, 'd> {
             .flatten()
             .collect();
         let mut out = Map::new();
-        for (key, group) in self.collect(obj.type_name(), selections) {
+        for (key, group) in self.fields.collect(obj.type_name(), selections) {
             let value = self.resolve(obj, group[0]);
             let value = match value {
                 Out::Leaf(v) => v,

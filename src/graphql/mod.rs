@@ -5,6 +5,8 @@
 //! @apollo/server 4/5), validating documents in the pinned graphql-js's terms (`validation/`)
 //! before juniper executes them.
 
+pub mod classes;
+pub mod collect;
 pub mod context;
 pub mod envelope;
 pub mod executor_pool;
@@ -161,5 +163,9 @@ impl Execute for Caller {
     ) -> ExecResult {
         self.schema
             .execute_sync(document, operation_name, variables, &self.ctx)
+    }
+
+    fn class_api(&self) -> Option<&dyn classes::Resolve> {
+        Some(&self.ctx)
     }
 }

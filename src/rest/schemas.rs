@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::{RestContext, RestResult};
 use crate::error::{ErrorCode, ParseError};
-use crate::object::{ClassFields, FieldType};
+use crate::object::{ClassFields, FieldType, class_columns as columns, own_columns};
 use crate::version::Behavior;
 
 /// The classes whose schema is kept here.
@@ -32,52 +32,11 @@ fn type_json(ty: &FieldType) -> Value {
     }
 }
 
-/// The class's own columns, in Parse's order, with their types.
-fn own_columns(class: &str, behavior: &Behavior) -> Vec<(&'static str, FieldType)> {
-    let mut columns = vec![
-        ("objectId", FieldType::String),
-        ("createdAt", FieldType::Date),
-        ("updatedAt", FieldType::Date),
-        ("ACL", FieldType::Acl),
-    ];
-    if class == "_User" {
-        columns.extend([
-            ("username", FieldType::String),
-            ("password", FieldType::String),
-            ("email", FieldType::String),
-            ("emailVerified", FieldType::Boolean),
-            ("authData", FieldType::Object),
-        ]);
-    } else {
-        if behavior.session_has_restricted {
-            columns.push(("restricted", FieldType::Boolean));
-        }
-        columns.extend([
-            ("user", FieldType::Pointer("_User".into())),
-            ("installationId", FieldType::String),
-            ("sessionToken", FieldType::String),
-            ("expiresAt", FieldType::Date),
-            ("createdWith", FieldType::Object),
-        ]);
-    }
-    columns
-}
-
 /// A class schema as `/schemas` answers it.
 fn render(class: &str, fields: &ClassFields, behavior: &Behavior) -> Value {
     let mut out = Map::new();
-    for (name, ty) in own_columns(class, behavior) {
-        out.insert(name.to_owned(), type_json(&ty));
-    }
-    // `_SCHEMA` keeps the fields as jsonb: shorter names first, then bytewise.
-    let mut added: Vec<&(String, FieldType)> = fields.fields.iter().collect();
-    added.sort_by(|(a, _), (b, _)| {
-        a.len()
-            .cmp(&b.len())
-            .then_with(|| a.as_bytes().cmp(b.as_bytes()))
-    });
-    for (name, ty) in added {
-        out.insert(name.clone(), type_json(ty));
+    for (name, ty) in columns(class, fields, behavior) {
+        out.insert(name, type_json(&ty));
     }
     let mut clp = Map::new();
     if behavior.schema_clp_has_acl {

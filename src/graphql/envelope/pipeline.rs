@@ -17,9 +17,9 @@ use super::document::{self, Document, OperationError, OperationKind, SyntaxError
 use super::persisted;
 use super::redact::Redaction;
 use super::schema_info::SchemaInfo;
-use crate::graphql::introspection;
 use crate::graphql::validation::schema::SchemaModel;
 use crate::graphql::validation::{self, Extra, Flavor, GqlError, Verdict};
+use crate::graphql::{classes, introspection};
 use crate::version::{Behavior, GraphqlIntrospection, GraphqlJs, GraphqlJsRelease, HttpStack};
 
 /// What juniper answers for one call.
@@ -35,6 +35,12 @@ pub trait Execute {
         operation_name: Option<&str>,
         variables: &Variables,
     ) -> ExecResult;
+
+    /// The class API's resolvers for this caller (`crate::graphql::classes`); none for an
+    /// executor of the auth API alone.
+    fn class_api(&self) -> Option<&dyn classes::Resolve> {
+        None
+    }
 }
 
 impl<F: Fn(&str, Option<&str>, &Variables) -> ExecResult> Execute for F {
@@ -546,6 +552,24 @@ impl Pipeline {
             }
             other => other,
         };
+        // Root fields of Parse's class API run on its own executor, not juniper's.
+        if let Ok(op) = selected
+            && let Some(resolver) = exec.class_api()
+            && classes::serves(doc, op)
+        {
+            let executed = classes::execute(
+                &self.schema,
+                doc,
+                op,
+                req.variables.as_ref(),
+                introspection,
+                resolver,
+            );
+            return Outcome::Executed {
+                data: executed.data,
+                errors: executed.errors,
+            };
+        }
         // juniper's executor panics on a variable type its schema lacks ("Type not found in
         // schema"): such an operation is outside the auth API it serves.
         if let Ok(op) = selected {

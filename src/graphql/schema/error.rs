@@ -87,6 +87,20 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl ApiError {
+    /// The error's `extensions`, as JSON (what [`IntoFieldError`] gives juniper).
+    pub fn extensions(&self) -> serde_json::Value {
+        let code = self.code.number();
+        match self.thrown {
+            Thrown::Handled => serde_json::json!({ "code": code }),
+            Thrown::UncaughtParseError => {
+                serde_json::json!({ UNCAUGHT_MARKER: "parse-error", "code": code })
+            }
+            Thrown::UncaughtValue => serde_json::json!({ UNCAUGHT_MARKER: "value" }),
+        }
+    }
+}
+
 impl<S: ScalarValue> IntoFieldError<S> for ApiError {
     fn into_field_error(self) -> FieldError<S> {
         let code = self.code.number();

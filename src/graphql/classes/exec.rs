@@ -1,0 +1,214 @@
+//! graphql-js's `execute` for an operation whose root fields the class API resolves: each
+//! root field's data is completed against the field's declared type in the pinned version's
+//! whole schema, as graphql-js's `completeValue` does it: selection sets collected per runtime
+//! type (`__typename` of the data, else the declared type), `__typename` answered, lists
+//! mapped, and a null where the schema promises non-null turned into an error that nulls the
+//! nearest nullable parent (or `data` itself).
+
+use serde_json::{Map, Value as Json, json};
+
+use super::{Resolve, RootField};
+use crate::graphql::collect::Collector;
+use crate::graphql::envelope::document::{Field, Selection};
+use crate::graphql::envelope::schema_info::TypeRef;
+use crate::graphql::introspection::RootAnswer;
+use crate::graphql::schema::ApiError;
+use crate::graphql::validation::schema::Kind;
+
+/// A null that must reach the nearest nullable parent (its error is already recorded).
+struct Bubble;
+
+/// The `data` and `errors` of one executed operation.
+pub struct Executed {
+    pub data: Json,
+    pub errors: Vec<Json>,
+}
+
+pub(super) struct Engine<'s, 'd> {
+    pub(super) fields: Collector<'s, 'd>,
+    errors: Vec<Json>,
+}
+
+fn location(field: &Field) -> Json {
+    json!([{ "line": field.start.line, "column": field.start.column }])
+}
+
+impl<'s, 'd> Engine<'s, 'd> {
+    pub(super) fn new(fields: Collector<'s, 'd>) -> Self {
+        Self {
+            fields,
+            errors: Vec::new(),
+        }
+    }
+
+    /// Run the operation's root fields (query type) in order.
+    pub(super) fn run(
+        mut self,
+        resolver: &dyn Resolve,
+        mut introspection: Option<RootAnswer>,
+    ) -> Executed {
+        let schema = self.fields.schema;
+        let root_type = schema.query.as_str();
+        let selections: Vec<&'d Selection> = self.fields.op.selection.iter().collect();
+        let mut data = Map::new();
+        let mut bubbled = false;
+        for (key, group) in self.fields.collect(root_type, selections) {
+            let field = group[0];
+            let mut path = vec![Json::String(key.clone())];
+            let value = match field.name.as_str() {
+                "__typename" => Ok(Json::String(root_type.to_owned())),
+                "__schema" | "__type" => Ok(introspection
+                    .as_mut()
+                    .and_then(|answer| answer.take(&key))
+                    .unwrap_or(Json::Null)),
+                name => {
+                    let Some(def) = schema.get(root_type).and_then(|t| t.field(name)) else {
+                        continue;
+                    };
+                    let args = self.arguments(field);
+                    let resolved = resolver.root(&RootField { name, args: &args });
+                    let completed = match resolved {
+                        Ok(raw) => self.complete(&def.ty, raw, &group, root_type, &mut path),
+                        Err(error) => {
+                            self.error(&error, field, &path);
+                            Err(Bubble)
+                        }
+                    };
+                    caught(&def.ty, completed)
+                }
+            };
+            match value {
+                Ok(v) => {
+                    data.insert(key, v);
+                }
+                Err(Bubble) => bubbled = true,
+            }
+        }
+        Executed {
+            data: if bubbled {
+                Json::Null
+            } else {
+                Json::Object(data)
+            },
+            errors: self.errors,
+        }
+    }
+
+    /// Every argument the field was given, with variables put in (graphql-js leaves out an
+    /// argument whose variable was not provided and has no default).
+    fn arguments(&self, field: &Field) -> Map<String, Json> {
+        field
+            .arguments
+            .iter()
+            .filter_map(|a| Some((a.name.clone(), self.fields.value(a)?)))
+            .collect()
+    }
+
+    fn error(&mut self, error: &ApiError, field: &Field, path: &[Json]) {
+        self.errors.push(json!({
+            "message": error.message,
+            "locations": location(field),
+            "path": path,
+            "extensions": error.extensions(),
+        }));
+    }
+
+    /// graphql-js `completeValue` of `value` for the fields under one response key.
+    fn complete(
+        &mut self,
+        ty: &TypeRef,
+        value: Json,
+        fields: &[&'d Field],
+        parent: &str,
+        path: &mut Vec<Json>,
+    ) -> Result<Json, Bubble> {
+        match ty {
+            TypeRef::NonNull(inner) => {
+                let completed = self.complete(inner, value, fields, parent, path)?;
+                if completed.is_null() {
+                    let message = format!(
+                        "Cannot return null for non-nullable field {parent}.{}.",
+                        fields[0].name
+                    );
+                    self.errors.push(json!({
+                        "message": message,
+                        "locations": location(fields[0]),
+                        "path": path,
+                    }));
+                    return Err(Bubble);
+                }
+                Ok(completed)
+            }
+            _ if value.is_null() => Ok(Json::Null),
+            TypeRef::List(inner) => {
+                let Json::Array(items) = value else {
+                    return Ok(Json::Null);
+                };
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.into_iter().enumerate() {
+                    path.push(Json::from(i));
+                    let completed = self.complete(inner, item, fields, parent, path);
+                    path.pop();
+                    out.push(caught(inner, completed)?);
+                }
+                Ok(Json::Array(out))
+            }
+            TypeRef::Named(name) => {
+                let schema = self.fields.schema;
+                match schema.get(name).map(|t| t.kind) {
+                    Some(Kind::Object | Kind::Interface | Kind::Union) => {
+                        let runtime = value
+                            .get("__typename")
+                            .and_then(Json::as_str)
+                            .unwrap_or(name)
+                            .to_owned();
+                        self.complete_object(&runtime, value, fields, path)
+                    }
+                    _ => Ok(value),
+                }
+            }
+        }
+    }
+
+    fn complete_object(
+        &mut self,
+        runtime: &str,
+        value: Json,
+        fields: &[&'d Field],
+        path: &mut Vec<Json>,
+    ) -> Result<Json, Bubble> {
+        let schema = self.fields.schema;
+        let selections: Vec<&'d Selection> = fields
+            .iter()
+            .filter_map(|f| f.selection.as_ref())
+            .flatten()
+            .collect();
+        let mut out = Map::new();
+        for (key, group) in self.fields.collect(runtime, selections) {
+            let field = group[0];
+            if field.name == "__typename" {
+                out.insert(key, Json::String(runtime.to_owned()));
+                continue;
+            }
+            let Some(def) = schema.get(runtime).and_then(|t| t.field(&field.name)) else {
+                continue;
+            };
+            // Cloned: aliases may select one field under several keys.
+            let raw = value.get(&field.name).cloned().unwrap_or(Json::Null);
+            path.push(Json::String(key.clone()));
+            let completed = self.complete(&def.ty, raw, &group, runtime, path);
+            path.pop();
+            out.insert(key, caught(&def.ty, completed)?);
+        }
+        Ok(Json::Object(out))
+    }
+}
+
+/// A field's completion as its parent sees it: a nullable field turns a bubbling null into
+/// its own null; a non-null one passes it on.
+fn caught(ty: &TypeRef, completed: Result<Json, Bubble>) -> Result<Json, Bubble> {
+    match completed {
+        Err(Bubble) if !ty.is_non_null() => Ok(Json::Null),
+        other => other,
+    }
+}
