@@ -106,6 +106,10 @@ leaf_facts! {
         LandingPage::YogaGraphiql => "graphql-yoga's GraphiQL".to_owned(),
         LandingPage::ApolloProduction(release) => format!("Apollo Server's ({release})"),
     },
+    GraphqlSelectedKeys => |v| match v {
+        GraphqlSelectedKeys::Columns => "as columns, unknown ones refused by the database".to_owned(),
+        GraphqlSelectedKeys::AllWhenUnknown => "all columns when one is unknown".to_owned(),
+    },
     GraphqlJs => |v| match v {
         GraphqlJs::V14 => "graphql-js 14".to_owned(),
         GraphqlJs::V15 => "graphql-js 15".to_owned(),
@@ -378,6 +382,20 @@ pub enum GraphqlIntrospection {
     MasterOnly,
 }
 
+/// How Parse's GraphQL object queries (`user(id:)`, `node(id:)`, ...) hand the selection to
+/// the database as the `keys` to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GraphqlSelectedKeys {
+    /// 3.9 – 4.x: every selected field name reaches the database as a column, those of other
+    /// types' fragments and relations included, so PostgreSQL refuses the query (`error:
+    /// column "users" does not exist`). parse-compat does not model this yet: such
+    /// operations answer that they need `--upstream`.
+    Columns,
+    /// 5.0+: a selection naming anything that is not a column of the class reads every
+    /// column instead (`needToGetAllKeys`), so the database never sees an unknown one.
+    AllWhenUnknown,
+}
+
 /// How the `Upload` scalar of a Parse version takes a literal in a document (its
 /// `parseLiteral`, called by graphql-js's `ValuesOfCorrectType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -562,6 +580,9 @@ pub struct Behavior {
     /// Who may introspect the GraphQL schema.
     [Breaking]
     pub graphql_introspection: GraphqlIntrospection,
+    /// How GraphQL object queries pass their selection to the database as keys.
+    [Dangerous]
+    pub graphql_selected_keys: GraphqlSelectedKeys,
     /// `X-Parse-Request-Id` is in Parse's CORS allow-headers list (4.3.0+).
     [Added]
     pub cors_request_id_header: bool,
@@ -885,6 +906,11 @@ impl Behavior {
                 0..=6 => GraphqlIntrospection::Open,
                 7 | 8 => GraphqlIntrospection::ApolloRule,
                 _ => GraphqlIntrospection::MasterOnly,
+            },
+            graphql_selected_keys: if v.at_least(5, 0) {
+                GraphqlSelectedKeys::AllWhenUnknown
+            } else {
+                GraphqlSelectedKeys::Columns
             },
             cors_request_id_header: v.at_least(4, 3),
             case_insensitive_identity: v.at_least(4, 0),

@@ -4,13 +4,17 @@
 //! scripts/graphql-diff). Replayed with `parse-compat replay`'s engine; the exchanges
 //! parse-compat does not answer as real Parse yet are listed, with why, in
 //! fixtures/graphql-diff/deviations.tsv and skipped. Everything else must match.
+//!
+//! Beside it, fixtures/graphql-objects: the object queries of the class API (`user(id:)`,
+//! `session(id:)`, `role(id:)`, `node(id:)`) asked by the owner, another user, nobody and the
+//! master key, recorded from real Parse of every version that executes them here (5.0+).
 
 mod common;
 
 use parse_compat::traffic::session::{ReplayDatabase, load_deviations};
 
-async fn replay(version: &str) {
-    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/graphql-diff");
+async fn replay(family: &str, version: &str) {
+    let dir = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(family);
     let deviations = load_deviations(&dir).expect("the deviations file is valid");
     let differences = common::recorded::differences(
         &dir.join(format!("{version}.jsonl")),
@@ -30,7 +34,7 @@ async fn replay(version: &str) {
 
 /// The records nest 1,000 levels deep (hostile bodies): read and answered on threads with
 /// room for that, as the server's executor threads have.
-fn run(version: &'static str) {
+fn run(family: &'static str, version: &'static str) {
     const STACK: usize = 64 * 1024 * 1024;
     std::thread::Builder::new()
         .stack_size(STACK)
@@ -41,7 +45,7 @@ fn run(version: &'static str) {
                 .enable_all()
                 .build()
                 .expect("a runtime")
-                .block_on(replay(version));
+                .block_on(replay(family, version));
         })
         .expect("a thread")
         .join()
@@ -49,17 +53,27 @@ fn run(version: &'static str) {
 }
 
 macro_rules! corpus_tests {
-    ($($name:ident => $v:expr),* $(,)?) => {
+    ($family:literal: $($name:ident => $v:expr),* $(,)?) => {
         $(
             #[test]
             fn $name() {
-                run($v);
+                run($family, $v);
             }
         )*
     };
 }
 
 corpus_tests! {
+    "fixtures/graphql-objects":
+    objects_5_6_0 => "5.6.0",
+    objects_6_5_11 => "6.5.11",
+    objects_7_5_4 => "7.5.4",
+    objects_8_6_94 => "8.6.94",
+    objects_9_10_0 => "9.10.0",
+}
+
+corpus_tests! {
+    "fixtures/graphql-diff":
     corpus_3_7_2 => "3.7.2",
     corpus_3_8_0 => "3.8.0",
     corpus_3_9_0 => "3.9.0",

@@ -9,6 +9,9 @@
 //   # --version picks the schema (and so the requests):
 //   node scripts/graphql-diff/record.mjs --url http://127.0.0.1:PORT --version 4.4.0 --out /tmp/rust.jsonl
 //
+// --cases objects records the hand-written object-query family of objects.mjs instead, into
+// fixtures/graphql-objects/ by default.
+//
 // --start CMD overrides the server command; "{version}" and "{port}" are substituted.  The default
 // is /work/shared/parse-oracle/tools/real-parse-as-bin.sh serve --parse-version {version} --port {port}.
 //
@@ -43,6 +46,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { generateFor, DEFAULT_SEED } from './generate.mjs';
+import { objectCasesFor } from './objects.mjs';
 import { UNKNOWN_ID, LITERAL_DATES as GEN_DATES } from './gql.mjs';
 
 // ---------------------------------------------------------------- arguments
@@ -58,7 +62,7 @@ if (!args.versions && !(args.url && args.version)) {
   process.exit(2);
 }
 const here = path.dirname(fileURLToPath(import.meta.url));
-const OUTDIR = args.outdir || path.join(here, '..', '..', 'fixtures', 'graphql-diff');
+const OUTDIR = args.outdir || path.join(here, '..', '..', 'fixtures', args.cases === 'objects' ? 'graphql-objects' : 'graphql-diff');
 const ONLY = args.only ? new RegExp(args.only) : null;
 const SEED = args.seed !== undefined ? Number(args.seed) : DEFAULT_SEED;
 const REQ_TIMEOUT = 10000;
@@ -211,7 +215,8 @@ async function recordVersion({ version, base, out, startCmd, logFile }) {
   const ph = new Placeholders(base.port);
   const lines = [];
   let child = null;
-  const cases = generateFor(version, SEED).filter(c => !ONLY || ONLY.test(c.step) || c.step.startsWith('prelude.'));
+  const all = args.cases === 'objects' ? objectCasesFor(version) : generateFor(version, SEED);
+  const cases = all.filter(c => !ONLY || ONLY.test(c.step) || c.step.startsWith('prelude.'));
 
   async function health() {
     const r = await request(base, { method: 'GET', path: '/parse/health', headers: HEALTH, body: null });

@@ -15,6 +15,8 @@ use crate::version::Behavior;
 /// Execution runs on a blocking thread (juniper's sync executor), so resolvers reach the async
 /// store through [`Context::block_on`].
 pub struct Context {
+    /// The server, for what Parse's GraphQL resolvers reach through its REST layer.
+    pub state: Arc<crate::http::AppState>,
     pub store: Store,
     pub behavior: Behavior,
     /// The caller as Parse's key/session middleware resolved it.

@@ -60,7 +60,11 @@ impl GraphqlService {
     }
 
     /// Answer a request to the GraphQL path.
-    pub async fn handle(&self, state: &AppState, req: Request<Incoming>) -> Response<PassBody> {
+    pub async fn handle(
+        &self,
+        state: &Arc<AppState>,
+        req: Request<Incoming>,
+    ) -> Response<PassBody> {
         let (parts, body) = req.into_parts();
         let body = crate::http::read_body(body, state.config.body_limit).await;
         if let (Some(upstream), Ok(bytes)) = (&state.upstream, &body) {
@@ -83,11 +87,12 @@ impl GraphqlService {
 
     async fn answer(
         &self,
-        state: &AppState,
+        state: &Arc<AppState>,
         parts: hyper::http::request::Parts,
         body: Result<bytes::Bytes, crate::http::BodyError>,
     ) -> HttpResponse {
         let runner = Runner {
+            state: Arc::clone(state),
             schema: Arc::clone(&self.schema),
             store: state.store.clone(),
             email: Arc::clone(&state.email),
@@ -124,6 +129,8 @@ impl GraphqlService {
 /// caller Parse's middleware establishes: how the envelope executes.
 #[derive(Clone)]
 pub struct Runner {
+    /// The server, for the resolvers that answer as Parse's REST layer does (the class API).
+    state: Arc<AppState>,
     schema: Arc<schema::Schema>,
     store: crate::store::Store,
     email: Arc<crate::email::EmailService>,
@@ -138,6 +145,7 @@ impl Runner {
         Caller {
             schema: Arc::clone(&self.schema),
             ctx: Context {
+                state: Arc::clone(&self.state),
                 store: self.store.clone(),
                 behavior: self.behavior,
                 auth,

@@ -3,7 +3,7 @@
 mod batch;
 mod challenge;
 mod find;
-mod get_user;
+pub(crate) mod get_user;
 mod health;
 mod login;
 mod login_as;
@@ -11,7 +11,7 @@ mod logout;
 mod me;
 pub mod render;
 mod schemas;
-mod sessions;
+pub(crate) mod sessions;
 mod signup;
 mod update_user;
 pub mod user_write;

@@ -18,6 +18,8 @@ pub struct Harness {
     pub behavior: Behavior,
     pub schema: Schema,
     pub store: Store,
+    /// The server the resolvers reach Parse's REST layer through (the class API).
+    state: std::sync::Arc<parse_compat::http::AppState>,
     pub runtime: tokio::runtime::Runtime,
     _dir: tempfile::TempDir,
 }
@@ -69,10 +71,20 @@ impl Harness {
             )
             .expect("store")
         };
+        let config = parse_compat::config::Config::for_tests(behavior);
+        let state = std::sync::Arc::new(parse_compat::http::AppState {
+            email: parse_compat::email::EmailService::for_config(&config, None),
+            graphql: parse_compat::graphql::GraphqlService::new(&config).expect("executors"),
+            store: store.clone(),
+            config,
+            descope: None,
+            upstream: None,
+        });
         Self {
             behavior,
             schema: Schema::for_behavior(&behavior),
             store,
+            state,
             runtime,
             _dir: dir,
         }
@@ -100,6 +112,7 @@ impl Harness {
     /// Execute and render `{"data": …, "errors": […]}` as JSON (errors only when present).
     pub fn run(&self, caller: &Caller, document: &str, variables: Value) -> Value {
         let ctx = Context {
+            state: std::sync::Arc::clone(&self.state),
             store: self.store.clone(),
             behavior: self.behavior,
             auth: self.auth(caller),

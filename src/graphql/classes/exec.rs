@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{Resolve, RootField};
+use super::{Failure, Resolve, RootField};
 use crate::graphql::collect::Collector;
 use crate::graphql::envelope::document::{Field, Selection};
 use crate::graphql::envelope::schema_info::TypeRef;
@@ -18,7 +18,15 @@ use crate::graphql::validation::schema::Kind;
 /// A null that must reach the nearest nullable parent (its error is already recorded).
 struct Bubble;
 
+/// A root field whose answer is not modelled: the operation is not executed here.
+#[derive(Debug)]
+pub struct Declined {
+    pub field: String,
+    pub location: (usize, usize),
+}
+
 /// The `data` and `errors` of one executed operation.
+#[derive(Debug)]
 pub struct Executed {
     pub data: Json,
     pub errors: Vec<Json>,
@@ -46,7 +54,7 @@ impl<'s, 'd> Engine<'s, 'd> {
         mut self,
         resolver: &dyn Resolve,
         mut introspection: Option<RootAnswer>,
-    ) -> Executed {
+    ) -> Result<Executed, Declined> {
         let schema = self.fields.schema;
         let root_type = schema.query.as_str();
         let selections: Vec<&'d Selection> = self.fields.op.selection.iter().collect();
@@ -69,9 +77,15 @@ impl<'s, 'd> Engine<'s, 'd> {
                     let resolved = resolver.root(&RootField { name, args: &args });
                     let completed = match resolved {
                         Ok(raw) => self.complete(&def.ty, raw, &group, root_type, &mut path),
-                        Err(error) => {
+                        Err(Failure::Parse(error)) => {
                             self.error(&error, field, &path);
                             Err(Bubble)
+                        }
+                        Err(Failure::Unmodelled) => {
+                            return Err(Declined {
+                                field: name.to_owned(),
+                                location: (field.start.line, field.start.column),
+                            });
                         }
                     };
                     caught(&def.ty, completed)
@@ -84,14 +98,14 @@ impl<'s, 'd> Engine<'s, 'd> {
                 Err(Bubble) => bubbled = true,
             }
         }
-        Executed {
+        Ok(Executed {
             data: if bubbled {
                 Json::Null
             } else {
                 Json::Object(data)
             },
             errors: self.errors,
-        }
+        })
     }
 
     /// Every argument the field was given, with variables put in (graphql-js leaves out an
@@ -164,7 +178,7 @@ impl<'s, 'd> Engine<'s, 'd> {
                             .to_owned();
                         self.complete_object(&runtime, value, fields, path)
                     }
-                    _ => Ok(value),
+                    _ => Ok(serialize(name, value)),
                 }
             }
         }
@@ -201,6 +215,17 @@ impl<'s, 'd> Engine<'s, 'd> {
             out.insert(key, caught(&def.ty, completed)?);
         }
         Ok(Json::Object(out))
+    }
+}
+
+/// A leaf's value as its scalar serializes it: Parse's `Date` gives the `iso` of a stored
+/// date object.
+pub(super) fn serialize(scalar: &str, value: Json) -> Json {
+    match (scalar, &value) {
+        ("Date", Json::Object(m)) if m.get("__type").and_then(Json::as_str) == Some("Date") => {
+            m.get("iso").cloned().unwrap_or(Json::Null)
+        }
+        _ => value,
     }
 }
 

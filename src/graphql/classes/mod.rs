@@ -4,9 +4,12 @@
 //!
 //! The split: [`exec`] is graphql-js's execution (field collection, completion against the
 //! pinned version's whole schema, null propagation, error paths); [`roots`] resolves each
-//! root field's data from the store and the caller, as the pinned Parse's resolver does. An
-//! operation runs here when every root field it names is one of [`OWN`] or of [`ALONG`], and
-//! at least one is of [`OWN`]; any other goes to juniper as before.
+//! root field's data as the pinned Parse's resolver does, through the same REST handlers
+//! parse-compat's REST API answers with (Parse's resolvers call its REST layer too). An
+//! operation runs here when every root field it names is the class API's or one of [`ALONG`],
+//! and at least one is the class API's; any other goes to juniper as before. What a resolver
+//! cannot answer as the pinned Parse would ([`Failure::Unmodelled`]) makes the whole
+//! operation answer that it needs `--upstream`, rather than answer unlike Parse.
 
 mod exec;
 mod roots;
@@ -18,10 +21,13 @@ use crate::graphql::envelope::document::{Document, Operation, OperationKind, Sel
 use crate::graphql::introspection::RootAnswer;
 use crate::graphql::schema::ApiError;
 use crate::graphql::validation::schema::SchemaModel;
-pub use exec::Executed;
+use crate::version::{Behavior, GraphqlSelectedKeys};
+pub use exec::{Declined, Executed};
 
-/// Query root fields only this module executes.
-const OWN: [&str; 3] = ["class", "classes", "cloudConfig"];
+/// Query root fields only this module executes: the schema and config queries ...
+const SCHEMA_QUERIES: [&str; 3] = ["class", "classes", "cloudConfig"];
+/// ... and the object queries of the default classes, where their keys are modelled.
+const OBJECT_QUERIES: [&str; 4] = ["user", "session", "role", "node"];
 /// Root fields it executes too when they come with one of [`OWN`] (juniper's `health`, the
 /// meta fields).
 const ALONG: [&str; 4] = ["health", "__typename", "__schema", "__type"];
@@ -32,23 +38,53 @@ pub struct RootField<'a> {
     pub args: &'a Map<String, Json>,
 }
 
+/// Why a root field has no data.
+#[derive(Debug)]
+pub enum Failure {
+    /// Parse's resolver fails with this error.
+    Parse(ApiError),
+    /// What the pinned Parse answers here is not modelled.
+    Unmodelled,
+}
+
+impl From<ApiError> for Failure {
+    fn from(error: ApiError) -> Self {
+        Self::Parse(error)
+    }
+}
+
+impl From<crate::error::ParseError> for Failure {
+    fn from(error: crate::error::ParseError) -> Self {
+        Self::Parse(ApiError::from(error))
+    }
+}
+
 /// The data of the class API's root fields, for one caller: JSON whose objects carry
 /// `__typename` where the declared type is abstract, before any selection is applied.
 pub trait Resolve {
-    fn root(&self, field: &RootField<'_>) -> Result<Json, ApiError>;
+    fn root(&self, field: &RootField<'_>) -> Result<Json, Failure>;
+}
+
+/// Whether `name` is a root field of the class API this version executes here.
+fn own(behavior: &Behavior, name: &str) -> bool {
+    SCHEMA_QUERIES.contains(&name)
+        || match behavior.graphql_selected_keys {
+            GraphqlSelectedKeys::AllWhenUnknown => OBJECT_QUERIES.contains(&name),
+            GraphqlSelectedKeys::Columns => false,
+        }
 }
 
 /// Whether this module executes `op`: the root fields it names, through fragments and
 /// whatever their directives say, are all its own or along, at least one its own.
-pub fn serves(doc: &Document, op: &Operation) -> bool {
+pub fn serves(behavior: &Behavior, doc: &Document, op: &Operation) -> bool {
     if op.kind != OperationKind::Query {
         return false;
     }
     let mut names = Vec::new();
     let mut visited = Vec::new();
     root_names(doc, &op.selection, &mut names, &mut visited);
-    names.iter().any(|n| OWN.contains(n))
-        && names.iter().all(|n| OWN.contains(n) || ALONG.contains(n))
+    names.iter().any(|n| own(behavior, n))
+        && names.iter().all(|n| own(behavior, n) || ALONG.contains(n))
 }
 
 fn root_names<'d>(
@@ -82,7 +118,7 @@ pub fn execute(
     variables: Option<&Map<String, Json>>,
     introspection: Option<RootAnswer>,
     resolver: &dyn Resolve,
-) -> Executed {
+) -> Result<Executed, Declined> {
     let fields = Collector {
         schema,
         doc,
@@ -106,7 +142,7 @@ mod tests {
     struct Fixed;
 
     impl Resolve for Fixed {
-        fn root(&self, field: &RootField<'_>) -> Result<Json, ApiError> {
+        fn root(&self, field: &RootField<'_>) -> Result<Json, Failure> {
             match (field.name, field.args.get("name").and_then(Json::as_str)) {
                 ("class", Some("_User")) => Ok(json!({
                     "name": "_User",
@@ -115,10 +151,11 @@ mod tests {
                         {"__typename": "SchemaPointerField", "name": "p", "targetClassName": "_User"},
                     ],
                 })),
-                ("class", Some(other)) => Err(ApiError::parse(
+                ("class", Some(other)) => Err(Failure::Parse(ApiError::parse(
                     ErrorCode::InvalidClassName,
                     format!("Class {other} does not exist."),
-                )),
+                ))),
+                ("node", _) => Err(Failure::Unmodelled),
                 ("classes", _) => Ok(json!([{"name": "_User"}, {"schemaFields": []}])),
                 ("health", _) => Ok(json!(true)),
                 _ => Ok(json!({"value": null, "isMasterKeyOnly": null})),
@@ -131,9 +168,9 @@ mod tests {
         let schema = SchemaModel::for_behavior(&behavior);
         let doc = document::parse(text, behavior.graphql_js).unwrap();
         let op = doc.select_operation(None).unwrap();
-        assert!(serves(&doc, op), "{text}");
+        assert!(serves(&behavior, &doc, op), "{text}");
         let variables = variables.and_then(|v| v.as_object().cloned());
-        let out = execute(&schema, &doc, op, variables.as_ref(), None, &Fixed);
+        let out = execute(&schema, &doc, op, variables.as_ref(), None, &Fixed).unwrap();
         (out.data, out.errors)
     }
 
@@ -195,12 +232,54 @@ mod tests {
         let behavior = Behavior::parse("9.10.0").unwrap();
         let serves_text = |text: &str| {
             let doc = document::parse(text, behavior.graphql_js).unwrap();
-            serves(&doc, doc.select_operation(None).unwrap())
+            serves(&behavior, &doc, doc.select_operation(None).unwrap())
         };
-        assert!(serves_text("{ health ...F } fragment F on Query { classes { name } }"));
-        assert!(serves_text("{ class(name: \"x\") @skip(if: true) { name } }"));
+        assert!(serves_text(
+            "{ health ...F } fragment F on Query { classes { name } }"
+        ));
+        assert!(serves_text(
+            "{ class(name: \"x\") @skip(if: true) { name } }"
+        ));
         assert!(!serves_text("{ health }"));
         assert!(!serves_text("{ viewer { sessionToken } classes { name } }"));
-        assert!(!serves_text("mutation { logOut(input: {}) { clientMutationId } }"));
+        assert!(!serves_text(
+            "mutation { logOut(input: {}) { clientMutationId } }"
+        ));
+        assert!(serves_text("{ node(id: \"x\") { id } }"));
+        // 3.9-4.x pass selections to the database as columns: not modelled.
+        let v4 = Behavior::parse("4.4.0").unwrap();
+        let doc = document::parse("{ user(id: \"x\") { id } }", v4.graphql_js).unwrap();
+        assert!(!serves(&v4, &doc, doc.select_operation(None).unwrap()));
+    }
+
+    // What a resolver cannot answer as Parse would declines the whole operation.
+    #[test]
+    fn an_unmodelled_root_field_declines_the_operation() {
+        let behavior = Behavior::parse("9.10.0").unwrap();
+        let schema = SchemaModel::for_behavior(&behavior);
+        let doc = document::parse(
+            "{ health\n n: node(id: \"x\") { id } }",
+            behavior.graphql_js,
+        )
+        .unwrap();
+        let op = doc.select_operation(None).unwrap();
+        let declined = execute(&schema, &doc, op, None, None, &Fixed).unwrap_err();
+        assert_eq!(
+            (declined.field.as_str(), declined.location),
+            ("node", (2, 2))
+        );
+    }
+
+    // Parse's Date scalar serializes a stored date object as its `iso`.
+    #[test]
+    fn dates_serialize_as_their_iso_text() {
+        assert_eq!(
+            exec::serialize(
+                "Date",
+                json!({"__type": "Date", "iso": "2020-01-01T00:00:00.000Z"})
+            ),
+            json!("2020-01-01T00:00:00.000Z")
+        );
+        assert_eq!(exec::serialize("String", json!({"a": 1})), json!({"a": 1}));
     }
 }

@@ -3,14 +3,54 @@
 
 use serde_json::{Value as Json, json};
 
-use super::{Resolve, RootField};
-use crate::error::ErrorCode;
+use base64::Engine as _;
+use serde_json::Map;
+
+use super::{Failure, Resolve, RootField};
+use crate::error::{ErrorCode, ParseError};
 use crate::graphql::context::Context;
 use crate::graphql::schema::ApiError;
+use crate::graphql::schema::acl::{Acl, global_id};
 use crate::object::FieldType;
+use crate::rest::RestContext;
 
 impl Resolve for Context {
-    fn root(&self, field: &RootField<'_>) -> Result<Json, ApiError> {
+    fn root(&self, field: &RootField<'_>) -> Result<Json, Failure> {
+        let id = || field.args.get("id").and_then(Json::as_str).unwrap_or("");
+        match field.name {
+            // `user(id:)`, `session(id:)`, `role(id:)`: a global id of the class, or an
+            // objectId.
+            "user" | "session" | "role" => {
+                let class = match field.name {
+                    "user" => "_User",
+                    "session" => "_Session",
+                    _ => "_Role",
+                };
+                let (ty, object_id) = from_global_id(id());
+                let object_id = if ty == class {
+                    object_id
+                } else {
+                    id().to_owned()
+                };
+                self.object(class, &object_id)
+            }
+            // The relay `node(id:)`: a global id names the class.
+            "node" => {
+                let (ty, object_id) = from_global_id(id());
+                match ty.as_str() {
+                    "_User" | "_Session" | "_Role" => self.object(&ty, &object_id),
+                    // A class this store does not have, or an id that is no global id:
+                    // the database's own refusals, not modelled.
+                    _ => Err(Failure::Unmodelled),
+                }
+            }
+            _ => Ok(self.schema_query(field)?),
+        }
+    }
+}
+
+impl Context {
+    fn schema_query(&self, field: &RootField<'_>) -> Result<Json, ApiError> {
         match field.name {
             "health" => Ok(Json::Bool(true)),
             "class" => {
@@ -27,14 +67,123 @@ impl Resolve for Context {
                         .collect::<Result<_, _>>()?,
                 ))
             }
-            // Parse Config is not kept here: every parameter is unset, as on a database
-            // whose config was never written.
-            "cloudConfig" => Ok(json!({ "value": null, "isMasterKeyOnly": null })),
+            // Master key only (8.x+, the versions that have it). Parse Config is not kept
+            // here: every parameter is unset, as on a database whose config was never written.
+            "cloudConfig" => {
+                self.master_required()?;
+                Ok(json!({ "value": null, "isMasterKeyOnly": null }))
+            }
             other => Err(ApiError::parse(
                 ErrorCode::InternalServerError,
                 format!("no resolver for {other}"),
             )),
         }
+    }
+
+    /// The caller as Parse's REST layer sees it.
+    fn rest(&self) -> RestContext<'_> {
+        RestContext {
+            state: &self.state,
+            auth: self.auth.clone(),
+        }
+    }
+
+    /// A `_User` as the caller may read it (`GET /classes/_User/<id>`).
+    fn rest_user(&self, object_id: &str) -> Result<Map<String, Json>, ApiError> {
+        let rest = self.rest();
+        let (_, user) = self
+            .wait(crate::rest::get_user::handle(&rest, object_id))?
+            .map_err(ApiError::from)?;
+        let Json::Object(mut user) = user else {
+            return Err(ApiError::internal());
+        };
+        // `getObject` deletes the token a user reading itself gets.
+        user.shift_remove("sessionToken");
+        Ok(user)
+    }
+
+    /// Parse's `getObject` of a default class, as its GraphQL output type sees it.
+    fn object(&self, class: &str, object_id: &str) -> Result<Json, Failure> {
+        let not_found = || ParseError::new(ErrorCode::ObjectNotFound, "Object not found.");
+        let object = match class {
+            "_User" => self.rest_user(object_id)?,
+            "_Session" => {
+                let rest = self.rest();
+                let (_, session) = self
+                    .wait(crate::rest::sessions::get(&rest, object_id))?
+                    .map_err(ApiError::from)?;
+                let Json::Object(mut session) = session else {
+                    return Err(not_found().into());
+                };
+                // A selection under `user` includes it (`extractKeysAndInclude`), read as
+                // the caller may; unreadable, it stays a pointer.
+                let owner = session
+                    .get("user")
+                    .and_then(|u| u.get("objectId"))
+                    .and_then(Json::as_str)
+                    .map(str::to_owned);
+                if let Some(owner) = owner {
+                    match self.rest_user(&owner) {
+                        Ok(user) => {
+                            session.insert("user".into(), self.output("_User", user));
+                        }
+                        Err(e) if e.code == ErrorCode::ObjectNotFound => {}
+                        Err(e) => return Err(e.into()),
+                    }
+                }
+                session
+            }
+            // No role is kept here: `_Role` is empty, as on a database without roles.
+            _ => return Err(not_found().into()),
+        };
+        Ok(self.output(class, object))
+    }
+
+    /// A REST object as the class's GraphQL output type resolves it: its relay `id`, its
+    /// type name, and its ACL (`*` readable and writable when it has none).
+    fn output(&self, class: &str, mut object: Map<String, Json>) -> Json {
+        let object_id = object
+            .get("objectId")
+            .and_then(Json::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let acl = match object.get("ACL") {
+            Some(Json::Object(acl)) => acl.clone(),
+            _ => serde_json::from_value(json!({"*": {"read": true, "write": true}}))
+                .unwrap_or_default(),
+        };
+        object.insert(
+            "ACL".into(),
+            Acl::from_parse(&acl, &self.behavior).to_json(),
+        );
+        object.insert("id".into(), Json::String(global_id(class, &object_id)));
+        object.insert(
+            "__typename".into(),
+            Json::String(type_name(class).to_owned()),
+        );
+        Json::Object(object)
+    }
+}
+
+/// The GraphQL output type of a default class.
+fn type_name(class: &str) -> &'static str {
+    match class {
+        "_User" => "User",
+        "_Session" => "Session",
+        _ => "Role",
+    }
+}
+
+/// graphql-relay's `fromGlobalId`: the text before the first `:` of the base64-decoded id,
+/// and the text after it (no `:`: an empty type, and the whole text).
+fn from_global_id(id: &str) -> (String, String) {
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(id)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default();
+    match decoded.split_once(':') {
+        Some((ty, rest)) => (ty.to_owned(), rest.to_owned()),
+        None => (String::new(), decoded),
     }
 }
 

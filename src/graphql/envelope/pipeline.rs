@@ -555,19 +555,21 @@ impl Pipeline {
         // Root fields of Parse's class API run on its own executor, not juniper's.
         if let Ok(op) = selected
             && let Some(resolver) = exec.class_api()
-            && classes::serves(doc, op)
+            && classes::serves(&self.behavior, doc, op)
         {
-            let executed = classes::execute(
+            return match classes::execute(
                 &self.schema,
                 doc,
                 op,
                 req.variables.as_ref(),
                 introspection,
                 resolver,
-            );
-            return Outcome::Executed {
-                data: executed.data,
-                errors: executed.errors,
+            ) {
+                Ok(executed) => Outcome::Executed {
+                    data: executed.data,
+                    errors: executed.errors,
+                },
+                Err(declined) => unsupported(&declined.field, declined.location),
             };
         }
         // juniper's executor panics on a variable type its schema lacks ("Type not found in

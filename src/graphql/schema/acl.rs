@@ -102,6 +102,35 @@ impl Acl {
     }
 }
 
+impl Acl {
+    /// The same ACL as JSON, for the executors that run outside juniper.
+    pub fn to_json(&self) -> Value {
+        let rule = |read: bool, write: bool| serde_json::json!({ "read": read, "write": write });
+        serde_json::json!({
+            "users": self.users.as_ref().map(|users| users
+                .iter()
+                .map(|u| {
+                    let mut r = rule(u.read, u.write);
+                    r["userId"] = Value::String(u.user_id.to_string());
+                    r
+                })
+                .collect::<Vec<_>>()),
+            "roles": self.roles.as_ref().map(|roles| roles
+                .iter()
+                .map(|u| {
+                    let mut r = rule(u.read, u.write);
+                    r["roleName"] = Value::String(u.role_name.to_string());
+                    r
+                })
+                .collect::<Vec<_>>()),
+            "public": self.public.as_ref().map(|p| serde_json::json!({
+                "read": p.read,
+                "write": p.write,
+            })),
+        })
+    }
+}
+
 /// Access rules to set on a new object.
 #[derive(Debug, Clone, GraphQLInputObject)]
 #[graphql(name = "ACLInput")]

@@ -12,7 +12,7 @@ use juniper::{
 use crate::graphql::context::Context;
 use crate::version::{ApiGeneration, Behavior};
 
-mod acl;
+pub(crate) mod acl;
 mod cache;
 mod error;
 pub use error::UNCAUGHT_MARKER;

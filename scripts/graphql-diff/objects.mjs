@@ -1,0 +1,60 @@
+// The object queries of Parse's class API (`user(id:)`, `session(id:)`, `role(id:)`,
+// `node(id:)`) asked by callers with different rights about objects they may or may not read:
+// a hand-written family beside the generated corpus, recorded with
+//   node scripts/graphql-diff/record.mjs --cases objects --versions "5.6.0 9.10.0"
+// into fixtures/graphql-objects/<v>.jsonl. Two users sign up (<oid#1>/<token#1> alice,
+// <oid#2>/<token#2> bob); alice's session is <oid#3>.
+const GQL = '/graphql';
+const APP = { 'X-Parse-Application-Id': 'compatApp' };
+const JSONT = { 'Content-Type': 'application/json' };
+const CLIENT = { ...APP, 'X-Parse-Client-Key': 'compatClient' };
+const ALICE = { ...CLIENT, 'X-Parse-Session-Token': '<token#1>' };
+const BOB = { ...CLIENT, 'X-Parse-Session-Token': '<token#2>' };
+const MASTER = { ...APP, 'X-Parse-Master-Key': 'compatMaster' };
+
+const SESSION_FIELDS = 'id objectId createdAt updatedAt sessionToken expiresAt installationId createdWith ' +
+  'ACL { public { read write } users { userId read write } roles { roleName read write } } ' +
+  'user { id objectId username email emailVerified authData ACL { users { userId read write } public { read write } } }';
+
+export function objectCasesFor() {
+  const cases = [];
+  const rest = (step, method, path, headers, body) =>
+    cases.push({ step, method, path, headers: { ...headers, ...JSONT }, body: body === null ? null : JSON.stringify(body) });
+  const gql = (step, headers, query, extra = {}) =>
+    cases.push({ step, method: 'POST', path: GQL, headers: { ...headers, ...JSONT }, body: JSON.stringify({ query }), ...extra });
+
+  rest('prelude.signUpAlice', 'POST', '/parse/users', CLIENT, { username: 'alice', password: 'pw-alice-1', email: 'alice@example.com' });
+  rest('prelude.signUpBob', 'POST', '/parse/users', CLIENT, { username: 'bob', password: 'pw-bob-1', email: 'bob@example.com' });
+  rest('prelude.aliceSession', 'GET', '/parse/sessions/me', ALICE, null);
+
+  // sessions: the owner, by objectId, global id and node; someone else; nobody; the master key
+  gql('session.owner', ALICE, `{ session(id: "<oid#3>") { ${SESSION_FIELDS} } }`, { waitBefore: 6000 });
+  gql('session.ownerByGlobalId', ALICE, '{ session(id: "<relay:_Session:oid#3>") { objectId user { username } } }');
+  gql('session.ownerNode', ALICE, '{ node(id: "<relay:_Session:oid#3>") { __typename id ... on Session { sessionToken user { username objectId } } } }');
+  gql('session.userIdOnly', ALICE, '{ session(id: "<oid#3>") { objectId user { objectId id } } }');
+  gql('session.other', BOB, '{ session(id: "<oid#3>") { objectId } }');
+  gql('session.otherNode', BOB, '{ node(id: "<relay:_Session:oid#3>") { id } }');
+  gql('session.nobody', CLIENT, '{ session(id: "<oid#3>") { objectId } }');
+  gql('session.master', MASTER, '{ session(id: "<oid#3>") { objectId sessionToken createdWith user { username email authData } } }');
+  gql('session.unknown', ALICE, '{ session(id: "zzzzzzzzzz") { objectId } }');
+
+  // users: self, another user, nobody, the master key
+  gql('user.self', ALICE, '{ user(id: "<oid#1>") { id objectId username email emailVerified authData createdAt updatedAt ACL { public { read write } users { userId read write } roles { roleName } } } }');
+  gql('user.selfByGlobalId', ALICE, '{ user(id: "<relay:_User:oid#1>") { username email } }');
+  gql('user.other', ALICE, '{ user(id: "<oid#2>") { id username email ACL { public { read write } } } }');
+  gql('user.otherNode', ALICE, '{ node(id: "<relay:_User:oid#2>") { id ... on User { username email } } }');
+  gql('user.nobody', CLIENT, '{ user(id: "<oid#1>") { username email } }');
+  gql('user.master', MASTER, '{ user(id: "<relay:_User:oid#1>") { username email emailVerified authData ACL { users { userId } } } }');
+  gql('user.masterNode', MASTER, '{ node(id: "<relay:_User:oid#2>") { __typename ... on User { objectId username email } } }');
+  gql('user.unknown', ALICE, '{ user(id: "zzzzzzzzzz") { id } }');
+  gql('user.unknownNode', MASTER, '{ node(id: "<relay:_User:oid#3>") { id } }');
+
+  // roles: none exist
+  gql('role.byId', ALICE, '{ role(id: "zzzzzzzzzz") { id name } }');
+  gql('role.node', MASTER, '{ node(id: "X1JvbGU6enp6enp6enp6eg==") { id } }');
+
+  // several roots, one failing: data keeps the nullable node, loses the non-null get
+  gql('mixed.nodeFails', ALICE, '{ health a: node(id: "X1JvbGU6enp6enp6enp6eg==") { id } b: user(id: "<oid#1>") { username } }');
+  gql('mixed.getFails', ALICE, '{ b: user(id: "<oid#1>") { username } c: session(id: "zzzzzzzzzz") { id } __typename }');
+  return cases;
+}
