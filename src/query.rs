@@ -482,9 +482,15 @@ fn matches_field(field: Option<&Value>, constraint: &Value) -> Result<bool, Pars
             "$in" => arg
                 .as_array()
                 .is_some_and(|items| items.iter().any(|w| matches_value(field, w))),
-            "$nin" => !arg
-                .as_array()
-                .is_some_and(|items| items.iter().any(|w| matches_value(field, w))),
+            // PostgreSQL's `NOT IN` is never true of a column without a value; an empty
+            // list is Parse's `1 = 1`.
+            "$nin" => match arg.as_array() {
+                Some(items) if !items.is_empty() => {
+                    field.is_some_and(|f| !f.is_null())
+                        && !items.iter().any(|w| matches_value(field, w))
+                }
+                _ => true,
+            },
             "$all" => match (field, arg.as_array()) {
                 (Some(Value::Array(have)), Some(want)) => {
                     want.iter().all(|w| have.iter().any(|h| equal(h, w)))
@@ -595,6 +601,11 @@ mod tests {
         yes(json!({"$or": [{"username": "b"}, {"age": 5}]}));
         yes(json!({"username": {"$regex": "^A", "$options": "i"}}));
         assert!(matches(&o, &obj(json!({"age": {"$near": 1}}))).is_err());
+        // `NOT IN` is never true without a value (recorded: graphql-diff 6.5.11
+        // mut.varExtra.9); an empty list is every object
+        yes(json!({"username": {"$nin": ["b"]}}));
+        no(json!({"nickname": {"$nin": ["b"]}}));
+        yes(json!({"nickname": {"$nin": []}}));
     }
 
     #[test]

@@ -159,4 +159,71 @@ impl<'d> Collector<'_, 'd> {
             .find(|a| a.name == name)
             .and_then(|a| self.value(a))
     }
+
+    /// graphql-list-fields' `getFieldNames`: the dotted path of every leaf selected under
+    /// these field nodes, through every fragment whatever its type condition, `@skip` and
+    /// `@include` applied; in first-seen order, each once.
+    pub fn leaf_paths(&self, fields: &[&'d Field]) -> Vec<String> {
+        let mut out = Vec::new();
+        for field in fields {
+            if let Some(selection) = &field.selection {
+                self.leaf_paths_into(selection, "", &mut out, 0);
+            }
+        }
+        out
+    }
+
+    fn leaf_paths_into(
+        &self,
+        selections: &'d [Selection],
+        prefix: &str,
+        out: &mut Vec<String>,
+        depth: usize,
+    ) {
+        // Fragment cycles are refused by validation; this bound only keeps a walk finite.
+        if depth > 64 {
+            return;
+        }
+        for selection in selections {
+            match selection {
+                Selection::Field(f) => {
+                    if !self.included(&f.directives) {
+                        continue;
+                    }
+                    let path = if prefix.is_empty() {
+                        f.name.clone()
+                    } else {
+                        format!("{prefix}.{}", f.name)
+                    };
+                    match &f.selection {
+                        Some(inner) => self.leaf_paths_into(inner, &path, out, depth + 1),
+                        None => {
+                            if !out.contains(&path) {
+                                out.push(path);
+                            }
+                        }
+                    }
+                }
+                Selection::Inline {
+                    directives,
+                    selection,
+                    ..
+                } => {
+                    if self.included(directives) {
+                        self.leaf_paths_into(selection, prefix, out, depth + 1);
+                    }
+                }
+                Selection::Spread {
+                    name, directives, ..
+                } => {
+                    if !self.included(directives) {
+                        continue;
+                    }
+                    if let Some(fragment) = self.doc.fragments.iter().find(|f| &f.name == name) {
+                        self.leaf_paths_into(&fragment.selection, prefix, out, depth + 1);
+                    }
+                }
+            }
+        }
+    }
 }

@@ -2,7 +2,7 @@
 
 mod batch;
 mod challenge;
-mod find;
+pub(crate) mod find;
 pub(crate) mod get_user;
 mod health;
 mod login;

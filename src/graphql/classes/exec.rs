@@ -13,7 +13,7 @@ use crate::graphql::envelope::document::{Field, Selection};
 use crate::graphql::envelope::schema_info::TypeRef;
 use crate::graphql::introspection::RootAnswer;
 use crate::graphql::schema::ApiError;
-use crate::graphql::validation::schema::Kind;
+use crate::graphql::validation::schema::{InputValue, Kind};
 
 /// A null that must reach the nearest nullable parent (its error is already recorded).
 struct Bubble;
@@ -73,8 +73,13 @@ impl<'s, 'd> Engine<'s, 'd> {
                     let Some(def) = schema.get(root_type).and_then(|t| t.field(name)) else {
                         continue;
                     };
-                    let args = self.arguments(field);
-                    let resolved = resolver.root(&RootField { name, args: &args });
+                    let args = self.arguments(field, &def.args);
+                    let selected = self.fields.leaf_paths(&group);
+                    let resolved = resolver.root(&RootField {
+                        name,
+                        args: &args,
+                        selected: &selected,
+                    });
                     let completed = match resolved {
                         Ok(raw) => self.complete(&def.ty, raw, &group, root_type, &mut path),
                         Err(Failure::Parse(error)) => {
@@ -109,13 +114,53 @@ impl<'s, 'd> Engine<'s, 'd> {
     }
 
     /// Every argument the field was given, with variables put in (graphql-js leaves out an
-    /// argument whose variable was not provided and has no default).
-    fn arguments(&self, field: &Field) -> Map<String, Json> {
+    /// argument whose variable was not provided and has no default), coerced to its type.
+    fn arguments(&self, field: &Field, defs: &[InputValue]) -> Map<String, Json> {
         field
             .arguments
             .iter()
-            .filter_map(|a| Some((a.name.clone(), self.fields.value(a)?)))
+            .filter_map(|a| {
+                let value = self.fields.value(a)?;
+                let value = match defs.iter().find(|d| d.name == a.name) {
+                    Some(def) => self.coerce(&def.ty, value),
+                    None => value,
+                };
+                Some((a.name.clone(), value))
+            })
             .collect()
+    }
+
+    /// graphql-js's input coercion as far as Parse's resolvers can tell: an input object's
+    /// fields in its type's order, a single value where a list is expected wrapped in one, and
+    /// Parse's `Date` scalar giving a date object.
+    fn coerce(&self, ty: &TypeRef, value: Json) -> Json {
+        match (ty, value) {
+            (_, Json::Null) => Json::Null,
+            (TypeRef::NonNull(inner), v) => self.coerce(inner, v),
+            (TypeRef::List(inner), Json::Array(items)) => {
+                Json::Array(items.into_iter().map(|v| self.coerce(inner, v)).collect())
+            }
+            (TypeRef::List(inner), v) => Json::Array(vec![self.coerce(inner, v)]),
+            (TypeRef::Named(name), v) => match self.fields.schema.get(name) {
+                Some(def) if def.kind == Kind::InputObject => {
+                    let Json::Object(mut given) = v else {
+                        return v;
+                    };
+                    let mut out = Map::new();
+                    for field in &def.input_fields {
+                        if let Some(v) = given.shift_remove(&field.name) {
+                            out.insert(field.name.clone(), self.coerce(&field.ty, v));
+                        }
+                    }
+                    Json::Object(out)
+                }
+                _ if name == "Date" => match v {
+                    Json::String(iso) => json!({ "__type": "Date", "iso": iso }),
+                    other => other,
+                },
+                _ => v,
+            },
+        }
     }
 
     fn error(&mut self, error: &ApiError, field: &Field, path: &[Json]) {

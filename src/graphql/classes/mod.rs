@@ -12,6 +12,7 @@
 //! operation answer that it needs `--upstream`, rather than answer unlike Parse.
 
 mod exec;
+mod find;
 mod roots;
 
 use serde_json::{Map, Value as Json};
@@ -27,15 +28,20 @@ pub use exec::{Declined, Executed};
 /// Query root fields only this module executes: the schema and config queries ...
 const SCHEMA_QUERIES: [&str; 3] = ["class", "classes", "cloudConfig"];
 /// ... and the object queries of the default classes, where their keys are modelled.
-const OBJECT_QUERIES: [&str; 4] = ["user", "session", "role", "node"];
+const OBJECT_QUERIES: [&str; 7] = [
+    "user", "session", "role", "node", "users", "sessions", "roles",
+];
 /// Root fields it executes too when they come with one of [`OWN`] (juniper's `health`, the
 /// meta fields).
 const ALONG: [&str; 4] = ["health", "__typename", "__schema", "__type"];
 
-/// One root field to resolve, with its arguments' values.
+/// One root field to resolve, with its arguments' values (as graphql-js coerced them: input
+/// objects in their type's field order, `Date`s as Parse's date objects) and the leaf paths
+/// selected under it (graphql-list-fields' `getFieldNames`).
 pub struct RootField<'a> {
     pub name: &'a str,
     pub args: &'a Map<String, Json>,
+    pub selected: &'a [String],
 }
 
 /// Why a root field has no data.

@@ -3,7 +3,6 @@
 
 use serde_json::{Value as Json, json};
 
-use base64::Engine as _;
 use serde_json::Map;
 
 use super::{Failure, Resolve, RootField};
@@ -34,6 +33,9 @@ impl Resolve for Context {
                 };
                 self.object(class, &object_id)
             }
+            "users" => self.find("_User", field),
+            "sessions" => self.find("_Session", field),
+            "roles" => self.find("_Role", field),
             // The relay `node(id:)`: a global id names the class.
             "node" => {
                 let (ty, object_id) = from_global_id(id());
@@ -112,30 +114,37 @@ impl Context {
                 let (_, session) = self
                     .wait(crate::rest::sessions::get(&rest, object_id))?
                     .map_err(ApiError::from)?;
-                let Json::Object(mut session) = session else {
+                let Json::Object(session) = session else {
                     return Err(not_found().into());
                 };
-                // A selection under `user` includes it (`extractKeysAndInclude`), read as
-                // the caller may; unreadable, it stays a pointer.
-                let owner = session
-                    .get("user")
-                    .and_then(|u| u.get("objectId"))
-                    .and_then(Json::as_str)
-                    .map(str::to_owned);
-                if let Some(owner) = owner {
-                    match self.rest_user(&owner) {
-                        Ok(user) => {
-                            session.insert("user".into(), self.output("_User", user));
-                        }
-                        Err(e) if e.code == ErrorCode::ObjectNotFound => {}
-                        Err(e) => return Err(e.into()),
-                    }
-                }
                 session
             }
             // No role is kept here: `_Role` is empty, as on a database without roles.
             _ => return Err(not_found().into()),
         };
+        self.node(class, object)
+    }
+
+    /// A REST object of `class` as its GraphQL type resolves it. A session's `user` is
+    /// included (any selection under it includes it: `extractKeysAndInclude`), read as the
+    /// caller may; unreadable, it stays a pointer.
+    pub(super) fn node(&self, class: &str, mut object: Map<String, Json>) -> Result<Json, Failure> {
+        if class == "_Session" {
+            let owner = object
+                .get("user")
+                .and_then(|u| u.get("objectId"))
+                .and_then(Json::as_str)
+                .map(str::to_owned);
+            if let Some(owner) = owner {
+                match self.rest_user(&owner) {
+                    Ok(user) => {
+                        object.insert("user".into(), self.output("_User", user));
+                    }
+                    Err(e) if e.code == ErrorCode::ObjectNotFound => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
         Ok(self.output(class, object))
     }
 
@@ -177,10 +186,7 @@ fn type_name(class: &str) -> &'static str {
 /// graphql-relay's `fromGlobalId`: the text before the first `:` of the base64-decoded id,
 /// and the text after it (no `:`: an empty type, and the whole text).
 fn from_global_id(id: &str) -> (String, String) {
-    let decoded = base64::engine::general_purpose::STANDARD
-        .decode(id)
-        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
-        .unwrap_or_default();
+    let decoded = super::find::unbase64(id);
     match decoded.split_once(':') {
         Some((ty, rest)) => (ty.to_owned(), rest.to_owned()),
         None => (String::new(), decoded),
