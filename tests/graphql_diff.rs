@@ -5,9 +5,10 @@
 //! parse-compat does not answer as real Parse yet are listed, with why, in
 //! fixtures/graphql-diff/deviations.tsv and skipped. Everything else must match.
 //!
-//! Beside it, fixtures/graphql-objects: the object queries of the class API (`user(id:)`,
-//! `session(id:)`, `role(id:)`, `node(id:)`) asked by the owner, another user, nobody and the
-//! master key, recorded from real Parse of every version that executes them here (5.0+).
+//! Beside it, fixtures/graphql-objects: the object queries and finds of the class API
+//! (`user(id:)`, `session(id:)`, `role(id:)`, `node(id:)`, `users`, `sessions`, `roles`) asked
+//! by the owner, another user, nobody and the master key, recorded from real Parse of every
+//! version that executes them here (5.0+).
 
 mod common;
 

@@ -26,6 +26,7 @@ export function objectCasesFor() {
   rest('prelude.signUpAlice', 'POST', '/parse/users', CLIENT, { username: 'alice', password: 'pw-alice-1', email: 'alice@example.com' });
   rest('prelude.signUpBob', 'POST', '/parse/users', CLIENT, { username: 'bob', password: 'pw-bob-1', email: 'bob@example.com' });
   rest('prelude.aliceSession', 'GET', '/parse/sessions/me', ALICE, null);
+  rest('prelude.aliceLogIn', 'POST', '/parse/login', CLIENT, { username: 'alice', password: 'pw-alice-1' });
 
   // sessions: the owner, by objectId, global id and node; someone else; nobody; the master key
   gql('session.owner', ALICE, `{ session(id: "<oid#3>") { ${SESSION_FIELDS} } }`, { waitBefore: 6000 });
@@ -56,5 +57,32 @@ export function objectCasesFor() {
   // several roots, one failing: data keeps the nullable node, loses the non-null get
   gql('mixed.nodeFails', ALICE, '{ health a: node(id: "X1JvbGU6enp6enp6enp6eg==") { id } b: user(id: "<oid#1>") { username } }');
   gql('mixed.getFails', ALICE, '{ b: user(id: "<oid#1>") { username } c: session(id: "zzzzzzzzzz") { id } __typename }');
+
+  // finds: rights, pages, cursors, orders, where
+  const PAGE = 'pageInfo { hasPreviousPage hasNextPage startCursor endCursor }';
+  gql('find.users', ALICE, `{ users { count edges { cursor node { id username email } } ${PAGE} } }`);
+  gql('find.usersOrdered', ALICE, `{ users(order: [username_DESC], first: 1) { count edges { cursor node { username } } ${PAGE} } }`);
+  gql('find.usersLast', ALICE, `{ users(last: 1) { count edges { cursor node { username } } ${PAGE} } }`);
+  gql('find.usersAfter', ALICE, `{ users(after: "YXJyYXljb25uZWN0aW9uOjA=", first: 1) { count edges { cursor } ${PAGE} } }`);
+  gql('find.usersBefore', ALICE, `{ users(before: "YXJyYXljb25uZWN0aW9uOjE=") { count edges { cursor node { username } } ${PAGE} } }`);
+  gql('find.usersSkip', ALICE, '{ users(skip: 1) { count edges { node { username } } pageInfo { hasPreviousPage hasNextPage } } }');
+  gql('find.usersIn', ALICE, '{ users(where: {username: {in: ["alice", "bob"]}}) { count } }');
+  gql('find.usersOr', ALICE, '{ users(where: {OR: [{username: {equalTo: "bob"}}, {id: {equalTo: "<relay:_User:oid#1>"}}]}, order: [createdAt_ASC]) { edges { node { id username } } } }');
+  gql('find.usersRegex', ALICE, '{ users(where: {username: {matchesRegex: "^AL", options: "i"}}) { edges { node { username } } } }');
+  gql('find.usersNotIn', ALICE, '{ users(where: {username: {notIn: ["alice"]}, objectId: {exists: true}}) { count edges { node { username } } } }');
+  gql('find.usersByEmail', ALICE, '{ users(where: {email: {equalTo: "bob@example.com"}}) { count } }');
+  gql('find.usersNobody', CLIENT, '{ users { count edges { node { username email } } } }');
+  gql('find.usersMaster', MASTER, '{ users(where: {username: {exists: true}}, order: [createdAt_ASC]) { count edges { node { username email } } } }');
+  gql('find.usersCountOnly', ALICE, '{ users(first: 0) { count } }');
+  gql('find.usersBadFirst', ALICE, '{ users(first: -1) { count } }');
+  gql('find.usersBadAfter', ALICE, '{ users(after: "bm90IGEgY3Vyc29y") { count } }');
+  gql('find.sessions', ALICE, '{ sessions(order: [createdAt_ASC]) { count edges { cursor node { objectId sessionToken createdWith user { username email } } } } }');
+  gql('find.sessionsLast', ALICE, `{ sessions(order: [createdAt_ASC], last: 1) { count edges { node { objectId } } ${PAGE} } }`);
+  gql('find.sessionsOther', BOB, '{ sessions(where: {objectId: {equalTo: "<oid#3>"}}) { count edges { node { id } } } }');
+  gql('find.sessionsNobody', CLIENT, '{ sessions { count } }');
+  gql('find.sessionsMaster', MASTER, '{ sessions(where: {sessionToken: {exists: true}}, order: [createdAt_ASC]) { count edges { node { user { username } } } } }');
+  gql('find.roles', ALICE, `{ roles { count edges { cursor } ${PAGE} } }`);
+  gql('find.rolesLast', ALICE, '{ roles(last: 2) { count } }');
+  gql('find.mixed', ALICE, '{ health users(first: 1) { edges { node { username } } } classes { name } }');
   return cases;
 }
