@@ -37,8 +37,12 @@ pub(super) struct Engine<'s, 'd> {
     errors: Vec<Json>,
 }
 
-fn location(field: &Field) -> Json {
-    json!([{ "line": field.start.line, "column": field.start.column }])
+/// graphql-js's `locatedError` of a field: every node merged under its response key.
+fn locations(fields: &[&Field]) -> Json {
+    fields
+        .iter()
+        .map(|f| json!({ "line": f.start.line, "column": f.start.column }))
+        .collect()
 }
 
 impl<'s, 'd> Engine<'s, 'd> {
@@ -83,7 +87,7 @@ impl<'s, 'd> Engine<'s, 'd> {
                     let completed = match resolved {
                         Ok(raw) => self.complete(&def.ty, raw, &group, root_type, &mut path),
                         Err(Failure::Parse(error)) => {
-                            self.error(&error, field, &path);
+                            self.error(&error, &group, &path);
                             Err(Bubble)
                         }
                         Err(Failure::Unmodelled) => {
@@ -163,10 +167,10 @@ impl<'s, 'd> Engine<'s, 'd> {
         }
     }
 
-    fn error(&mut self, error: &ApiError, field: &Field, path: &[Json]) {
+    fn error(&mut self, error: &ApiError, fields: &[&Field], path: &[Json]) {
         self.errors.push(json!({
             "message": error.message,
-            "locations": location(field),
+            "locations": locations(fields),
             "path": path,
             "extensions": error.extensions(),
         }));
@@ -191,7 +195,7 @@ impl<'s, 'd> Engine<'s, 'd> {
                     );
                     self.errors.push(json!({
                         "message": message,
-                        "locations": location(fields[0]),
+                        "locations": locations(fields),
                         "path": path,
                     }));
                     return Err(Bubble);

@@ -219,6 +219,21 @@ mod tests {
         );
     }
 
+    // graphql-js locates a field's error at every node merged under its response key
+    // (recorded: graphql-diff 6.5.11 mut.fieldConflict.6).
+    #[test]
+    fn an_error_is_located_at_every_merged_node() {
+        let (_, errors) = run(
+            "6.5.11",
+            "{ x: class(name: \"N\") { name } x: class(name: \"N\") { name } }",
+            None,
+        );
+        assert_eq!(
+            errors[0]["locations"],
+            json!([{"line": 1, "column": 3}, {"line": 1, "column": 32}])
+        );
+    }
+
     // A missing non-null leaf is graphql-js's own error, and the null climbs to `data`
     // through the non-null list and its non-null items.
     #[test]
