@@ -70,6 +70,9 @@ export function objectCasesFor() {
   gql('find.usersOr', ALICE, '{ users(where: {OR: [{username: {equalTo: "bob"}}, {id: {equalTo: "<relay:_User:oid#1>"}}]}, order: [createdAt_ASC]) { edges { node { id username } } } }');
   gql('find.usersRegex', ALICE, '{ users(where: {username: {matchesRegex: "^AL", options: "i"}}) { edges { node { username } } } }');
   gql('find.usersNotIn', ALICE, '{ users(where: {username: {notIn: ["alice"]}, objectId: {exists: true}}) { count edges { node { username } } } }');
+  gql('find.usersCreatedBetween', ALICE, '{ users(where: {createdAt: {greaterThan: "2020-01-01T00:00:00.000Z", lessThanOrEqualTo: "2030-06-15T12:00:00.000Z"}}) { count } }');
+  gql('find.usersCreatedLater', ALICE, '{ users(where: {updatedAt: {greaterThanOrEqualTo: "2030-06-15T12:00:00.000Z"}}) { count } }');
+  gql('find.sessionsExpiring', ALICE, '{ sessions(where: {expiresAt: {greaterThan: "2020-01-01T00:00:00.000Z"}}) { count } }');
   gql('find.usersByEmail', ALICE, '{ users(where: {email: {equalTo: "bob@example.com"}}) { count } }');
   gql('find.usersNobody', CLIENT, '{ users { count edges { node { username email } } } }');
   gql('find.usersMaster', MASTER, '{ users(where: {username: {exists: true}}, order: [createdAt_ASC]) { count edges { node { username email } } } }');

@@ -285,7 +285,18 @@ fn modelled(constraint: &str, v: &Json) -> bool {
                     .iter()
                     .any(|i| is_date(i) || i.is_null() || i.is_object())
         }
-        v if is_date(v) => false,
+        // Dates compare (probed on real 5.6.0 and 9.10.0); their equality and lists fail in
+        // the adapter ("Internal server error"), not modelled yet. Only the canonical text
+        // `Date#toISOString` gives is read the same here.
+        v if is_date(v) => {
+            matches!(
+                constraint,
+                "lessThan" | "lessThanOrEqualTo" | "greaterThan" | "greaterThanOrEqualTo"
+            ) && v
+                .get("iso")
+                .and_then(Json::as_str)
+                .is_some_and(canonical_iso)
+        }
         v => match constraint {
             "lessThan"
             | "lessThanOrEqualTo"
@@ -296,6 +307,20 @@ fn modelled(constraint: &str, v: &Json) -> bool {
             _ => true,
         },
     }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.sssZ`, as JavaScript's `toISOString` writes a date.
+fn canonical_iso(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.len() == 24
+        && b.iter().enumerate().all(|(i, c)| match i {
+            4 | 7 => *c == b'-',
+            10 => *c == b'T',
+            13 | 16 => *c == b':',
+            19 => *c == b'.',
+            23 => *c == b'Z',
+            _ => c.is_ascii_digit(),
+        })
 }
 
 /// The objectId a global id of `class` names, else the text itself.
@@ -568,6 +593,13 @@ mod tests {
             Json::Object(out).to_string(),
             r#"{"username":{"$in":["a"]},"objectId":{"$eq":"abc","$exists":true}}"#
         );
+        // dates compare; their equality is not modelled
+        let w = json!({"createdAt": {"greaterThan": {"__type": "Date", "iso": "2020-01-01T00:00:00.000Z"}}});
+        assert!(where_to_parse(w.as_object().unwrap(), "_User").is_ok());
+        let w = json!({"createdAt": {"equalTo": {"__type": "Date", "iso": "2020-01-01T00:00:00.000Z"}}});
+        assert!(where_to_parse(w.as_object().unwrap(), "_User").is_err());
+        let w = json!({"createdAt": {"lessThan": {"__type": "Date", "iso": "2020-01-01"}}});
+        assert!(where_to_parse(w.as_object().unwrap(), "_User").is_err());
         let w = json!({"user": {"have": {}}});
         assert!(matches!(
             where_to_parse(w.as_object().unwrap(), "_Session"),
