@@ -160,6 +160,21 @@ impl<'d> Collector<'_, 'd> {
             .and_then(|a| self.value(a))
     }
 
+    /// graphql-js `collectSubfields`: the selections of every field node under one response
+    /// key, collected together for the runtime type of their value.
+    pub fn collect_subfields(
+        &self,
+        runtime_type: &str,
+        fields: &[&'d Field],
+    ) -> Vec<(String, Vec<&'d Field>)> {
+        let selections: Vec<&'d Selection> = fields
+            .iter()
+            .filter_map(|f| f.selection.as_ref())
+            .flatten()
+            .collect();
+        self.collect(runtime_type, selections)
+    }
+
     /// graphql-list-fields' `getFieldNames`: the dotted path of every leaf selected under
     /// these field nodes, through every fragment whatever its type condition, `@skip` and
     /// `@include` applied; in first-seen order, each once.

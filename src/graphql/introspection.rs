@@ -11,7 +11,7 @@
 use serde_json::{Map, Value as Json};
 
 use crate::graphql::collect::Collector;
-use crate::graphql::envelope::document::{Document, Field, Operation, Selection};
+use crate::graphql::envelope::document::{Document, Field, Operation};
 use crate::graphql::envelope::schema_info::TypeRef;
 use crate::graphql::validation::schema::{
     DirectiveDef, FieldDef, InputValue, Kind, Meta, SchemaModel, TypeDef,
@@ -201,13 +201,8 @@ impl<'s, 'd> Exec<'s, 'd> {
 
     /// Apply the fields under one response key to an object.
     fn complete(&self, obj: Obj<'s>, fields: &[&'d Field]) -> Json {
-        let selections: Vec<&'d Selection> = fields
-            .iter()
-            .filter_map(|f| f.selection.as_ref())
-            .flatten()
-            .collect();
         let mut out = Map::new();
-        for (key, group) in self.fields.collect(obj.type_name(), selections) {
+        for (key, group) in self.fields.collect_subfields(obj.type_name(), fields) {
             let value = self.resolve(obj, group[0]);
             let value = match value {
                 Out::Leaf(v) => v,

@@ -241,13 +241,8 @@ impl<'s, 'd> Engine<'s, 'd> {
         path: &mut Vec<Json>,
     ) -> Result<Json, Bubble> {
         let schema = self.fields.schema;
-        let selections: Vec<&'d Selection> = fields
-            .iter()
-            .filter_map(|f| f.selection.as_ref())
-            .flatten()
-            .collect();
         let mut out = Map::new();
-        for (key, group) in self.fields.collect(runtime, selections) {
+        for (key, group) in self.fields.collect_subfields(runtime, fields) {
             let field = group[0];
             if field.name == "__typename" {
                 out.insert(key, Json::String(runtime.to_owned()));

@@ -105,29 +105,28 @@ impl Acl {
 impl Acl {
     /// The same ACL as JSON, for the executors that run outside juniper.
     pub fn to_json(&self) -> Value {
-        let rule = |read: bool, write: bool| serde_json::json!({ "read": read, "write": write });
-        serde_json::json!({
-            "users": self.users.as_ref().map(|users| users
+        let rule = |who: &str, name: String, read: bool, write: bool| {
+            let mut r = serde_json::json!({ "read": read, "write": write });
+            r[who] = Value::String(name);
+            r
+        };
+        let users = self.users.as_ref().map(|users| {
+            let rules = users
                 .iter()
-                .map(|u| {
-                    let mut r = rule(u.read, u.write);
-                    r["userId"] = Value::String(u.user_id.to_string());
-                    r
-                })
-                .collect::<Vec<_>>()),
-            "roles": self.roles.as_ref().map(|roles| roles
+                .map(|u| rule("userId", u.user_id.to_string(), u.read, u.write));
+            rules.collect::<Vec<_>>()
+        });
+        let roles = self.roles.as_ref().map(|roles| {
+            let rules = roles
                 .iter()
-                .map(|u| {
-                    let mut r = rule(u.read, u.write);
-                    r["roleName"] = Value::String(u.role_name.to_string());
-                    r
-                })
-                .collect::<Vec<_>>()),
-            "public": self.public.as_ref().map(|p| serde_json::json!({
-                "read": p.read,
-                "write": p.write,
-            })),
-        })
+                .map(|r| rule("roleName", r.role_name.to_string(), r.read, r.write));
+            rules.collect::<Vec<_>>()
+        });
+        let public = self
+            .public
+            .as_ref()
+            .map(|p| serde_json::json!({ "read": p.read, "write": p.write }));
+        serde_json::json!({ "users": users, "roles": roles, "public": public })
     }
 }
 
