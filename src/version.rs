@@ -592,6 +592,11 @@ pub struct Behavior {
     /// `enforcePrivateUsers` defaults to true: a user's ACL has no public read (6.0+).
     [Breaking]
     pub private_users: bool,
+    /// `allowClientClassCreation` defaults to false: without the master key, a query of a
+    /// class that does not exist is refused, 119 "This user is not allowed to access
+    /// non-existent class: X" (7.0+).
+    [Breaking]
+    pub client_class_creation_refused: bool,
     /// `GET /users/me` carries `"__type":"Object","className":"_User"` (up to 7.x).
     [Dangerous]
     pub users_me_has_class_fields: bool,
@@ -915,6 +920,7 @@ impl Behavior {
             cors_request_id_header: v.at_least(4, 3),
             case_insensitive_identity: v.at_least(4, 0),
             private_users: v.at_least(6, 0),
+            client_class_creation_refused: v.at_least(7, 0),
             users_me_has_class_fields: !v.at_least(8, 0),
             session_has_restricted: !v.at_least(5, 0),
             sessions_me_own_lookup: v.at_least(7, 0),
@@ -1066,6 +1072,16 @@ mod tests {
         assert!(b("4.4.0").cors_request_id_header);
         assert!(b("4.5.2").session_has_restricted);
         assert!(!b("5.6.0").session_has_restricted);
+        assert!(!b("6.5.11").client_class_creation_refused);
+        assert!(b("7.5.4").client_class_creation_refused);
+        assert_eq!(
+            b("4.5.2").graphql_selected_keys,
+            GraphqlSelectedKeys::Columns
+        );
+        assert_eq!(
+            b("5.6.0").graphql_selected_keys,
+            GraphqlSelectedKeys::AllWhenUnknown
+        );
         assert!(b("7.5.4").users_me_has_class_fields);
         assert!(!b("8.6.94").users_me_has_class_fields);
         assert_eq!(

@@ -41,9 +41,7 @@ impl Resolve for Context {
                 let (ty, object_id) = from_global_id(id());
                 match ty.as_str() {
                     "_User" | "_Session" | "_Role" => self.object(&ty, &object_id),
-                    // A class this store does not have, or an id that is no global id:
-                    // the database's own refusals, not modelled.
-                    _ => Err(Failure::Unmodelled),
+                    other => self.unknown_class(other),
                 }
             }
             _ => Ok(self.schema_query(field)?),
@@ -80,6 +78,28 @@ impl Context {
                 format!("no resolver for {other}"),
             )),
         }
+    }
+
+    /// `getObject` of a class the database does not have: what the `node` of an id that is
+    /// no global id of a default class meets (an objectId passed as it is decodes to the
+    /// empty class name). Without the master key 7.0+ refuse the class; otherwise
+    /// PostgreSQL's client refuses the empty name. A named class is not modelled.
+    fn unknown_class(&self, class: &str) -> Result<Json, Failure> {
+        let sanitized = self.behavior.sanitized_permission_errors;
+        if self.behavior.client_class_creation_refused && !self.auth.is_master {
+            let message = if sanitized {
+                "Permission denied".to_owned()
+            } else {
+                format!("This user is not allowed to access non-existent class: {class}")
+            };
+            return Err(ApiError::parse(ErrorCode::OperationForbidden, message).into());
+        }
+        // Recorded for the empty name on 5.x-6.x and 7.x's master key; 8.x+'s master key
+        // (whose internal errors are sanitized) was not.
+        if class.is_empty() && !sanitized {
+            return Err(ApiError::internal_with("TypeError: Invalid sql name: \"\"").into());
+        }
+        Err(Failure::Unmodelled)
     }
 
     /// The caller as Parse's REST layer sees it.
