@@ -13,7 +13,6 @@ use serde_json::{Map, Value as Json, json};
 use super::{Failure, RootField};
 use crate::error::{ErrorCode, ParseError};
 use crate::graphql::context::Context;
-use crate::rest::RestContext;
 
 /// graphql-relay's cursor prefix.
 const PREFIX: &str = "arrayconnection:";
@@ -481,10 +480,7 @@ impl Context {
         if count {
             body.insert("count".into(), json!(1));
         }
-        let rest = RestContext {
-            state: &self.state,
-            auth: self.auth.clone(),
-        };
+        let rest = self.rest();
         let params = Map::new();
         let answer = match class {
             "_User" => self.wait(crate::rest::find::users(&rest, &body, &params))?,

@@ -103,7 +103,7 @@ impl Context {
     }
 
     /// The caller as Parse's REST layer sees it.
-    fn rest(&self) -> RestContext<'_> {
+    pub(super) fn rest(&self) -> RestContext<'_> {
         RestContext {
             state: &self.state,
             auth: self.auth.clone(),
