@@ -6,9 +6,7 @@
 //! context switches. A small fixed set of threads taking jobs from one queue keeps working
 //! through the queue without sleeping while requests keep coming.
 
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-
+use crossbeam_channel::{Receiver, Sender};
 use tokio::sync::oneshot;
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -23,7 +21,7 @@ pub const STACK_SIZE: usize = 64 * 1024 * 1024;
 pub struct ExecutorPool {
     /// Dropping the pool (and its clones) drops this, which ends every thread once its current
     /// job is done.
-    jobs: mpsc::Sender<Job>,
+    jobs: Sender<Job>,
 }
 
 /// Why a job did not produce its answer (a job the pool never took drops its reply instead).
@@ -36,24 +34,16 @@ pub enum PoolError {
 impl ExecutorPool {
     /// Start `threads` threads (at least one).
     pub fn new(threads: usize) -> std::io::Result<Self> {
-        let (tx, rx) = mpsc::channel::<Job>();
-        let rx = Arc::new(Mutex::new(rx));
+        let (tx, rx) = crossbeam_channel::unbounded::<Job>();
         for i in 0..threads.max(1) {
-            let rx = Arc::clone(&rx);
+            let rx: Receiver<Job> = rx.clone();
             std::thread::Builder::new()
                 .name(format!("graphql-{i}"))
                 .stack_size(STACK_SIZE)
                 .spawn(move || {
-                    loop {
-                        // Only the waiting thread holds the lock; it is released before the job runs.
-                        let job = match rx.lock() {
-                            Ok(guard) => guard.recv(),
-                            Err(_) => return,
-                        };
-                        match job {
-                            Ok(job) => job(),
-                            Err(_) => return,
-                        }
+                    // A job wakes one sleeping thread, and none while a busy one takes it next.
+                    while let Ok(job) = rx.recv() {
+                        job();
                     }
                 })?;
         }

@@ -5,12 +5,10 @@
 //! jobs from one queue, so a read neither wakes a fresh thread of tokio's blocking pool nor
 //! borrows a connection from a shared pool. Readers never wait for the writer (WAL).
 
+use crossbeam_channel::{Receiver, Sender};
+use rusqlite::Connection;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-
-use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use super::StoreError;
@@ -19,7 +17,7 @@ type Job = Box<dyn FnOnce(Result<&Connection, StoreError>) + Send>;
 
 pub(super) struct Readers {
     /// Dropping the store drops this, which ends every thread once its current job is done.
-    jobs: mpsc::Sender<Job>,
+    jobs: Sender<Job>,
 }
 
 impl Readers {
@@ -30,22 +28,17 @@ impl Readers {
         threads: usize,
         open: fn(&Path, bool) -> Result<Connection, StoreError>,
     ) -> Result<Self, StoreError> {
-        let (jobs, rx) = mpsc::channel::<Job>();
-        let rx = Arc::new(Mutex::new(rx));
+        let (jobs, rx) = crossbeam_channel::unbounded::<Job>();
         for i in 0..threads.max(1) {
-            let rx = Arc::clone(&rx);
+            let rx: Receiver<Job> = rx.clone();
             let path: PathBuf = path.to_owned();
             std::thread::Builder::new()
                 .name(format!("sqlite-read-{i}"))
                 .spawn(move || {
                     let mut conn: Option<Connection> = None;
-                    loop {
-                        // The lock is held only while waiting; released before the job runs.
-                        let job = match rx.lock() {
-                            Ok(guard) => guard.recv(),
-                            Err(_) => return,
-                        };
-                        let Ok(job) = job else { return };
+                    // Every thread waits on the one queue itself: a job wakes one sleeping
+                    // reader, and none when a reader is still busy and takes it next.
+                    while let Ok(job) = rx.recv() {
                         if conn.is_none() {
                             match open(&path, true) {
                                 Ok(c) => conn = Some(c),
@@ -89,7 +82,7 @@ impl Readers {
         T: FnOnce(Result<R, StoreError>) + Send + 'static,
     {
         let job: Job = Box::new(move |conn| then(conn.and_then(f)));
-        if let Err(mpsc::SendError(job)) = self.jobs.send(job) {
+        if let Err(crossbeam_channel::SendError(job)) = self.jobs.send(job) {
             job(Err(StoreError::Closed));
         }
     }
