@@ -113,7 +113,7 @@ impl SqliteStore {
             .await?;
         if written && verified_changes {
             // Cached sessions carry the user: `emailVerified` must read back changed.
-            self.inner.cache.clear();
+            self.inner.cache.invalidate_user(user_id);
         }
         Ok(written)
     }

@@ -252,8 +252,9 @@ impl SqliteStore {
                 Ok(Ok((user, ended, answers)))
             })
             .await?;
-        // Any change to a user reaches every cached session of theirs.
-        self.inner.cache.clear();
+        // Any change to a user reaches every cached session of theirs (even a refused one:
+        // a schema change it made stays).
+        self.inner.cache.invalidate_user(user_id);
         let (user, ended, answers) = outcome?;
         self.ended(&ended);
         Ok((user, answers))
@@ -299,7 +300,7 @@ impl SqliteStore {
                 Ok(())
             })
             .await?;
-        self.inner.cache.clear();
+        self.inner.cache.invalidate_user(user_id);
         Ok(())
     }
 
@@ -437,11 +438,14 @@ impl SqliteStore {
                     update.expires_at.is_some(),
                     update.expires_at.flatten(),
                 ])?;
-                Ok(Some((now, answers)))
+                Ok(Some((now, answers, session.user_id)))
             })
             .await?;
-        self.inner.cache.clear();
-        Ok(outcome)
+        Ok(outcome.map(|(now, answers, user_id)| {
+            // The session's cached copies are its user's.
+            self.inner.cache.invalidate_user(&user_id);
+            (now, answers)
+        }))
     }
 
     /// Make a session for a signed-in user that names no auth provider: `POST /sessions`
