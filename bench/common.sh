@@ -19,13 +19,15 @@ measure_baseline() {
 
 # The ceiling for one request shape of the benchmark: the same hyper server answering the
 # very requests a line sends (same wrk script, body and headers), so wrk's own work per request
-# (a Lua `request()` builds each one) weighs on both sides. Arguments: the path, then wrk's
-# own (`-s SCRIPT`), with the script's environment set by the caller.
+# (a Lua `request()` builds each one) weighs on both sides. With $RESPONSE (a file holding a
+# response as `curl -si` prints it) it answers that response, so the exchange is the line's in
+# both directions and only what parse-compat does between them is left out. Arguments: the
+# path, then wrk's own (`-s SCRIPT`), with the script's environment set by the caller.
 measure_baseline_for() {
   local path=$1; shift
-  target/release/examples/bench_baseline "$port" &
+  target/release/examples/bench_baseline "$port" ${RESPONSE:+"$RESPONSE"} &
   local server=$!
-  for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
+  for _ in $(seq 1 100); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.05; done
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${DURATION}s" "$@" "http://127.0.0.1:$port$path" | grep -E "Requests/sec"
   kill "$server"; wait "$server" 2>/dev/null || true
 }

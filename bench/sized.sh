@@ -76,7 +76,16 @@ for pair in $SIZES; do
   serve "$work/serve.db"
   row "idle memory" "$(rss)"
   hot=$(head -n1 "$tokens")
+  # The answers of the users/me and viewer lines, for the ceilings of those exchanges (below).
+  keys=(-H "X-Parse-Application-Id: compatApp" -H "X-Parse-REST-API-Key: compatRest" -H "X-Parse-Session-Token: $hot")
+  curl -si "${keys[@]}" "http://127.0.0.1:$port/parse/users/me" >"$work/users-me.response"
+  curl -si "${keys[@]}" -H "Content-Type: application/json" -d "$viewer" "http://127.0.0.1:$port/graphql" >"$work/viewer.response"
   row "users/me, one token (cache hit)" "$(TOKEN=$hot rate -s bench/users-me.lua "http://127.0.0.1:$port/parse/users/me")"
+  # The same wrk script as the uniform line, over tokens that all stay cached: what the
+  # uniform line would reach if every token hit the cache.
+  head -n 10000 "$tokens" >"$work/cached-tokens"
+  TOKENS=$work/cached-tokens URL_PATH=/parse/users/me DURATION=2 rate -s bench/random-token.lua "http://127.0.0.1:$port/" >/dev/null
+  row "users/me, uniform over $(wc -l <"$work/cached-tokens") tokens (all cached)" "$(TOKENS=$work/cached-tokens URL_PATH=/parse/users/me rate -s bench/random-token.lua "http://127.0.0.1:$port/")"
   row "users/me, uniform over $(wc -l <"$tokens") tokens" "$(TOKENS=$tokens URL_PATH=/parse/users/me rate -s bench/random-token.lua "http://127.0.0.1:$port/")"
   row "GraphQL viewer, one token (cache hit)" "$(BODY=$viewer TOKEN=$hot rate -s bench/graphql.lua "http://127.0.0.1:$port/graphql")"
   row "GraphQL viewer, uniform over $(wc -l <"$tokens") tokens" "$(BODY=$viewer TOKENS=$tokens METHOD=POST URL_PATH=/graphql rate -s bench/random-token.lua "http://127.0.0.1:$port/")"
@@ -91,6 +100,11 @@ for pair in $SIZES; do
   row "users/me, one token, while ended sessions are swept" "$(TOKEN=$hot rate -s bench/users-me.lua "http://127.0.0.1:$port/parse/users/me")"
   row "memory after the logouts" "$(rss)"
   stop
+  # The ceilings of the exact exchanges: hyper sent the same requests by the same wrk scripts,
+  # answering with the bytes parse-compat answered them.
+  row "ceiling: hyper, the users/me exchange" "$(RESPONSE=$work/users-me.response TOKEN=r:0 measure_baseline_for /parse/users/me -s bench/users-me.lua | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }')"
+  row "ceiling: hyper, the users/me exchange, uniform tokens" "$(RESPONSE=$work/users-me.response TOKENS=$tokens URL_PATH=/parse/users/me measure_baseline_for / -s bench/random-token.lua | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }')"
+  row "ceiling: hyper, the viewer exchange" "$(RESPONSE=$work/viewer.response BODY=$viewer TOKEN=r:0 measure_baseline_for /graphql -s bench/graphql.lua | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }')"
   fresh_copy
   serve "$work/serve.db"
   row "login as a random user (bcrypt cost 10)" "$(USERS=$users rate --timeout 10s -s bench/login-random.lua "http://127.0.0.1:$port/parse/login")"
