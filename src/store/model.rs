@@ -119,8 +119,12 @@ impl AuthSession {
 
     /// The session's own data, and the user's.
     fn data_bytes(&self) -> (usize, usize) {
+        // The length of each map's JSON, counted as it is written rather than written out.
         let json = |v: Option<&Map<String, Value>>| {
-            v.map_or(0, |m| serde_json::to_vec(m).map_or(0, |b| b.len()))
+            v.map_or(0, |m| {
+                let mut count = ByteCount(0);
+                serde_json::to_writer(&mut count, m).map_or(0, |()| count.0)
+            })
         };
         let user = &self.user;
         let data = user.object_id.len()
@@ -136,6 +140,20 @@ impl AuthSession {
             + self.session.installation_id.as_ref().map_or(0, String::len)
             + json(Some(&self.session.fields));
         (session, data)
+    }
+}
+
+/// A writer that only counts what is written to it.
+struct ByteCount(usize);
+
+impl std::io::Write for ByteCount {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
     }
 }
 

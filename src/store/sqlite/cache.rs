@@ -143,6 +143,13 @@ impl SessionCache {
         value: Arc<AuthSession>,
         generation: u64,
     ) {
+        {
+            // Most misses of a large store end here: not weighed, nothing evicted.
+            let mut inner = self.inner.lock();
+            if inner.generation != generation || !inner.seen_before(&hash) {
+                return;
+            }
+        }
         let weight = value.approximate_bytes();
         if weight > self.budget / 1000 {
             return;
@@ -153,7 +160,7 @@ impl SessionCache {
         let mut gone: Vec<Entry> = Vec::new();
         {
             let mut inner = self.inner.lock();
-            if inner.generation != generation || !inner.seen_before(&hash) {
+            if inner.generation != generation {
                 return;
             }
             // `push` answers what it displaced: the same key's old entry, or the LRU one at
