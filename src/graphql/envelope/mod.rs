@@ -182,7 +182,6 @@ impl Envelope<'_> {
     ) -> Result<Vec<Outcome>, Refused> {
         let pipeline = std::sync::Arc::clone(self.pipeline);
         let mut auth = std::mem::take(auth);
-        let (reply, answer) = tokio::sync::oneshot::channel();
         if let Some(analyses) = pipeline.inline_analyses(&requests) {
             // The session first: from the cache, or from a reader thread that hands it back
             // here (rather than on to an executor thread).
@@ -251,9 +250,11 @@ impl Envelope<'_> {
                 });
             }
             // A resolver needs the store: run them where it may block.
+            let (reply, answer) = tokio::sync::oneshot::channel();
             self.pool.submit(move || Ok(run_all()), reply);
             return Self::outcomes(answer).await;
         }
+        let (reply, answer) = tokio::sync::oneshot::channel();
         let runner = self.runner.clone();
         let execute = move |auth: RequestAuth| -> Result<Vec<Outcome>, Refused> {
             let caller = runner.caller(auth);
