@@ -11,13 +11,17 @@ use serde_json::{Value, json};
 
 const VIEWER: &str = "query { viewer { sessionToken user { username } } }";
 
-async fn me(server: &Server, token: &str) -> Reply {
+async fn get(server: &Server, path: &str, token: &str) -> Reply {
     server
-        .request("GET", "/parse/users/me")
+        .request("GET", path)
         .header("X-Parse-Client-Key", "compatClient")
         .header("X-Parse-Session-Token", token)
         .send()
         .await
+}
+
+async fn me(server: &Server, token: &str) -> Reply {
+    get(server, "/parse/users/me", token).await
 }
 
 async fn viewer(server: &Server, token: &str) -> Reply {
@@ -87,25 +91,13 @@ async fn a_change_reaches_its_users_cached_sessions_and_nobody_elses() {
     assert_eq!(graphql["data"]["viewer"]["user"]["username"], "alice");
 
     // Alice writes a field of her session: `sessions/me` shows it.
-    let session: Value = json_of(
-        &server
-            .request("GET", "/parse/sessions/me")
-            .header("X-Parse-Client-Key", "compatClient")
-            .header("X-Parse-Session-Token", &alice)
-            .send()
-            .await,
-    );
+    let session: Value = json_of(&get(&server, "/parse/sessions/me", &alice).await);
     let session_id = session["objectId"]
         .as_str()
         .expect("a session id")
         .to_owned();
     for _ in 0..3 {
-        let again = server
-            .request("GET", "/parse/sessions/me")
-            .header("X-Parse-Client-Key", "compatClient")
-            .header("X-Parse-Session-Token", &alice)
-            .send()
-            .await;
+        let again = get(&server, "/parse/sessions/me", &alice).await;
         assert_eq!(json_of(&again).get("device"), None);
     }
     let updated = write(
@@ -117,12 +109,7 @@ async fn a_change_reaches_its_users_cached_sessions_and_nobody_elses() {
     )
     .await;
     assert_eq!(updated.status, 200, "{}", updated.body);
-    let after = server
-        .request("GET", "/parse/sessions/me")
-        .header("X-Parse-Client-Key", "compatClient")
-        .header("X-Parse-Session-Token", &alice)
-        .send()
-        .await;
+    let after = get(&server, "/parse/sessions/me", &alice).await;
     assert_eq!(json_of(&after)["device"], "phone", "{}", after.body);
 
     // Bob is deleted: his cached session no longer resolves to anyone; Alice's still does.

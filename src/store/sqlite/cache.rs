@@ -49,8 +49,8 @@ struct Inner {
     generation: u64,
     /// The doorkeeper: one bit per slot, set when a token hashing to the slot missed.
     seen: Box<[u64]>,
-    /// Bits set since the last reset; at `seen_limit` all are cleared, which keeps the share
-    /// of slots set (and so of tokens let in at their first miss) under a fifth.
+    /// Bits set since the last reset; at a fifth of the bits all are cleared, which keeps the
+    /// share of slots set (and so of tokens let in at their first miss) under a fifth.
     seen_count: usize,
 }
 
@@ -213,7 +213,7 @@ impl SessionCache {
             inner.generation = inner.generation.wrapping_add(1);
             for hash in inner.by_user.remove(&user).unwrap_or_default() {
                 if let Some(entry) = inner.map.pop(&hash) {
-                    inner.bytes -= entry.weight;
+                    inner.unlink(&hash, &entry);
                     gone.push(entry);
                 }
             }
