@@ -107,8 +107,18 @@ leaf_facts! {
         LandingPage::ApolloProduction(release) => format!("Apollo Server's ({release})"),
     },
     GraphqlSelectedKeys => |v| match v {
-        GraphqlSelectedKeys::Columns => "as columns, unknown ones refused by the database".to_owned(),
-        GraphqlSelectedKeys::AllWhenUnknown => "all columns when one is unknown".to_owned(),
+        GraphqlSelectedKeys::Always => "as columns, unknown ones refused by the database".to_owned(),
+        GraphqlSelectedKeys::UnlessUnknown(k) => format!(
+            "as columns unless one is unknown{}{}{}",
+            if k.objects { ", object subfields known" } else { "" },
+            if k.relations { ", relations passed to the database" } else { "" },
+            if k.auth_data_reads_all { ", none with authData" } else { "" },
+        ),
+        GraphqlSelectedKeys::Filtered => "all columns when one is unknown, no relation".to_owned(),
+    },
+    RelayBase64 => |v| match v {
+        RelayBase64::NodeBuffer => "Node's Buffer (lenient)".to_owned(),
+        RelayBase64::Strict => "graphql-relay's own (strict)".to_owned(),
     },
     GraphqlJs => |v| match v {
         GraphqlJs::V14 => "graphql-js 14".to_owned(),
@@ -382,18 +392,47 @@ pub enum GraphqlIntrospection {
     MasterOnly,
 }
 
-/// How Parse's GraphQL object queries (`user(id:)`, `node(id:)`, ...) hand the selection to
-/// the database as the `keys` to read.
+/// How Parse's GraphQL object queries (`user(id:)`, `node(id:)`, the finds) hand the selection
+/// to the database as the `keys` to read: graphql-list-fields' paths through
+/// `extractKeysAndInclude`, whose first names PostgreSQL reads as columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum GraphqlSelectedKeys {
-    /// 3.9 – 4.x: every selected field name reaches the database as a column, those of other
-    /// types' fragments and relations included, so PostgreSQL refuses the query (`error:
-    /// column "users" does not exist`). parse-compat does not model this yet: such
-    /// operations answer that they need `--upstream`.
-    Columns,
-    /// 5.0+: a selection naming anything that is not a column of the class reads every
-    /// column instead (`needToGetAllKeys`), so the database never sees an unknown one.
-    AllWhenUnknown,
+    /// 3.9 – 3.10: every selected name reaches the database, those of other types' fragments
+    /// and of relations included, so PostgreSQL refuses one that is no column (`error: column
+    /// "users" does not exist`).
+    Always,
+    /// 4.x: `needToGetAllKeys` reads every column instead when a key is not one it knows as
+    /// the class's own; which keys it knows changed from release to release, and those it
+    /// passes still reach PostgreSQL as they are.
+    UnlessUnknown(KnownKeys),
+    /// 5.0+: as 4.x, and the PostgreSQL adapter drops keys that are no column (relations),
+    /// so the database never sees an unknown one.
+    Filtered,
+}
+
+/// How graphql-relay's `unbase64` reads a global id or a cursor.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelayBase64 {
+    /// graphql-relay 0.6 – 0.7 (Parse 3.10 – 5.2): Node's `Buffer.from(text, 'base64')`,
+    /// which skips characters outside the alphabet (reading `-`/`_` as `+`/`/`) and stops at
+    /// the first `=`.
+    NodeBuffer,
+    /// graphql-relay 0.8+ (Parse 5.3+): its own decoder, for which a character outside the
+    /// alphabet or a short group makes the whole text empty.
+    Strict,
+}
+
+/// Which keys 4.x's `needToGetAllKeys` takes as the class's own, besides a field without a
+/// subfield and a pointer's field of the class it points to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KnownKeys {
+    /// A subfield of an `Object` or `Array` field (4.4+).
+    pub objects: bool,
+    /// Any key under a relation (4.5 and 4.10+): the relation's name then reaches
+    /// PostgreSQL, which has no such column.
+    pub relations: bool,
+    /// A selection naming `authData` passes no keys at all (4.4+, not 4.6).
+    pub auth_data_reads_all: bool,
 }
 
 /// How the `Upload` scalar of a Parse version takes a literal in a document (its
@@ -583,6 +622,18 @@ pub struct Behavior {
     /// How GraphQL object queries pass their selection to the database as keys.
     [Dangerous]
     pub graphql_selected_keys: GraphqlSelectedKeys,
+    /// GraphQL `where` operators are `_eq`, `_lt`, `_or`... and gets take `objectId:`
+    /// (3.7 – 3.8); from 3.9 they are `equalTo`, `lessThan`, `OR`... and `id:`.
+    [Breaking]
+    pub graphql_underscored_operators: bool,
+    /// GraphQL objects follow Relay (3.10+): `id` is a global id (an objectId is still
+    /// accepted), finds answer connections, `ACL` is a typed object. Before, `id` is the
+    /// objectId, finds answer `{ results, count }` and `ACL` is Parse's JSON.
+    [Breaking]
+    pub graphql_relay_objects: bool,
+    /// How graphql-relay decodes a global id or a cursor.
+    [Dangerous]
+    pub graphql_relay_base64: RelayBase64,
     /// `X-Parse-Request-Id` is in Parse's CORS allow-headers list (4.3.0+).
     [Added]
     pub cors_request_id_header: bool,
@@ -654,7 +705,8 @@ pub struct Behavior {
     /// still not shown).
     [Breaking]
     pub email_query_protected: bool,
-    /// A user's own email shows in a `_User` query with a `where` (3.9+; 3.7 hides it).
+    /// A user's own email shows in a `_User` query with a `where` (3.8+, whose
+    /// `filterSensitiveData` spares the caller's own object; 3.7 hides it).
     [Dangerous]
     pub own_email_in_where_queries: bool,
     /// Login and `verifyPassword` inside `/batch` work (4.4+; before, reading the missing
@@ -912,10 +964,33 @@ impl Behavior {
                 7 | 8 => GraphqlIntrospection::ApolloRule,
                 _ => GraphqlIntrospection::MasterOnly,
             },
-            graphql_selected_keys: if v.at_least(5, 0) {
-                GraphqlSelectedKeys::AllWhenUnknown
+            // Read from objectsQueries.js, parseGraphQLUtils.js and the PostgreSQL adapter at
+            // each tag (4.6.0 was cut from a branch without 4.5's changes).
+            graphql_selected_keys: {
+                let known = |objects, relations, auth_data_reads_all| {
+                    GraphqlSelectedKeys::UnlessUnknown(KnownKeys {
+                        objects,
+                        relations,
+                        auth_data_reads_all,
+                    })
+                };
+                match (v.major, v.minor) {
+                    (0..=3, _) => GraphqlSelectedKeys::Always,
+                    (4, 0..=3) => known(false, false, false),
+                    (4, 4) => known(true, false, true),
+                    (4, 5) => known(true, true, true),
+                    (4, 6) => known(true, false, false),
+                    (4, 7..=9) => known(true, false, true),
+                    (4, _) => known(true, true, true),
+                    _ => GraphqlSelectedKeys::Filtered,
+                }
+            },
+            graphql_underscored_operators: !v.at_least(3, 9),
+            graphql_relay_objects: v.at_least(3, 10),
+            graphql_relay_base64: if v.at_least(5, 3) {
+                RelayBase64::Strict
             } else {
-                GraphqlSelectedKeys::Columns
+                RelayBase64::NodeBuffer
             },
             cors_request_id_header: v.at_least(4, 3),
             case_insensitive_identity: v.at_least(4, 0),
@@ -954,7 +1029,7 @@ impl Behavior {
             batch_login_guards_query: v.at_least(4, 4),
             email_query_protected: v >= ParseVersion::new(5, 2, 5)
                 || (v.major == 4 && v >= ParseVersion::new(4, 10, 14)),
-            own_email_in_where_queries: v.at_least(3, 9),
+            own_email_in_where_queries: v.at_least(3, 8),
             session_update_own_only: v.at_least(5, 0),
             restricted_fields_first: v.at_least(6, 3),
             unknown_auth_provider: if v.at_least(7, 0) {
@@ -1075,12 +1150,20 @@ mod tests {
         assert!(!b("6.5.11").client_class_creation_refused);
         assert!(b("7.5.4").client_class_creation_refused);
         assert_eq!(
+            b("3.10.0").graphql_selected_keys,
+            GraphqlSelectedKeys::Always
+        );
+        assert_eq!(
             b("4.5.2").graphql_selected_keys,
-            GraphqlSelectedKeys::Columns
+            GraphqlSelectedKeys::UnlessUnknown(KnownKeys {
+                objects: true,
+                relations: true,
+                auth_data_reads_all: true
+            })
         );
         assert_eq!(
             b("5.6.0").graphql_selected_keys,
-            GraphqlSelectedKeys::AllWhenUnknown
+            GraphqlSelectedKeys::Filtered
         );
         assert!(b("7.5.4").users_me_has_class_fields);
         assert!(!b("8.6.94").users_me_has_class_fields);

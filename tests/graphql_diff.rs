@@ -7,8 +7,8 @@
 //!
 //! Beside it, fixtures/graphql-objects: the object queries and finds of the class API
 //! (`user(id:)`, `session(id:)`, `role(id:)`, `node(id:)`, `users`, `sessions`, `roles`) asked
-//! by the owner, another user, nobody and the master key, recorded from real Parse of every
-//! version that executes them here (5.0+).
+//! by the owner, another user, nobody and the master key, recorded from real Parse 4.4.0 and
+//! 5.6.0 to 9.10.0.
 
 mod common;
 
@@ -66,6 +66,7 @@ macro_rules! corpus_tests {
 
 corpus_tests! {
     "fixtures/graphql-objects":
+    objects_4_4_0 => "4.4.0",
     objects_5_6_0 => "5.6.0",
     objects_6_5_11 => "6.5.11",
     objects_7_5_4 => "7.5.4",

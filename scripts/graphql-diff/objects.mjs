@@ -87,5 +87,24 @@ export function objectCasesFor() {
   gql('find.roles', ALICE, `{ roles { count edges { cursor } ${PAGE} } }`);
   gql('find.rolesLast', ALICE, '{ roles(last: 2) { count } }');
   gql('find.mixed', ALICE, '{ health users(first: 1) { edges { node { username } } } classes { name } }');
+
+  // keys: before 5.0 the selection reaches PostgreSQL as columns (a relation, another type's
+  // fragment), unless the version's needToGetAllKeys reads every column instead
+  gql('keys.roleRelation', ALICE, '{ role(id: "zzzzzzzzzz") { name users { count } } }');
+  gql('keys.nodeOtherTypes', ALICE, '{ node(id: "<relay:_User:oid#1>") { id ... on Role { name } ... on Session { sessionToken } } }');
+  gql('keys.nodeRelationFragment', ALICE, '{ node(id: "<relay:_User:oid#1>") { id ... on Role { users { count } } } }');
+  gql('keys.rolesRelation', ALICE, '{ roles { count edges { node { name roles { count } } } } }');
+  gql('keys.rolesRelationCountOnly', ALICE, '{ roles(first: 0) { count edges { node { users { count } } } } }');
+  gql('keys.sessionPointer', ALICE, '{ sessions { edges { node { user { username id } createdWith installationId } } } }');
+  gql('keys.nodeAuthData', ALICE, '{ node(id: "<relay:_User:oid#1>") { id ... on User { authData } ... on Role { users { count } } } }');
+
+  // ids and cursors: graphql-relay before 0.8 decodes them with Node's Buffer, which skips
+  // characters outside the alphabet; later releases refuse the whole text
+  gql('ids.starGlobalId', ALICE, '{ user(id: "*<relay:_User:oid#1>") { username } }');
+  gql('ids.starNode', ALICE, '{ node(id: "*<relay:_User:oid#1>") { id } }');
+  gql('ids.whereStarGlobalId', ALICE, '{ users(where: {id: {equalTo: "*<relay:_User:oid#1>"}}) { count edges { node { username } } } }');
+  gql('ids.starCursor', ALICE, '{ users(after: "YXJyYXljb25uZWN0aW9uOjA*") { edges { cursor } } }');
+  gql('ids.shortCursor', ALICE, '{ users(before: "YXJyYXljb25uZWN0aW9uOjE") { edges { cursor } } }');
+  gql('ids.paddedMidCursor', ALICE, '{ users(after: "YXJy=YXljb25uZWN0aW9uOjA=") { edges { cursor } } }');
   return cases;
 }

@@ -13,6 +13,7 @@
 
 mod exec;
 mod find;
+mod keys;
 mod roots;
 
 use serde_json::{Map, Value as Json};
@@ -22,7 +23,7 @@ use crate::graphql::envelope::document::{Document, Operation, OperationKind, Sel
 use crate::graphql::introspection::RootAnswer;
 use crate::graphql::schema::ApiError;
 use crate::graphql::validation::schema::SchemaModel;
-use crate::version::{Behavior, GraphqlSelectedKeys};
+use crate::version::{ApiGeneration, Behavior};
 pub use exec::{Declined, Executed};
 
 /// Query root fields only this module executes: the schema and config queries ...
@@ -71,12 +72,21 @@ pub trait Resolve {
     fn root(&self, field: &RootField<'_>) -> Result<Json, Failure>;
 }
 
-/// Whether `name` is a root field of the class API this version executes here.
+/// Whether `name` is a root field of the class API this version executes here: the object
+/// queries of the default classes from 3.8 (3.7 keeps them under `objects`, not modelled
+/// yet; 3.8's generic `get`/`find` of any class are not either).
 fn own(behavior: &Behavior, name: &str) -> bool {
     SCHEMA_QUERIES.contains(&name)
-        || match behavior.graphql_selected_keys {
-            GraphqlSelectedKeys::AllWhenUnknown => OBJECT_QUERIES.contains(&name),
-            GraphqlSelectedKeys::Columns => false,
+        || match behavior.generation {
+            ApiGeneration::V3_7 => false,
+            ApiGeneration::V3_8
+            | ApiGeneration::V3_9
+            | ApiGeneration::V3_10
+            | ApiGeneration::V4_0
+            | ApiGeneration::V4_5
+            | ApiGeneration::V5
+            | ApiGeneration::V6
+            | ApiGeneration::V8 => OBJECT_QUERIES.contains(&name),
         }
 }
 
@@ -267,10 +277,16 @@ mod tests {
             "mutation { logOut(input: {}) { clientMutationId } }"
         ));
         assert!(serves_text("{ node(id: \"x\") { id } }"));
-        // 3.9-4.x pass selections to the database as columns: not modelled.
-        let v4 = Behavior::parse("4.4.0").unwrap();
-        let doc = document::parse("{ user(id: \"x\") { id } }", v4.graphql_js).unwrap();
-        assert!(!serves(&v4, &doc, doc.select_operation(None).unwrap()));
+        // Object queries run here from 3.8; 3.7 keeps them under `objects`.
+        let object_query = |version: &str| {
+            let b = Behavior::parse(version).unwrap();
+            let doc = document::parse("{ user(id: \"x\") { id } }", b.graphql_js).unwrap();
+            serves(&b, &doc, doc.select_operation(None).unwrap())
+        };
+        assert!(object_query("4.4.0") && object_query("3.9.0"));
+        let b = Behavior::parse("3.7.2").unwrap();
+        let doc = document::parse("{ objects { findUser { count } } }", b.graphql_js).unwrap();
+        assert!(!serves(&b, &doc, doc.select_operation(None).unwrap()));
     }
 
     // What a resolver cannot answer as Parse would declines the whole operation.

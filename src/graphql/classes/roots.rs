@@ -12,10 +12,19 @@ use crate::graphql::schema::ApiError;
 use crate::graphql::schema::acl::{Acl, global_id};
 use crate::object::FieldType;
 use crate::rest::RestContext;
+use crate::version::RelayBase64;
 
 impl Resolve for Context {
     fn root(&self, field: &RootField<'_>) -> Result<Json, Failure> {
-        let id = || field.args.get("id").and_then(Json::as_str).unwrap_or("");
+        // `id:` from 3.9, `objectId:` before.
+        let id = || {
+            field
+                .args
+                .get("id")
+                .or_else(|| field.args.get("objectId"))
+                .and_then(Json::as_str)
+                .unwrap_or("")
+        };
         match field.name {
             // `user(id:)`, `session(id:)`, `role(id:)`: a global id of the class, or an
             // objectId.
@@ -25,22 +34,31 @@ impl Resolve for Context {
                     "session" => "_Session",
                     _ => "_Role",
                 };
-                let (ty, object_id) = from_global_id(id());
-                let object_id = if ty == class {
+                let (ty, object_id) = from_global_id(id(), self.behavior.graphql_relay_base64);
+                let object_id = if ty == class && self.behavior.graphql_relay_objects {
                     object_id
                 } else {
                     id().to_owned()
                 };
-                self.object(class, &object_id)
+                self.get(class, &object_id, field.selected)
             }
-            "users" => self.find("_User", field),
-            "sessions" => self.find("_Session", field),
-            "roles" => self.find("_Role", field),
+            "users" | "sessions" | "roles" => {
+                let class = match field.name {
+                    "users" => "_User",
+                    "sessions" => "_Session",
+                    _ => "_Role",
+                };
+                if self.behavior.graphql_relay_objects {
+                    self.find(class, field)
+                } else {
+                    self.find_results(class, field)
+                }
+            }
             // The relay `node(id:)`: a global id names the class.
             "node" => {
-                let (ty, object_id) = from_global_id(id());
+                let (ty, object_id) = from_global_id(id(), self.behavior.graphql_relay_base64);
                 match ty.as_str() {
-                    "_User" | "_Session" | "_Role" => self.object(&ty, &object_id),
+                    "_User" | "_Session" | "_Role" => self.get(&ty, &object_id, field.selected),
                     other => self.unknown_class(other),
                 }
             }
@@ -176,6 +194,15 @@ impl Context {
             .and_then(Json::as_str)
             .unwrap_or_default()
             .to_owned();
+        // Before Relay: `id` is the objectId, `ACL` Parse's JSON as it is.
+        if !self.behavior.graphql_relay_objects {
+            object.insert("id".into(), Json::String(object_id));
+            object.insert(
+                "__typename".into(),
+                Json::String(type_name(class).to_owned()),
+            );
+            return Json::Object(object);
+        }
         let acl = match object.get("ACL") {
             Some(Json::Object(acl)) => acl.clone(),
             _ => serde_json::from_value(json!({"*": {"read": true, "write": true}}))
@@ -205,8 +232,8 @@ fn type_name(class: &str) -> &'static str {
 
 /// graphql-relay's `fromGlobalId`: the text before the first `:` of the base64-decoded id,
 /// and the text after it (no `:`: an empty type, and the whole text).
-fn from_global_id(id: &str) -> (String, String) {
-    let decoded = super::find::unbase64(id);
+fn from_global_id(id: &str, mode: RelayBase64) -> (String, String) {
+    let decoded = super::find::unbase64(id, mode);
     match decoded.split_once(':') {
         Some((ty, rest)) => (ty.to_owned(), rest.to_owned()),
         None => (String::new(), decoded),
@@ -233,19 +260,11 @@ impl Context {
 
     /// A `Class` object: its name and its fields (`transformToGraphQL`).
     fn class(&self, name: &str) -> Result<Json, ApiError> {
-        let columns = match name {
-            "_User" | "_Session" => {
-                let class = if name == "_User" { "_User" } else { "_Session" };
-                let fields = self.block_on(self.store.class_fields(class))?;
-                crate::object::class_columns(class, &fields, &self.behavior)
-            }
-            "_Role" => role_columns(),
-            _ => {
-                return Err(ApiError::parse(
-                    ErrorCode::InvalidClassName,
-                    format!("Class {name} does not exist."),
-                ));
-            }
+        let Some(columns) = self.fields_of(name)? else {
+            return Err(ApiError::parse(
+                ErrorCode::InvalidClassName,
+                format!("Class {name} does not exist."),
+            ));
         };
         let fields: Vec<Json> = columns
             .iter()
@@ -261,8 +280,75 @@ impl Context {
     }
 }
 
+impl Context {
+    /// The fields of a default class, its own and those clients added, as Parse's schema
+    /// lists them; `None` for any other class.
+    pub(super) fn fields_of(
+        &self,
+        class: &str,
+    ) -> Result<Option<Vec<(String, FieldType)>>, ApiError> {
+        Ok(match class {
+            "_User" | "_Session" => {
+                let class = if class == "_User" {
+                    "_User"
+                } else {
+                    "_Session"
+                };
+                let fields = self.block_on(self.store.class_fields(class))?;
+                Some(crate::object::class_columns(class, &fields, &self.behavior))
+            }
+            "_Role" => Some(role_columns()),
+            _ => None,
+        })
+    }
+
+    /// What PostgreSQL answers before 5.0 when the query of `class` reads the keys of this
+    /// selection (`paths`, relative to the object) and one is no column: see [`super::keys`].
+    pub(super) fn refused_keys<'a>(
+        &self,
+        class: &str,
+        paths: impl Iterator<Item = &'a str>,
+    ) -> Result<(), Failure> {
+        let Some(fields) = self.fields_of(class)? else {
+            return Ok(());
+        };
+        let target = |name: &str| self.fields_of(name).ok().flatten().unwrap_or_default();
+        match super::keys::refused_column(
+            self.behavior.graphql_selected_keys,
+            paths,
+            &fields,
+            &target,
+        ) {
+            Some(column) => Err(no_such_column(&column)),
+            None => Ok(()),
+        }
+    }
+
+    /// `getObject`: the object, unless its query's keys are refused first (the query runs
+    /// before Parse knows whether the object exists).
+    fn get(&self, class: &str, object_id: &str, selected: &[String]) -> Result<Json, Failure> {
+        let object = self.object(class, object_id);
+        match &object {
+            Err(Failure::Parse(e)) if e.code != ErrorCode::ObjectNotFound => object,
+            _ => {
+                self.refused_keys(class, selected.iter().map(String::as_str))?;
+                object
+            }
+        }
+    }
+}
+
+/// PostgreSQL's refusal of a column the table does not have, as Parse passes it on.
+pub(super) fn no_such_column(column: &str) -> Failure {
+    ApiError::parse(
+        ErrorCode::InternalServerError,
+        format!("error: column \"{column}\" does not exist"),
+    )
+    .into()
+}
+
 /// `_Role`'s fields (it keeps none that clients added here).
-fn role_columns() -> Vec<(String, FieldType)> {
+pub(super) fn role_columns() -> Vec<(String, FieldType)> {
     [
         ("objectId", FieldType::String),
         ("createdAt", FieldType::Date),
