@@ -106,5 +106,20 @@ export function objectCasesFor() {
   gql('ids.starCursor', ALICE, '{ users(after: "YXJyYXljb25uZWN0aW9uOjA*") { edges { cursor } } }');
   gql('ids.shortCursor', ALICE, '{ users(before: "YXJyYXljb25uZWN0aW9uOjE") { edges { cursor } } }');
   gql('ids.paddedMidCursor', ALICE, '{ users(after: "YXJy=YXljb25uZWN0aW9uOjA=") { edges { cursor } } }');
+
+  // delete mutations (3.10+): the object is read first when the payload selects more than
+  // its id; the `final.*` ones end alice's first session and bob, so they come last
+  gql('delete.unknownSessionIdOnly', ALICE, 'mutation { deleteSession(input: {id: "zzzzzzzzzz", clientMutationId: "c1"}) { clientMutationId session { id } } }');
+  gql('delete.unknownSessionRead', ALICE, 'mutation { deleteSession(input: {id: "zzzzzzzzzz"}) { clientMutationId session { sessionToken } } }');
+  gql('delete.unknownRole', ALICE, 'mutation { deleteRole(input: {id: "zzzzzzzzzz", clientMutationId: "c2"}) { clientMutationId } }');
+  gql('delete.unknownUser', MASTER, 'mutation { deleteUser(input: {id: "zzzzzzzzzz"}) { clientMutationId } }');
+  gql('delete.userNobody', CLIENT, 'mutation { deleteUser(input: {id: "<oid#1>"}) { clientMutationId user { id } } }');
+  gql('delete.otherUser', ALICE, 'mutation { deleteUser(input: {id: "<relay:_User:oid#2>"}) { user { objectId } } }');
+  gql('delete.otherSession', BOB, 'mutation { deleteSession(input: {id: "<oid#3>", clientMutationId: "c3"}) { clientMutationId } }');
+  gql('delete.twoRoots', ALICE, 'mutation { a: deleteRole(input: {id: "zzzzzzzzzz"}) { clientMutationId } __typename b: deleteSession(input: {id: "zzzzzzzzzz"}) { clientMutationId } }');
+  gql('final.deleteOwnSession', ALICE, 'mutation { deleteSession(input: {id: "<relay:_Session:oid#3>", clientMutationId: "c4"}) { clientMutationId session { id objectId installationId user { username } } } }');
+  gql('final.ownSessionGone', ALICE, '{ health }');
+  gql('final.deleteSelf', BOB, 'mutation { deleteUser(input: {id: "<oid#2>"}) { clientMutationId user { id username email } } }');
+  gql('final.selfGone', MASTER, '{ users(where: {username: {exists: true}}) { count edges { node { username } } } }');
   return cases;
 }

@@ -13,7 +13,7 @@ pub mod render;
 mod schemas;
 pub(crate) mod sessions;
 mod signup;
-mod update_user;
+pub(crate) mod update_user;
 pub mod user_write;
 mod verify_password;
 

@@ -9,7 +9,7 @@ use serde_json::{Map, Value as Json, json};
 
 use super::{Failure, Resolve, RootField};
 use crate::graphql::collect::Collector;
-use crate::graphql::envelope::document::{Field, Selection};
+use crate::graphql::envelope::document::{Field, OperationKind, Selection};
 use crate::graphql::envelope::schema_info::TypeRef;
 use crate::graphql::introspection::RootAnswer;
 use crate::graphql::schema::ApiError;
@@ -53,14 +53,18 @@ impl<'s, 'd> Engine<'s, 'd> {
         }
     }
 
-    /// Run the operation's root fields (query type) in order.
+    /// Run the operation's root fields (of the query or mutation type) in order: a
+    /// mutation's one after the other, as graphql-js runs them.
     pub(super) fn run(
         mut self,
         resolver: &dyn Resolve,
         mut introspection: Option<RootAnswer>,
     ) -> Result<Executed, Declined> {
         let schema = self.fields.schema;
-        let root_type = schema.query.as_str();
+        let root_type = match self.fields.op.kind {
+            OperationKind::Mutation => schema.mutation.as_deref().unwrap_or("Mutation"),
+            OperationKind::Query | OperationKind::Subscription => schema.query.as_str(),
+        };
         let selections: Vec<&'d Selection> = self.fields.op.selection.iter().collect();
         let mut data = Map::new();
         let mut bubbled = false;

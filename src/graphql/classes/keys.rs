@@ -31,6 +31,25 @@ fn keys<'a>(paths: impl Iterator<Item = &'a str>) -> Vec<String> {
     out
 }
 
+/// The keys `extractKeysAndInclude` makes of a selection, or `None` where it makes none:
+/// nothing selected, or (4.4+, not 4.6) `authData` named anywhere, `keys.indexOf('authData')`
+/// of the joined keys.
+pub(super) fn passed_keys<'a>(
+    rule: GraphqlSelectedKeys,
+    paths: impl Iterator<Item = &'a str>,
+) -> Option<Vec<String>> {
+    let keys = keys(paths);
+    let drops_auth_data = match rule {
+        GraphqlSelectedKeys::Always => false,
+        GraphqlSelectedKeys::UnlessUnknown(known) => known.auth_data_reads_all,
+        GraphqlSelectedKeys::Filtered => true,
+    };
+    if keys.is_empty() || (drops_auth_data && keys.iter().any(|k| k.contains("authData"))) {
+        return None;
+    }
+    Some(keys)
+}
+
 /// The column PostgreSQL refuses when the query with this selection runs, if any: `fields`
 /// are the class's fields (its own and those clients added), `target` gives a pointed-to
 /// class's fields.
@@ -40,18 +59,11 @@ pub(super) fn refused_column<'a>(
     fields: &[(String, FieldType)],
     target: &dyn Fn(&str) -> Vec<(String, FieldType)>,
 ) -> Option<String> {
-    let keys = keys(paths);
-    if keys.is_empty() {
-        return None;
-    }
+    let keys = passed_keys(rule, paths)?;
     match rule {
         GraphqlSelectedKeys::Filtered => return None,
         GraphqlSelectedKeys::Always => {}
         GraphqlSelectedKeys::UnlessUnknown(known) => {
-            // `keys.indexOf('authData')` of the joined keys: any key containing the text.
-            if known.auth_data_reads_all && keys.iter().any(|k| k.contains("authData")) {
-                return None;
-            }
             let field = |name: &str| fields.iter().find(|(n, _)| n == name).map(|(_, t)| t);
             let unknown = keys.iter().any(|key| {
                 let mut parts = key.split('.');

@@ -35,6 +35,8 @@ const OBJECT_QUERIES: [&str; 7] = [
 /// Root fields it executes too when they come with one of [`OWN`] (juniper's `health`, the
 /// meta fields).
 const ALONG: [&str; 4] = ["health", "__typename", "__schema", "__type"];
+/// The mutations of the default classes modelled here.
+const MUTATIONS: [&str; 3] = ["deleteUser", "deleteSession", "deleteRole"];
 
 /// One root field to resolve, with its arguments' values (as graphql-js coerced them: input
 /// objects in their type's field order, `Date`s as Parse's date objects) and the leaf paths
@@ -93,14 +95,22 @@ fn own(behavior: &Behavior, name: &str) -> bool {
 /// Whether this module executes `op`: the root fields it names, through fragments and
 /// whatever their directives say, are all its own or along, at least one its own.
 pub fn serves(behavior: &Behavior, doc: &Document, op: &Operation) -> bool {
-    if op.kind != OperationKind::Query {
-        return false;
-    }
     let mut names = Vec::new();
     let mut visited = Vec::new();
     root_names(doc, &op.selection, &mut names, &mut visited);
-    names.iter().any(|n| own(behavior, n))
-        && names.iter().all(|n| own(behavior, n) || ALONG.contains(n))
+    match op.kind {
+        OperationKind::Query => {
+            names.iter().any(|n| own(behavior, n))
+                && names.iter().all(|n| own(behavior, n) || ALONG.contains(n))
+        }
+        OperationKind::Mutation => {
+            names.iter().any(|n| MUTATIONS.contains(n))
+                && names
+                    .iter()
+                    .all(|n| MUTATIONS.contains(n) || *n == "__typename")
+        }
+        OperationKind::Subscription => false,
+    }
 }
 
 fn root_names<'d>(
@@ -277,6 +287,14 @@ mod tests {
             "mutation { logOut(input: {}) { clientMutationId } }"
         ));
         assert!(serves_text("{ node(id: \"x\") { id } }"));
+        // the delete mutations, alone or with `__typename`; never beside an auth mutation
+        assert!(serves_text(
+            "mutation { deleteRole(input: {id: \"x\"}) { clientMutationId } __typename }"
+        ));
+        assert!(!serves_text(
+            "mutation { deleteRole(input: {id: \"x\"}) { clientMutationId } \
+             logOut(input: {}) { clientMutationId } }"
+        ));
         // Object queries run here from 3.8; 3.7 keeps them under `objects`.
         let object_query = |version: &str| {
             let b = Behavior::parse(version).unwrap();

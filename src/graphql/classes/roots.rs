@@ -42,6 +42,9 @@ impl Resolve for Context {
                 };
                 self.get(class, &object_id, field.selected)
             }
+            "deleteUser" => self.delete("_User", field),
+            "deleteSession" => self.delete("_Session", field),
+            "deleteRole" => self.delete("_Role", field),
             "users" | "sessions" | "roles" => {
                 let class = match field.name {
                     "users" => "_User",
@@ -322,6 +325,78 @@ impl Context {
             Some(column) => Err(no_such_column(&column)),
             None => Ok(()),
         }
+    }
+
+    /// A delete mutation (`deleteUser(input: {id, clientMutationId})`, 3.10+): the object is
+    /// read first when the payload selects anything of it beyond its id (`getObject`, with its
+    /// errors), then deleted as the REST API deletes it; the payload is `{objectId: id}` or
+    /// what was read.
+    fn delete(&self, class: &str, field: &RootField<'_>) -> Result<Json, Failure> {
+        if !self.behavior.graphql_relay_objects {
+            return Err(Failure::Unmodelled);
+        }
+        let input = field.args.get("input").and_then(Json::as_object);
+        let raw = input
+            .and_then(|i| i.get("id"))
+            .and_then(Json::as_str)
+            .unwrap_or("");
+        let (ty, decoded) = from_global_id(raw, self.behavior.graphql_relay_base64);
+        let object_id = if ty == class { decoded } else { raw.to_owned() };
+        let name = match class {
+            "_User" => "user",
+            "_Session" => "session",
+            _ => "role",
+        };
+        let prefix = format!("{name}.");
+        let selected: Vec<String> = field
+            .selected
+            .iter()
+            .filter_map(|f| f.strip_prefix(prefix.as_str()))
+            .map(str::to_owned)
+            .collect();
+        let keys = super::keys::passed_keys(
+            self.behavior.graphql_selected_keys,
+            selected.iter().map(String::as_str),
+        );
+        let read = match keys {
+            Some(keys) if keys.iter().any(|k| k != "objectId") => {
+                Some(self.get(class, &object_id, &selected)?)
+            }
+            _ => None,
+        };
+        let rest = self.rest();
+        match class {
+            "_User" => {
+                self.wait(crate::rest::update_user::delete(&rest, &object_id))?
+                    .map_err(ApiError::from)?;
+            }
+            "_Session" => {
+                self.wait(crate::rest::sessions::delete(&rest, &object_id))?
+                    .map_err(ApiError::from)?;
+            }
+            // No role is kept here: the database deletes nothing.
+            _ => {
+                return Err(ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into());
+            }
+        }
+        let object = match read {
+            Some(object) => object,
+            None => {
+                let mut only_id = Map::new();
+                only_id.insert("objectId".into(), Json::String(object_id));
+                self.output(class, only_id)
+            }
+        };
+        let mut payload = Map::new();
+        payload.insert(
+            "clientMutationId".into(),
+            input
+                .and_then(|i| i.get("clientMutationId"))
+                .cloned()
+                .unwrap_or(Json::Null),
+        );
+        payload.insert(name.into(), object);
+        Ok(Json::Object(payload))
     }
 
     /// `getObject`: the object, unless its query's keys are refused first (the query runs
