@@ -12,7 +12,7 @@ use crate::graphql::schema::ApiError;
 use crate::graphql::schema::acl::{Acl, global_id};
 use crate::object::FieldType;
 use crate::rest::RestContext;
-use crate::version::RelayBase64;
+use crate::version::{GraphqlSelectedKeys, RelayBase64};
 
 impl Resolve for Context {
     fn root(&self, field: &RootField<'_>) -> Result<Json, Failure> {
@@ -312,6 +312,10 @@ impl Context {
         class: &str,
         paths: impl Iterator<Item = &'a str>,
     ) -> Result<(), Failure> {
+        // From 5.0 the adapter drops what is no column: nothing to read the schema for.
+        if self.behavior.graphql_selected_keys == GraphqlSelectedKeys::Filtered {
+            return Ok(());
+        }
         let Some(fields) = self.fields_of(class)? else {
             return Ok(());
         };
