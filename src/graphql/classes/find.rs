@@ -501,7 +501,7 @@ fn canonical_iso(text: &str) -> bool {
 }
 
 /// The objectId a global id of `class` names, else the text itself.
-fn object_id_of(id: &str, class: &str, mode: RelayBase64) -> String {
+pub(super) fn object_id_of(id: &str, class: &str, mode: RelayBase64) -> String {
     let decoded = unbase64(id, mode);
     match decoded.split_once(':') {
         Some((ty, rest)) if ty == class => rest.to_owned(),

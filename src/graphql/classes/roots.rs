@@ -1,10 +1,13 @@
 //! The data of each class-API root field, as the pinned Parse's resolver gives it for the
 //! caller (`schemaQueries` and `configQueries` of Parse's GraphQL loaders).
 
+use std::cell::RefCell;
+
 use serde_json::{Value as Json, json};
 
 use serde_json::Map;
 
+use super::find::object_id_of;
 use super::{Failure, Resolve, RootField};
 use crate::error::{ErrorCode, ParseError};
 use crate::graphql::context::Context;
@@ -13,6 +16,9 @@ use crate::graphql::schema::acl::{Acl, global_id};
 use crate::object::FieldType;
 use crate::rest::RestContext;
 use crate::version::{GraphqlSelectedKeys, RelayBase64};
+
+/// A class's fields and their types, in Parse's order.
+type Fields = Vec<(String, FieldType)>;
 
 impl Resolve for Context {
     fn root(&self, field: &RootField<'_>) -> Result<Json, Failure> {
@@ -34,9 +40,8 @@ impl Resolve for Context {
                     "session" => "_Session",
                     _ => "_Role",
                 };
-                let (ty, object_id) = from_global_id(id(), self.behavior.graphql_relay_base64);
-                let object_id = if ty == class && self.behavior.graphql_relay_objects {
-                    object_id
+                let object_id = if self.behavior.graphql_relay_objects {
+                    object_id_of(id(), class, self.behavior.graphql_relay_base64)
                 } else {
                     id().to_owned()
                 };
@@ -286,10 +291,7 @@ impl Context {
 impl Context {
     /// The fields of a default class, its own and those clients added, as Parse's schema
     /// lists them; `None` for any other class.
-    pub(super) fn fields_of(
-        &self,
-        class: &str,
-    ) -> Result<Option<Vec<(String, FieldType)>>, ApiError> {
+    pub(super) fn fields_of(&self, class: &str) -> Result<Option<Fields>, ApiError> {
         Ok(match class {
             "_User" | "_Session" => {
                 let class = if class == "_User" {
@@ -319,7 +321,16 @@ impl Context {
         let Some(fields) = self.fields_of(class)? else {
             return Ok(());
         };
-        let target = |name: &str| self.fields_of(name).ok().flatten().unwrap_or_default();
+        // A pointer's class is read once per query, however many of its keys are selected.
+        let targets: RefCell<Vec<(String, Fields)>> = RefCell::new(Vec::new());
+        let target = |name: &str| {
+            if let Some((_, fields)) = targets.borrow().iter().find(|(n, _)| n == name) {
+                return fields.clone();
+            }
+            let fields = self.fields_of(name).ok().flatten().unwrap_or_default();
+            targets.borrow_mut().push((name.to_owned(), fields.clone()));
+            fields
+        };
         match super::keys::refused_column(
             self.behavior.graphql_selected_keys,
             paths,
@@ -344,8 +355,7 @@ impl Context {
             .and_then(|i| i.get("id"))
             .and_then(Json::as_str)
             .unwrap_or("");
-        let (ty, decoded) = from_global_id(raw, self.behavior.graphql_relay_base64);
-        let object_id = if ty == class { decoded } else { raw.to_owned() };
+        let object_id = object_id_of(raw, class, self.behavior.graphql_relay_base64);
         let name = match class {
             "_User" => "user",
             "_Session" => "session",
