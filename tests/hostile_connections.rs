@@ -176,3 +176,42 @@ async fn a_body_of_exactly_the_limit_is_accepted() {
         .await;
     assert_eq!(res.status, 413);
 }
+
+/// A body that arrives in pieces, with a pause between them, is read whole: the server waits
+/// for the rest (under its body timeout) instead of reading only what came with the head.
+#[tokio::test]
+async fn a_body_that_arrives_in_pieces_is_read_whole() {
+    let server = TestServer::start("9.10.0").await;
+    let body = br#"{"username":"nobody","password":"not-this-one"}"#;
+    let (first, rest) = body.split_at(17);
+    let mut s = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    s.write_all(
+        format!(
+            "POST /parse/login HTTP/1.1\r\nHost: x\r\nX-Parse-Application-Id: {}\r\n\
+             X-Parse-REST-API-Key: {}\r\nContent-Type: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            common::APP_ID,
+            common::REST_KEY,
+            body.len()
+        )
+        .as_bytes(),
+    )
+    .await
+    .unwrap();
+    s.write_all(first).await.unwrap();
+    s.flush().await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    s.write_all(rest).await.unwrap();
+    let mut answer = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut answer))
+        .await
+        .expect("an answer")
+        .unwrap();
+    let text = String::from_utf8_lossy(&answer);
+    // Both fields were read: Parse's answer to a wrong password, not to a missing field.
+    assert!(text.starts_with("HTTP/1.1 404 "), "{text}");
+    assert!(
+        text.ends_with(r#"{"code":101,"error":"Invalid username/password."}"#),
+        "{text}"
+    );
+}
