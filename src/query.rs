@@ -207,6 +207,7 @@ impl Query {
             &constraints,
             !(master && behavior.master_query_skips_key_check),
         )?;
+        let count = all.get("count").is_some_and(truthy);
         // Excluding keys fails in PostgreSQL up to 8.x (uncaught); 9.x swallows the error
         // and answers no results.
         let exclude_keys = all.get("excludeKeys").is_some_and(|v| !v.is_null());
@@ -218,10 +219,20 @@ impl Query {
             skip: all.get("skip").filter(|v| truthy(v)).map_or(0, count_of),
             limit,
             order,
-            count: all.get("count").is_some_and(truthy),
+            count,
             keys,
             nothing: exclude_keys,
         })
+    }
+
+    /// The PostgreSQL adapter's refusal of this `where` ([`unbuildable`]), met when Parse
+    /// reads the class: after its own checks of the caller (protected fields), and never for
+    /// `limit=0` without a count, which reads nothing.
+    pub fn check_buildable(&self) -> Result<(), ParseError> {
+        if self.limit != 0 || self.count {
+            unbuildable(&self.constraints)?;
+        }
+        Ok(())
     }
 
     /// The value an equality constraint on `field` asks for, when it is a plain string (for
@@ -366,6 +377,74 @@ fn validate(query: &Map<String, Value>, check_keys: bool) -> Result<(), ParseErr
     Ok(())
 }
 
+/// The refusal of Parse's PostgreSQL adapter to write SQL for a field whose constraints give
+/// it no condition (`buildWhereClause`): an empty object, or operators it skips, such as a
+/// comparison with `""` or `false` (it tests the operand's truthiness, letting `0` through)
+/// or an empty `$regex`. Fields are met in order, `$or`/`$and`/`$nor` lists where they stand.
+fn unbuildable(query: &Map<String, Value>) -> Result<(), ParseError> {
+    for (key, value) in query {
+        match (key.as_str(), value) {
+            ("$or" | "$and" | "$nor", Value::Array(items)) => {
+                for item in items {
+                    if let Value::Object(m) = item {
+                        unbuildable(m)?;
+                    }
+                }
+            }
+            // Dotted fields take the adapter's JSON paths, not modelled here.
+            (field, Value::Object(ops)) if !field.contains('.') => {
+                let operators = ops.keys().all(|k| k.starts_with('$'));
+                if operators && !ops.iter().any(|(op, arg)| gives_condition(op, arg)) {
+                    return Err(ParseError::new(
+                        ErrorCode::OperationForbidden,
+                        format!(
+                            "Postgres doesn't support this query type yet {}",
+                            js_json(value)
+                        ),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Whether the adapter writes a condition for this operator and operand. Operators it does
+/// not know are left to their own refusal (see [`matches_field`]).
+fn gives_condition(op: &str, arg: &Value) -> bool {
+    match op {
+        "$lt" | "$lte" | "$gt" | "$gte" => !skipped_comparison(arg),
+        "$regex" => truthy(arg),
+        "$options" => false,
+        _ => true,
+    }
+}
+
+/// A comparison the adapter skips: `if (fieldValue[cmp] || fieldValue[cmp] === 0)`.
+fn skipped_comparison(arg: &Value) -> bool {
+    !truthy(arg) && !arg.as_f64().is_some_and(|n| n == 0.0)
+}
+
+/// `JSON.stringify` of a value read by `JSON.parse` (numbers as JavaScript prints them).
+fn js_json(v: &Value) -> String {
+    match v {
+        Value::Number(n) => crate::js::json_number(n),
+        Value::Array(items) => format!(
+            "[{}]",
+            items.iter().map(js_json).collect::<Vec<_>>().join(",")
+        ),
+        Value::Object(m) => format!(
+            "{{{}}}",
+            m.iter()
+                .map(|(k, v)| format!("{}:{}", Value::String(k.clone()), js_json(v)))
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+        other => other.to_string(),
+    }
+}
+
 /// The value at a (possibly dotted) field of an object.
 fn field_value<'a>(object: &'a Map<String, Value>, field: &str) -> Option<&'a Value> {
     let mut parts = field.split('.');
@@ -469,6 +548,8 @@ fn matches_field(field: Option<&Value>, constraint: &Value) -> Result<bool, Pars
         let ok = match op.as_str() {
             "$eq" => matches_value(field, arg),
             "$ne" => !matches_value(field, arg),
+            // Skipped by the adapter: no condition (see [`unbuildable`]).
+            "$lt" | "$lte" | "$gt" | "$gte" if skipped_comparison(arg) => true,
             "$lt" | "$lte" | "$gt" | "$gte" => {
                 field
                     .and_then(|f| compare(f, arg))
@@ -479,9 +560,14 @@ fn matches_field(field: Option<&Value>, constraint: &Value) -> Result<bool, Pars
                         _ => o != Ordering::Less,
                     })
             }
-            "$in" => arg
-                .as_array()
-                .is_some_and(|items| items.iter().any(|w| matches_value(field, w))),
+            // An empty list is the adapter's `IS NULL`.
+            "$in" => arg.as_array().is_some_and(|items| {
+                if items.is_empty() {
+                    field.is_none()
+                } else {
+                    items.iter().any(|w| matches_value(field, w))
+                }
+            }),
             // PostgreSQL's `NOT IN` is never true of a column without a value; an empty
             // list is Parse's `1 = 1`.
             "$nin" => match arg.as_array() {
@@ -498,6 +584,8 @@ fn matches_field(field: Option<&Value>, constraint: &Value) -> Result<bool, Pars
                 _ => false,
             },
             "$exists" => field.is_some() == truthy(arg),
+            // An empty pattern is skipped by the adapter.
+            "$regex" if !truthy(arg) => true,
             "$regex" => {
                 let pattern = arg.as_str().unwrap_or_default();
                 let text = field.and_then(Value::as_str);
@@ -606,6 +694,51 @@ mod tests {
         yes(json!({"username": {"$nin": ["b"]}}));
         no(json!({"nickname": {"$nin": ["b"]}}));
         yes(json!({"nickname": {"$nin": []}}));
+        // The adapter skips a comparison with "" or false and an empty pattern (0 it keeps),
+        // and writes `IS NULL` for an empty `$in`.
+        yes(json!({"username": {"$lt": "", "$in": ["a"]}}));
+        yes(json!({"age": {"$gte": false, "$exists": true}}));
+        no(json!({"age": {"$lt": 0, "$exists": true}}));
+        yes(json!({"username": {"$regex": "", "$exists": true}}));
+        yes(json!({"nickname": {"$in": []}}));
+        no(json!({"username": {"$in": []}}));
+    }
+
+    #[test]
+    fn a_where_the_adapter_gives_no_condition_is_refused_when_the_class_is_read() {
+        let refusal = |q: &str, extra: &[(&str, &str)]| {
+            let mut pairs = vec![("where", q)];
+            pairs.extend_from_slice(extra);
+            Query::from_params_for_tests(&params(&pairs))
+                .unwrap()
+                .check_buildable()
+                .err()
+                .map(|e| (e.code, e.message.into_owned()))
+        };
+        let forbidden = |json: &str| {
+            Some((
+                ErrorCode::OperationForbidden,
+                format!("Postgres doesn't support this query type yet {json}"),
+            ))
+        };
+        assert_eq!(refusal(r#"{"username":{}}"#, &[]), forbidden("{}"));
+        assert_eq!(
+            refusal(r#"{"a":1,"age":{"$lte":""}}"#, &[]),
+            forbidden(r#"{"$lte":""}"#)
+        );
+        assert_eq!(
+            refusal(r#"{"$or":[{"x":{"$regex":"","$options":"i"}}]}"#, &[]),
+            forbidden(r#"{"$regex":"","$options":"i"}"#)
+        );
+        assert_eq!(refusal(r#"{"age":{"$gt":1.0e0}}"#, &[]), None);
+        assert_eq!(refusal(r#"{"age":{"$gt":0}}"#, &[]), None);
+        assert_eq!(refusal(r#"{"age":{"$ne":false}}"#, &[]), None);
+        // limit=0 without a count reads nothing: Parse never builds the where.
+        assert_eq!(refusal(r#"{"username":{}}"#, &[("limit", "0")]), None);
+        assert_eq!(
+            refusal(r#"{"username":{}}"#, &[("limit", "0"), ("count", "1")]),
+            forbidden("{}")
+        );
     }
 
     #[test]

@@ -135,7 +135,13 @@ pub async fn users(
     let hidden = hidden_fields(ctx, &roles);
     if who != Caller::Master
         && behavior.email_query_protected
-        && let Some(field) = hidden.iter().find(|f| q.mentions(f))
+        && let Some(field) = hidden.iter().find(|f| {
+            if behavior.protected_fields_checked_in_subqueries {
+                q.mentions(f)
+            } else {
+                q.constraints.get(f.as_str()).is_some_and(crate::js::truthy)
+            }
+        })
     {
         return Err(ParseError::new(
             ErrorCode::OperationForbidden,
@@ -144,6 +150,7 @@ pub async fn users(
             )),
         ));
     }
+    q.check_buildable()?;
     let scan = UserScan {
         object_id: q.equals_text("objectId"),
         username: q.equals_text("username"),
@@ -193,6 +200,7 @@ pub async fn sessions(
 ) -> RestResult {
     let owner = super::sessions::reader(ctx)?;
     let q = Query::from_params(body, params, &ctx.state.config.behavior, ctx.auth.is_master)?;
+    q.check_buildable()?;
     let user = owner.or_else(|| q.equals_pointer("user"));
     let behavior = ctx.state.config.behavior;
     let q2 = q.clone();

@@ -298,13 +298,10 @@ fn where_to_parse(
             return Err(Failure::Unmodelled);
         }
         // An empty constraint is the adapter's "Postgres doesn't support this query type yet
-        // {}": not modelled yet.
+        // {}" (the REST find refuses it).
         let Json::Object(constraints) = value else {
             return Err(Failure::Unmodelled);
         };
-        if constraints.is_empty() {
-            return Err(Failure::Unmodelled);
-        }
         let mut constraints = constraints.clone();
         if name == "id"
             && let Some(mode) = ids
@@ -411,8 +408,9 @@ fn named_operators(input: &Map<String, Json>) -> Map<String, Json> {
 }
 
 /// Whether this constraint is answered as Parse's PostgreSQL adapter answers it. Not yet:
-/// null values and key-value pairs (JavaScript errors), empty `in`/`notIn` lists, and a
-/// comparison with a falsy operand (`""`, `0`, `false`), which the adapter skips. Dates are,
+/// null values and key-value pairs (JavaScript errors), empty `in`/`notIn` lists, and an
+/// equality with a falsy operand (`""`, `0`, `false`). A comparison with `""` or `false` is,
+/// as the adapter skips it (the REST find: `query::unbuildable`). Dates are,
 /// when written as `Date#toISOString` writes them (the only text read the same here):
 /// compared, and given to an equality or a list, where the query fails when it runs
 /// ([`first_unreadable_date`]).
@@ -444,15 +442,23 @@ fn modelled(constraint: &str, v: &Json) -> bool {
         }
         v if is_date(v) => canonical_date(v),
         v => match constraint {
-            "lessThan"
-            | "lessThanOrEqualTo"
-            | "greaterThan"
-            | "greaterThanOrEqualTo"
-            | "equalTo"
-            | "notEqualTo" => !falsy(v),
+            "equalTo" | "notEqualTo" => !falsy(v),
             _ => true,
         },
     }
+}
+
+/// Whether a REST `where` has an `$or`, `$and` or `$nor` clause that gives no condition.
+fn empty_clause(where_: &Map<String, Json>) -> bool {
+    where_
+        .iter()
+        .any(|(key, value)| match (key.as_str(), value) {
+            ("$or" | "$and" | "$nor", Json::Array(items)) => items.iter().any(|item| match item {
+                Json::Object(m) => m.is_empty() || empty_clause(m),
+                _ => false,
+            }),
+            _ => false,
+        })
 }
 
 fn is_date(v: &Json) -> bool {
@@ -527,6 +533,19 @@ impl Context {
         let (mut skip, limit, pre_count) = skip_and_limit(args, relay)?;
         let mut pre: JsNumber = None;
         let unreadable = first_unreadable_date(&where_);
+        let pages = selected
+            .iter()
+            .any(|f| f.starts_with("edges.") || f.starts_with("pageInfo."));
+        let count_wanted = (selected.iter().any(|f| f == "count")
+            || selected.iter().any(|f| f == "pageInfo.hasPreviousPage")
+            || selected.iter().any(|f| f == "pageInfo.hasNextPage"))
+            && !pre_count;
+        // A query that reaches PostgreSQL with an empty `$or`/`$and`/`$nor` clause fails
+        // there (`NOT ()`, a syntax error): not modelled yet. Nothing is read for a page of
+        // none without a count, as in Parse.
+        if (pre_count || count_wanted || (pages && limit != Some(0))) && empty_clause(&where_) {
+            return Err(Failure::Unmodelled);
+        }
         if pre_count {
             let (_, count) = self.rest_find(class, &where_, Some(0), None, None, true)?;
             if unreadable.is_some() {
@@ -540,9 +559,6 @@ impl Context {
                 skip = Some(p - l);
             }
         }
-        let pages = selected
-            .iter()
-            .any(|f| f.starts_with("edges.") || f.starts_with("pageInfo."));
         let (find_limit, find_skip, find_order) = if pages {
             let l = limit.unwrap_or(100);
             if l == 0 {
@@ -553,10 +569,6 @@ impl Context {
         } else {
             (0, None, None)
         };
-        let count_wanted = (selected.iter().any(|f| f == "count")
-            || selected.iter().any(|f| f == "pageInfo.hasPreviousPage")
-            || selected.iter().any(|f| f == "pageInfo.hasNextPage"))
-            && !pre_count;
         let (results, count) = self.rest_find(
             class,
             &where_,
@@ -774,7 +786,8 @@ impl Context {
                 &self.behavior,
                 self.auth.is_master,
             )
-            .map(|_| {
+            .and_then(|q| q.check_buildable())
+            .map(|()| {
                 let mut out = json!({ "results": [] });
                 if count {
                     out["count"] = json!(0);
