@@ -706,10 +706,9 @@ pub struct Behavior {
     [Breaking]
     pub email_query_protected: bool,
     /// The protected-field check of a `_User` query reads every key at every depth (`$or`,
-    /// `$and`, `$nor`, dotted roots), whatever its value (GHSA-72hp-qff8-4pvv, March 2026);
-    /// before, only top-level keys with a truthy value. Recorded: 5.6.0 and 7.5.4 without,
-    /// 8.6.94 and 9.10.0 with; the 8.x and 9.x releases before the fix are not recorded and
-    /// are answered as 8.6.94 is.
+    /// `$and`, `$nor`), whatever its value (GHSA-72hp-qff8-4pvv: 8.6.19 and 9.6.0, read in
+    /// the npm packages of 8.6.0–8.6.20 and 9.0.0–9.8.0); before, only top-level keys with a
+    /// truthy value. Recorded: 5.6.0 and 7.5.4 without, 8.6.94 and 9.10.0 with.
     [Breaking]
     pub protected_fields_checked_in_subqueries: bool,
     /// A user's own email shows in a `_User` query with a `where` (3.8+, whose
@@ -1036,7 +1035,9 @@ impl Behavior {
             batch_login_guards_query: v.at_least(4, 4),
             email_query_protected: v >= ParseVersion::new(5, 2, 5)
                 || (v.major == 4 && v >= ParseVersion::new(4, 10, 14)),
-            protected_fields_checked_in_subqueries: v >= ParseVersion::new(8, 6, 94),
+            protected_fields_checked_in_subqueries: (v.major == 8
+                && v >= ParseVersion::new(8, 6, 19))
+                || v >= ParseVersion::new(9, 6, 0),
             own_email_in_where_queries: v.at_least(3, 8),
             session_update_own_only: v.at_least(5, 0),
             restricted_fields_first: v.at_least(6, 3),
