@@ -536,6 +536,8 @@ impl Context {
         let pages = selected
             .iter()
             .any(|f| f.starts_with("edges.") || f.starts_with("pageInfo."));
+        // The page's size: none when no edge or page info is selected.
+        let page_limit = if pages { limit.unwrap_or(100) } else { 0 };
         let count_wanted = (selected.iter().any(|f| f == "count")
             || selected.iter().any(|f| f == "pageInfo.hasPreviousPage")
             || selected.iter().any(|f| f == "pageInfo.hasNextPage"))
@@ -543,7 +545,7 @@ impl Context {
         // A query that reaches PostgreSQL with an empty `$or`/`$and`/`$nor` clause fails
         // there (`NOT ()`, a syntax error): not modelled yet. Nothing is read for a page of
         // none without a count, as in Parse.
-        if (pre_count || count_wanted || (pages && limit != Some(0))) && empty_clause(&where_) {
+        if (pre_count || count_wanted || page_limit != 0) && empty_clause(&where_) {
             return Err(Failure::Unmodelled);
         }
         if pre_count {
@@ -559,15 +561,10 @@ impl Context {
                 skip = Some(p - l);
             }
         }
-        let (find_limit, find_skip, find_order) = if pages {
-            let l = limit.unwrap_or(100);
-            if l == 0 {
-                (0, None, None)
-            } else {
-                (l, skip.filter(|s| *s != 0), order)
-            }
-        } else {
+        let (find_limit, find_skip, find_order) = if page_limit == 0 {
             (0, None, None)
+        } else {
+            (page_limit, skip.filter(|s| *s != 0), order)
         };
         let (results, count) = self.rest_find(
             class,
