@@ -410,6 +410,25 @@ fn unbuildable(query: &Map<String, Value>) -> Result<(), ParseError> {
     Ok(())
 }
 
+/// Whether the SQL the adapter writes for this `where` holds an empty group, `()` or
+/// `NOT ()`, which PostgreSQL refuses as a syntax error: an `$or`, `$and` or `$nor` list
+/// none of whose clauses gives a condition (the adapter drops each clause whose own SQL is
+/// empty, so `[{}, {"a": 1}]` is only `(a = 1)`). A clause is empty when it has no field;
+/// fields the adapter passes over (one not in the class's schema under `$exists: false`,
+/// `_auth_data_*`) are not told apart here, as the GraphQL where-inputs, which ask this,
+/// cannot name them.
+pub fn empty_group(query: &Map<String, Value>) -> bool {
+    query
+        .iter()
+        .any(|(key, value)| match (key.as_str(), value) {
+            ("$or" | "$and" | "$nor", Value::Array(items)) => {
+                let clauses = || items.iter().filter_map(Value::as_object);
+                clauses().all(Map::is_empty) || clauses().any(empty_group)
+            }
+            _ => false,
+        })
+}
+
 /// Whether the adapter writes a condition for this operator and operand. Operators it does
 /// not know are left to their own refusal (see [`matches_field`]).
 fn gives_condition(op: &str, arg: &Value) -> bool {
@@ -739,6 +758,19 @@ mod tests {
             refusal(r#"{"username":{}}"#, &[("limit", "0"), ("count", "1")]),
             forbidden("{}")
         );
+    }
+
+    // Recorded: graphql-diff 3.9.0 mut.missingInputField.2 (`NOR: [{}]`, a syntax error).
+    #[test]
+    fn a_group_without_a_condition_is_found_at_any_depth() {
+        let empty = |v: Value| empty_group(&obj(v));
+        assert!(empty(json!({"$nor": [{}]})));
+        assert!(empty(json!({"$or": []})));
+        assert!(empty(json!({"a": 1, "$and": [{}, {}]})));
+        assert!(empty(json!({"$or": [{"a": 1}, {"$and": [{}]}]})));
+        // An empty clause beside one with a condition is dropped, not written.
+        assert!(!empty(json!({"$or": [{}, {"a": 1}]})));
+        assert!(!empty(json!({"a": {"$in": []}})));
     }
 
     #[test]

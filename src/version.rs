@@ -711,6 +711,12 @@ pub struct Behavior {
     /// truthy value. Recorded: 5.6.0 and 7.5.4 without, 8.6.94 and 9.10.0 with.
     [Breaking]
     pub protected_fields_checked_in_subqueries: bool,
+    /// A non-master `_User` query sorted on a protected field (`email`) is refused, "This
+    /// user is not allowed to sort by email on class _User" (8.6.32 and 9.6.0, read in the
+    /// npm packages of 8.6.19–8.6.94 and 9.5.1–9.6.0); before, the sort reads the hidden
+    /// value. Recorded: 9.10.0.
+    [Breaking]
+    pub protected_fields_checked_in_sorts: bool,
     /// A user's own email shows in a `_User` query with a `where` (3.8+, whose
     /// `filterSensitiveData` spares the caller's own object; 3.7 hides it).
     [Dangerous]
@@ -1037,6 +1043,8 @@ impl Behavior {
                 || (v.major == 4 && v >= ParseVersion::new(4, 10, 14)),
             protected_fields_checked_in_subqueries: (v.major == 8
                 && v >= ParseVersion::new(8, 6, 19))
+                || v >= ParseVersion::new(9, 6, 0),
+            protected_fields_checked_in_sorts: (v.major == 8 && v >= ParseVersion::new(8, 6, 32))
                 || v >= ParseVersion::new(9, 6, 0),
             own_email_in_where_queries: v.at_least(3, 8),
             session_update_own_only: v.at_least(5, 0),

@@ -718,6 +718,46 @@ async fn protected_fields_hide_other_users_fields() {
     );
 }
 
+/// From 8.6.32 and 9.6.0 a `_User` find sorted on a protected field is refused to all but
+/// the master key, after the check of its `where` (graphql-diff 9.10.0 valid.users.14 was
+/// recorded through GraphQL's `users(order: [email_DESC])`); before, the sort is served.
+#[tokio::test]
+async fn a_sort_on_a_protected_field_is_refused_from_8_6_32() {
+    for (version, refusal) in [
+        ("6.5.11", None),
+        ("8.6.94", Some("Permission denied")),
+        ("9.10.0", Some("Permission denied")),
+    ] {
+        let server = TestServer::start(version).await;
+        let (token, _) = alice_and_her_session(&server).await;
+        let find = |query: &'static str, master: bool| {
+            let mut req = server.rest("GET", &format!("/parse/users?{query}"));
+            req = if master {
+                req.header("X-Parse-Master-Key", MASTER_KEY)
+            } else {
+                req.session(&token)
+            };
+            req.send()
+        };
+        let res = find("order=createdAt,-email", false).await;
+        match refusal {
+            Some(message) => assert_eq!(
+                (res.status, res.json()),
+                (400, json!({"code": 119, "error": message})),
+                "{version}"
+            ),
+            None => assert_eq!(res.status, 200, "{version}: {}", res.text()),
+        }
+        // A where on it is refused as well; the master key sorts on anything.
+        if refusal.is_some() {
+            let res = find("where=%7B%22email%22%3A%22a%22%7D&order=email", false).await;
+            assert_eq!(res.json()["code"], 119, "{version}");
+        }
+        let res = find("order=-email", true).await;
+        assert_eq!(res.status, 200, "{version}: {}", res.text());
+    }
+}
+
 /// RestWrite checks a user's username for uniqueness before the format of its e-mail (the
 /// GraphQL corpus recorded it on 3.10.0): a taken username is what a sign-up hears first.
 #[tokio::test]

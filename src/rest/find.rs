@@ -150,6 +150,22 @@ pub async fn users(
             )),
         ));
     }
+    // Then its sort keys (by name, or by the object a dotted key starts in).
+    if who != Caller::Master
+        && behavior.email_query_protected
+        && behavior.protected_fields_checked_in_sorts
+        && let Some((key, _)) = q.order.iter().find(|(key, _)| {
+            let root = key.split('.').next().unwrap_or(key);
+            hidden.iter().any(|f| f == key || f == root)
+        })
+    {
+        return Err(ParseError::new(
+            ErrorCode::OperationForbidden,
+            behavior.permission_message(format!(
+                "This user is not allowed to sort by {key} on class _User"
+            )),
+        ));
+    }
     q.check_buildable()?;
     let scan = UserScan {
         object_id: q.equals_text("objectId"),

@@ -322,7 +322,7 @@ fn where_to_parse(
         }
         let original = constraints.clone();
         for (constraint, v) in &original {
-            if !modelled(constraint, v) {
+            if !modelled(v) {
                 return Err(Failure::Unmodelled);
             }
             let Some((_, op)) = CONSTRAINTS.iter().find(|(c, _)| c == constraint) else {
@@ -408,20 +408,13 @@ fn named_operators(input: &Map<String, Json>) -> Map<String, Json> {
 }
 
 /// Whether this constraint is answered as Parse's PostgreSQL adapter answers it. Not yet:
-/// null values and key-value pairs (JavaScript errors), empty `in`/`notIn` lists, and an
-/// equality with a falsy operand (`""`, `0`, `false`). A comparison with `""` or `false` is,
-/// as the adapter skips it (the REST find: `query::unbuildable`). Dates are,
-/// when written as `Date#toISOString` writes them (the only text read the same here):
-/// compared, and given to an equality or a list, where the query fails when it runs
-/// ([`first_unreadable_date`]).
-fn modelled(constraint: &str, v: &Json) -> bool {
-    let falsy = |v: &Json| match v {
-        Json::String(s) => s.is_empty(),
-        Json::Number(n) => n.as_f64() == Some(0.0),
-        Json::Bool(b) => !b,
-        Json::Null => true,
-        _ => false,
-    };
+/// null values and key-value pairs (JavaScript errors). Empty `in`/`notIn` lists are (the
+/// adapter's `IS NULL` and `1 = 1`), as are equalities with any operand and comparisons
+/// with `""` or `false`, which the adapter skips (the REST find: `query::unbuildable`).
+/// Dates are, when written as `Date#toISOString` writes them (the only text read the same
+/// here): compared, and given to an equality or a list, where the query fails when it runs
+/// ([`refused_by_postgres`]).
+fn modelled(v: &Json) -> bool {
     let canonical_date = |v: &Json| {
         v.get("iso")
             .and_then(Json::as_str)
@@ -430,35 +423,28 @@ fn modelled(constraint: &str, v: &Json) -> bool {
     match v {
         Json::Null => false,
         Json::Object(m) if m.contains_key("key") => false,
-        Json::Array(items) => {
-            !items.is_empty()
-                && items.iter().all(|i| {
-                    if is_date(i) {
-                        canonical_date(i)
-                    } else {
-                        !i.is_null() && !i.is_object()
-                    }
-                })
-        }
+        Json::Array(items) => items.iter().all(|i| {
+            if is_date(i) {
+                canonical_date(i)
+            } else {
+                !i.is_null() && !i.is_object()
+            }
+        }),
         v if is_date(v) => canonical_date(v),
-        v => match constraint {
-            "equalTo" | "notEqualTo" => !falsy(v),
-            _ => true,
-        },
+        _ => true,
     }
 }
 
-/// Whether a REST `where` has an `$or`, `$and` or `$nor` clause that gives no condition.
-fn empty_clause(where_: &Map<String, Json>) -> bool {
-    where_
-        .iter()
-        .any(|(key, value)| match (key.as_str(), value) {
-            ("$or" | "$and" | "$nor", Json::Array(items)) => items.iter().any(|item| match item {
-                Json::Object(m) => m.is_empty() || empty_clause(m),
-                _ => false,
-            }),
-            _ => false,
-        })
+/// What PostgreSQL answers, after `error: `, to the SQL Parse's adapter writes for a REST
+/// `where` it cannot run: a syntax error for a group with no condition in it
+/// ([`crate::query::empty_group`]), which it meets before any date it cannot read
+/// ([`first_unreadable_date`]).
+fn refused_by_postgres(where_: &Map<String, Json>) -> Option<String> {
+    if crate::query::empty_group(where_) {
+        return Some(r#"syntax error at or near ")""#.to_owned());
+    }
+    first_unreadable_date(where_)
+        .map(|date| format!("invalid input syntax for type timestamp with time zone: \"{date}\""))
 }
 
 fn is_date(v: &Json) -> bool {
@@ -532,7 +518,7 @@ impl Context {
         let order = self.order(args)?;
         let (mut skip, limit, pre_count) = skip_and_limit(args, relay)?;
         let mut pre: JsNumber = None;
-        let unreadable = first_unreadable_date(&where_);
+        let refused = refused_by_postgres(&where_);
         let pages = selected
             .iter()
             .any(|f| f.starts_with("edges.") || f.starts_with("pageInfo."));
@@ -542,15 +528,9 @@ impl Context {
             || selected.iter().any(|f| f == "pageInfo.hasPreviousPage")
             || selected.iter().any(|f| f == "pageInfo.hasNextPage"))
             && !pre_count;
-        // A query that reaches PostgreSQL with an empty `$or`/`$and`/`$nor` clause fails
-        // there (`NOT ()`, a syntax error): not modelled yet. Nothing is read for a page of
-        // none without a count, as in Parse.
-        if (pre_count || count_wanted || page_limit != 0) && empty_clause(&where_) {
-            return Err(Failure::Unmodelled);
-        }
         if pre_count {
             let (_, count) = self.rest_find(class, &where_, Some(0), None, None, true)?;
-            if unreadable.is_some() {
+            if refused.is_some() {
                 return Err(ApiError::internal().into());
             }
             pre = count;
@@ -583,8 +563,8 @@ impl Context {
                     .filter_map(|f| f.strip_prefix("edges.node.")),
             )?;
         }
-        if let Some(date) = unreadable {
-            self.unreadable_date(&date, find_limit != 0, count_wanted)?;
+        if let Some(refusal) = refused {
+            self.refused_query(&refusal, find_limit != 0, count_wanted)?;
         }
         let base = skip.unwrap_or(0);
         let len = i64::try_from(results.len()).unwrap_or(i64::MAX);
@@ -646,9 +626,13 @@ impl Context {
                         Some((name, "DESC")) => (name, true),
                         _ => return Err(Failure::Unmodelled),
                     };
-                    // Sorting on a protected field (another user's email) is refused from
-                    // some version on, in words not modelled yet.
-                    if UNSORTABLE.contains(&name) || (name == "email" && !self.auth.is_master) {
+                    // Sorting on a protected field (another user's email) reads values
+                    // PostgreSQL orders by its collation, not modelled yet, before the
+                    // versions whose REST find refuses it.
+                    let protected_sort = name == "email"
+                        && !self.auth.is_master
+                        && !self.behavior.protected_fields_checked_in_sorts;
+                    if UNSORTABLE.contains(&name) || protected_sort {
                         return Err(Failure::Unmodelled);
                     }
                     // 3.9's `id_ASC` is the value `id`: the sort names a column PostgreSQL
@@ -718,8 +702,8 @@ impl Context {
             )?;
         }
         // PostgreSQL reads a query's columns, then its WHERE, then its ORDER BY.
-        if let Some(date) = first_unreadable_date(&where_) {
-            self.unreadable_date(&date, limit != Some(0), top("count"))?;
+        if let Some(refusal) = refused_by_postgres(&where_) {
+            self.refused_query(&refusal, limit != Some(0), top("count"))?;
         }
         if sorts_on_id && limit != Some(0) {
             return Err(super::roots::no_such_column("id"));
@@ -727,16 +711,16 @@ impl Context {
         Ok(json!({ "results": results, "count": count }))
     }
 
-    /// How a find fails on a date PostgreSQL cannot read ([`first_unreadable_date`]): in the
-    /// page's query (`found`) Parse's database layer wraps PostgreSQL's error as its own
-    /// (whose text 8.0+ hide); in the count, which runs after it or alone, the error reaches
-    /// GraphQL unwrapped, as an internal server error. With neither, nothing fails.
-    fn unreadable_date(&self, date: &str, found: bool, counted: bool) -> Result<(), Failure> {
+    /// How a find fails on SQL PostgreSQL refuses ([`refused_by_postgres`]): in the page's
+    /// query (`found`) Parse's database layer wraps PostgreSQL's error as its own (whose
+    /// text 8.0+ hide); in the count, which runs after it or alone, the error reaches GraphQL
+    /// unwrapped, as an internal server error. With neither, nothing fails.
+    fn refused_query(&self, refusal: &str, found: bool, counted: bool) -> Result<(), Failure> {
         if found {
             let message = if self.behavior.sanitized_permission_errors {
                 "An internal server error occurred".to_owned()
             } else {
-                format!("error: invalid input syntax for type timestamp with time zone: \"{date}\"")
+                format!("error: {refusal}")
             };
             return Err(ApiError::parse(ErrorCode::InternalServerError, message).into());
         }
@@ -902,6 +886,23 @@ mod tests {
         );
         let w = json!({"createdAt": {"$lt": date("2020-01-01T00:00:00.000Z")}});
         assert_eq!(first_unreadable_date(w.as_object().unwrap()), None);
+    }
+
+    // Recorded: graphql-diff 3.9.0 mut.missingInputField.2 and .14.
+    #[test]
+    fn postgres_meets_an_empty_group_before_an_unreadable_date() {
+        let date = json!({"__type": "Date", "iso": "2020-01-01T00:00:00.000Z"});
+        let w = json!({"createdAt": {"$eq": date}, "$nor": [{}]});
+        assert_eq!(
+            refused_by_postgres(w.as_object().unwrap()).as_deref(),
+            Some(r#"syntax error at or near ")""#)
+        );
+        let w = json!({"createdAt": {"$eq": date}, "$nor": [{}, {"username": "a"}]});
+        assert!(
+            refused_by_postgres(w.as_object().unwrap())
+                .unwrap()
+                .starts_with("invalid input")
+        );
     }
 
     #[test]
