@@ -132,3 +132,41 @@ async fn identities_beyond_postgres_index_limit_are_refused_as_parse_refuses_the
     let res = sign_up("d".repeat(2600), None).await;
     assert_eq!(res.status, 201, "{}", res.text());
 }
+
+/// graphql-js reads a valid document however deep it nests (up to where Node.js's stack ends),
+/// and so does parse-compat up to 1,500 levels: recorded on every version, an operation whose
+/// `health` sits under 150 inline fragments, or at the end of 80 chained fragments, is
+/// answered (graphql-diff mut.deepNesting.15, mut.wide.13). Asked again, the document is
+/// cached and valid, yet still too deep for an async worker's stack: it must run on an
+/// executor thread again, or the process dies of a stack overflow.
+#[tokio::test]
+async fn a_valid_deep_document_is_answered_and_repeated_safely() {
+    // Both small enough to be cached (16 KiB).
+    let inline = format!("{{{}health{}}}", "...{".repeat(1_400), "}".repeat(1_400));
+    let chained = (0..500)
+        .map(|i| format!("fragment F{i} on Query{{...F{}}}\n", i + 1))
+        .collect::<String>()
+        + "fragment F500 on Query{health}\n{...F0}";
+    assert!(inline.len() < 16 * 1024 && chained.len() < 16 * 1024);
+    for version in ["3.9.0", "9.10.0"] {
+        let server = TestServer::start(version).await;
+        for document in [&inline, &chained] {
+            for attempt in 0..2 {
+                let res = server
+                    .request("POST", "/graphql")
+                    .header("X-Parse-Application-Id", common::APP_ID)
+                    .header("X-Parse-Client-Key", common::CLIENT_KEY)
+                    .header("Content-Type", "application/json")
+                    .raw_body(serde_json::json!({ "query": document }).to_string())
+                    .send()
+                    .await;
+                assert_eq!(
+                    res.json(),
+                    serde_json::json!({"data": {"health": true}}),
+                    "{version}, attempt {attempt}: {}",
+                    &res.text()[..res.text().len().min(300)]
+                );
+            }
+        }
+    }
+}

@@ -333,6 +333,74 @@ fn print_block_string(value: &str, js: GraphqlJs) -> String {
 }
 
 impl Document {
+    /// Whether every operation nests at most `limit` levels once its fragments are expanded
+    /// where they are spread, as juniper counts them when it parses and executes (a selection
+    /// set, an inline fragment or a spread one level each, an argument's value by its own
+    /// nesting). Judged within a bounded amount of work, past which the answer is no.
+    pub fn nests_within(&self, limit: usize) -> bool {
+        const WORK: usize = 20_000;
+        let fragments: std::collections::HashMap<&str, &Fragment> = self
+            .fragments
+            .iter()
+            .map(|f| (f.name.as_str(), f))
+            .collect();
+        let values_within = |arguments: &[Argument], depth: usize| {
+            let mut open: Vec<(&Value, usize)> =
+                arguments.iter().map(|a| (&a.value, depth + 1)).collect();
+            while let Some((v, d)) = open.pop() {
+                if d > limit {
+                    return false;
+                }
+                match &v.kind {
+                    ValueKind::List(items) => open.extend(items.iter().map(|i| (i, d + 1))),
+                    ValueKind::Object(fields) => {
+                        open.extend(fields.iter().map(|(_, _, i)| (i, d + 1)));
+                    }
+                    _ => {}
+                }
+            }
+            true
+        };
+        let mut work = 0;
+        let mut open: Vec<(&[Selection], usize)> = self
+            .operations
+            .iter()
+            .map(|o| (o.selection.as_slice(), 1))
+            .collect();
+        while let Some((set, depth)) = open.pop() {
+            if depth > limit {
+                return false;
+            }
+            for selection in set {
+                work += 1;
+                if work > WORK {
+                    return false;
+                }
+                match selection {
+                    Selection::Field(f) => {
+                        let directives = f.directives.iter().map(|d| &d.arguments[..]);
+                        if !std::iter::once(&f.arguments[..])
+                            .chain(directives)
+                            .all(|args| values_within(args, depth))
+                        {
+                            return false;
+                        }
+                        if let Some(inner) = &f.selection {
+                            open.push((inner, depth + 1));
+                        }
+                    }
+                    Selection::Spread { name, .. } => {
+                        if let Some(fragment) = fragments.get(name.as_str()) {
+                            open.push((&fragment.selection, depth + 1));
+                        }
+                    }
+                    Selection::Inline { selection, .. } => open.push((selection, depth + 1)),
+                }
+            }
+        }
+        true
+    }
+
     /// Every field node, in document order, with its depth-first visit.
     pub fn fields(&self) -> Vec<&Field> {
         fn walk<'a>(sel: &'a [Selection], out: &mut Vec<&'a Field>) {
@@ -1005,8 +1073,9 @@ fn block_string_value(raw: &str) -> String {
 }
 
 /// juniper's default parser limits, which documents read elsewhere than on an executor thread
-/// keep (they bound this parser's recursion on a 2 MiB stack).
-const MAX_DEPTH: usize = 64;
+/// keep (they bound this parser's recursion on a 2 MiB stack). Only operations nesting no
+/// deeper run on an async worker ([`Document::nests_within`]).
+pub const MAX_DEPTH: usize = 64;
 const MAX_TOKENS: usize = 15_000;
 
 /// The nesting read on the executor threads, whose stacks are sized for it
@@ -2007,6 +2076,26 @@ pub fn parse_nested(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nesting_counts_fragments_where_they_are_spread() {
+        let doc = |s: &str| parse(s, GraphqlJs::V16).unwrap();
+        // `health` sits at level 3: the selection set, the spread, F's selection.
+        let d = doc("{ ...F } fragment F on Query { ... on Query { health } }");
+        assert!(d.nests_within(3));
+        assert!(!d.nests_within(2));
+        // Argument values nest too (counted generously: the value `1` is at level 5).
+        let d = doc("{ a(x: [[[1]]]) }");
+        assert!(d.nests_within(5));
+        assert!(!d.nests_within(4));
+        // A chain of fragments is as deep as its length, however short each one is.
+        let chain = (0..100)
+            .map(|i| format!("fragment F{i} on Query {{ ...F{} }}\n", i + 1))
+            .collect::<String>()
+            + "fragment F100 on Query { health }\n{ ...F0 }";
+        assert!(!doc(&chain).nests_within(MAX_DEPTH));
+        assert!(doc(&chain).nests_within(102));
+    }
 
     #[test]
     fn syntax_error_wording_per_graphql_js() {

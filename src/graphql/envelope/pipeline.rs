@@ -64,6 +64,9 @@ const CACHE_MAX_DOCUMENT: usize = 16 * 1024;
 pub struct Analysis {
     pub parsed: Result<Document, SyntaxError>,
     validation: OnceLock<Verdict>,
+    /// Whether its operations nest shallowly enough for an async worker's stack
+    /// (`document::MAX_DEPTH`), fragments expanded: deeper ones run on an executor thread.
+    shallow: bool,
 }
 
 /// The bounded document cache.
@@ -90,9 +93,14 @@ impl DocumentCache {
         if let Some(hit) = self.entries.lock().get(source) {
             return Arc::clone(hit);
         }
+        let parsed = document::parse_nested(source, self.release, document::DEEP_NESTING);
+        let shallow = parsed
+            .as_ref()
+            .is_ok_and(|d| d.nests_within(document::MAX_DEPTH));
         let analysis = Arc::new(Analysis {
-            parsed: document::parse_nested(source, self.release, document::DEEP_NESTING),
+            parsed,
             validation: OnceLock::new(),
+            shallow,
         });
         if source.len() > CACHE_MAX_DOCUMENT {
             return analysis;
@@ -354,7 +362,7 @@ impl Pipeline {
     /// The cached analyses of `requests` if every one may run on the async worker that read
     /// it ([`crate::graphql::inline`]): a query of a document already read and found valid, so
     /// nothing recurses as deep as a document may nest (the executor threads have the large
-    /// stacks), with shallow variables. Run each with [`Pipeline::run_analysed`].
+    /// stacks), nesting no deeper than juniper's default limit, with shallow variables. Run each with [`Pipeline::run_analysed`].
     pub fn inline_analyses(&self, requests: &[OperationRequest]) -> Option<Vec<Arc<Analysis>>> {
         requests.iter().map(|r| self.inline_analysis(r)).collect()
     }
@@ -376,7 +384,7 @@ impl Pipeline {
             .variables
             .as_ref()
             .is_none_or(|v| v.values().all(|v| shallow(v, INLINE_VARIABLE_DEPTH)));
-        (valid && query && shallow_variables).then_some(analysis)
+        (analysis.shallow && valid && query && shallow_variables).then_some(analysis)
     }
 
     /// Run one operation as the pinned stack does, up to the point where it answers.

@@ -59,12 +59,13 @@ pub type ExecutionOutcome = Result<
     GraphQLError,
 >;
 
+/// juniper reads the documents graphql-js read (`document::DEEP_NESTING` levels, on the
+/// executor threads' stacks); its default of 64 refused valid deeper ones as outside the API.
 fn root<O: Operation>(query: O::Query, mutation: O::Mutation) -> Generation<O> {
-    Generation::new(Arc::new(RootNode::new(
-        query,
-        mutation,
-        EmptySubscription::new(),
-    )))
+    Generation::new(Arc::new(
+        RootNode::new(query, mutation, EmptySubscription::new())
+            .limit_depth(crate::graphql::envelope::document::DEEP_NESTING),
+    ))
 }
 
 impl Schema {
