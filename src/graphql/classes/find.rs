@@ -626,13 +626,9 @@ impl Context {
                         Some((name, "DESC")) => (name, true),
                         _ => return Err(Failure::Unmodelled),
                     };
-                    // Sorting on a protected field (another user's email) reads values
-                    // PostgreSQL orders by its collation, not modelled yet, before the
-                    // versions whose REST find refuses it.
-                    let protected_sort = name == "email"
-                        && !self.auth.is_master
-                        && !self.behavior.protected_fields_checked_in_sorts;
-                    if UNSORTABLE.contains(&name) || protected_sort {
+                    // Another user's protected email sorts as its hidden value, or is
+                    // refused by the REST find (from 8.6.32 and 9.6.0).
+                    if UNSORTABLE.contains(&name) {
                         return Err(Failure::Unmodelled);
                     }
                     // 3.9's `id_ASC` is the value `id`: the sort names a column PostgreSQL
