@@ -263,6 +263,32 @@ fn skip_and_limit(
     Ok((skip, limit, pre_count))
 }
 
+/// Whether a `where` holds a `null` anywhere inside (a field, a constraint, a clause, a list
+/// item): Parse's `transformQueryInputToParse` walks every object and list of it reading a
+/// property of each value (`fieldValue.key`; 3.8's `_key`), which throws a TypeError on
+/// `null`, so the find fails with an internal error before anything else is checked.
+fn holds_null(where_: &Json) -> bool {
+    let mut open = vec![where_];
+    while let Some(v) = open.pop() {
+        match v {
+            Json::Object(m) => {
+                if m.values().any(Json::is_null) {
+                    return true;
+                }
+                open.extend(m.values());
+            }
+            Json::Array(items) => {
+                if items.iter().any(Json::is_null) {
+                    return true;
+                }
+                open.extend(items);
+            }
+            _ => {}
+        }
+    }
+    false
+}
+
 /// `transformQueryInputToParse` of a `where` (its keys in the input type's order, as
 /// graphql-js coerced it), for the constraints modelled here. `ids` decodes the global ids of
 /// `id` constraints (3.10+); without it they are objectIds (3.9).
@@ -512,6 +538,7 @@ impl Context {
         let relay = self.behavior.graphql_relay_base64;
         let where_ = match args.get("where") {
             None | Some(Json::Null) => Map::new(),
+            Some(w) if holds_null(w) => return Err(ApiError::internal().into()),
             Some(Json::Object(m)) => where_to_parse(m, class, Some(relay))?,
             Some(_) => return Err(Failure::Unmodelled),
         };
@@ -656,6 +683,7 @@ impl Context {
         let args = field.args;
         let where_ = match args.get("where") {
             None | Some(Json::Null) => Map::new(),
+            Some(w) if holds_null(w) => return Err(ApiError::internal().into()),
             Some(Json::Object(m)) if self.behavior.graphql_underscored_operators => {
                 where_to_parse(&named_operators(m), class, None)?
             }
@@ -899,6 +927,16 @@ mod tests {
                 .unwrap()
                 .starts_with("invalid input")
         );
+    }
+
+    // Recorded: graphql-diff 9.10.0 mut.wrongLiteral.11 (`where: {emailVerified: null}`),
+    // 4.5.2 and 8.6.94 mut.wrongLiteral.55 (`sessionToken: null`).
+    #[test]
+    fn a_null_anywhere_in_a_where_is_found() {
+        assert!(holds_null(&json!({"emailVerified": null})));
+        assert!(holds_null(&json!({"OR": [{"a": {"in": ["x", null]}}]})));
+        assert!(holds_null(&json!({"AND": [null]})));
+        assert!(!holds_null(&json!({"a": {"in": []}, "OR": [{}]})));
     }
 
     #[test]
