@@ -97,3 +97,57 @@ async fn sign_up_and_log_out_fail_where_parse_did_and_keep_what_they_did() {
         assert_eq!(out["data"]["logOut"]["username"], "bob", "{version}: {out}");
     }
 }
+
+/// 3.9's `deleteSession(id:)` answers the deleted object itself, read before the delete
+/// (recorded for unknown ids: fixtures/graphql-diff 3.9.0 valid.harmlessMutations.*); with
+/// only `__typename` selected Parse's `keys.split` throws, before anything is deleted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_3_9_delete_answers_the_object_it_read() {
+    let server = Server::start("3.9.0").await;
+    let sign_up =
+        "mutation { signUp(fields: { username: \"ann\", password: \"pw\" }) { sessionToken } }";
+    let signed = post(&server, sign_up, None).await;
+    let token = signed.to_string();
+    let token = token
+        .split("\"sessionToken\":\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap_or_else(|| panic!("{signed}"))
+        .to_owned();
+    let found = post(&server, "{ sessions { results { id } } }", Some(&token)).await;
+    let id = found["data"]["sessions"]["results"][0]["id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{found}"))
+        .to_owned();
+    let typename_only = format!("mutation {{ deleteSession(id: \"{id}\") {{ __typename }} }}");
+    let failed = post(&server, &typename_only, Some(&token)).await;
+    assert!(internal_error(&failed), "{failed}");
+    let unknown = post(
+        &server,
+        "mutation { deleteSession(id: \"zzzzzzzzzz\") { id } }",
+        Some(&token),
+    )
+    .await;
+    assert_eq!(
+        unknown["errors"][0]["message"], "Object not found.",
+        "{unknown}"
+    );
+    let deleted = post(
+        &server,
+        &format!("mutation {{ deleteSession(id: \"{id}\") {{ id createdWith }} }}"),
+        Some(&token),
+    )
+    .await;
+    assert_eq!(
+        deleted["data"]["deleteSession"],
+        json!({"id": id, "createdWith": {"action": "signup", "authProvider": "password"}}),
+        "{deleted}"
+    );
+    let after = post(&server, "{ viewer { username } }", Some(&token)).await;
+    // Parse's middleware refuses the ended session before GraphQL runs.
+    assert_eq!(
+        after,
+        json!({"code": 209, "error": "Invalid session token"}),
+        "{after}"
+    );
+}

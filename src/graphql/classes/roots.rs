@@ -348,7 +348,7 @@ impl Context {
     /// what was read.
     fn delete(&self, class: &str, field: &RootField<'_>) -> Result<Json, Failure> {
         if !self.behavior.graphql_relay_objects {
-            return Err(Failure::Unmodelled);
+            return self.delete_by_object_id(class, field);
         }
         let input = field.args.get("input").and_then(Json::as_object);
         let raw = input
@@ -411,6 +411,43 @@ impl Context {
         );
         payload.insert(name.into(), object);
         Ok(Json::Object(payload))
+    }
+
+    /// 3.9's delete mutation (`deleteUser(id:)`), which answers the deleted object itself,
+    /// read first: Parse skips the read when the only key is `id`, which never happens, as
+    /// `extractKeysAndInclude` has renamed it `objectId`; with nothing but `__typename`
+    /// selected there are no keys, and `keys.split` throws a TypeError.
+    fn delete_by_object_id(&self, class: &str, field: &RootField<'_>) -> Result<Json, Failure> {
+        let object_id = field
+            .args
+            .get("id")
+            .and_then(Json::as_str)
+            .unwrap_or("")
+            .to_owned();
+        let keys = super::keys::passed_keys(
+            self.behavior.graphql_selected_keys,
+            field.selected.iter().map(String::as_str),
+        );
+        if keys.is_none() {
+            return Err(ApiError::internal().into());
+        }
+        let read = self.get(class, &object_id, field.selected)?;
+        let rest = self.rest();
+        match class {
+            "_User" => {
+                self.wait(crate::rest::update_user::delete(&rest, &object_id))?
+                    .map_err(ApiError::from)?;
+            }
+            "_Session" => {
+                self.wait(crate::rest::sessions::delete(&rest, &object_id))?
+                    .map_err(ApiError::from)?;
+            }
+            // No role is kept here: the database deletes nothing.
+            _ => {
+                return Err(ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into());
+            }
+        }
+        Ok(read)
     }
 
     /// `getObject`: the object, unless its query's keys are refused first (the query runs
