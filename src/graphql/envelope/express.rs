@@ -3,6 +3,8 @@
 //! @apollo/server 4/5): the `cors` package's preflight, body-parser's JSON reading, Express's
 //! `req.query` and its error pages.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use hyper::header::HeaderMap;
 use serde_json::{Map, Value as Json};
@@ -26,8 +28,15 @@ pub(super) fn media_type(headers: &HeaderMap) -> Option<String> {
     })
 }
 
+/// Whether the media type is JSON ([`media_type`], without building its lowercase copy).
 pub(super) fn is_json_type(headers: &HeaderMap) -> bool {
-    media_type(headers).as_deref() == Some("application/json")
+    header(headers, "content-type").is_some_and(|ct| {
+        ct.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case("application/json")
+    })
 }
 
 /// The `cors` package's preflight answer (3.x – 7.x): 204, request headers echoed.
@@ -130,7 +139,7 @@ fn charset(headers: &HeaderMap) -> Option<String> {
 
 /// The body as iconv-lite decodes it for body-parser: UTF-16 by its byte-order mark (little
 /// endian without one), everything else as UTF-8.
-fn decode(bytes: &[u8], charset: &str) -> String {
+fn decode<'a>(bytes: &'a [u8], charset: &str) -> Cow<'a, str> {
     let units = |big_endian: bool, bytes: &[u8]| -> String {
         let units: Vec<u16> = bytes
             .chunks(2)
@@ -150,8 +159,9 @@ fn decode(bytes: &[u8], charset: &str) -> String {
             [0xFE, 0xFF, rest @ ..] if charset != "utf-16le" => units(true, rest),
             [0xFF, 0xFE, rest @ ..] if charset != "utf-16be" => units(false, rest),
             _ => units(charset == "utf-16be", bytes),
-        },
-        _ => String::from_utf8_lossy(bytes).into_owned(),
+        }
+        .into(),
+        _ => String::from_utf8_lossy(bytes),
     }
 }
 
@@ -165,7 +175,7 @@ pub(super) fn body_parser_json(
     if !is_json_type(headers) {
         return Ok(None);
     }
-    let charset = charset(headers).unwrap_or_else(|| "utf-8".to_owned());
+    let charset = charset(headers).map_or(Cow::Borrowed("utf-8"), Cow::Owned);
     if !charset.starts_with("utf-") {
         return Err(BodyRefusal {
             status: 415,
