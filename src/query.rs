@@ -395,13 +395,7 @@ fn unbuildable(query: &Map<String, Value>) -> Result<(), ParseError> {
             (field, Value::Object(ops)) if !field.contains('.') => {
                 let operators = ops.keys().all(|k| k.starts_with('$'));
                 if operators && !ops.iter().any(|(op, arg)| gives_condition(op, arg)) {
-                    return Err(ParseError::new(
-                        ErrorCode::OperationForbidden,
-                        format!(
-                            "Postgres doesn't support this query type yet {}",
-                            js_json(value)
-                        ),
-                    ));
+                    return Err(unsupported_query(value));
                 }
             }
             _ => {}
@@ -427,6 +421,17 @@ pub fn empty_group(query: &Map<String, Value>) -> bool {
             }
             _ => false,
         })
+}
+
+/// The adapter's refusal of constraints it writes no SQL for, with their `JSON.stringify`.
+fn unsupported_query(constraints: &Value) -> ParseError {
+    ParseError::new(
+        ErrorCode::OperationForbidden,
+        format!(
+            "Postgres doesn't support this query type yet {}",
+            js_json(constraints)
+        ),
+    )
 }
 
 /// Whether the adapter writes a condition for this operator and operand. Operators it does
@@ -622,15 +627,7 @@ fn matches_field(field: Option<&Value>, constraint: &Value) -> Result<bool, Pars
                 }
             }
             "$options" => true,
-            _ => {
-                return Err(ParseError::new(
-                    ErrorCode::OperationForbidden,
-                    format!(
-                        "Postgres doesn't support this query type yet {}",
-                        Value::Object(ops.clone())
-                    ),
-                ));
-            }
+            _ => return Err(unsupported_query(constraint)),
         };
         if !ok {
             return Ok(false);
@@ -757,6 +754,19 @@ mod tests {
         assert_eq!(
             refusal(r#"{"username":{}}"#, &[("limit", "0"), ("count", "1")]),
             forbidden("{}")
+        );
+    }
+
+    #[test]
+    fn an_unknown_operator_is_refused_in_javascript_s_json() {
+        let err = matches(
+            &obj(json!({"age": 3})),
+            &obj(json!({"age": {"$near": 1.0}})),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.message,
+            r#"Postgres doesn't support this query type yet {"$near":1}"#
         );
     }
 
