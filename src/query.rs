@@ -229,10 +229,40 @@ impl Query {
     /// reads the class: after its own checks of the caller (protected fields), and never for
     /// `limit=0` without a count, which reads nothing.
     pub fn check_buildable(&self) -> Result<(), ParseError> {
-        if self.limit != 0 || self.count {
+        if self.reads() {
             unbuildable(&self.constraints)?;
         }
         Ok(())
+    }
+
+    /// The first field of the `where` (in the adapter's order, `$or`/`$and`/`$nor` clauses
+    /// where they stand) that names no field of the class, so no column: PostgreSQL refuses
+    /// the query. Dotted fields and a field under `$exists: false` alone (which the adapter
+    /// skips when the schema lacks it) are passed over. `known` says whether a field is in
+    /// the class's schema.
+    pub fn missing_column(&self, known: &dyn Fn(&str) -> bool) -> Option<String> {
+        fn walk(m: &Map<String, Value>, known: &dyn Fn(&str) -> bool) -> Option<String> {
+            m.iter()
+                .find_map(|(key, value)| match (key.as_str(), value) {
+                    ("$or" | "$and" | "$nor", Value::Array(items)) => items
+                        .iter()
+                        .filter_map(Value::as_object)
+                        .find_map(|clause| walk(clause, known)),
+                    (field, _) if field.starts_with('$') || field.contains('.') || known(field) => {
+                        None
+                    }
+                    (_, Value::Object(ops)) if ops.get("$exists") == Some(&Value::Bool(false)) => {
+                        None
+                    }
+                    (field, _) => Some(field.to_owned()),
+                })
+        }
+        walk(&self.constraints, known)
+    }
+
+    /// Whether the query reads the class at all (`limit=0` without a count reads nothing).
+    pub fn reads(&self) -> bool {
+        self.limit != 0 || self.count
     }
 
     /// The value an equality constraint on `field` asks for, when it is a plain string (for

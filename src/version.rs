@@ -717,6 +717,12 @@ pub struct Behavior {
     /// value. Recorded: 9.10.0.
     [Breaking]
     pub protected_fields_checked_in_sorts: bool,
+    /// A query whose `where` names a column the class does not have matches nothing (the
+    /// PostgreSQL adapter swallows the missing-column error, 9.7.0: read in the npm packages
+    /// of 9.6.1 and 9.7.0); before, the page's query fails (500) and so does a count alone
+    /// (500 "Internal server error."). Asked of real Parse 3.8.0, 5.6.0, 8.6.94, 9.10.0.
+    [Dangerous]
+    pub missing_column_matches_nothing: bool,
     /// A user's own email shows in a `_User` query with a `where` (3.8+, whose
     /// `filterSensitiveData` spares the caller's own object; 3.7 hides it).
     [Dangerous]
@@ -1046,6 +1052,7 @@ impl Behavior {
                 || v >= ParseVersion::new(9, 6, 0),
             protected_fields_checked_in_sorts: (v.major == 8 && v >= ParseVersion::new(8, 6, 32))
                 || v >= ParseVersion::new(9, 6, 0),
+            missing_column_matches_nothing: v >= ParseVersion::new(9, 7, 0),
             own_email_in_where_queries: v.at_least(3, 8),
             session_update_own_only: v.at_least(5, 0),
             restricted_fields_first: v.at_least(6, 3),

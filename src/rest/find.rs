@@ -111,6 +111,36 @@ pub async fn add_internals(
     Ok(())
 }
 
+/// What PostgreSQL makes of a `where` naming a column `class` does not have, once the query
+/// runs: from 9.7 nothing matches; before, the page's query fails (Parse passes PostgreSQL's
+/// error on, answered in 8.x's words as every database error here) and a count alone fails
+/// uncaught.
+async fn missing_columns(
+    ctx: &RestContext<'_>,
+    class: &'static str,
+    mut q: Query,
+) -> Result<Query, ParseError> {
+    if !q.reads() {
+        return Ok(q);
+    }
+    let behavior = ctx.state.config.behavior;
+    let added = ctx.state.store.class_fields(class).await?;
+    let columns = crate::object::class_columns(class, &added, &behavior);
+    let known = |field: &str| columns.iter().any(|(name, _)| name == field);
+    if q.missing_column(&known).is_none() {
+        return Ok(q);
+    }
+    if behavior.missing_column_matches_nothing {
+        q.nothing = true;
+        return Ok(q);
+    }
+    Err(if q.limit != 0 {
+        ParseError::database()
+    } else {
+        ParseError::internal()
+    })
+}
+
 /// The signed-in caller's objectId.
 pub fn caller_id<'a>(ctx: &'a RestContext<'_>) -> Option<&'a str> {
     ctx.auth.session.as_ref().map(|s| s.user.object_id.as_str())
@@ -167,6 +197,7 @@ pub async fn users(
         ));
     }
     q.check_buildable()?;
+    let q = missing_columns(ctx, "_User", q).await?;
     let scan = UserScan {
         object_id: q.equals_text("objectId"),
         username: q.equals_text("username"),
@@ -217,6 +248,7 @@ pub async fn sessions(
     let owner = super::sessions::reader(ctx)?;
     let q = Query::from_params(body, params, &ctx.state.config.behavior, ctx.auth.is_master)?;
     q.check_buildable()?;
+    let q = missing_columns(ctx, "_Session", q).await?;
     let user = owner.or_else(|| q.equals_pointer("user"));
     let behavior = ctx.state.config.behavior;
     let q2 = q.clone();
