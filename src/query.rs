@@ -22,6 +22,10 @@ pub struct Query {
     pub order: Vec<(String, bool)>,
     pub count: bool,
     pub keys: Option<Vec<String>>,
+    /// The pointer fields whose objects replace them (`include`; every one for `includeAll`):
+    /// the first name of each path.
+    pub include: Vec<String>,
+    pub include_all: bool,
     /// The query matches nothing whatever its constraints (a database error Parse 9
     /// swallows).
     pub nothing: bool,
@@ -222,6 +226,19 @@ impl Query {
             count,
             keys,
             nothing: exclude_keys,
+            include: all
+                .get("include")
+                .filter(|v| truthy(v))
+                .map(|v| {
+                    text_of(v)
+                        .split(',')
+                        .filter_map(|path| path.split('.').next())
+                        .filter(|field| !field.is_empty())
+                        .map(str::to_owned)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            include_all: all.get("includeAll").is_some_and(truthy),
         })
     }
 
@@ -258,6 +275,23 @@ impl Query {
                 })
         }
         walk(&self.constraints, known)
+    }
+
+    /// Whether the objects of pointer field `field` are included in its results.
+    pub fn includes(&self, field: &str) -> bool {
+        self.include_all || self.include.iter().any(|f| f == field)
+    }
+
+    /// The keys asked of the objects included at `field` (`keys=user.username`), if any.
+    pub fn keys_under(&self, field: &str) -> Option<Vec<String>> {
+        let prefix = format!("{field}.");
+        let under: Vec<String> = self
+            .keys
+            .as_ref()?
+            .iter()
+            .filter_map(|k| k.strip_prefix(prefix.as_str()).map(str::to_owned))
+            .collect();
+        (!under.is_empty()).then_some(under)
     }
 
     /// Whether the query reads the class at all (`limit=0` without a count reads nothing).

@@ -812,6 +812,54 @@ async fn a_where_on_a_missing_column_fails_until_9_7_and_then_matches_nothing() 
     }
 }
 
+/// `include=user` on sessions, as real Parse 5.6.0 and 9.10.0 answered it (asked this
+/// session): the pointer becomes the user as a find of it by the caller answers, marked
+/// `"__type": "Object"`, projected by the keys under `user.`; `GET /sessions/me` ignores it.
+#[tokio::test]
+async fn a_session_query_includes_its_user_when_asked() {
+    for version in ["5.6.0", "9.10.0"] {
+        let server = TestServer::start(version).await;
+        let (token, _) = alice_and_her_session(&server).await;
+        let get = |path: String| server.rest("GET", &path).session(&token).send();
+        let found = get("/parse/classes/_Session?include=user".into())
+            .await
+            .json();
+        let user = &found["results"][0]["user"];
+        assert_eq!(user["username"], "alice", "{version}: {found}");
+        let keys: Vec<&String> = user.as_object().unwrap().keys().collect();
+        assert_eq!(
+            keys.iter().rev().take(2).collect::<Vec<_>>(),
+            [&&"className".to_owned(), &&"__type".to_owned()],
+            "{version}: {found}"
+        );
+        assert_eq!(user["__type"], "Object");
+        let projected = get("/parse/sessions?keys=user.username&include=user".into())
+            .await
+            .json();
+        let user = projected["results"][0]["user"].as_object().unwrap().clone();
+        assert_eq!(
+            user.keys().collect::<Vec<_>>(),
+            [
+                "username",
+                "objectId",
+                "createdAt",
+                "updatedAt",
+                "ACL",
+                "__type",
+                "className"
+            ],
+            "{version}: {projected}"
+        );
+        let id = found["results"][0]["objectId"].as_str().unwrap().to_owned();
+        let one = get(format!("/parse/classes/_Session/{id}?include=user"))
+            .await
+            .json();
+        assert_eq!(one["user"]["__type"], "Object", "{version}: {one}");
+        let me = get("/parse/sessions/me?include=user".into()).await.json();
+        assert_eq!(me["user"]["__type"], "Pointer", "{version}: {me}");
+    }
+}
+
 /// RestWrite checks a user's username for uniqueness before the format of its e-mail (the
 /// GraphQL corpus recorded it on 3.10.0): a taken username is what a sign-up hears first.
 #[tokio::test]

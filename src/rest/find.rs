@@ -261,5 +261,62 @@ pub async fn sessions(
             })
         })
         .await?;
-    Ok((200, answer(&q, page(&q, found), total, |_| {})))
+    let mut found = page(&q, found);
+    if q.includes("user") {
+        include_users(ctx, q.keys_under("user"), &mut found).await?;
+    }
+    Ok((200, answer(&q, found, total, |_| {})))
+}
+
+/// `include=user`: each session's user pointer replaced by the user, as a find of those users
+/// by the same caller answers them (its rights, hidden fields, and the keys asked under
+/// `user.`), marked `"__type": "Object"`; a user the caller cannot read stays a pointer.
+pub(super) async fn include_users(
+    ctx: &RestContext<'_>,
+    user_keys: Option<Vec<String>>,
+    sessions: &mut [Map<String, Value>],
+) -> Result<(), ParseError> {
+    let pointed = |s: &Map<String, Value>| {
+        s.get("user")
+            .filter(|u| u.get("__type").and_then(Value::as_str) == Some("Pointer"))
+            .and_then(|u| u.get("objectId"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let mut ids: Vec<String> = sessions.iter().filter_map(pointed).collect();
+    ids.sort();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let mut body = Map::new();
+    body.insert(
+        "where".into(),
+        serde_json::json!({ "objectId": { "$in": ids } }),
+    );
+    body.insert("limit".into(), Value::from(ids.len()));
+    if let Some(keys) = user_keys {
+        body.insert("keys".into(), Value::String(keys.join(",")));
+    }
+    let (_, found) = Box::pin(users(ctx, &body, &Map::new())).await?;
+    let users: Vec<&Map<String, Value>> = found
+        .get("results")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_object)
+        .collect();
+    for session in sessions.iter_mut() {
+        let Some(id) = pointed(session) else { continue };
+        if let Some(user) = users
+            .iter()
+            .find(|u| u.get("objectId").and_then(Value::as_str) == Some(id.as_str()))
+        {
+            let mut user = (*user).clone();
+            user.insert("__type".into(), Value::from("Object"));
+            user.insert("className".into(), Value::from("_User"));
+            session.insert("user".into(), Value::Object(user));
+        }
+    }
+    Ok(())
 }

@@ -182,7 +182,7 @@ async fn run_other(
         Route::SessionsMe => sessions::me(ctx).await,
         Route::FindSessions => find::sessions(ctx, body, query).await,
         Route::FindUsers => find::users(ctx, body, query).await,
-        Route::GetSession(id) => sessions::get(ctx, id).await,
+        Route::GetSession(id) => sessions::get_with(ctx, id, query).await,
         Route::UpdateSession(id) => sessions::update(ctx, id, body).await,
         Route::CreateSession => sessions::create(ctx, body).await,
         Route::UpgradeSession => sessions::upgrade(ctx).await,

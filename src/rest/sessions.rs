@@ -44,6 +44,35 @@ pub fn reader(ctx: &RestContext<'_>) -> Result<Option<String>, ParseError> {
 }
 
 /// `GET /sessions/<objectId>`: one of the caller's sessions (any, for the master key).
+/// `GET /sessions/<id>` with its parameters: `include=user` (or `includeAll`) replaces the
+/// user pointer as a find does ([`super::find::include_users`]).
+pub async fn get_with(
+    ctx: &RestContext<'_>,
+    session_id: &str,
+    params: &Map<String, Value>,
+) -> RestResult {
+    let (status, body) = get(ctx, session_id).await?;
+    let text = |name: &str| match params.get(name) {
+        Some(Value::String(s)) => Some(s.as_str()),
+        _ => None,
+    };
+    let includes_user = text("include").is_some_and(|paths| {
+        paths
+            .split(',')
+            .any(|p| p.split('.').next() == Some("user"))
+    }) || text("includeAll").is_some_and(|v| v == "true");
+    let Value::Object(session) = body else {
+        return Ok((status, body));
+    };
+    if !includes_user {
+        return Ok((status, Value::Object(session)));
+    }
+    let mut one = [session];
+    super::find::include_users(ctx, None, &mut one).await?;
+    let [session] = one;
+    Ok((status, Value::Object(session)))
+}
+
 pub async fn get(ctx: &RestContext<'_>, session_id: &str) -> RestResult {
     let owner = reader(ctx)?;
     let found = ctx
