@@ -17,6 +17,17 @@ async fn post(server: &Server, query: &str, token: Option<&str>) -> Value {
     serde_json::from_str(&reply.body).expect("a JSON body")
 }
 
+/// The session token a sign-up mutation's answer carries, wherever the version puts it.
+async fn signed_up_token(server: &Server, sign_up: &str) -> String {
+    let signed = post(server, sign_up, None).await.to_string();
+    signed
+        .split("\"sessionToken\":\"")
+        .nth(1)
+        .and_then(|t| t.split('"').next())
+        .unwrap_or_else(|| panic!("{signed}"))
+        .to_owned()
+}
+
 fn internal_error(body: &Value) -> bool {
     body["errors"][0]["message"] == "Internal server error"
         && body["errors"][0]["extensions"]["code"] == 1
@@ -45,14 +56,7 @@ async fn a_viewer_with_only_typename_fails_after_the_token_check() {
         ),
     ] {
         let server = Server::start(version).await;
-        let signed = post(&server, sign_up, None).await;
-        let token = signed.to_string();
-        let token = token
-            .split("\"sessionToken\":\"")
-            .nth(1)
-            .and_then(|t| t.split('"').next())
-            .unwrap_or_else(|| panic!("{version}: {signed}"))
-            .to_owned();
+        let token = signed_up_token(&server, sign_up).await;
         // Without a token the token check answers first.
         let anonymous = post(&server, only_typename, None).await;
         assert!(!internal_error(&anonymous), "{version}: {anonymous}");
@@ -106,14 +110,7 @@ async fn a_3_9_delete_answers_the_object_it_read() {
     let server = Server::start("3.9.0").await;
     let sign_up =
         "mutation { signUp(fields: { username: \"ann\", password: \"pw\" }) { sessionToken } }";
-    let signed = post(&server, sign_up, None).await;
-    let token = signed.to_string();
-    let token = token
-        .split("\"sessionToken\":\"")
-        .nth(1)
-        .and_then(|t| t.split('"').next())
-        .unwrap_or_else(|| panic!("{signed}"))
-        .to_owned();
+    let token = signed_up_token(&server, sign_up).await;
     let found = post(&server, "{ sessions { results { id } } }", Some(&token)).await;
     let id = found["data"]["sessions"]["results"][0]["id"]
         .as_str()

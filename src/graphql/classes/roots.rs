@@ -378,21 +378,7 @@ impl Context {
             }
             _ => None,
         };
-        let rest = self.rest();
-        match class {
-            "_User" => {
-                self.wait(crate::rest::update_user::delete(&rest, &object_id))?
-                    .map_err(ApiError::from)?;
-            }
-            "_Session" => {
-                self.wait(crate::rest::sessions::delete(&rest, &object_id))?
-                    .map_err(ApiError::from)?;
-            }
-            // No role is kept here: the database deletes nothing.
-            _ => {
-                return Err(ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into());
-            }
-        }
+        self.delete_object(class, &object_id)?;
         let object = match read {
             Some(object) => object,
             None => {
@@ -411,6 +397,26 @@ impl Context {
         );
         payload.insert(name.into(), object);
         Ok(Json::Object(payload))
+    }
+
+    /// `deleteObject`: the REST API's delete of a user or session, with its rights.
+    fn delete_object(&self, class: &str, object_id: &str) -> Result<(), Failure> {
+        let rest = self.rest();
+        match class {
+            "_User" => {
+                self.wait(crate::rest::update_user::delete(&rest, object_id))?
+                    .map_err(ApiError::from)?;
+            }
+            "_Session" => {
+                self.wait(crate::rest::sessions::delete(&rest, object_id))?
+                    .map_err(ApiError::from)?;
+            }
+            // No role is kept here: the database deletes nothing.
+            _ => {
+                return Err(ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into());
+            }
+        }
+        Ok(())
     }
 
     /// 3.9's delete mutation (`deleteUser(id:)`), which answers the deleted object itself,
@@ -432,21 +438,7 @@ impl Context {
             return Err(ApiError::internal().into());
         }
         let read = self.get(class, &object_id, field.selected)?;
-        let rest = self.rest();
-        match class {
-            "_User" => {
-                self.wait(crate::rest::update_user::delete(&rest, &object_id))?
-                    .map_err(ApiError::from)?;
-            }
-            "_Session" => {
-                self.wait(crate::rest::sessions::delete(&rest, &object_id))?
-                    .map_err(ApiError::from)?;
-            }
-            // No role is kept here: the database deletes nothing.
-            _ => {
-                return Err(ParseError::new(ErrorCode::ObjectNotFound, "Object not found.").into());
-            }
-        }
+        self.delete_object(class, &object_id)?;
         Ok(read)
     }
 
