@@ -211,7 +211,6 @@ impl Query {
             &constraints,
             !(master && behavior.master_query_skips_key_check),
         )?;
-        let count = all.get("count").is_some_and(truthy);
         // Excluding keys fails in PostgreSQL up to 8.x (uncaught); 9.x swallows the error
         // and answers no results.
         let exclude_keys = all.get("excludeKeys").is_some_and(|v| !v.is_null());
@@ -223,20 +222,13 @@ impl Query {
             skip: all.get("skip").filter(|v| truthy(v)).map_or(0, count_of),
             limit,
             order,
-            count,
+            count: all.get("count").is_some_and(truthy),
             keys,
             nothing: exclude_keys,
             include: all
                 .get("include")
                 .filter(|v| truthy(v))
-                .map(|v| {
-                    text_of(v)
-                        .split(',')
-                        .filter_map(|path| path.split('.').next())
-                        .filter(|field| !field.is_empty())
-                        .map(str::to_owned)
-                        .collect()
-                })
+                .map(|v| included_fields(&text_of(v)))
                 .unwrap_or_default(),
             include_all: all.get("includeAll").is_some_and(truthy),
         })
@@ -439,6 +431,16 @@ fn validate(query: &Map<String, Value>, check_keys: bool) -> Result<(), ParseErr
         }
     }
     Ok(())
+}
+
+/// The fields an `include` names (`user,user.x` → `user`): the first name of each path.
+pub fn included_fields(include: &str) -> Vec<String> {
+    include
+        .split(',')
+        .filter_map(|path| path.split('.').next())
+        .filter(|field| !field.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The refusal of Parse's PostgreSQL adapter to write SQL for a field whose constraints give

@@ -120,13 +120,16 @@ async fn missing_columns(
     class: &'static str,
     mut q: Query,
 ) -> Result<Query, ParseError> {
-    if !q.reads() {
+    let behavior = ctx.state.config.behavior;
+    // The class's own columns answer most queries (every GraphQL one) without reading the
+    // fields clients added from the store.
+    let own = crate::object::own_columns(class, &behavior);
+    let own_column = |field: &str| own.iter().any(|(name, _)| *name == field);
+    if !q.reads() || q.missing_column(&own_column).is_none() {
         return Ok(q);
     }
-    let behavior = ctx.state.config.behavior;
     let added = ctx.state.store.class_fields(class).await?;
-    let columns = crate::object::class_columns(class, &added, &behavior);
-    let known = |field: &str| columns.iter().any(|(name, _)| name == field);
+    let known = |field: &str| own_column(field) || added.get(field).is_some();
     if q.missing_column(&known).is_none() {
         return Ok(q);
     }
@@ -163,8 +166,8 @@ pub async fn users(
         _ => Vec::new(),
     };
     let hidden = hidden_fields(ctx, &roles);
-    if who != Caller::Master
-        && behavior.email_query_protected
+    let protected = who != Caller::Master && behavior.email_query_protected;
+    if protected
         && let Some(field) = hidden.iter().find(|f| {
             if behavior.protected_fields_checked_in_subqueries {
                 q.mentions(f)
@@ -181,8 +184,7 @@ pub async fn users(
         ));
     }
     // Then its sort keys (by name, or by the object a dotted key starts in).
-    if who != Caller::Master
-        && behavior.email_query_protected
+    if protected
         && behavior.protected_fields_checked_in_sorts
         && let Some((key, _)) = q.order.iter().find(|(key, _)| {
             let root = key.split('.').next().unwrap_or(key);
@@ -298,7 +300,7 @@ pub(super) async fn include_users(
     if let Some(keys) = user_keys {
         body.insert("keys".into(), Value::String(keys.join(",")));
     }
-    let (_, found) = Box::pin(users(ctx, &body, &Map::new())).await?;
+    let (_, found) = users(ctx, &body, &Map::new()).await?;
     let users: Vec<&Map<String, Value>> = found
         .get("results")
         .and_then(Value::as_array)

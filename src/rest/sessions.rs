@@ -43,7 +43,6 @@ pub fn reader(ctx: &RestContext<'_>) -> Result<Option<String>, ParseError> {
     }
 }
 
-/// `GET /sessions/<objectId>`: one of the caller's sessions (any, for the master key).
 /// `GET /sessions/<id>` with its parameters: `include=user` (or `includeAll`) replaces the
 /// user pointer as a find does ([`super::find::include_users`]).
 pub async fn get_with(
@@ -57,9 +56,9 @@ pub async fn get_with(
         _ => None,
     };
     let includes_user = text("include").is_some_and(|paths| {
-        paths
-            .split(',')
-            .any(|p| p.split('.').next() == Some("user"))
+        crate::query::included_fields(paths)
+            .iter()
+            .any(|f| f == "user")
     }) || text("includeAll").is_some_and(|v| v == "true");
     let Value::Object(session) = body else {
         return Ok((status, body));
@@ -73,6 +72,7 @@ pub async fn get_with(
     Ok((status, Value::Object(session)))
 }
 
+/// `GET /sessions/<objectId>`: one of the caller's sessions (any, for the master key).
 pub async fn get(ctx: &RestContext<'_>, session_id: &str) -> RestResult {
     let owner = reader(ctx)?;
     let found = ctx

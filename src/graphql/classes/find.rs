@@ -271,18 +271,9 @@ fn holds_null(where_: &Json) -> bool {
     let mut open = vec![where_];
     while let Some(v) = open.pop() {
         match v {
-            Json::Object(m) => {
-                if m.values().any(Json::is_null) {
-                    return true;
-                }
-                open.extend(m.values());
-            }
-            Json::Array(items) => {
-                if items.iter().any(Json::is_null) {
-                    return true;
-                }
-                open.extend(items);
-            }
+            Json::Null => return true,
+            Json::Object(m) => open.extend(m.values()),
+            Json::Array(items) => open.extend(items),
             _ => {}
         }
     }
@@ -434,7 +425,7 @@ fn named_operators(input: &Map<String, Json>) -> Map<String, Json> {
 }
 
 /// Whether this constraint is answered as Parse's PostgreSQL adapter answers it. Not yet:
-/// null values and key-value pairs (JavaScript errors). Empty `in`/`notIn` lists are (the
+/// key-value pairs (a JavaScript error; a `null` never reaches here, [`holds_null`]). Empty `in`/`notIn` lists are (the
 /// adapter's `IS NULL` and `1 = 1`), as are equalities with any operand and comparisons
 /// with `""` or `false`, which the adapter skips (the REST find: `query::unbuildable`).
 /// Dates are, when written as `Date#toISOString` writes them (the only text read the same
@@ -447,13 +438,12 @@ fn modelled(v: &Json) -> bool {
             .is_some_and(canonical_iso)
     };
     match v {
-        Json::Null => false,
         Json::Object(m) if m.contains_key("key") => false,
         Json::Array(items) => items.iter().all(|i| {
             if is_date(i) {
                 canonical_date(i)
             } else {
-                !i.is_null() && !i.is_object()
+                !i.is_object()
             }
         }),
         v if is_date(v) => canonical_date(v),

@@ -362,7 +362,8 @@ impl Pipeline {
     /// The cached analyses of `requests` if every one may run on the async worker that read
     /// it ([`crate::graphql::inline`]): a query of a document already read and found valid, so
     /// nothing recurses as deep as a document may nest (the executor threads have the large
-    /// stacks), nesting no deeper than juniper's default limit, with shallow variables. Run each with [`Pipeline::run_analysed`].
+    /// stacks), nesting no deeper than juniper's default limit, with shallow variables. Run
+    /// each with [`Pipeline::run_analysed`].
     pub fn inline_analyses(&self, requests: &[OperationRequest]) -> Option<Vec<Arc<Analysis>>> {
         requests.iter().map(|r| self.inline_analysis(r)).collect()
     }
