@@ -250,23 +250,7 @@ impl Query {
     /// skips when the schema lacks it) are passed over. `known` says whether a field is in
     /// the class's schema.
     pub fn missing_column(&self, known: &dyn Fn(&str) -> bool) -> Option<String> {
-        fn walk(m: &Map<String, Value>, known: &dyn Fn(&str) -> bool) -> Option<String> {
-            m.iter()
-                .find_map(|(key, value)| match (key.as_str(), value) {
-                    ("$or" | "$and" | "$nor", Value::Array(items)) => items
-                        .iter()
-                        .filter_map(Value::as_object)
-                        .find_map(|clause| walk(clause, known)),
-                    (field, _) if field.starts_with('$') || field.contains('.') || known(field) => {
-                        None
-                    }
-                    (_, Value::Object(ops)) if ops.get("$exists") == Some(&Value::Bool(false)) => {
-                        None
-                    }
-                    (field, _) => Some(field.to_owned()),
-                })
-        }
-        walk(&self.constraints, known)
+        missing_column_in(&self.constraints, known)
     }
 
     /// Whether the objects of pointer field `field` are included in its results.
@@ -468,6 +452,99 @@ fn unbuildable(query: &Map<String, Value>) -> Result<(), ParseError> {
         }
     }
     Ok(())
+}
+
+/// The `where` as Parse 3.x's `validateQuery` leaves it for the adapter (MongoDB's SERVER-13732
+/// workaround, on by default until 4.0 and run for every database): in each object holding an
+/// `$or` list, every other key that no clause of the list has itself (and that is no
+/// `$near`/`$nearSphere`) moves to the end of each clause, at every depth. `read_acl` adds
+/// the `_rperm` condition a caller without the master key gets beside the `where`, which moves
+/// with them. The result is the same query, but the adapter writes its conditions in this
+/// order, so PostgreSQL meets its errors in it, and a clause left empty gains conditions.
+pub fn as_validated(query: &Map<String, Value>, read_acl: bool) -> Map<String, Value> {
+    // `validateQuery` validates each clause before and after moving the siblings in: twice
+    // per level, so its cost doubles with each nested `$or` (real Parse never answers a
+    // `where` forty deep). Past this many visits the first pass is skipped, which gives the
+    // same query unless a clause and its own clauses name the same key.
+    const VISITS: usize = 4096;
+    fn validate(query: &mut Map<String, Value>, budget: &mut usize) {
+        *budget = budget.saturating_sub(1);
+        let mut clauses = match query.get_mut("$or") {
+            Some(Value::Array(clauses)) => std::mem::take(clauses),
+            _ => return recurse_rest(query, budget),
+        };
+        if *budget > 0 {
+            for clause in clauses.iter_mut().filter_map(Value::as_object_mut) {
+                validate(clause, budget);
+            }
+        }
+        let keys: Vec<String> = query.keys().filter(|k| *k != "$or").cloned().collect();
+        let mut moved = Vec::new();
+        for key in keys {
+            let collides = clauses
+                .iter()
+                .any(|c| c.as_object().is_some_and(|m| m.contains_key(&key)));
+            let nears = query
+                .get(&key)
+                .and_then(Value::as_object)
+                .is_some_and(|m| m.contains_key("$near") || m.contains_key("$nearSphere"));
+            if !collides
+                && !nears
+                && let Some(value) = query.shift_remove(&key)
+            {
+                moved.push((key, value));
+            }
+        }
+        for clause in clauses.iter_mut().filter_map(Value::as_object_mut) {
+            for (key, value) in &moved {
+                clause.insert(key.clone(), value.clone());
+            }
+            validate(clause, budget);
+        }
+        if let Some(slot) = query.get_mut("$or") {
+            *slot = Value::Array(clauses);
+        }
+        recurse_rest(query, budget);
+    }
+    fn recurse_rest(query: &mut Map<String, Value>, budget: &mut usize) {
+        for key in ["$and", "$nor"] {
+            if let Some(Value::Array(clauses)) = query.get_mut(key) {
+                for clause in clauses.iter_mut().filter_map(Value::as_object_mut) {
+                    validate(clause, budget);
+                }
+            }
+        }
+    }
+    let mut out = query.clone();
+    if read_acl {
+        out.insert(
+            "_rperm".to_owned(),
+            serde_json::json!({ "$in": [null, "*"] }),
+        );
+    }
+    let mut budget = VISITS;
+    validate(&mut out, &mut budget);
+    out
+}
+
+/// The first field of a `where` that names no column: see [`Query::missing_column`].
+pub fn missing_column_in(
+    constraints: &Map<String, Value>,
+    known: &dyn Fn(&str) -> bool,
+) -> Option<String> {
+    fn walk(m: &Map<String, Value>, known: &dyn Fn(&str) -> bool) -> Option<String> {
+        m.iter()
+            .find_map(|(key, value)| match (key.as_str(), value) {
+                ("$or" | "$and" | "$nor", Value::Array(items)) => items
+                    .iter()
+                    .filter_map(Value::as_object)
+                    .find_map(|clause| walk(clause, known)),
+                (field, _) if field.starts_with('$') || field.contains('.') || known(field) => None,
+                (_, Value::Object(ops)) if ops.get("$exists") == Some(&Value::Bool(false)) => None,
+                (field, _) => Some(field.to_owned()),
+            })
+    }
+    walk(constraints, known)
 }
 
 /// Whether the SQL the adapter writes for this `where` holds an empty group, `()` or
@@ -837,6 +914,34 @@ mod tests {
     }
 
     // Recorded: graphql-diff 3.9.0 mut.missingInputField.2 (`NOR: [{}]`, a syntax error).
+    // Recorded (3.8.0, real Parse asked): `{createdAt: {$in: [d1]}, $or: [{updatedAt:
+    // {$nin: [d2]}}]}` fails on d2, the `$or` clause's own condition coming first.
+    #[test]
+    fn validate_query_moves_siblings_of_an_or_into_its_clauses() {
+        let w = obj(json!({"a": 1, "$or": [{"b": 2}, {"a": 3}], "c": {"$gt": 1}}));
+        // `a` collides with a clause and stays; `c` moves to the end of each clause
+        assert_eq!(
+            Value::Object(as_validated(&w, false)).to_string(),
+            r#"{"a":1,"$or":[{"b":2,"c":{"$gt":1}},{"a":3,"c":{"$gt":1}}]}"#
+        );
+        // the read ACL moves too, so an empty clause is empty no more
+        let w = obj(json!({"$or": [{}]}));
+        assert!(empty_group(&as_validated(&w, false)));
+        assert!(!empty_group(&as_validated(&w, true)));
+        // forty `$or` deep (where real Parse never answers) is answered at once
+        let mut deep = json!({"a": 1});
+        for _ in 0..40 {
+            deep = json!({"$or": [deep, {"b": 2}], "c": 3});
+        }
+        assert!(!empty_group(&as_validated(deep.as_object().unwrap(), true)));
+        // at every depth
+        let w = obj(json!({"$and": [{"x": 1, "$or": [{"y": 2}]}]}));
+        assert_eq!(
+            Value::Object(as_validated(&w, false)).to_string(),
+            r#"{"$and":[{"$or":[{"y":2,"x":1}]}]}"#
+        );
+    }
+
     #[test]
     fn a_group_without_a_condition_is_found_at_any_depth() {
         let empty = |v: Value| empty_group(&obj(v));

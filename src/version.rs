@@ -631,6 +631,17 @@ pub struct Behavior {
     /// objectId, finds answer `{ results, count }` and `ACL` is Parse's JSON.
     [Breaking]
     pub graphql_relay_objects: bool,
+    /// Parse's query validation moves every condition beside an `$or` into each of its
+    /// clauses (MongoDB's SERVER-13732 workaround, run for PostgreSQL too until 4.0 removed
+    /// it): PostgreSQL then meets the `$or` clauses' own conditions first, and an empty clause
+    /// gains the others.
+    [Breaking]
+    pub or_siblings_moved_into_clauses: bool,
+    /// A `null` anywhere in a GraphQL `where` fails the find with an internal error (3.8+:
+    /// the query transformer reads a property of every value); 3.7's transformer passes it
+    /// over, so the REST find reads it as Parse's REST API does.
+    [Breaking]
+    pub graphql_null_in_where_fails: bool,
     /// How graphql-relay decodes a global id or a cursor.
     [Dangerous]
     pub graphql_relay_base64: RelayBase64,
@@ -1005,6 +1016,8 @@ impl Behavior {
             },
             graphql_underscored_operators: !v.at_least(3, 9),
             graphql_relay_objects: v.at_least(3, 10),
+            graphql_null_in_where_fails: v.at_least(3, 8),
+            or_siblings_moved_into_clauses: !v.at_least(4, 0),
             graphql_relay_base64: if v.at_least(5, 3) {
                 RelayBase64::Strict
             } else {

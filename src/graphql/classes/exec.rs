@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value as Json, json};
 
-use super::{Failure, Resolve, RootField};
+use super::{Failure, NAMESPACES, Resolve, RootField};
 use crate::graphql::collect::Collector;
 use crate::graphql::envelope::document::{Field, OperationKind, Selection};
 use crate::graphql::envelope::schema_info::TypeRef;
@@ -77,32 +77,10 @@ impl<'s, 'd> Engine<'s, 'd> {
                     .as_mut()
                     .and_then(|answer| answer.take(&key))
                     .unwrap_or(Json::Null)),
-                name => {
-                    let Some(def) = schema.get(root_type).and_then(|t| t.field(name)) else {
-                        continue;
-                    };
-                    let args = self.arguments(field, &def.args);
-                    let selected = self.fields.leaf_paths(&group);
-                    let resolved = resolver.root(&RootField {
-                        name,
-                        args: &args,
-                        selected: &selected,
-                    });
-                    let completed = match resolved {
-                        Ok(raw) => self.complete(&def.ty, raw, &group, root_type, &mut path),
-                        Err(Failure::Parse(error)) => {
-                            self.error(&error, &group, &path);
-                            Err(Bubble)
-                        }
-                        Err(Failure::Unmodelled) => {
-                            return Err(Declined {
-                                field: name.to_owned(),
-                                location: (field.start.line, field.start.column),
-                            });
-                        }
-                    };
-                    caught(&def.ty, completed)
-                }
+                _ => match self.resolve(resolver, root_type, &group, &mut path)? {
+                    Some(value) => value,
+                    None => continue,
+                },
             };
             match value {
                 Ok(v) => {
@@ -119,6 +97,77 @@ impl<'s, 'd> Engine<'s, 'd> {
             },
             errors: self.errors,
         })
+    }
+
+    /// A field the resolver answers (a root field, or a field of a namespace), completed
+    /// against its declared type and caught as its parent sees it; `None` for a field the
+    /// parent type lacks.
+    fn resolve(
+        &mut self,
+        resolver: &dyn Resolve,
+        parent: &str,
+        group: &[&'d Field],
+        path: &mut Vec<Json>,
+    ) -> Result<Option<Result<Json, Bubble>>, Declined> {
+        let schema = self.fields.schema;
+        let field = group[0];
+        let Some(def) = schema.get(parent).and_then(|t| t.field(&field.name)) else {
+            return Ok(None);
+        };
+        if NAMESPACES.contains(&def.ty.named()) {
+            let completed = self.namespace(resolver, def.ty.named(), group, path)?;
+            return Ok(Some(caught(&def.ty, completed)));
+        }
+        let args = self.arguments(field, &def.args);
+        let selected = self.fields.leaf_paths(group);
+        let resolved = resolver.root(&RootField {
+            name: &field.name,
+            args: &args,
+            selected: &selected,
+        });
+        let completed = match resolved {
+            Ok(raw) => self.complete(&def.ty, raw, group, parent, path),
+            Err(Failure::Parse(error)) => {
+                self.error(&error, group, path);
+                Err(Bubble)
+            }
+            Err(Failure::Unmodelled) => {
+                return Err(Declined {
+                    field: field.name.clone(),
+                    location: (field.start.line, field.start.column),
+                });
+            }
+        };
+        Ok(Some(caught(&def.ty, completed)))
+    }
+
+    /// A namespace's object (3.7's `objects`, whose resolver answers `{}`): each of its fields
+    /// resolved as a root field is, in the document's order.
+    fn namespace(
+        &mut self,
+        resolver: &dyn Resolve,
+        ty: &str,
+        group: &[&'d Field],
+        path: &mut Vec<Json>,
+    ) -> Result<Result<Json, Bubble>, Declined> {
+        let mut out = Map::new();
+        for (key, fields) in self.fields.collect_subfields(ty, group) {
+            if fields[0].name == "__typename" {
+                out.insert(key, Json::String(ty.to_owned()));
+                continue;
+            }
+            path.push(Json::String(key.clone()));
+            let value = self.resolve(resolver, ty, &fields, path)?;
+            path.pop();
+            match value {
+                Some(Ok(v)) => {
+                    out.insert(key, v);
+                }
+                Some(Err(Bubble)) => return Ok(Err(Bubble)),
+                None => {}
+            }
+        }
+        Ok(Ok(Json::Object(out)))
     }
 
     /// Every argument the field was given, with variables put in (graphql-js leaves out an

@@ -267,7 +267,7 @@ fn skip_and_limit(
 /// item): Parse's `transformQueryInputToParse` walks every object and list of it reading a
 /// property of each value (`fieldValue.key`; 3.8's `_key`), which throws a TypeError on
 /// `null`, so the find fails with an internal error before anything else is checked.
-fn holds_null(where_: &Json) -> bool {
+pub(super) fn holds_null(where_: &Json) -> bool {
     let mut open = vec![where_];
     while let Some(v) = open.pop() {
         match v {
@@ -314,6 +314,11 @@ fn where_to_parse(
         if LINKS.contains(&name.as_str()) {
             return Err(Failure::Unmodelled);
         }
+        // 3.7 hands a `null` to the REST find as it is (later versions fail first: see
+        // `holds_null`).
+        if value.is_null() {
+            continue;
+        }
         // An empty constraint is the adapter's "Postgres doesn't support this query type yet
         // {}" (the REST find refuses it).
         let Json::Object(constraints) = value else {
@@ -339,12 +344,17 @@ fn where_to_parse(
         }
         let original = constraints.clone();
         for (constraint, v) in &original {
-            if !modelled(v) {
-                return Err(Failure::Unmodelled);
-            }
             let Some((_, op)) = CONSTRAINTS.iter().find(|(c, _)| c == constraint) else {
                 return Err(Failure::Unmodelled);
             };
+            // `_Role` has no rows here: a date it is compared with (which Parse's adapter
+            // writes as the date's ISO text, readable whatever JavaScript made of the input)
+            // never decides anything.
+            let compared = matches!(*op, "$lt" | "$lte" | "$gt" | "$gte");
+            let role_date = class == "_Role" && compared && is_date(v);
+            if !modelled(v) && !role_date {
+                return Err(Failure::Unmodelled);
+            }
             constraints.shift_remove(constraint);
             constraints.insert((*op).to_owned(), v.clone());
         }
@@ -455,7 +465,7 @@ fn modelled(v: &Json) -> bool {
 /// `where` it cannot run: a syntax error for a group with no condition in it
 /// ([`crate::query::empty_group`]), which it meets before any date it cannot read
 /// ([`first_unreadable_date`]).
-fn refused_by_postgres(where_: &Map<String, Json>) -> Option<String> {
+pub(super) fn refused_by_postgres(where_: &Map<String, Json>) -> Option<String> {
     if crate::query::empty_group(where_) {
         return Some(r#"syntax error at or near ")""#.to_owned());
     }
@@ -535,7 +545,7 @@ impl Context {
         let order = self.order(args)?;
         let (mut skip, limit, pre_count) = skip_and_limit(args, relay)?;
         let mut pre: JsNumber = None;
-        let refused = refused_by_postgres(&where_);
+        let refused = refused_by_postgres(&self.adapter_where(class, &where_));
         let pages = selected
             .iter()
             .any(|f| f.starts_with("edges.") || f.starts_with("pageInfo."));
@@ -583,6 +593,13 @@ impl Context {
         if let Some(refusal) = refused {
             self.refused_query(&refusal, find_limit != 0, count_wanted)?;
         }
+        self.refused_included_keys(
+            class,
+            selected
+                .iter()
+                .filter_map(|f| f.strip_prefix("edges.node.")),
+            !results.is_empty(),
+        )?;
         let base = skip.unwrap_or(0);
         let len = i64::try_from(results.len()).unwrap_or(i64::MAX);
         let edges: Vec<Json> = results
@@ -673,7 +690,9 @@ impl Context {
         let args = field.args;
         let where_ = match args.get("where") {
             None | Some(Json::Null) => Map::new(),
-            Some(w) if holds_null(w) => return Err(ApiError::internal().into()),
+            Some(w) if self.behavior.graphql_null_in_where_fails && holds_null(w) => {
+                return Err(ApiError::internal().into());
+            }
             Some(Json::Object(m)) if self.behavior.graphql_underscored_operators => {
                 where_to_parse(&named_operators(m), class, None)?
             }
@@ -702,6 +721,14 @@ impl Context {
         } else {
             (Some(0), None, None)
         };
+        // PostgreSQL runs the page's query before refusing a negative OFFSET or LIMIT: the
+        // REST find is asked for a page it can read, and the refusal comes last.
+        let negative = negative_page(limit, skip);
+        let (limit, skip) = if negative.is_some() {
+            (Some(1), None)
+        } else {
+            (limit, skip)
+        };
         let sorts_on_id = order
             .as_deref()
             .is_some_and(|o| o.split(',').any(|k| k.trim_start_matches('-') == "id"));
@@ -716,13 +743,39 @@ impl Context {
             )?;
         }
         // PostgreSQL reads a query's columns, then its WHERE, then its ORDER BY.
-        if let Some(refusal) = refused_by_postgres(&where_) {
+        if let Some(refusal) = refused_by_postgres(&self.adapter_where(class, &where_)) {
             self.refused_query(&refusal, limit != Some(0), top("count"))?;
         }
         if sorts_on_id && limit != Some(0) {
             return Err(super::roots::no_such_column("id"));
         }
+        if let Some(refusal) = negative {
+            self.refused_query(refusal, true, top("count"))?;
+        }
+        self.refused_included_keys(
+            class,
+            field
+                .selected
+                .iter()
+                .filter_map(|f| f.strip_prefix("results.")),
+            !results.is_empty(),
+        )?;
         Ok(json!({ "results": results, "count": count }))
+    }
+
+    /// A find's `where` as the adapter writes it (see [`crate::query::as_validated`]): beside
+    /// the read ACL a caller without the master key gets, except on `_Session`, whose `where`
+    /// Parse puts in an `$and` with the caller's own pointer.
+    pub(super) fn adapter_where<'w>(
+        &self,
+        class: &str,
+        where_: &'w Map<String, Json>,
+    ) -> std::borrow::Cow<'w, Map<String, Json>> {
+        if !self.behavior.or_siblings_moved_into_clauses {
+            return std::borrow::Cow::Borrowed(where_);
+        }
+        let read_acl = !self.auth.is_master && class != "_Session";
+        std::borrow::Cow::Owned(crate::query::as_validated(where_, read_acl))
     }
 
     /// How a find fails on SQL PostgreSQL refuses ([`refused_by_postgres`]): in the page's
@@ -805,6 +858,17 @@ impl Context {
         }
         let count = answer.get("count").and_then(Json::as_i64);
         Ok((nodes, count))
+    }
+}
+
+/// What PostgreSQL says, when the page's query runs, of a negative OFFSET (checked first) or
+/// LIMIT: a page of limit 0 never runs.
+pub(super) fn negative_page(limit: Option<i64>, skip: Option<i64>) -> Option<&'static str> {
+    match (limit, skip) {
+        (Some(0), _) => None,
+        (_, Some(s)) if s < 0 => Some("OFFSET must not be negative"),
+        (Some(l), _) if l < 0 => Some("LIMIT must not be negative"),
+        _ => None,
     }
 }
 

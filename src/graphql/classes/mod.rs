@@ -13,6 +13,7 @@
 
 mod exec;
 mod find;
+mod generic;
 mod keys;
 mod roots;
 
@@ -28,15 +29,27 @@ pub use exec::{Declined, Executed};
 
 /// Query root fields only this module executes: the schema and config queries ...
 const SCHEMA_QUERIES: [&str; 3] = ["class", "classes", "cloudConfig"];
-/// ... and the object queries of the default classes, where their keys are modelled.
-const OBJECT_QUERIES: [&str; 7] = [
-    "user", "session", "role", "node", "users", "sessions", "roles",
+/// ... and the object queries of the default classes, where their keys are modelled, with
+/// 3.8's generic `get` and `find` (of any class).
+const OBJECT_QUERIES: [&str; 9] = [
+    "user", "session", "role", "node", "users", "sessions", "roles", "get", "find",
 ];
 /// Root fields it executes too when they come with one of [`OWN`] (juniper's `health`, the
 /// meta fields).
 const ALONG: [&str; 4] = ["health", "__typename", "__schema", "__type"];
-/// The mutations of the default classes modelled here.
-const MUTATIONS: [&str; 3] = ["deleteUser", "deleteSession", "deleteRole"];
+/// The mutations of the default classes modelled here (3.8's generic `delete` too), and the
+/// call of a Cloud Code function (none is defined here: see [`roots`]).
+const MUTATIONS: [&str; 5] = [
+    "deleteUser",
+    "deleteSession",
+    "deleteRole",
+    "delete",
+    "callCloudCode",
+];
+/// 3.7's namespaces executed here: `objects` of the query and of the mutation type, and
+/// `functions`, whose resolvers answer an empty object; their fields are resolved as root
+/// fields are (the `users` namespace of the auth API stays juniper's).
+pub(super) const NAMESPACES: [&str; 3] = ["ObjectsQuery", "ObjectsMutation", "FunctionsMutation"];
 
 /// One root field to resolve, with its arguments' values (as graphql-js coerced them: input
 /// objects in their type's field order, `Date`s as Parse's date objects) and the leaf paths
@@ -75,12 +88,11 @@ pub trait Resolve {
 }
 
 /// Whether `name` is a root field of the class API this version executes here: the object
-/// queries of the default classes from 3.8 (3.7 keeps them under `objects`, not modelled
-/// yet; 3.8's generic `get`/`find` of any class are not either).
+/// queries of the default classes from 3.8, 3.7's `objects` namespace before.
 fn own(behavior: &Behavior, name: &str) -> bool {
     SCHEMA_QUERIES.contains(&name)
         || match behavior.generation {
-            ApiGeneration::V3_7 => false,
+            ApiGeneration::V3_7 => name == "objects",
             ApiGeneration::V3_8
             | ApiGeneration::V3_9
             | ApiGeneration::V3_10
@@ -104,10 +116,12 @@ pub fn serves(behavior: &Behavior, doc: &Document, op: &Operation) -> bool {
                 && names.iter().all(|n| own(behavior, n) || ALONG.contains(n))
         }
         OperationKind::Mutation => {
-            names.iter().any(|n| MUTATIONS.contains(n))
-                && names
-                    .iter()
-                    .all(|n| MUTATIONS.contains(n) || *n == "__typename")
+            let own_mutation = |n: &str| match behavior.generation {
+                ApiGeneration::V3_7 => n == "objects" || n == "functions",
+                _ => MUTATIONS.contains(&n),
+            };
+            names.iter().any(|n| own_mutation(n))
+                && names.iter().all(|n| own_mutation(n) || *n == "__typename")
         }
         OperationKind::Subscription => false,
     }
@@ -303,8 +317,19 @@ mod tests {
         };
         assert!(object_query("4.4.0") && object_query("3.9.0"));
         let b = Behavior::parse("3.7.2").unwrap();
-        let doc = document::parse("{ objects { findUser { count } } }", b.graphql_js).unwrap();
-        assert!(!serves(&b, &doc, doc.select_operation(None).unwrap()));
+        let serves_3_7 = |text: &str| {
+            let doc = document::parse(text, b.graphql_js).unwrap();
+            serves(&b, &doc, doc.select_operation(None).unwrap())
+        };
+        assert!(serves_3_7("{ objects { find_User { count } } health }"));
+        assert!(serves_3_7(
+            "mutation { objects { delete_Role(objectId: \"x\") } }"
+        ));
+        // the auth API's namespace stays juniper's
+        assert!(!serves_3_7(
+            "{ objects { find_User { count } } users { me { objectId } } }"
+        ));
+        assert!(!serves_3_7("mutation { users { logOut } }"));
     }
 
     // What a resolver cannot answer as Parse would declines the whole operation.

@@ -15,7 +15,7 @@ use crate::graphql::schema::ApiError;
 use crate::graphql::schema::acl::{Acl, global_id};
 use crate::object::FieldType;
 use crate::rest::RestContext;
-use crate::version::{GraphqlSelectedKeys, RelayBase64};
+use crate::version::{ApiGeneration, GraphqlSelectedKeys, RelayBase64};
 
 /// A class's fields and their types, in Parse's order.
 type Fields = Vec<(String, FieldType)>;
@@ -47,6 +47,40 @@ impl Resolve for Context {
                 };
                 self.get(class, &object_id, field.selected)
             }
+            // 3.7's `objects` namespace: `get_User(objectId:)`, `find_User(where: ...)` and
+            // `delete_User(objectId:)` of each default class, as 3.8's `user`, `users` and
+            // 3.9's delete answer them (a delete answers `true`).
+            "get_User" | "get_Session" | "get_Role" => {
+                let class = &field.name[3..];
+                self.get(class, id(), field.selected)
+            }
+            "find_User" | "find_Session" | "find_Role" => {
+                self.find_results(&field.name[4..], field)
+            }
+            "delete_User" | "delete_Session" | "delete_Role" => {
+                self.delete_object(&field.name[6..], id())?;
+                Ok(Json::Bool(true))
+            }
+            // Cloud Code (3.7's `functions { call }`, 3.8's `callCloudCode`; later schemas
+            // have a call only once a function is defined): without `--upstream` this is a
+            // Parse Server without Cloud Code, which knows no function (with it, such
+            // operations are the upstream's).
+            "call" | "callCloudCode" => {
+                let name = field
+                    .args
+                    .get("functionName")
+                    .and_then(Json::as_str)
+                    .unwrap_or("");
+                Err(ApiError::parse(
+                    ErrorCode::ScriptFailed,
+                    format!("Invalid function: \"{name}\""),
+                )
+                .into())
+            }
+            // 3.7–3.8's queries of any class.
+            "get" => self.get_any(field),
+            "find" => self.find_any(field),
+            "delete" => self.delete_any(field),
             "deleteUser" => self.delete("_User", field),
             "deleteSession" => self.delete("_Session", field),
             "deleteRole" => self.delete("_Role", field),
@@ -70,7 +104,9 @@ impl Resolve for Context {
                     other => self.unknown_class(other),
                 }
             }
-            _ => Ok(self.schema_query(field)?),
+            "health" | "class" | "classes" | "cloudConfig" => Ok(self.schema_query(field)?),
+            // 3.7–3.8's create and update mutations.
+            _ => Err(Failure::Unmodelled),
         }
     }
 }
@@ -207,7 +243,7 @@ impl Context {
             object.insert("id".into(), Json::String(object_id));
             object.insert(
                 "__typename".into(),
-                Json::String(type_name(class).to_owned()),
+                Json::String(self.type_name(class).to_owned()),
             );
             return Json::Object(object);
         }
@@ -223,18 +259,24 @@ impl Context {
         object.insert("id".into(), Json::String(global_id(class, &object_id)));
         object.insert(
             "__typename".into(),
-            Json::String(type_name(class).to_owned()),
+            Json::String(self.type_name(class).to_owned()),
         );
         Json::Object(object)
     }
 }
 
-/// The GraphQL output type of a default class.
-fn type_name(class: &str) -> &'static str {
-    match class {
-        "_User" => "User",
-        "_Session" => "Session",
-        _ => "Role",
+impl Context {
+    /// The GraphQL output type of a default class: 3.7's `_UserClass`, `User` from 3.8.
+    fn type_name(&self, class: &str) -> &'static str {
+        let v3_7 = matches!(self.behavior.generation, ApiGeneration::V3_7);
+        match class {
+            "_User" if v3_7 => "_UserClass",
+            "_Session" if v3_7 => "_SessionClass",
+            "_Role" if v3_7 => "_RoleClass",
+            "_User" => "User",
+            "_Session" => "Session",
+            _ => "Role",
+        }
     }
 }
 
@@ -342,6 +384,44 @@ impl Context {
         }
     }
 
+    /// What PostgreSQL answers before 4.0 when a session's user is included (a session was
+    /// found, and something beyond its user's objectId is selected under `user`): the
+    /// include's query of `_User` reads those keys (`paths`, relative to the session) and
+    /// refuses the first that is no column.
+    pub(super) fn refused_included_keys<'a>(
+        &self,
+        class: &str,
+        paths: impl Iterator<Item = &'a str>,
+        found: bool,
+    ) -> Result<(), Failure> {
+        if class != "_Session"
+            || !found
+            || self.behavior.graphql_selected_keys != GraphqlSelectedKeys::Always
+        {
+            return Ok(());
+        }
+        let under: Vec<&str> = paths
+            .filter_map(|p| p.strip_prefix("user."))
+            .filter(|p| !p.contains("__typename"))
+            .map(|p| p.split('.').next().unwrap_or_default())
+            .map(|p| if p == "id" { "objectId" } else { p })
+            .collect();
+        if under.iter().all(|p| *p == "objectId") {
+            return Ok(());
+        }
+        let fields = self.fields_of("_User")?.unwrap_or_default();
+        let column = |name: &str| {
+            name == "ACL"
+                || fields.iter().any(|(n, t)| {
+                    n == name && n != "password" && !matches!(t, FieldType::Relation(_))
+                })
+        };
+        match under.into_iter().find(|name| !column(name)) {
+            Some(name) => Err(no_such_column(name)),
+            None => Ok(()),
+        }
+    }
+
     /// A delete mutation (`deleteUser(input: {id, clientMutationId})`, 3.10+): the object is
     /// read first when the payload selects anything of it beyond its id (`getObject`, with its
     /// errors), then deleted as the REST API deletes it; the payload is `{objectId: id}` or
@@ -400,7 +480,7 @@ impl Context {
     }
 
     /// `deleteObject`: the REST API's delete of a user or session, with its rights.
-    fn delete_object(&self, class: &str, object_id: &str) -> Result<(), Failure> {
+    pub(super) fn delete_object(&self, class: &str, object_id: &str) -> Result<(), Failure> {
         let rest = self.rest();
         match class {
             "_User" => {
@@ -450,6 +530,11 @@ impl Context {
             Err(Failure::Parse(e)) if e.code != ErrorCode::ObjectNotFound => object,
             _ => {
                 self.refused_keys(class, selected.iter().map(String::as_str))?;
+                self.refused_included_keys(
+                    class,
+                    selected.iter().map(String::as_str),
+                    object.is_ok(),
+                )?;
                 object
             }
         }

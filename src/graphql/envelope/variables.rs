@@ -295,6 +295,17 @@ impl Coercer<'_> {
                         fail(format!("Float cannot represent non numeric value: {shown}"))
                     }
                     ("ID", _) => fail(format!("ID cannot represent value: {shown}")),
+                    // Parse's `Object` scalar takes what JavaScript calls an object (arrays
+                    // too); its `TypeValidationError` is no GraphQL error, which graphql-js
+                    // 15+ prefixes with the expected type as 14 does every scalar's.
+                    ("Object", Json::Object(_) | Json::Array(_)) => {}
+                    ("Object", other) => {
+                        let reason = format!("{} is not a valid Object", crate::js::string(other));
+                        match style {
+                            Style::Quoted => fail(format!("Expected type \"{name}\". {reason}")),
+                            Style::CoerceValue | Style::InputValue14 => fail(reason),
+                        }
+                    }
                     _ => {}
                 }
             }

@@ -28,7 +28,8 @@ pub enum Thrown {
     /// own properties under `extensions.exception`, Apollo 4+ only `INTERNAL_SERVER_ERROR`,
     /// yoga nothing.
     UncaughtParseError,
-    /// A non-error value thrown (a string: "Unexpected error value: ..."): no code of Parse's.
+    /// A non-error value thrown (a string: "Unexpected error value: ..."), or an error of
+    /// JavaScript's own (a `TypeError` in Parse's error handler): no code of Parse's.
     UncaughtValue,
 }
 

@@ -15,7 +15,7 @@ use crate::version::{ApiGeneration, Behavior};
 pub(crate) mod acl;
 mod cache;
 mod error;
-pub use error::UNCAUGHT_MARKER;
+pub use error::{Thrown, UNCAUGHT_MARKER};
 mod object_literals;
 mod ops;
 mod relay;
