@@ -352,7 +352,7 @@ fn where_to_parse(
             // never decides anything.
             let compared = matches!(*op, "$lt" | "$lte" | "$gt" | "$gte");
             let role_date = class == "_Role" && compared && is_date(v);
-            if !modelled(v) && !role_date {
+            if !modelled(v, op) && !role_date {
                 return Err(Failure::Unmodelled);
             }
             constraints.shift_remove(constraint);
@@ -441,22 +441,25 @@ fn named_operators(input: &Map<String, Json>) -> Map<String, Json> {
 /// Dates are, when written as `Date#toISOString` writes them (the only text read the same
 /// here): compared, and given to an equality or a list, where the query fails when it runs
 /// ([`refused_by_postgres`]).
-fn modelled(v: &Json) -> bool {
+fn modelled(v: &Json, op: &str) -> bool {
     let canonical_date = |v: &Json| {
         v.get("iso")
             .and_then(Json::as_str)
             .is_some_and(canonical_iso)
     };
+    // A date given to an equality or a list fails however it is written; its text matters
+    // only when it is the one PostgreSQL reports (`Refusal::exact`).
+    let fails = matches!(op, "$eq" | "$ne" | "$in" | "$nin");
     match v {
         Json::Object(m) if m.contains_key("key") => false,
         Json::Array(items) => items.iter().all(|i| {
             if is_date(i) {
-                canonical_date(i)
+                fails || canonical_date(i)
             } else {
                 !i.is_object()
             }
         }),
-        v if is_date(v) => canonical_date(v),
+        v if is_date(v) => fails || canonical_date(v),
         _ => true,
     }
 }
@@ -465,12 +468,28 @@ fn modelled(v: &Json) -> bool {
 /// `where` it cannot run: a syntax error for a group with no condition in it
 /// ([`crate::query::empty_group`]), which it meets before any date it cannot read
 /// ([`first_unreadable_date`]).
-pub(super) fn refused_by_postgres(where_: &Map<String, Json>) -> Option<String> {
+pub(super) fn refused_by_postgres(where_: &Map<String, Json>) -> Option<Refusal> {
     if crate::query::empty_group(where_) {
-        return Some(r#"syntax error at or near ")""#.to_owned());
+        return Some(Refusal {
+            text: r#"syntax error at or near ")""#.to_owned(),
+            exact: true,
+        });
     }
-    first_unreadable_date(where_)
-        .map(|date| format!("invalid input syntax for type timestamp with time zone: \"{date}\""))
+    first_unreadable_date(where_).map(|date| Refusal {
+        exact: date
+            .get("iso")
+            .and_then(Json::as_str)
+            .is_some_and(canonical_iso),
+        text: format!("invalid input syntax for type timestamp with time zone: \"{date}\""),
+    })
+}
+
+/// PostgreSQL's refusal of a query: its text, and whether that text is Parse's to the byte
+/// (a date JavaScript read from a text other than its own ISO form is written as JavaScript
+/// prints it, which is not modelled).
+pub(super) struct Refusal {
+    pub(super) text: String,
+    pub(super) exact: bool,
 }
 
 fn is_date(v: &Json) -> bool {
@@ -482,7 +501,7 @@ fn is_date(v: &Json) -> bool {
 /// `$nin` over as the JSON of `{__type, iso}`. The query fails where PostgreSQL meets it,
 /// in the order the adapter writes its conditions (fields in order; per field `$ne`, `$eq`,
 /// `$in`, `$nin`).
-fn first_unreadable_date(where_: &Map<String, Json>) -> Option<String> {
+fn first_unreadable_date(where_: &Map<String, Json>) -> Option<&Json> {
     where_
         .iter()
         .find_map(|(name, value)| match (name.as_str(), value) {
@@ -492,14 +511,15 @@ fn first_unreadable_date(where_: &Map<String, Json>) -> Option<String> {
                     _ => None,
                 })
             }
-            (_, Json::Object(constraints)) => ["$ne", "$eq", "$in", "$nin"].iter().find_map(|op| {
-                match constraints.get(*op)? {
-                    Json::Array(items) => items.iter().find(|i| is_date(i)),
-                    v if is_date(v) => Some(v),
-                    _ => None,
-                }
-                .map(Json::to_string)
-            }),
+            (_, Json::Object(constraints)) => {
+                ["$ne", "$eq", "$in", "$nin"]
+                    .iter()
+                    .find_map(|op| match constraints.get(*op)? {
+                        Json::Array(items) => items.iter().find(|i| is_date(i)),
+                        v if is_date(v) => Some(v),
+                        _ => None,
+                    })
+            }
             _ => None,
         })
 }
@@ -750,7 +770,11 @@ impl Context {
             return Err(super::roots::no_such_column("id"));
         }
         if let Some(refusal) = negative {
-            self.refused_query(refusal, true, top("count"))?;
+            let refusal = Refusal {
+                text: refusal.to_owned(),
+                exact: true,
+            };
+            self.refused_query(&refusal, true, top("count"))?;
         }
         self.refused_included_keys(
             class,
@@ -782,12 +806,14 @@ impl Context {
     /// query (`found`) Parse's database layer wraps PostgreSQL's error as its own (whose
     /// text 8.0+ hide); in the count, which runs after it or alone, the error reaches GraphQL
     /// unwrapped, as an internal server error. With neither, nothing fails.
-    fn refused_query(&self, refusal: &str, found: bool, counted: bool) -> Result<(), Failure> {
+    fn refused_query(&self, refusal: &Refusal, found: bool, counted: bool) -> Result<(), Failure> {
         if found {
             let message = if self.behavior.sanitized_permission_errors {
                 "An internal server error occurred".to_owned()
+            } else if refusal.exact {
+                format!("error: {}", refusal.text)
             } else {
-                format!("error: {refusal}")
+                return Err(Failure::Unmodelled);
             };
             return Err(ApiError::parse(ErrorCode::InternalServerError, message).into());
         }
@@ -959,8 +985,8 @@ mod tests {
             },
         });
         assert_eq!(
-            first_unreadable_date(w.as_object().unwrap()).as_deref(),
-            Some(r#"{"__type":"Date","iso":"2020-01-01T00:00:00.000Z"}"#)
+            first_unreadable_date(w.as_object().unwrap()).map(Json::to_string),
+            Some(r#"{"__type":"Date","iso":"2020-01-01T00:00:00.000Z"}"#.to_owned())
         );
         let w = json!({"createdAt": {"$lt": date("2020-01-01T00:00:00.000Z")}});
         assert_eq!(first_unreadable_date(w.as_object().unwrap()), None);
@@ -972,15 +998,19 @@ mod tests {
         let date = json!({"__type": "Date", "iso": "2020-01-01T00:00:00.000Z"});
         let w = json!({"createdAt": {"$eq": date}, "$nor": [{}]});
         assert_eq!(
-            refused_by_postgres(w.as_object().unwrap()).as_deref(),
-            Some(r#"syntax error at or near ")""#)
+            refused_by_postgres(w.as_object().unwrap()).map(|r| r.text),
+            Some(r#"syntax error at or near ")""#.to_owned())
         );
         let w = json!({"createdAt": {"$eq": date}, "$nor": [{}, {"username": "a"}]});
         assert!(
             refused_by_postgres(w.as_object().unwrap())
                 .unwrap()
+                .text
                 .starts_with("invalid input")
         );
+        // a date JavaScript read from another text is reported as JavaScript prints it
+        let w = json!({"createdAt": {"$in": [{"__type": "Date", "iso": "1.5"}, date]}});
+        assert!(!refused_by_postgres(w.as_object().unwrap()).unwrap().exact);
     }
 
     // Recorded: graphql-diff 9.10.0 mut.wrongLiteral.11 (`where: {emailVerified: null}`),

@@ -293,10 +293,15 @@ impl Context {
                     .any(|(n, t)| n == name && !matches!(t, crate::object::FieldType::Relation(_)))
         };
         let adapter_where = self.adapter_where(class, &q.constraints);
-        let where_refused =
-            crate::query::missing_column_in(&adapter_where, &|f| f == "_rperm" || column(f))
-                .map(|c| format!("column \"{c}\" does not exist"))
-                .or_else(|| super::find::refused_by_postgres(&adapter_where));
+        let where_refused = match crate::query::missing_column_in(&adapter_where, &|f| {
+            f == "_rperm" || column(f)
+        }) {
+            Some(c) => Some(format!("column \"{c}\" does not exist")),
+            None => match super::find::refused_by_postgres(&adapter_where) {
+                Some(r) if !r.exact && q.reads() => return Err(Failure::Unmodelled),
+                other => other.map(|r| r.text),
+            },
+        };
         let no_column = |c: &str| format!("column \"{c}\" does not exist");
         let page_refused = if q.limit == 0 {
             None
