@@ -170,3 +170,54 @@ async fn a_valid_deep_document_is_answered_and_repeated_safely() {
         }
     }
 }
+
+/// Parse 3.x's query validation visits each clause of an `$or` twice, so its cost doubles
+/// with every nested `$or` (real Parse never answers a `where` forty deep: graphql-diff
+/// hang.deepOrWhere.0). Modelled here, the same `where` hundreds deep, each level with a
+/// sibling to move into the clauses, is answered, with and without the master key, on the
+/// typed and the generic find.
+#[tokio::test]
+async fn a_deep_or_where_with_siblings_is_answered_on_3_x() {
+    let levels = 700;
+    let typed = format!(
+        "{{ objects {{ find_User(where: {}{{username: {{_eq: \"x\"}}}}{}) {{ count }} }} }}",
+        "{_or: [".repeat(levels),
+        "], createdAt: {_exists: true}}".repeat(levels)
+    );
+    let generic = format!(
+        "{{ objects {{ find(className: \"_User\", where: {}{{username: \"x\"}}{}) {{ count results }} }} }}",
+        "{_or: [".repeat(levels),
+        "], emailVerified: {_ne: true}}".repeat(levels)
+    );
+    let server = TestServer::start("3.7.2").await;
+    for document in [&typed, &generic] {
+        for master in [false, true] {
+            let mut req = server
+                .request("POST", "/graphql")
+                .header("X-Parse-Application-Id", common::APP_ID)
+                .header("Content-Type", "application/json");
+            req = if master {
+                req.header("X-Parse-Master-Key", common::MASTER_KEY)
+            } else {
+                req.header("X-Parse-Client-Key", common::CLIENT_KEY)
+            };
+            let res = req
+                .raw_body(serde_json::json!({ "query": document }).to_string())
+                .send()
+                .await;
+            let body = res.json();
+            assert_eq!(
+                body["data"]["objects"].as_object().map(|o| o.len()),
+                Some(1),
+                "master {master}: {}",
+                &res.text()[..res.text().len().min(300)]
+            );
+            assert_eq!(
+                body["data"]["objects"]["find_User"]["count"]
+                    .as_i64()
+                    .or(body["data"]["objects"]["find"]["count"].as_i64()),
+                Some(0)
+            );
+        }
+    }
+}
