@@ -1083,6 +1083,14 @@ const MAX_TOKENS: usize = 15_000;
 /// overflows between about 1,600 (nested objects) and 2,500 levels (nested fragments).
 pub const DEEP_NESTING: usize = 1_500;
 
+/// How deep graphql-js 14 and 15 read nested list literals on an executor thread's parse:
+/// their parsers spend less of Node.js's stack per list than 16's, so real Parse 3.7–4.5
+/// read a list 2,000 deep where 5.x+ overflow (recorded: graphql-diff syn.deepBraces.21).
+/// graphql-js's own `parse` alone overflows at 2,254 (14.5.3) and 2,352 (15.3.0) levels
+/// (2,058 for 16); a server's own frames take some of that, so these are a little lower.
+const DEEP_LISTS_V14: usize = 2_150;
+const DEEP_LISTS_V15: usize = 2_250;
+
 /// What a document nested past the limit is refused with: Node.js's `RangeError`, which the
 /// stacks answer for graphql-js's parser overflowing its stack.
 pub const STACK_OVERFLOW: &str = "Maximum call stack size exceeded";
@@ -1090,6 +1098,8 @@ pub const STACK_OVERFLOW: &str = "Maximum call stack size exceeded";
 struct Parser<'a> {
     release: GraphqlJsRelease,
     max_depth: usize,
+    /// The limit for a list literal's items (see [`DEEP_LISTS_V14`]).
+    max_list_depth: usize,
     lexer: Lexer<'a>,
     token: Token,
     prev_end: Pos,
@@ -1133,7 +1143,15 @@ impl<'a> Parser<'a> {
         &mut self,
         parse: impl FnOnce(&mut Self) -> Result<T, SyntaxError>,
     ) -> Result<T, SyntaxError> {
-        if self.depth >= self.max_depth {
+        self.nested_within(self.max_depth, parse)
+    }
+
+    fn nested_within<T>(
+        &mut self,
+        limit: usize,
+        parse: impl FnOnce(&mut Self) -> Result<T, SyntaxError>,
+    ) -> Result<T, SyntaxError> {
+        if self.depth >= limit {
             return Err(SyntaxError {
                 message: STACK_OVERFLOW.to_owned(),
                 pos: self.token.start,
@@ -1949,7 +1967,8 @@ impl<'a> Parser<'a> {
                 self.advance()?;
                 let mut items = Vec::new();
                 while !self.skip_punct("]")? {
-                    items.push(self.nested(|p| p.value(is_const))?);
+                    let limit = self.max_list_depth;
+                    items.push(self.nested_within(limit, |p| p.value(is_const))?);
                 }
                 ValueKind::List(items)
             }
@@ -2056,9 +2075,16 @@ pub fn parse_nested(
 ) -> Result<Document, SyntaxError> {
     let lexer = Lexer::new(source, release);
     let start = lexer.pos();
+    // Deeper lists only where the stack is sized for the deep limit (an executor thread).
+    let max_list_depth = match release.js() {
+        GraphqlJs::V14 if max_depth >= DEEP_NESTING => DEEP_LISTS_V14,
+        GraphqlJs::V15 if max_depth >= DEEP_NESTING => DEEP_LISTS_V15,
+        GraphqlJs::V14 | GraphqlJs::V15 | GraphqlJs::V16 => max_depth,
+    };
     let mut parser = Parser {
         release,
         max_depth,
+        max_list_depth,
         prev_token_start: start,
         lexer,
         token: Token {
@@ -2137,6 +2163,44 @@ mod tests {
         let deep = format!("{}{}", "{ a ".repeat(100_000), "}".repeat(100_000));
         let e = parse(&deep, GraphqlJs::V16).unwrap_err();
         assert_eq!(e.message, STACK_OVERFLOW);
+    }
+
+    // Recorded: graphql-diff syn.deepBraces.21 — a list literal 2,000 deep (left open) is
+    // read to its unexpected `}` by 3.7–4.5 (graphql-js 14, 15), and overflows 5.x+'s (16).
+    #[test]
+    fn graphql_js_14_and_15_read_deeper_lists_than_16() {
+        let run = || {
+            let text = format!("{{ health(a: {}}}", "[".repeat(2_000));
+            let on = |major| {
+                let release = GraphqlJsRelease {
+                    major,
+                    minor: 0,
+                    patch: 0,
+                };
+                parse_nested(&text, release, DEEP_NESTING)
+                    .unwrap_err()
+                    .message
+            };
+            assert_eq!(on(14), "Unexpected }");
+            assert_eq!(on(15), "Unexpected \"}\".");
+            assert_eq!(on(16), STACK_OVERFLOW);
+            // past graphql-js 14's own limit, it overflows too
+            let deeper = format!("{{ health(a: {}}}", "[".repeat(DEEP_LISTS_V15 + 1));
+            let release = GraphqlJsRelease {
+                major: 15,
+                minor: 0,
+                patch: 0,
+            };
+            let e = parse_nested(&deeper, release, DEEP_NESTING).unwrap_err();
+            assert_eq!(e.message, STACK_OVERFLOW);
+        };
+        // As on an executor thread: a debug build needs KiBs of stack per level.
+        std::thread::Builder::new()
+            .stack_size(crate::graphql::executor_pool::STACK_SIZE)
+            .spawn(run)
+            .unwrap()
+            .join()
+            .unwrap();
     }
 
     #[test]
