@@ -286,23 +286,18 @@ impl Context {
             }
             _ => self.fields_of(class)?.unwrap_or_default(),
         };
-        let column = |name: &str| {
-            name != "password"
-                && fields
-                    .iter()
-                    .any(|(n, t)| n == name && !matches!(t, crate::object::FieldType::Relation(_)))
-        };
+        let column = |name: &str| super::keys::is_column(&fields, name);
+        let no_column = |c: &str| format!("column \"{c}\" does not exist");
         let adapter_where = self.adapter_where(class, &q.constraints);
         let where_refused = match crate::query::missing_column_in(&adapter_where, &|f| {
             f == "_rperm" || column(f)
         }) {
-            Some(c) => Some(format!("column \"{c}\" does not exist")),
+            Some(c) => Some(no_column(&c)),
             None => match super::find::refused_by_postgres(&adapter_where) {
                 Some(r) if !r.exact && q.reads() => return Err(Failure::Unmodelled),
                 other => other.map(|r| r.text),
             },
         };
-        let no_column = |c: &str| format!("column \"{c}\" does not exist");
         let page_refused = if q.limit == 0 {
             None
         } else {
@@ -310,7 +305,7 @@ impl Context {
                 .iter()
                 .flatten()
                 .map(|k| k.split('.').next().unwrap_or_default())
-                .find(|k| *k != "ACL" && !column(k))
+                .find(|k| !column(k))
                 .map(no_column)
                 .or_else(|| where_refused.clone())
                 .or_else(|| {

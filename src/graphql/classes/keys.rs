@@ -87,13 +87,18 @@ pub(super) fn refused_column<'a>(
     }
     keys.iter()
         .map(|key| key.split('.').next().unwrap_or_default())
-        .find(|name| {
-            *name != "ACL"
-                && !fields.iter().any(|(n, t)| {
-                    n == name && !matches!(t, FieldType::Relation(_)) && n != "password"
-                })
-        })
+        .find(|name| !is_column(fields, name))
         .map(str::to_owned)
+}
+
+/// Whether PostgreSQL's table of a class with these fields has a column `name` reads: `ACL`
+/// (as `_rperm`/`_wperm`) and every field but a relation and `password` (which is
+/// `_hashed_password`).
+pub(super) fn is_column(fields: &[(String, FieldType)], name: &str) -> bool {
+    name == "ACL"
+        || fields
+            .iter()
+            .any(|(n, t)| n == name && n != "password" && !matches!(t, FieldType::Relation(_)))
 }
 
 #[cfg(test)]

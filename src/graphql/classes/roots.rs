@@ -410,13 +410,10 @@ impl Context {
             return Ok(());
         }
         let fields = self.fields_of("_User")?.unwrap_or_default();
-        let column = |name: &str| {
-            name == "ACL"
-                || fields.iter().any(|(n, t)| {
-                    n == name && n != "password" && !matches!(t, FieldType::Relation(_))
-                })
-        };
-        match under.into_iter().find(|name| !column(name)) {
+        match under
+            .into_iter()
+            .find(|name| !super::keys::is_column(&fields, name))
+        {
             Some(name) => Err(no_such_column(name)),
             None => Ok(()),
         }
