@@ -734,6 +734,12 @@ pub struct Behavior {
     /// (500 "Internal server error."). Asked of real Parse 3.8.0, 5.6.0, 8.6.94, 9.10.0.
     [Dangerous]
     pub missing_column_matches_nothing: bool,
+    /// A count with the master key and no `where` reads PostgreSQL's estimate
+    /// (`pg_class.reltuples`); from 5.0 the estimate of a table never analysed (-1 since
+    /// PostgreSQL 14) is answered as 0, before as -1 (Parse's Postgres 14 support, 5.0.0).
+    /// Recorded: 3.7.2–4.5.2 answer -1, 5.6.0–9.10.0 answer 0.
+    [Dangerous]
+    pub unanalysed_count_estimate_is_zero: bool,
     /// A user's own email shows in a `_User` query with a `where` (3.8+, whose
     /// `filterSensitiveData` spares the caller's own object; 3.7 hides it).
     [Dangerous]
@@ -1066,6 +1072,7 @@ impl Behavior {
             protected_fields_checked_in_sorts: (v.major == 8 && v >= ParseVersion::new(8, 6, 32))
                 || v >= ParseVersion::new(9, 6, 0),
             missing_column_matches_nothing: v >= ParseVersion::new(9, 7, 0),
+            unanalysed_count_estimate_is_zero: v.at_least(5, 0),
             own_email_in_where_queries: v.at_least(3, 8),
             session_update_own_only: v.at_least(5, 0),
             restricted_fields_first: v.at_least(6, 3),

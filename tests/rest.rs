@@ -905,3 +905,149 @@ async fn a_taken_username_is_refused_before_a_bad_email() {
         );
     }
 }
+
+/// `n` sessions of `user_id`, written as an import writes them.
+fn sessions_of(user_id: &str, n: usize) -> Vec<IssuedSession> {
+    let now = now_millis();
+    (0..n)
+        .map(|_| IssuedSession {
+            session: Session {
+                object_id: object_id(),
+                user_id: user_id.to_owned(),
+                created_at: now,
+                updated_at: now,
+                expires_at: None,
+                action: SessionAction::Login,
+                auth_provider: "password".into(),
+                installation_id: None,
+                fields: Default::default(),
+            },
+            token: session_token(),
+        })
+        .collect()
+}
+
+/// The `count` of a find, with the master key or as the owner of `token`.
+async fn count(server: &TestServer, path: &str, token: Option<&str>) -> Value {
+    let req = server.rest("GET", path);
+    let req = match token {
+        Some(token) => req.session(token),
+        None => req.header("X-Parse-Master-Key", MASTER_KEY),
+    };
+    let res = req.send().await;
+    assert_eq!(res.status, 200, "{path}: {}", res.json());
+    res.json()["count"].clone()
+}
+
+/// Parse counts a master-key query without `where` with PostgreSQL's estimate of the table's
+/// rows (`pg_class.reltuples`, recorded in fixtures/graphql-diff as -1 up to 4.x and 0 from
+/// 5.0 on a fresh database): -1 until the table is analysed, which autovacuum does once
+/// more than 50 + 10% of its rows changed; the estimate then stays until the next analysis.
+/// Any `where`, or any caller but the master key, is counted exactly. The estimate and the
+/// changes since it outlive a restart.
+#[tokio::test]
+async fn a_master_count_without_where_is_postgres_estimate_of_the_table() {
+    for (version, unknown) in [("4.5.2", -1), ("5.6.0", 0)] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("estimate.db");
+        let at = path.clone();
+        let server = TestServer::start_with(version, move |c| {
+            c.database = parse_compat::store::DatabaseLocation::File(at);
+        })
+        .await;
+        let (token, session) = alice_and_her_session(&server).await;
+        let alice = session["user"]["objectId"].as_str().unwrap().to_owned();
+        let users = "/parse/classes/_User?count=1&limit=0";
+        let sessions = "/parse/sessions?count=1&limit=0";
+        assert_eq!(
+            count(&server, users, None).await,
+            json!(unknown),
+            "{version}"
+        );
+        assert_eq!(
+            count(&server, "/parse/users?count=1&where=%7B%7D", None).await,
+            json!(unknown),
+            "{version}: an empty where narrows nothing"
+        );
+        assert_eq!(count(&server, sessions, None).await, json!(unknown));
+        // Counted: a where, or a caller whose ACL or ownership narrows the query.
+        let alice_only = "/parse/users?count=1&limit=0&where=%7B%22username%22%3A%22alice%22%7D";
+        assert_eq!(count(&server, alice_only, None).await, json!(1));
+        assert_eq!(count(&server, users, Some(&token)).await, json!(1));
+        assert_eq!(count(&server, sessions, Some(&token)).await, json!(1));
+
+        // 1 + 49 session rows written: not more than 50 changes yet.
+        let store = &server.state.store;
+        store
+            .insert_sessions(sessions_of(&alice, 49))
+            .await
+            .unwrap();
+        assert_eq!(count(&server, sessions, None).await, json!(unknown));
+        // The 51st change: analysed, 51 live sessions.
+        store.insert_sessions(sessions_of(&alice, 1)).await.unwrap();
+        assert_eq!(count(&server, sessions, None).await, json!(51));
+        // An estimate, not a count: more than 55.1 changes are needed (50 + 10% of 51).
+        store
+            .insert_sessions(sessions_of(&alice, 10))
+            .await
+            .unwrap();
+        let res = server
+            .rest("POST", "/parse/logout")
+            .session(&token)
+            .send()
+            .await;
+        assert_eq!(res.status, 200);
+        assert_eq!(count(&server, sessions, None).await, json!(51));
+        assert_eq!(
+            count(
+                &server,
+                "/parse/sessions?count=1&limit=0&where=%7B%7D",
+                None
+            )
+            .await,
+            json!(51)
+        );
+        assert_eq!(
+            count(
+                &server,
+                "/parse/sessions?count=1&limit=0&where=%7B%22installationId%22%3A%7B%22%24exists%22%3Afalse%7D%7D",
+                None
+            )
+            .await,
+            json!(60),
+            "{version}: counted with a where"
+        );
+        // The page is read as usual beside an estimated count.
+        let page = server
+            .rest("GET", "/parse/classes/_User?count=1")
+            .header("X-Parse-Master-Key", MASTER_KEY)
+            .send()
+            .await
+            .json();
+        assert_eq!(page["results"].as_array().map(Vec::len), Some(1));
+        assert_eq!(page["count"], json!(unknown));
+
+        // 11 changes since the analysis (10 logins, 1 logout) are kept over a restart.
+        store.close().await;
+        server.stop().await;
+        let at = path.clone();
+        let server = TestServer::start_with(version, move |c| {
+            c.database = parse_compat::store::DatabaseLocation::File(at);
+        })
+        .await;
+        assert_eq!(count(&server, sessions, None).await, json!(51));
+        let store = &server.state.store;
+        store
+            .insert_sessions(sessions_of(&alice, 44))
+            .await
+            .unwrap();
+        assert_eq!(count(&server, sessions, None).await, json!(51), "{version}");
+        store.insert_sessions(sessions_of(&alice, 1)).await.unwrap();
+        assert_eq!(
+            count(&server, sessions, None).await,
+            json!(105),
+            "{version}"
+        );
+        server.stop().await;
+    }
+}

@@ -55,7 +55,7 @@ fn page(q: &Query, mut found: Vec<Map<String, Value>>) -> Vec<Map<String, Value>
 fn answer(
     q: &Query,
     page: Vec<Map<String, Value>>,
-    total: usize,
+    total: Value,
     hide: impl Fn(&mut Map<String, Value>),
 ) -> Value {
     let results: Vec<Value> = page
@@ -68,9 +68,36 @@ fn answer(
     let mut out = Map::new();
     out.insert("results".into(), Value::Array(results));
     if q.count {
-        out.insert("count".into(), json!(total));
+        out.insert("count".into(), total);
     }
     Value::Object(out)
+}
+
+/// Whether Parse answers this query's count from PostgreSQL's estimate of the table's rows
+/// rather than by counting: when nothing narrows it, which the master key's queries without
+/// a `where` are (anyone else's carry their ACL or owner).
+fn estimated(q: &Query, master: bool) -> bool {
+    master && q.count && !q.nothing && q.constraints.is_empty()
+}
+
+/// The count Parse's PostgreSQL adapter answers for an estimated query: the planner's
+/// `reltuples` read back by JavaScript; from 5.0 the -1 of a table never analysed is 0.
+pub async fn estimated_count(ctx: &RestContext<'_>, class: &str) -> Result<Value, ParseError> {
+    let estimate = f64::from(ctx.state.store.estimated_rows(class).await?);
+    Ok(
+        if estimate == -1.0 && ctx.state.config.behavior.unanalysed_count_estimate_is_zero {
+            json!(0)
+        } else if estimate.fract() == 0.0 && estimate.abs() < 9.0e15 {
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "integral and within i64: JavaScript prints it without a fraction"
+            )]
+            let whole = estimate as i64;
+            json!(whole)
+        } else {
+            json!(estimate)
+        },
+    )
 }
 
 /// What Parse never shows to someone other than the user and the master key: the protected
@@ -213,7 +240,10 @@ pub async fn users(
             Caller::Nobody => Reader::Public,
         },
     };
-    let q2 = q.clone();
+    let estimate = estimated(&q, who == Caller::Master);
+    let mut q2 = q.clone();
+    // An estimated count needs no row counted.
+    q2.count &= !estimate;
     let files_url = ctx.state.config.files_url();
     let (found, total) = ctx
         .state
@@ -228,6 +258,11 @@ pub async fn users(
     }
     // 3.7's quirk: with any `where`, even the caller's own email is hidden.
     let hide_own = !behavior.own_email_in_where_queries && !q.constraints.is_empty();
+    let total = if estimate {
+        estimated_count(ctx, "_User").await?
+    } else {
+        json!(total)
+    };
     let out = answer(&q, found, total, |object| {
         let own = match &who {
             Caller::Master => return,
@@ -248,12 +283,15 @@ pub async fn sessions(
     params: &Map<String, Value>,
 ) -> RestResult {
     let owner = super::sessions::reader(ctx)?;
+    let master = owner.is_none();
     let q = Query::from_params(body, params, &ctx.state.config.behavior, ctx.auth.is_master)?;
     q.check_buildable()?;
     let q = missing_columns(ctx, "_Session", q).await?;
     let user = owner.or_else(|| q.equals_pointer("user"));
     let behavior = ctx.state.config.behavior;
-    let q2 = q.clone();
+    let estimate = estimated(&q, master);
+    let mut q2 = q.clone();
+    q2.count &= !estimate;
     let (found, total) = ctx
         .state
         .store
@@ -267,7 +305,30 @@ pub async fn sessions(
     if q.includes("user") {
         include_users(ctx, q.keys_under("user"), &mut found).await?;
     }
+    let total = if estimate {
+        estimated_count(ctx, "_Session").await?
+    } else {
+        json!(total)
+    };
     Ok((200, answer(&q, found, total, |_| {})))
+}
+
+/// A query of `_Role`, which no role is kept here for: checked as Parse checks it, it finds
+/// none, and counts as Parse's count of the table does (its estimate, with the master key and
+/// no `where`).
+pub async fn roles(
+    ctx: &RestContext<'_>,
+    body: &Map<String, Value>,
+    params: &Map<String, Value>,
+) -> RestResult {
+    let q = Query::from_params(body, params, &ctx.state.config.behavior, ctx.auth.is_master)?;
+    q.check_buildable()?;
+    let total = if estimated(&q, ctx.auth.is_master) {
+        estimated_count(ctx, "_Role").await?
+    } else {
+        json!(0)
+    };
+    Ok((200, answer(&q, Vec::new(), total, |_| {})))
 }
 
 /// `include=user`: each session's user pointer replaced by the user, as a find of those users

@@ -706,6 +706,12 @@ impl Store {
         backend!(self, b => b.revoke_all_for_user(user_id).await)
     }
 
+    /// PostgreSQL's estimate of `class`'s rows (`pg_class.reltuples`: -1 on a table never
+    /// analysed), which Parse answers a count with the master key and no `where` from.
+    pub async fn estimated_rows(&self, class: &str) -> Result<f32, StoreError> {
+        backend!(self, b => b.estimated_rows(class).await)
+    }
+
     /// Read a value from the store's own key/value table (used for signing keys).
     pub async fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
         backend!(self, b => b.meta_get(key).await)

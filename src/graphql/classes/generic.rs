@@ -340,7 +340,8 @@ impl Context {
         let answer = match table {
             Table::Users => self.wait(crate::rest::find::users(&rest, body, &params))?,
             Table::Sessions => self.wait(crate::rest::find::sessions(&rest, body, &params))?,
-            Table::Roles | Table::Missing => q.check_buildable().map(|()| {
+            Table::Roles => self.wait(crate::rest::find::roles(&rest, body, &params))?,
+            Table::Missing => q.check_buildable().map(|()| {
                 let mut out = json!({ "results": [] });
                 if q.count {
                     out["count"] = json!(0);

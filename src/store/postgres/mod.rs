@@ -1118,6 +1118,20 @@ impl PgStore {
         Ok(end_sessions(&self.client().await?, &which).await?.len())
     }
 
+    /// Parse's own estimate query: the planner's `reltuples` of the table named `class`. A
+    /// table Parse has not made yet (`_Role` before a real Parse started) would be a
+    /// fresh, never analysed one.
+    pub async fn estimated_rows(&self, class: &str) -> Result<f32, StoreError> {
+        let client = self.client().await?;
+        let row = client
+            .query_opt(
+                "SELECT reltuples FROM pg_class WHERE relname = $1 LIMIT 1",
+                &[&class],
+            )
+            .await?;
+        Ok(row.map_or(-1.0, |r| r.get(0)))
+    }
+
     pub async fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
         let client = self.client().await?;
         let row = client

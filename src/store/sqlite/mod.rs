@@ -18,6 +18,7 @@ pub(in crate::store) mod migrations;
 mod objects;
 mod readers;
 mod sealing;
+mod stats;
 mod writer;
 
 use std::path::{Path, PathBuf};
@@ -40,6 +41,9 @@ pub(in crate::store) use writer::Writer;
 const SESSION_CACHE_CAPACITY: usize = 100_000;
 /// Bytes the session cache may hold in all (see `cache`).
 const SESSION_CACHE_BYTES: usize = 64 << 20;
+/// Set a key of the `meta` table.
+const META_PUT: &str = "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+    ON CONFLICT(key) DO UPDATE SET value = excluded.value";
 
 /// Write a secret to `<base>.<suffix>`, readable by its owner only (0600).
 pub(in crate::store) fn write_private_file(
@@ -78,6 +82,8 @@ struct Inner {
     /// This process is the database's only server while it holds this (see `files`);
     /// [`SqliteStore::close`] lets go of it.
     lock: parking_lot::Mutex<Option<files::WriterLock>>,
+    /// PostgreSQL's row estimates of `_User` and `_Session`, as Parse would read them.
+    statistics: Arc<stats::Statistics>,
 }
 
 impl SqliteStore {
@@ -122,7 +128,12 @@ impl SqliteStore {
         let sealer = Arc::new(sealing::Sealer::for_database(&path)?);
         let mut conn = open_connection(&path, false)?;
         migrations::run(&mut conn)?;
-        let writer = Writer::start(conn, open_connection(&path, false)?)?;
+        let statistics = Arc::new(stats::Statistics::load(&conn)?);
+        let writer = Writer::start(
+            conn,
+            open_connection(&path, false)?,
+            Arc::clone(&statistics),
+        )?;
         let readers = readers::Readers::start(&path, read_threads(), open_connection)?;
         Ok(Self {
             inner: Arc::new(Inner {
@@ -134,6 +145,7 @@ impl SqliteStore {
                 _temp_dir: temp_dir,
                 lock: parking_lot::Mutex::new(lock),
                 path,
+                statistics,
             }),
         })
     }
@@ -142,6 +154,8 @@ impl SqliteStore {
     /// and let another process serve the file. Call once serving has stopped; later writes
     /// fail with [`StoreError::Closed`].
     pub async fn close(&self) {
+        // PostgreSQL keeps its table statistics over a clean shutdown.
+        self.save_statistics().await;
         self.inner.writer.close().await;
         self.inner.lock.lock().take();
     }
@@ -618,6 +632,50 @@ impl SqliteStore {
         self.inner.writer.tombstoned(rows.len());
     }
 
+    /// PostgreSQL's estimate of `class`'s rows (`pg_class.reltuples`), as a Parse Server
+    /// sharing this data on PostgreSQL would read it for a count without conditions: -1 until
+    /// the table is first analysed (see `stats`). Parse's other classes are never written
+    /// here, so never analysed.
+    pub async fn estimated_rows(&self, class: &str) -> Result<f32, StoreError> {
+        let Some(table) = stats::Table::of_class(class) else {
+            return Ok(-1.0);
+        };
+        let statistics = Arc::clone(&self.inner.statistics);
+        let (estimate, due) = statistics.estimate(table);
+        let Some(covered) = due else {
+            return Ok(estimate);
+        };
+        let rows: i64 = self
+            .read(move |conn| {
+                Ok(conn
+                    .prepare_cached(table.live_rows_sql())?
+                    .query_row([], |r| r.get(0))?)
+            })
+            .await?;
+        let estimate = statistics.analysed(table, u64::try_from(rows).unwrap_or(0), covered);
+        // The estimate is kept at once, as PostgreSQL's catalog keeps it through a crash.
+        self.save_statistics().await;
+        Ok(estimate)
+    }
+
+    /// Save the table statistics in `meta` (see `stats`).
+    async fn save_statistics(&self) {
+        let saved = self.inner.statistics.saved();
+        let kept = self
+            .inner
+            .writer
+            .write(move |tx| {
+                for (key, value) in saved {
+                    tx.prepare_cached(META_PUT)?.execute(params![key, value])?;
+                }
+                Ok(())
+            })
+            .await;
+        if let Err(e) = kept {
+            tracing::warn!(error = %e, "the table statistics were not saved");
+        }
+    }
+
     /// Read a value from the store's key/value table (used for signing keys).
     pub async fn meta_get(&self, key: &str) -> Result<Option<String>, StoreError> {
         let key = key.to_owned();
@@ -636,8 +694,7 @@ impl SqliteStore {
         self.inner
             .writer
             .write(move |tx| {
-                tx.prepare_cached("INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value")?
-                    .execute(params![k, v])?;
+                tx.prepare_cached(META_PUT)?.execute(params![k, v])?;
                 Ok(())
             })
             .await

@@ -26,6 +26,7 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 use tokio::sync::{mpsc, oneshot};
 
 use super::StoreError;
+use super::stats::Statistics;
 
 /// Writes waiting beyond this many make callers wait (backpressure).
 const QUEUE_DEPTH: usize = 4096;
@@ -70,7 +71,15 @@ pub(in crate::store) struct Writer {
 impl Writer {
     /// Start the writer thread on `conn` and the checkpoint thread on `checkpoints` (a
     /// second read-write connection to the same database).
-    pub(super) fn start(conn: Connection, checkpoints: Connection) -> Result<Self, StoreError> {
+    /// Every row the writer's connection changes is counted in `statistics`.
+    pub(super) fn start(
+        conn: Connection,
+        checkpoints: Connection,
+        statistics: Arc<Statistics>,
+    ) -> Result<Self, StoreError> {
+        conn.update_hook(Some(move |action, _: &str, table: &str, _| {
+            statistics.row_changed(action, table);
+        }));
         let (jobs, rx) = mpsc::channel(QUEUE_DEPTH);
         let (kick, kicks) = sync_channel(1);
         let waiting: i64 = conn.query_row(
