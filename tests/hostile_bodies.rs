@@ -221,3 +221,90 @@ async fn a_deep_or_where_with_siblings_is_answered_on_3_x() {
         }
     }
 }
+
+/// A lone surrogate escape in a GraphQL body's query (`"\ud800"`) is one UTF-16 unit to
+/// graphql-js, which a Rust string cannot hold: it is named and located as each graphql-js
+/// major does (recorded: fixtures/graphql-diff env.badJson.22 on every version), where it
+/// stops the lexer, and read as U+FFFD where it does not (14/15's strings and comments).
+#[tokio::test]
+async fn lone_surrogates_in_a_graphql_query_are_read_as_graphql_js_reads_them() {
+    // (version, graphql-js 16)
+    for (version, v16) in [
+        ("3.7.2", false),
+        ("4.5.2", false),
+        ("5.6.0", true),
+        ("9.10.0", true),
+    ] {
+        let server = TestServer::start(version).await;
+        let post = |body: &'static str| {
+            server
+                .request("POST", "/graphql")
+                .header("X-Parse-Application-Id", common::APP_ID)
+                .header("X-Parse-Client-Key", common::CLIENT_KEY)
+                .header("Content-Type", "application/json")
+                .raw_body(body)
+                .send()
+        };
+        let first_error = |res: &common::TestResponse| {
+            let e = &res.json()["errors"][0];
+            (e["message"].clone(), e["locations"][0]["column"].clone())
+        };
+        let res = post(r#"{"query":"\ud800"}"#).await;
+        let message = if v16 {
+            "Syntax Error: Invalid character: U+D800."
+        } else {
+            r#"Syntax Error: Cannot parse the unexpected character "\uD800"."#
+        };
+        assert_eq!(res.status, 400, "{version}: {}", res.text());
+        assert_eq!(first_error(&res), (message.into(), 1.into()), "{version}");
+
+        // In a comment: graphql-js 16 ends the comment there and refuses it.
+        let res = post(r#"{"query":"{ health } # \udfff"}"#).await;
+        if v16 {
+            assert_eq!(
+                first_error(&res),
+                ("Syntax Error: Invalid character: U+DFFF.".into(), 14.into()),
+                "{version}"
+            );
+        } else {
+            assert_eq!(
+                res.json()["data"]["health"],
+                true,
+                "{version}: {}",
+                res.text()
+            );
+        }
+
+        // In a string: 16 refuses it; 14/15 read one unit, so what follows is located right.
+        let res = post(r#"{"query":"{ health(a: \"\ud800\") } ?"}"#).await;
+        let expected = if v16 {
+            ("Syntax Error: Invalid character within String: U+D800.", 14)
+        } else {
+            (
+                r#"Syntax Error: Cannot parse the unexpected character "?"."#,
+                20,
+            )
+        };
+        assert_eq!(
+            first_error(&res),
+            (expected.0.into(), expected.1.into()),
+            "{version}"
+        );
+
+        // A pair is one character, and U+FFFD written as such is no surrogate.
+        let res = post(r#"{"query":"\ud83d\ude00 \ufffd"}"#).await;
+        let message = if v16 {
+            "Syntax Error: Unexpected character: U+1F600."
+        } else {
+            r#"Syntax Error: Cannot parse the unexpected character "\uD83D"."#
+        };
+        assert_eq!(first_error(&res), (message.into(), 1.into()), "{version}");
+        let res = post(r#"{"query":"\ufffd"}"#).await;
+        let message = if v16 {
+            "Syntax Error: Unexpected character: U+FFFD."
+        } else {
+            r#"Syntax Error: Cannot parse the unexpected character "\uFFFD"."#
+        };
+        assert_eq!(first_error(&res), (message.into(), 1.into()), "{version}");
+    }
+}

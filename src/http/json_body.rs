@@ -25,17 +25,62 @@ pub fn body_parser_text(text: &str) -> &str {
 
 /// Parse `text` as `JSON.parse` would; `Err` carries V8's message.
 pub fn parse(text: &str) -> Result<Value, String> {
-    Builder {
+    parse_as(text, false).map(|(value, _)| value)
+}
+
+/// The first of the 2,048 characters that stand for lone surrogates in [`parse_marking`]'s
+/// strings: U+D800 is U+10F800, U+DFFF is U+10FFFF (the end of plane 16's private use area).
+pub const LONE_SURROGATE_MARK: u32 = 0x10_F800;
+
+/// The UTF-16 unit a character of [`parse_marking`] stands for, if it marks a lone surrogate.
+pub fn lone_surrogate(c: char) -> Option<u16> {
+    u16::try_from(u32::from(c).checked_sub(LONE_SURROGATE_MARK)? + 0xD800).ok()
+}
+
+/// [`parse`], keeping what a Rust string cannot hold but a JavaScript one can: each lone
+/// surrogate escape (`"\\ud800"`) becomes its mark (see [`lone_surrogate`]) instead of
+/// U+FFFD. `None` when the text is no JSON, has no lone surrogate, or already holds a
+/// character of the marks' range (they would be ambiguous).
+pub fn parse_marking(text: &str) -> Option<Value> {
+    // Every mark is a four-byte sequence starting F4 8F.
+    if text.as_bytes().windows(2).any(|w| w == [0xF4, 0x8F]) {
+        return None;
+    }
+    parse_as(text, true)
+        .ok()
+        .and_then(|(value, marked)| marked.then_some(value))
+}
+
+/// A text with every lone surrogate's mark read as U+FFFD.
+pub fn unmark_text(text: &mut String) {
+    if text.chars().any(|c| lone_surrogate(c).is_some()) {
+        *text = text
+            .chars()
+            .map(|c| {
+                if lone_surrogate(c).is_some() {
+                    '\u{fffd}'
+                } else {
+                    c
+                }
+            })
+            .collect();
+    }
+}
+
+fn parse_as(text: &str, mark_lone_surrogates: bool) -> Result<(Value, bool), String> {
+    let mut builder = Builder {
         s: text.as_bytes(),
         i: 0,
         stack: Vec::new(),
         skipped: Vec::new(),
-    }
-    .document()
-    .ok_or_else(|| {
+        mark_lone_surrogates,
+        marked: false,
+    };
+    let value = builder.document().ok_or_else(|| {
         json_error::v8_parse_error(text)
             .unwrap_or_else(|| "Unexpected end of JSON input".to_owned())
-    })
+    })?;
+    Ok((value, builder.marked))
 }
 
 /// A container being built.
@@ -51,6 +96,10 @@ struct Builder<'a> {
     stack: Vec<Frame>,
     /// Containers open beyond `MAX_DEPTH`, scanned and not built: whether each is an object.
     skipped: Vec<bool>,
+    /// Lone surrogates become their marks ([`parse_marking`]) rather than U+FFFD.
+    mark_lone_surrogates: bool,
+    /// A lone surrogate was marked.
+    marked: bool,
 }
 
 impl Builder<'_> {
@@ -68,7 +117,7 @@ impl Builder<'_> {
         self.stack.len() + self.skipped.len()
     }
 
-    fn document(mut self) -> Option<Value> {
+    fn document(&mut self) -> Option<Value> {
         self.skip_ws();
         let value = self.value()?;
         self.skip_ws();
@@ -267,7 +316,7 @@ impl Builder<'_> {
     }
 
     /// A `\uXXXX` unit (the builder is just past its digits): a surrogate pair becomes one
-    /// character; a lone surrogate becomes U+FFFD, as Parse stores it.
+    /// character; a lone surrogate becomes U+FFFD, as Parse stores it (or its mark).
     fn unit_to_char(&mut self, unit: u16) -> char {
         if (0xD800..0xDC00).contains(&unit) && self.s.get(self.i..self.i + 2) == Some(b"\\u") {
             let save = self.i;
@@ -280,7 +329,14 @@ impl Builder<'_> {
             }
             self.i = save;
         }
-        char::from_u32(u32::from(unit)).unwrap_or('\u{fffd}')
+        char::from_u32(u32::from(unit)).unwrap_or_else(|| {
+            if self.mark_lone_surrogates {
+                self.marked = true;
+                char::from_u32(LONE_SURROGATE_MARK + u32::from(unit) - 0xD800).unwrap_or('\u{fffd}')
+            } else {
+                '\u{fffd}'
+            }
+        })
     }
 
     fn digits(&mut self) -> usize {
@@ -340,6 +396,27 @@ impl Builder<'_> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn lone_surrogates_are_marked_only_when_asked_and_unambiguous() {
+        let text = r#"{"q":"a\ud800b\udfff","pair":"\ud83d\ude00"}"#;
+        assert_eq!(
+            parse(text).unwrap(),
+            json!({"q": "a\u{fffd}b\u{fffd}", "pair": "\u{1f600}"})
+        );
+        let marked = parse_marking(text).unwrap();
+        let q = marked["q"].as_str().unwrap();
+        let units: Vec<Option<u16>> = q.chars().map(lone_surrogate).collect();
+        assert_eq!(units, [None, Some(0xD800), None, Some(0xDFFF)]);
+        assert_eq!(marked["pair"], "\u{1f600}");
+        let mut read = q.to_owned();
+        unmark_text(&mut read);
+        assert_eq!(read, "a\u{fffd}b\u{fffd}");
+        // Nothing to mark, no JSON, or a character of the marks' own range already there.
+        assert_eq!(parse_marking(r#"{"q":"\ud83d\ude00"}"#), None);
+        assert_eq!(parse_marking(r#"{"q":"\ud800""#), None);
+        assert_eq!(parse_marking("{\"q\":\"\\ud800\u{10f800}\"}"), None);
+    }
 
     #[test]
     fn ordinary_documents_parse_as_serde_json_parses_them() {

@@ -13,7 +13,7 @@ use hyper::Method;
 use hyper::header::HeaderValue;
 use serde_json::{Map, Value as Json, json};
 
-use super::pipeline::{OperationRequest, Outcome};
+use super::pipeline::{OperationRequest, Outcome, keep_lone_surrogates};
 use super::redact::{self, Redaction};
 use super::render::{
     VARIABLES_NOT_OBJECT, answered, coded, error_object, executed_body, executed_single,
@@ -102,7 +102,7 @@ pub(super) async fn answer(
         Ok(a) => a,
         Err(res) => return (res, Middleware),
     };
-    let answer = operations(env, parts, parsed, &mut auth).await;
+    let answer = operations(env, parts, parsed, &bytes, &mut auth).await;
     env.after_session_check(answer.map(|res| (res, Server)), &mut auth)
         .await
 }
@@ -119,6 +119,7 @@ async fn operations(
     env: &Envelope<'_>,
     parts: &hyper::http::request::Parts,
     body: Json,
+    raw: &[u8],
     auth: &mut RequestAuth,
 ) -> Result<HttpResponse, Refused> {
     let is_master = auth.is_master;
@@ -183,6 +184,7 @@ async fn operations(
         .iter()
         .map(|r| r.query.clone().unwrap_or_default())
         .collect();
+    keep_lone_surrogates(&mut requests, || express::marked_body(raw, &parts.headers));
     let outcomes = env.run(requests, auth).await?;
     let bad_user_input = env.pipeline.behavior.apollo2_bad_user_input;
     if outcomes.len() != queries.len() {
@@ -267,6 +269,7 @@ fn params(
         is_master,
         variables_not_object,
         persisted_query: persisted::of_extensions(m.get("extensions")),
+        lone_surrogates: None,
     })
 }
 

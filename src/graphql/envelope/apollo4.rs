@@ -12,7 +12,7 @@ use hyper::Method;
 use hyper::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Map, Value as Json, json};
 
-use super::pipeline::{OperationRequest, Outcome};
+use super::pipeline::{OperationRequest, Outcome, keep_lone_surrogates};
 use super::redact::{self, Redaction};
 use super::render::{
     VARIABLES_NOT_OBJECT, answered, coded, error_object, executed_single, is_overflow,
@@ -325,6 +325,9 @@ async fn operations(
     }
     let redaction = env.pipeline.redaction(auth.is_master);
     let query = req.query.clone().unwrap_or_default();
+    let mut requests = [req];
+    keep_lone_surrogates(&mut requests, || express::marked_body(bytes, headers));
+    let [req] = requests;
     let outcomes = env.run(vec![req], auth).await?;
     let res = match outcomes.first() {
         Some(o) => render(stack, o, redaction, &query),

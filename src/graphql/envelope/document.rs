@@ -517,6 +517,9 @@ struct Lexer<'a> {
     utf16: usize,
     js: GraphqlJs,
     release: GraphqlJsRelease,
+    /// The source came from a JSON body with lone surrogate escapes, each kept as its mark
+    /// (`json_body::parse_marking`): a mark is that one UTF-16 unit, as graphql-js reads it.
+    lone_surrogates: bool,
     _src: &'a str,
 }
 
@@ -563,9 +566,10 @@ impl<'a> Lexer<'a> {
         self.utf16 = st.utf16;
     }
 
-    fn new(src: &'a str, release: GraphqlJsRelease) -> Self {
+    fn new(src: &'a str, release: GraphqlJsRelease, lone_surrogates: bool) -> Self {
         let js = release.js();
         Self {
+            lone_surrogates,
             release,
             chars: src.chars().collect(),
             i: 0,
@@ -591,10 +595,19 @@ impl<'a> Lexer<'a> {
         self.chars.get(self.i + k).copied()
     }
 
+    /// The lone surrogate `c` stands for, in a source that marks them.
+    fn lone_surrogate(&self, c: Option<char>) -> Option<u16> {
+        c.filter(|_| self.lone_surrogates)
+            .and_then(crate::http::json_body::lone_surrogate)
+    }
+
     fn bump(&mut self) {
         if let Some(c) = self.peek(0) {
             self.i += 1;
-            self.utf16 += c.len_utf16();
+            self.utf16 += match self.lone_surrogate(Some(c)) {
+                Some(_) => 1,
+                None => c.len_utf16(),
+            };
             if c == '\n' || (c == '\r' && self.peek(0) != Some('\n')) {
                 self.line += 1;
                 self.line_start_utf16 = self.utf16;
@@ -616,6 +629,12 @@ impl<'a> Lexer<'a> {
 
     /// The release's way of naming a character in a lexer message.
     fn print_char(&self, c: Option<char>) -> String {
+        if let Some(unit) = self.lone_surrogate(c) {
+            return match self.js {
+                GraphqlJs::V14 | GraphqlJs::V15 => format!("\"\\u{unit:04X}\""),
+                GraphqlJs::V16 => format!("U+{unit:04X}"),
+            };
+        }
         match self.js {
             GraphqlJs::V14 | GraphqlJs::V15 => print_char_code(c),
             GraphqlJs::V16 => print_code_point(c),
@@ -630,6 +649,10 @@ impl<'a> Lexer<'a> {
             (_, Some('\'')) => {
                 "Unexpected single quote character ('), did you mean to use a double quote (\")?"
                     .to_string()
+            }
+            // graphql-js 16 calls what is no Unicode scalar value invalid.
+            (GraphqlJs::V16, c) if self.lone_surrogate(c).is_some() => {
+                format!("Invalid character: {desc}.")
             }
             (GraphqlJs::V16, _) => format!("Unexpected character: {desc}."),
             (_, Some(ch)) if (ch as u32) < 0x20 && !matches!(ch, '\t' | '\n' | '\r') => {
@@ -646,7 +669,11 @@ impl<'a> Lexer<'a> {
                 Some('\u{feff}' | ' ' | '\t' | ',' | '\n' | '\r') => self.bump(),
                 Some('#') => {
                     while let Some(c) = self.peek(0) {
-                        if c == '\n' || c == '\r' {
+                        // graphql-js 16 ends a comment at what is no Unicode scalar value.
+                        if c == '\n'
+                            || c == '\r'
+                            || (self.js == GraphqlJs::V16 && self.lone_surrogate(Some(c)).is_some())
+                        {
                             break;
                         }
                         self.bump();
@@ -869,7 +896,10 @@ impl<'a> Lexer<'a> {
                     });
                 }
                 // graphql-js 16 takes every Unicode scalar value; 14/15 refuse control characters.
-                Some(c) if !v16 && (c as u32) < 0x20 && c != '\t' => {
+                Some(c)
+                    if (!v16 && (c as u32) < 0x20 && c != '\t')
+                        || (v16 && self.lone_surrogate(Some(c)).is_some()) =>
+                {
                     let desc = self.print_char(Some(c));
                     return Err(self.err(
                         self.pos(),
@@ -997,9 +1027,11 @@ impl<'a> Lexer<'a> {
                     return Err(self.err(self.pos(), "Unterminated string.".into()));
                 }
                 Some(c)
-                    if self.js != GraphqlJs::V16
+                    if (self.js != GraphqlJs::V16
                         && (c as u32) < 0x20
-                        && !matches!(c, '\t' | '\n' | '\r') =>
+                        && !matches!(c, '\t' | '\n' | '\r'))
+                        || (self.js == GraphqlJs::V16
+                            && self.lone_surrogate(Some(c)).is_some()) =>
                 {
                     let desc = self.print_char(Some(c));
                     return Err(self.err(
@@ -2073,7 +2105,26 @@ pub fn parse_nested(
     release: GraphqlJsRelease,
     max_depth: usize,
 ) -> Result<Document, SyntaxError> {
-    let lexer = Lexer::new(source, release);
+    parse_source(source, release, max_depth, false)
+}
+
+/// [`parse_nested`] of a source whose lone surrogates are marked
+/// (`json_body::parse_marking`): each is read as the one UTF-16 unit graphql-js sees.
+pub fn parse_marked(
+    source: &str,
+    release: GraphqlJsRelease,
+    max_depth: usize,
+) -> Result<Document, SyntaxError> {
+    parse_source(source, release, max_depth, true)
+}
+
+fn parse_source(
+    source: &str,
+    release: GraphqlJsRelease,
+    max_depth: usize,
+    lone_surrogates: bool,
+) -> Result<Document, SyntaxError> {
+    let lexer = Lexer::new(source, release, lone_surrogates);
     let start = lexer.pos();
     // Deeper lists only where the stack is sized for the deep limit (an executor thread).
     let max_list_depth = match release.js() {

@@ -197,6 +197,17 @@ pub(super) fn body_parser_json(
     json_body::parse(text).map(Some).map_err(refused)
 }
 
+/// A JSON body [`body_parser_json`] read, parsed again with its lone surrogates marked
+/// (`json_body::parse_marking`); `None` if it is no JSON body or has none.
+pub(super) fn marked_body(bytes: &[u8], headers: &HeaderMap) -> Option<Json> {
+    if !is_json_type(headers) {
+        return None;
+    }
+    let charset = charset(headers).map_or(Cow::Borrowed("utf-8"), Cow::Owned);
+    let decoded = decode(bytes, &charset);
+    json_body::parse_marking(json_body::body_parser_text(&decoded))
+}
+
 /// Express's error page for an error that carries its status (http-errors).
 pub(super) fn status_page(status: u16) -> HttpResponse {
     let text = hyper::StatusCode::from_u16(status)

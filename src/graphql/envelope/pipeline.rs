@@ -125,6 +125,47 @@ pub struct OperationRequest {
     pub variables_not_object: bool,
     /// `extensions.persistedQuery`, when present and truthy.
     pub persisted_query: Option<Json>,
+    /// The query as graphql-js reads it, when the JSON body wrote lone surrogates into it
+    /// (`\ud800`): `query` holds U+FFFD for each, this their marks
+    /// (`json_body::parse_marking`), for the lexer to name them as graphql-js does.
+    pub lone_surrogates: Option<String>,
+}
+
+/// Give each request whose query shows U+FFFD the query as graphql-js reads it when the JSON
+/// body wrote lone surrogates there (`\ud800`, which JavaScript strings keep and Rust's
+/// cannot): `marked_body` parses the body again with them marked
+/// (`json_body::parse_marking`), only when some query could hold one. Item `i` of a batch is
+/// request `i`; a query that is not the body's (a GET's) is left alone.
+pub fn keep_lone_surrogates(
+    requests: &mut [OperationRequest],
+    marked_body: impl FnOnce() -> Option<Json>,
+) {
+    let replaced =
+        |r: &OperationRequest| r.query.as_deref().is_some_and(|q| q.contains('\u{fffd}'));
+    if !requests.iter().any(replaced) {
+        return;
+    }
+    let Some(marked) = marked_body() else {
+        return;
+    };
+    let query = |item: &Json| item.get("query").and_then(Json::as_str).map(str::to_owned);
+    let queries: Vec<Option<String>> = match &marked {
+        Json::Array(items) => items.iter().map(query).collect(),
+        other => vec![query(other)],
+    };
+    if queries.len() != requests.len() {
+        return;
+    }
+    for (req, marked) in requests.iter_mut().zip(queries) {
+        let (Some(query), Some(marked)) = (&req.query, marked) else {
+            continue;
+        };
+        let mut read = marked.clone();
+        crate::http::json_body::unmark_text(&mut read);
+        if read == *query && read != marked {
+            req.lone_surrogates = Some(marked);
+        }
+    }
 }
 
 /// Where the pipeline stopped.
@@ -369,7 +410,7 @@ impl Pipeline {
     }
 
     fn inline_analysis(&self, req: &OperationRequest) -> Option<Arc<Analysis>> {
-        if req.persisted_query.is_some() {
+        if req.persisted_query.is_some() || req.lone_surrogates.is_some() {
             return None;
         }
         let analysis = self
@@ -440,6 +481,14 @@ impl Pipeline {
             }
             (Some(q), _) => q.as_str(),
         };
+        // Lone surrogates are read as graphql-js reads them; where they do not stop its lexer
+        // (graphql-js 14/15's strings and comments) the document is the one with U+FFFD.
+        if let Some(marked) = &req.lone_surrogates
+            && let Err(e) =
+                document::parse_marked(marked, self.cache.release, document::DEEP_NESTING)
+        {
+            return Outcome::Syntax(e);
+        }
         self.run_analysed(req, &self.cache.analyse(source), exec)
     }
 

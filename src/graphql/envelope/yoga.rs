@@ -8,7 +8,7 @@ use hyper::Method;
 use hyper::header::{HeaderMap, HeaderValue};
 use serde_json::{Value as Json, json};
 
-use super::pipeline::{OperationRequest, Outcome};
+use super::pipeline::{OperationRequest, Outcome, keep_lone_surrogates};
 use super::redact::Redaction;
 use super::render::{
     VARIABLES_NOT_OBJECT, answered, error_object, executed_single, is_overflow, json_response,
@@ -219,6 +219,11 @@ async fn operations(
             ));
         }
     }
+    let mut requests = [req];
+    keep_lone_surrogates(&mut requests, || {
+        json_body::parse_marking(&String::from_utf8_lossy(bytes))
+    });
+    let [req] = requests;
     let outcomes = env.run(vec![req], auth).await?;
     Ok(match outcomes.first() {
         Some(o) => render(o),
