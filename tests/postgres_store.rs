@@ -803,3 +803,35 @@ async fn roles_parse_keeps_decide_who_reads_and_writes_a_user() {
         .await
         .expect("Support deletes through its role");
 }
+
+/// Parse answers a master-key count without `where` from `pg_class.reltuples`; on Parse's own
+/// tables the store reads that very number: -1 until PostgreSQL analyses the table (here by
+/// hand; autovacuum does it after 50 + 10% changes), then what the analysis counted, and a
+/// table Parse has not made yet (`_Role` before a real Parse started) is one never analysed.
+#[tokio::test]
+async fn the_row_estimate_is_postgres_own() {
+    let Some(uri) = fresh().await else { return };
+    let store = store(&uri, V9).await;
+    for name in ["ann", "ben"] {
+        store
+            .sign_up(
+                NewUser {
+                    username: name.into(),
+                    password: Some("pw".into()),
+                    ..NewUser::default()
+                },
+                SessionMeta::default(),
+            )
+            .await
+            .unwrap();
+    }
+    assert_eq!(store.estimated_rows("_User").await.unwrap(), -1.0);
+    assert_eq!(store.estimated_rows("_Role").await.unwrap(), -1.0);
+    sql(&uri)
+        .await
+        .batch_execute(r#"ANALYZE "_User", "_Session""#)
+        .await
+        .unwrap();
+    assert_eq!(store.estimated_rows("_User").await.unwrap(), 2.0);
+    assert_eq!(store.estimated_rows("_Session").await.unwrap(), 2.0);
+}
