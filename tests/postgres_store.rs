@@ -813,17 +813,7 @@ async fn the_row_estimate_is_postgres_own() {
     let Some(uri) = fresh().await else { return };
     let store = store(&uri, V9).await;
     for name in ["ann", "ben"] {
-        store
-            .sign_up(
-                NewUser {
-                    username: name.into(),
-                    password: Some("pw".into()),
-                    ..NewUser::default()
-                },
-                SessionMeta::default(),
-            )
-            .await
-            .unwrap();
+        signed_up(&store, name).await;
     }
     assert_eq!(store.estimated_rows("_User").await.unwrap(), -1.0);
     assert_eq!(store.estimated_rows("_Role").await.unwrap(), -1.0);
