@@ -450,6 +450,8 @@ impl Pipeline {
                     Ok(persisted::Lookup::Found(query)) => {
                         from_store = OperationRequest {
                             query: Some(query.to_string()),
+                            // The stored query is not the body's.
+                            lone_surrogates: None,
                             ..req.clone()
                         };
                         &from_store
