@@ -80,9 +80,18 @@ fn estimated(q: &Query, master: bool) -> bool {
     master && q.count && !q.nothing && q.constraints.is_empty()
 }
 
-/// The count Parse's PostgreSQL adapter answers for an estimated query: the planner's
-/// `reltuples` read back by JavaScript; from 5.0 the -1 of a table never analysed is 0.
-pub async fn estimated_count(ctx: &RestContext<'_>, class: &str) -> Result<Value, ParseError> {
+/// The count Parse answers: `counted`, or for an estimated query ([`estimated`]) what its
+/// PostgreSQL adapter answers, the planner's `reltuples` read back by JavaScript (from 5.0
+/// the -1 of a table never analysed is 0).
+async fn count_answer(
+    ctx: &RestContext<'_>,
+    class: &str,
+    estimate: bool,
+    counted: usize,
+) -> Result<Value, ParseError> {
+    if !estimate {
+        return Ok(json!(counted));
+    }
     let estimate = f64::from(ctx.state.store.estimated_rows(class).await?);
     Ok(
         if estimate == -1.0 && ctx.state.config.behavior.unanalysed_count_estimate_is_zero {
@@ -258,11 +267,7 @@ pub async fn users(
     }
     // 3.7's quirk: with any `where`, even the caller's own email is hidden.
     let hide_own = !behavior.own_email_in_where_queries && !q.constraints.is_empty();
-    let total = if estimate {
-        estimated_count(ctx, "_User").await?
-    } else {
-        json!(total)
-    };
+    let total = count_answer(ctx, "_User", estimate, total).await?;
     let out = answer(&q, found, total, |object| {
         let own = match &who {
             Caller::Master => return,
@@ -305,11 +310,7 @@ pub async fn sessions(
     if q.includes("user") {
         include_users(ctx, q.keys_under("user"), &mut found).await?;
     }
-    let total = if estimate {
-        estimated_count(ctx, "_Session").await?
-    } else {
-        json!(total)
-    };
+    let total = count_answer(ctx, "_Session", estimate, total).await?;
     Ok((200, answer(&q, found, total, |_| {})))
 }
 
@@ -323,11 +324,7 @@ pub async fn roles(
 ) -> RestResult {
     let q = Query::from_params(body, params, &ctx.state.config.behavior, ctx.auth.is_master)?;
     q.check_buildable()?;
-    let total = if estimated(&q, ctx.auth.is_master) {
-        estimated_count(ctx, "_Role").await?
-    } else {
-        json!(0)
-    };
+    let total = count_answer(ctx, "_Role", estimated(&q, ctx.auth.is_master), 0).await?;
     Ok((200, answer(&q, Vec::new(), total, |_| {})))
 }
 

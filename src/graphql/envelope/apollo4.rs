@@ -325,10 +325,9 @@ async fn operations(
     }
     let redaction = env.pipeline.redaction(auth.is_master);
     let query = req.query.clone().unwrap_or_default();
-    let mut requests = [req];
+    let mut requests = vec![req];
     keep_lone_surrogates(&mut requests, || express::marked_body(bytes, headers));
-    let [req] = requests;
-    let outcomes = env.run(vec![req], auth).await?;
+    let outcomes = env.run(requests, auth).await?;
     let res = match outcomes.first() {
         Some(o) => render(stack, o, redaction, &query),
         None => error(500, "Internal server error", "INTERNAL_SERVER_ERROR", None),

@@ -219,12 +219,11 @@ async fn operations(
             ));
         }
     }
-    let mut requests = [req];
+    let mut requests = vec![req];
     keep_lone_surrogates(&mut requests, || {
         json_body::parse_marking(&String::from_utf8_lossy(bytes))
     });
-    let [req] = requests;
-    let outcomes = env.run(vec![req], auth).await?;
+    let outcomes = env.run(requests, auth).await?;
     Ok(match outcomes.first() {
         Some(o) => render(o),
         None => error500("Internal server error".into()),
