@@ -32,8 +32,18 @@ fn type_json(ty: &FieldType) -> Value {
     }
 }
 
+/// Which class-level permissions `/schemas` shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Permissions {
+    /// As stored in `_SCHEMA` (`GET`: the schema cache's object): `protectedFields` empty.
+    Stored,
+    /// As Parse's schema controller holds them after an update (`PUT`), with the server's
+    /// `protectedFields` option merged in: `_User` hides `email`.
+    Merged,
+}
+
 /// A class schema as `/schemas` answers it.
-fn render(class: &str, fields: &ClassFields, behavior: &Behavior) -> Value {
+fn render(class: &str, fields: &ClassFields, behavior: &Behavior, shown: Permissions) -> Value {
     let mut out = Map::new();
     for (name, ty) in columns(class, fields, behavior) {
         out.insert(name, type_json(&ty));
@@ -47,7 +57,7 @@ fn render(class: &str, fields: &ClassFields, behavior: &Behavior) -> Value {
     ] {
         clp.insert(op.into(), json!({"*": true}));
     }
-    let protected = if class == "_User" {
+    let protected = if class == "_User" && shown == Permissions::Merged {
         json!({"*": ["email"]})
     } else {
         json!({"*": []})
@@ -67,15 +77,27 @@ fn class_name(class: &str) -> &'static str {
 /// `GET /schemas/<class>`.
 pub async fn get(ctx: &RestContext<'_>, class: &str) -> RestResult {
     master_required(ctx)?;
+    // `loadSchema({ clearCache: true })`: fresh objects in Parse's schema cache.
+    ctx.state.store.class_reads().reloaded();
     let class = class_name(class);
     let fields = ctx.state.store.class_fields(class).await?;
-    Ok((200, render(class, &fields, &ctx.state.config.behavior)))
+    Ok((
+        200,
+        render(
+            class,
+            &fields,
+            &ctx.state.config.behavior,
+            Permissions::Stored,
+        ),
+    ))
 }
 
 /// `PUT /schemas/<class>`: add fields (`{"type": ...}`) and remove them (`{"__op":
 /// "Delete"}`), as Parse's `updateClass` does, then answer the schema.
 pub async fn update(ctx: &RestContext<'_>, class: &str, body: &Map<String, Value>) -> RestResult {
     master_required(ctx)?;
+    // `loadSchema({ clearCache: true })`: fresh objects in Parse's schema cache.
+    ctx.state.store.class_reads().reloaded();
     let class = class_name(class);
     if let Some(Value::String(named)) = body.get("className")
         && named != class
@@ -142,5 +164,5 @@ pub async fn update(ctx: &RestContext<'_>, class: &str, body: &Map<String, Value
         added.push((name.clone(), ty));
     }
     let fields = store.change_class_fields(class, added, removed).await?;
-    Ok((200, render(class, &fields, behavior)))
+    Ok((200, render(class, &fields, behavior, Permissions::Merged)))
 }
