@@ -728,6 +728,17 @@ pub struct Behavior {
     /// value. Recorded: 9.10.0.
     [Breaking]
     pub protected_fields_checked_in_sorts: bool,
+    /// The GraphQL schema shows the columns Parse's PostgreSQL adapter adds to the cached
+    /// class schemas it reads (`_rperm`, `_wperm`, `_hashed_password`, `_password_history`):
+    /// the single schema cache of 5.0 hands its objects to the adapter (`store::class_reads`;
+    /// 3.x/4.x cache copies). Asked of real 4.4.0, 5.6.0, 6.0.0, 6.5.11, 7.0.0, 7.5.4,
+    /// 8.6.94 and 9.10.0.
+    [Dangerous]
+    pub graphql_schema_shows_read_columns: bool,
+    /// `GET /users/me` reads the user again as the caller, loading its roles (8.6.61+,
+    /// 9.6.0+: read in the npm packages of 8.6.60/8.6.61 and 9.5.1/9.6.0).
+    [Dangerous]
+    pub users_me_reads_as_caller: bool,
     /// A query whose `where` names a column the class does not have matches nothing (the
     /// PostgreSQL adapter swallows the missing-column error, 9.7.0: read in the npm packages
     /// of 9.6.1 and 9.7.0); before, the page's query fails (500) and so does a count alone
@@ -1070,6 +1081,9 @@ impl Behavior {
                 && v >= ParseVersion::new(8, 6, 19))
                 || v >= ParseVersion::new(9, 6, 0),
             protected_fields_checked_in_sorts: (v.major == 8 && v >= ParseVersion::new(8, 6, 32))
+                || v >= ParseVersion::new(9, 6, 0),
+            graphql_schema_shows_read_columns: v.at_least(5, 0),
+            users_me_reads_as_caller: (v.major == 8 && v >= ParseVersion::new(8, 6, 61))
                 || v >= ParseVersion::new(9, 6, 0),
             missing_column_matches_nothing: v >= ParseVersion::new(9, 7, 0),
             unanalysed_count_estimate_is_zero: v.at_least(5, 0),

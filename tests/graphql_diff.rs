@@ -5,6 +5,11 @@
 //! parse-compat does not answer as real Parse yet are listed, with why, in
 //! fixtures/graphql-diff/deviations.tsv and skipped. Everything else must match.
 //!
+//! fixtures/graphql-schema-cache: what Parse 5.0+'s GraphQL schema shows of the columns its
+//! PostgreSQL adapter adds to the class schemas read through its schema cache, along one
+//! sequence of reads, cache reloads and GraphQL requests (`store::class_reads`), recorded from
+//! real 5.6.0, 6.5.11, 7.5.4, 8.6.94 and 9.10.0.
+//!
 //! Beside it, fixtures/graphql-objects: the object queries and finds of the class API
 //! (`user(id:)`, `session(id:)`, `role(id:)`, `node(id:)`, `users`, `sessions`, `roles`) asked
 //! by the owner, another user, nobody and the master key, recorded from real Parse 4.4.0 and
@@ -88,4 +93,13 @@ corpus_tests! {
     corpus_7_5_4 => "7.5.4",
     corpus_8_6_94 => "8.6.94",
     corpus_9_10_0 => "9.10.0",
+}
+
+corpus_tests! {
+    "fixtures/graphql-schema-cache":
+    schema_cache_5_6_0 => "5.6.0",
+    schema_cache_6_5_11 => "6.5.11",
+    schema_cache_7_5_4 => "7.5.4",
+    schema_cache_8_6_94 => "8.6.94",
+    schema_cache_9_10_0 => "9.10.0",
 }

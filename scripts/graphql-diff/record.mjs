@@ -10,7 +10,8 @@
 //   node scripts/graphql-diff/record.mjs --url http://127.0.0.1:PORT --version 4.4.0 --out /tmp/rust.jsonl
 //
 // --cases objects records the hand-written object-query family of objects.mjs instead, into
-// fixtures/graphql-objects/ by default.
+// fixtures/graphql-objects/ by default; --cases schema-cache the schema-cache sequence of
+// schema-cache.mjs, into fixtures/graphql-schema-cache/.
 //
 // --start CMD overrides the server command; "{version}" and "{port}" are substituted.  The default
 // is /work/shared/parse-oracle/tools/real-parse-as-bin.sh serve --parse-version {version} --port {port}.
@@ -47,6 +48,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { generateFor, DEFAULT_SEED } from './generate.mjs';
 import { objectCasesFor } from './objects.mjs';
+import { schemaCacheCasesFor } from './schema-cache.mjs';
 import { UNKNOWN_ID, LITERAL_DATES as GEN_DATES } from './gql.mjs';
 
 // ---------------------------------------------------------------- arguments
@@ -62,7 +64,8 @@ if (!args.versions && !(args.url && args.version)) {
   process.exit(2);
 }
 const here = path.dirname(fileURLToPath(import.meta.url));
-const OUTDIR = args.outdir || path.join(here, '..', '..', 'fixtures', args.cases === 'objects' ? 'graphql-objects' : 'graphql-diff');
+const FAMILY_DIR = { objects: 'graphql-objects', 'schema-cache': 'graphql-schema-cache' };
+const OUTDIR = args.outdir || path.join(here, '..', '..', 'fixtures', FAMILY_DIR[args.cases] || 'graphql-diff');
 const ONLY = args.only ? new RegExp(args.only) : null;
 const SEED = args.seed !== undefined ? Number(args.seed) : DEFAULT_SEED;
 const REQ_TIMEOUT = 10000;
@@ -215,7 +218,9 @@ async function recordVersion({ version, base, out, startCmd, logFile }) {
   const ph = new Placeholders(base.port);
   const lines = [];
   let child = null;
-  const all = args.cases === 'objects' ? objectCasesFor(version) : generateFor(version, SEED);
+  const all = args.cases === 'objects' ? objectCasesFor(version)
+    : args.cases === 'schema-cache' ? schemaCacheCasesFor(version)
+    : generateFor(version, SEED);
   const cases = all.filter(c => !ONLY || ONLY.test(c.step) || c.step.startsWith('prelude.'));
 
   async function health() {

@@ -104,6 +104,7 @@ impl GraphqlService {
             state,
             pool: &self.pool,
             runner: &runner,
+            schema_load: envelope::SchemaLoad::for_store(&state.store),
         };
         envelope.handle(parts, body).await
     }

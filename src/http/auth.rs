@@ -248,7 +248,7 @@ pub async fn authenticate(
     };
     if policy == SessionPolicy::CheckLater {
         match store.cached_session(&token) {
-            Some(cached) => auth.session = Some(verdict(Some(cached))?),
+            Some(cached) => auth.session = Some(checked(store, &token, Some(cached))?),
             None => auth.check_pending = true,
         }
         auth.session_token = Some(token);
@@ -258,9 +258,23 @@ pub async fn authenticate(
         .find_session(&token)
         .await
         .map_err(|e| response::parse_error(&ParseError::from(e)))?;
-    auth.session = Some(verdict(found)?);
+    auth.session = Some(checked(store, &token, found)?);
     auth.session_token = Some(token);
     Ok(auth)
+}
+
+/// [`verdict`], telling Parse's schema cache model what Parse read to reach it.
+fn checked(
+    store: &Store,
+    token: &str,
+    found: Option<Arc<AuthSession>>,
+) -> Result<Arc<AuthSession>, HttpResponse> {
+    let was_found = found.is_some();
+    let verdict = verdict(found);
+    store
+        .class_reads()
+        .token_resolved(token, was_found, verdict.is_ok());
+    verdict
 }
 
 /// `Check`'s verdict on what the token resolved to: 209 when unknown, revoked or expired.
@@ -283,17 +297,19 @@ pub async fn finish_check(store: &Store, auth: &mut RequestAuth) -> Result<(), H
         return Ok(());
     };
     let found = store.find_session(token).await;
-    finish_check_with(auth, found)
+    finish_check_with(store, auth, found)
 }
 
 /// Finish a `CheckLater` check with what the token was found to be (see
 /// [`Store::find_session_then`]).
 pub fn finish_check_with(
+    store: &Store,
     auth: &mut RequestAuth,
     found: Result<Option<Arc<AuthSession>>, StoreError>,
 ) -> Result<(), HttpResponse> {
     let found = found.map_err(|e| response::parse_error(&ParseError::from(e)))?;
-    auth.session = Some(verdict(found)?);
+    let token = auth.session_token.as_deref().unwrap_or_default();
+    auth.session = Some(checked(store, token, found)?);
     auth.check_pending = false;
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! `GET /classes/_Session`): Parse's `where`, `order`, `keys`, `skip`, `limit` and `count`,
 //! over what the caller may read.
 
+use crate::store::class_reads::{ROLE, SESSION, USER};
 use serde_json::{Map, Value, json};
 
 use super::update_user::caller;
@@ -194,6 +195,7 @@ pub async fn users(
 ) -> RestResult {
     let behavior: Behavior = ctx.state.config.behavior;
     let q = Query::from_params(body, params, &behavior, ctx.auth.is_master)?;
+    ctx.reads(USER);
     let who = caller(ctx);
     // Parse reads a signed-in caller's roles for every query: its ACL group and its
     // protected fields both depend on them.
@@ -291,6 +293,7 @@ pub async fn sessions(
     let master = owner.is_none();
     let q = Query::from_params(body, params, &ctx.state.config.behavior, ctx.auth.is_master)?;
     q.check_buildable()?;
+    ctx.reads(SESSION);
     let q = missing_columns(ctx, "_Session", q).await?;
     let user = owner.or_else(|| q.equals_pointer("user"));
     let behavior = ctx.state.config.behavior;
@@ -324,6 +327,7 @@ pub async fn roles(
 ) -> RestResult {
     let q = Query::from_params(body, params, &ctx.state.config.behavior, ctx.auth.is_master)?;
     q.check_buildable()?;
+    ctx.reads(ROLE);
     let total = count_answer(ctx, "_Role", estimated(&q, ctx.auth.is_master), 0).await?;
     Ok((200, answer(&q, Vec::new(), total, |_| {})))
 }

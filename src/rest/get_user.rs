@@ -8,6 +8,7 @@ use crate::error::{ErrorCode, ParseError};
 use crate::store::{acl_admits, acl_names_roles};
 
 pub async fn handle(ctx: &RestContext<'_>, id: &str) -> RestResult {
+    ctx.reads(crate::store::class_reads::USER);
     let not_found = || ParseError::new(ErrorCode::ObjectNotFound, "Object not found.");
     let master = ctx.auth.is_master;
     let user = ctx

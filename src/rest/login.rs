@@ -84,6 +84,11 @@ pub async fn authenticate(
     let Some(password) = as_string(password)? else {
         return Err(ParseError::invalid_credentials());
     };
+    // Parse finds the user by name or e-mail (not as the caller).
+    ctx.state
+        .store
+        .class_reads()
+        .read(crate::store::class_reads::USER);
     let user = ctx
         .state
         .store

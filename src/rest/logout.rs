@@ -15,17 +15,25 @@ pub async fn handle(ctx: &RestContext<'_>) -> RestResult {
         return Ok((200, json!({})));
     };
     let store = &ctx.state.store;
+    // Parse's middleware resolves the token, and its handler finds the session again.
+    let reads = store.class_reads();
     if ctx.auth.is_master {
         // The master key skips the session check: Parse ends the session if it exists.
         store.revoke(token).await?;
+        reads.read(crate::store::class_reads::SESSION);
         return Ok((200, json!({})));
     }
-    match store.revoke_returning_expiry(token).await? {
+    let ended = store.revoke_returning_expiry(token).await?;
+    reads.token_resolved(token, ended.is_some(), ended == Some(false));
+    match ended {
         None => Err(ParseError::invalid_session_token()),
         Some(true) => Err(ParseError::new(
             ErrorCode::InvalidSessionToken,
             "Session token is expired.",
         )),
-        Some(false) => Ok((200, json!({}))),
+        Some(false) => {
+            reads.read(crate::store::class_reads::SESSION);
+            Ok((200, json!({})))
+        }
     }
 }

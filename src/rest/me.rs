@@ -32,6 +32,14 @@ pub async fn handle(ctx: &RestContext<'_>) -> Result<HttpResponse, ParseError> {
             .await?
             .ok_or_else(ParseError::invalid_session_token)?,
     };
+    {
+        use crate::store::class_reads::{SESSION, USER};
+        let reads = ctx.state.store.class_reads();
+        if behavior.users_me_reads_as_caller && !ctx.auth.is_master {
+            reads.roles_loaded(&session.user.object_id);
+        }
+        reads.read(SESSION | USER);
+    }
     let prefix = session
         .rendered
         .users_me_prefix

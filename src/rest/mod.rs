@@ -37,6 +37,24 @@ pub struct RestContext<'a> {
     pub auth: RequestAuth,
 }
 
+impl RestContext<'_> {
+    /// Parse's database layer reads `classes` (`store::class_reads` bits) for this request,
+    /// as the caller: a user's roles are read first (every non-master query and write as a
+    /// user needs them).
+    pub fn reads(&self, classes: u8) {
+        let reads = self.state.store.class_reads();
+        if !reads.enabled() {
+            return;
+        }
+        if !self.auth.is_master
+            && let Some(session) = &self.auth.session
+        {
+            reads.roles_loaded(&session.user.object_id);
+        }
+        reads.read(classes);
+    }
+}
+
 /// A handler's answer: status and JSON body, or a Parse error.
 pub type RestResult = Result<(u16, Value), ParseError>;
 

@@ -27,6 +27,11 @@ pub async fn me(ctx: &RestContext<'_>) -> RestResult {
             ParseError::new(ErrorCode::InvalidSessionToken, "Session token not found.")
         })?,
     };
+    // Parse's handler finds the session by its token (the master key's query).
+    ctx.state
+        .store
+        .class_reads()
+        .read(crate::store::class_reads::SESSION);
     let body = render::session(&session.session, Some(token), &ctx.state.config.behavior);
     Ok((200, Value::Object(body)))
 }
@@ -75,6 +80,7 @@ pub async fn get_with(
 /// `GET /sessions/<objectId>`: one of the caller's sessions (any, for the master key).
 pub async fn get(ctx: &RestContext<'_>, session_id: &str) -> RestResult {
     let owner = reader(ctx)?;
+    ctx.reads(crate::store::class_reads::SESSION);
     let found = ctx
         .state
         .store
@@ -95,6 +101,7 @@ fn session_changes(
     schema: &object::ClassFields,
 ) -> Result<(object::Changes, object::FieldTypes), ParseError> {
     let behavior = &ctx.state.config.behavior;
+    ctx.reads(crate::store::class_reads::SESSION);
     if body.contains_key("ACL") {
         return Err(ParseError::new(
             ErrorCode::InvalidKeyName,
@@ -316,6 +323,9 @@ async fn create_as_master(ctx: &RestContext<'_>, body: &Map<String, Value>) -> R
 pub async fn delete(ctx: &RestContext<'_>, session_id: &str) -> RestResult {
     let not_found = || ParseError::new(ErrorCode::ObjectNotFound, "Object not found for delete.");
     let store = &ctx.state.store;
+    if ctx.auth.is_master || ctx.auth.session.is_some() {
+        ctx.reads(crate::store::class_reads::SESSION);
+    }
     let deleted = if ctx.auth.is_master {
         store.revoke_session_as_master(session_id).await?
     } else {

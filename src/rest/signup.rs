@@ -36,6 +36,11 @@ pub async fn handle(ctx: &RestContext<'_>, body: &Map<String, Value>) -> RestRes
         }
     };
     let behavior = &ctx.state.config.behavior;
+    // Parse checks that no user has the name (or the e-mail) yet: a find of `_User`.
+    ctx.state
+        .store
+        .class_reads()
+        .read(crate::store::class_reads::USER);
     if body.get("authData") == Some(&Value::Null) && behavior.auth_data_null_refused {
         return Err(ParseError::new(
             ErrorCode::UnsupportedService,

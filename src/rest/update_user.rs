@@ -21,6 +21,7 @@ pub async fn handle(ctx: &RestContext<'_>, user_id: &str, body: &Map<String, Val
     let store = &ctx.state.store;
     let schema = store.class_fields("_User").await?;
     let write = user_write::read(body, &schema, behavior, ctx.auth.is_master, false)?;
+    ctx.reads(crate::store::class_reads::USER);
     write
         .check_in_parse_order(store, Some(user_id), write.username.as_deref())
         .await?;
@@ -78,6 +79,8 @@ pub async fn delete(ctx: &RestContext<'_>, user_id: &str) -> RestResult {
             "Insufficient auth to delete user",
         ));
     }
+    // The user, then its sessions (deleted with it).
+    ctx.reads(crate::store::class_reads::USER | crate::store::class_reads::SESSION);
     let sanitized = ctx.state.config.behavior.sanitized_permission_errors;
     ctx.state.store.delete_user(user_id, who, sanitized).await?;
     Ok((200, json!({})))

@@ -9,6 +9,7 @@
 //! session look like) are written here once, whichever backend keeps the rows; a backend
 //! stores, finds and ends them. See [`rules`] for the rules of users and sessions as objects.
 
+pub mod class_reads;
 pub(crate) mod postgres;
 pub mod rules;
 mod sqlite;
@@ -229,6 +230,8 @@ pub(crate) enum Ending {
 pub struct Store {
     backend: Backend,
     options: Arc<StoreOptions>,
+    /// What Parse's schema cache would show its GraphQL schema (see [`class_reads`]).
+    class_reads: Arc<class_reads::ClassReads>,
 }
 
 /// Where the rows live.
@@ -312,10 +315,20 @@ impl Store {
     }
 
     fn with(backend: Backend, options: StoreOptions) -> Self {
+        let behavior = crate::version::Behavior::of(options.parse_version);
         Self {
             backend,
+            class_reads: Arc::new(class_reads::ClassReads::new(
+                behavior.graphql_schema_shows_read_columns,
+            )),
             options: Arc::new(options),
         }
+    }
+
+    /// The reads Parse's database layer would have made through its schema cache, for the
+    /// GraphQL schema it shows.
+    pub fn class_reads(&self) -> &class_reads::ClassReads {
+        &self.class_reads
     }
 
     /// Stop writing (see each backend); later writes fail with [`StoreError::Closed`].

@@ -270,6 +270,7 @@ fn params(
         variables_not_object,
         persisted_query: persisted::of_extensions(m.get("extensions")),
         lone_surrogates: None,
+        schema_variant: 0,
     })
 }
 

@@ -32,6 +32,8 @@ pub struct Key {
     variables_not_object: bool,
     is_get: bool,
     is_master: bool,
+    /// The schema Parse showed (an introspection answer differs between them).
+    schema_variant: u8,
 }
 
 impl Key {
@@ -43,12 +45,14 @@ impl Key {
             variables_not_object: req.variables_not_object,
             is_get: req.is_get,
             is_master: req.is_master,
+            schema_variant: req.schema_variant,
         }
     }
 
     fn matches(&self, req: &OperationRequest, analysis: &Arc<Analysis>) -> bool {
         std::ptr::eq(self.analysis.as_ptr(), Arc::as_ptr(analysis))
             && self.is_master == req.is_master
+            && self.schema_variant == req.schema_variant
             && self.is_get == req.is_get
             && self.variables_not_object == req.variables_not_object
             && self.operation_name == req.operation_name

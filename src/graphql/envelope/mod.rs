@@ -106,6 +106,49 @@ pub struct Envelope<'a> {
     pub pool: &'a crate::graphql::executor_pool::ExecutorPool,
     /// The pinned schema, run as the caller the middleware establishes.
     pub runner: &'a Runner,
+    /// Parse's load of its GraphQL schema for this request.
+    pub schema_load: SchemaLoad,
+}
+
+/// Parse loads its GraphQL schema once per request its middleware lets through, after the
+/// session check and before any operation runs: which classes that schema shows with the
+/// columns its database layer added (`store::class_reads`). Nothing to load for versions
+/// without that behaviour.
+#[derive(Clone)]
+pub struct SchemaLoad(Option<Arc<std::sync::atomic::AtomicU8>>);
+
+impl SchemaLoad {
+    const NOT_YET: u8 = u8::MAX;
+
+    pub fn for_store(store: &crate::store::Store) -> Self {
+        Self(
+            store
+                .class_reads()
+                .enabled()
+                .then(|| Arc::new(std::sync::atomic::AtomicU8::new(Self::NOT_YET))),
+        )
+    }
+
+    /// The schema of this request (loaded the first time it is asked for).
+    fn get(&self, store: &crate::store::Store) -> u8 {
+        use std::sync::atomic::Ordering::Relaxed;
+        let Some(loaded) = &self.0 else { return 0 };
+        match loaded.load(Relaxed) {
+            Self::NOT_YET => {
+                let shows = store.class_reads().load();
+                loaded.store(shows, Relaxed);
+                shows
+            }
+            shows => shows,
+        }
+    }
+}
+
+/// Give the operations of a request the schema Parse loaded for it.
+fn with_schema(requests: &mut [OperationRequest], shows: u8) {
+    for r in requests {
+        r.schema_variant = shows;
+    }
 }
 
 impl Envelope<'_> {
@@ -165,7 +208,11 @@ impl Envelope<'_> {
         match answer {
             Err(Refused(res)) => (res, Responder::Middleware),
             Ok(answer) => match auth::finish_check(&self.state.store, auth).await {
-                Ok(()) => answer,
+                Ok(()) => {
+                    // Parse loads its schema for a request even when no operation runs.
+                    self.schema_load.get(&self.state.store);
+                    answer
+                }
                 Err(res) => (res, Responder::Middleware),
             },
         }
@@ -177,7 +224,7 @@ impl Envelope<'_> {
     /// out of `auth`, leaving nothing pending in it.
     async fn run(
         &self,
-        requests: Vec<OperationRequest>,
+        mut requests: Vec<OperationRequest>,
         auth: &mut RequestAuth,
     ) -> Result<Vec<Outcome>, Refused> {
         let pipeline = std::sync::Arc::clone(self.pipeline);
@@ -196,8 +243,9 @@ impl Envelope<'_> {
                         rx.await.unwrap_or(Err(crate::store::StoreError::Closed))
                     }
                 };
-                auth::finish_check_with(&mut auth, found).map_err(Refused)?;
+                auth::finish_check_with(&self.state.store, &mut auth, found).map_err(Refused)?;
             }
+            with_schema(&mut requests, self.schema_load.get(&self.state.store));
             // The session's last answer, if this request repeats its question.
             let memo = match (
                 &requests[..],
@@ -256,7 +304,11 @@ impl Envelope<'_> {
         }
         let (reply, answer) = tokio::sync::oneshot::channel();
         let runner = self.runner.clone();
+        let store = self.state.store.clone();
+        let schema_load = self.schema_load.clone();
         let execute = move |auth: RequestAuth| -> Result<Vec<Outcome>, Refused> {
+            let mut requests = requests;
+            with_schema(&mut requests, schema_load.get(&store));
             let caller = runner.caller(auth);
             Ok(requests.iter().map(|r| pipeline.run(r, &caller)).collect())
         };
@@ -264,8 +316,9 @@ impl Envelope<'_> {
             None => self.pool.submit(move || execute(auth), reply),
             Some(token) => {
                 let pool = self.pool.clone();
+                let store = self.state.store.clone();
                 self.state.store.find_session_then(&token, move |found| {
-                    match auth::finish_check_with(&mut auth, found) {
+                    match auth::finish_check_with(&store, &mut auth, found) {
                         Ok(()) => pool.submit(move || execute(auth), reply),
                         Err(res) => {
                             let _ = reply.send(Ok(Err(Refused(res))));

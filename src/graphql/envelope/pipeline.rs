@@ -20,6 +20,7 @@ use super::schema_info::SchemaInfo;
 use crate::graphql::validation::schema::SchemaModel;
 use crate::graphql::validation::{self, Extra, Flavor, GqlError, Verdict};
 use crate::graphql::{classes, introspection};
+use crate::store::class_reads::VARIANTS;
 use crate::version::{Behavior, GraphqlIntrospection, GraphqlJs, GraphqlJsRelease, HttpStack};
 
 /// What juniper answers for one call.
@@ -63,7 +64,8 @@ const CACHE_MAX_DOCUMENT: usize = 16 * 1024;
 #[derive(Debug)]
 pub struct Analysis {
     pub parsed: Result<Document, SyntaxError>,
-    validation: OnceLock<Verdict>,
+    /// Its verdict against each schema Parse may show ([`OperationRequest::schema_variant`]).
+    validation: [OnceLock<Verdict>; VARIANTS],
     /// Whether its operations nest shallowly enough for an async worker's stack
     /// (`document::MAX_DEPTH`), fragments expanded: deeper ones run on an executor thread.
     shallow: bool,
@@ -99,7 +101,7 @@ impl DocumentCache {
             .is_ok_and(|d| d.nests_within(document::MAX_DEPTH));
         let analysis = Arc::new(Analysis {
             parsed,
-            validation: OnceLock::new(),
+            validation: Default::default(),
             shallow,
         });
         if source.len() > CACHE_MAX_DOCUMENT {
@@ -125,6 +127,9 @@ pub struct OperationRequest {
     pub variables_not_object: bool,
     /// `extensions.persistedQuery`, when present and truthy.
     pub persisted_query: Option<Json>,
+    /// Which classes the schema Parse loaded for this request shows with the columns its
+    /// database layer read (`store::class_reads`; 0: the clean schema).
+    pub schema_variant: u8,
     /// The query as graphql-js reads it, when the JSON body wrote lone surrogates into it
     /// (`\ud800`): `query` holds U+FFFD for each, this their marks
     /// (`json_body::parse_marking`), for the lexer to name them as graphql-js does.
@@ -231,6 +236,9 @@ pub struct Pipeline {
     info: OnceLock<Arc<SchemaInfo>>,
     /// The whole schema's input types, which variables are coerced against.
     inputs: SchemaInfo,
+    /// The schemas Parse shows once its database layer read some classes, by
+    /// [`OperationRequest::schema_variant`] (built when first met).
+    showing: [OnceLock<(Arc<SchemaModel>, SchemaInfo)>; VARIANTS],
     /// Apollo Server 4/5's persisted queries.
     persisted: persisted::Store,
 }
@@ -344,6 +352,7 @@ impl Pipeline {
             cache: DocumentCache::new(behavior.graphql_js_release),
             inputs: SchemaInfo::from_model(&schema),
             schema,
+            showing: Default::default(),
             info: OnceLock::new(),
             persisted: persisted::Store::default(),
         }
@@ -377,11 +386,27 @@ impl Pipeline {
         Arc::clone(info)
     }
 
-    /// The document's validation verdict (computed once per cached document).
-    fn validation<'a>(&self, analysis: &'a Analysis, doc: &Document) -> &'a Verdict {
-        analysis.validation.get_or_init(|| {
+    /// The schema (and its input types) Parse shows for `variant`.
+    fn model(&self, variant: u8) -> (&Arc<SchemaModel>, &SchemaInfo) {
+        let index = usize::from(variant);
+        if index == 0 || index >= VARIANTS {
+            return (&self.schema, &self.inputs);
+        }
+        let (schema, inputs) = self.showing[index].get_or_init(|| {
+            let schema = SchemaModel::for_behavior_showing(&self.behavior, variant);
+            let inputs = SchemaInfo::from_model(&schema);
+            (schema, inputs)
+        });
+        (schema, inputs)
+    }
+
+    /// The document's validation verdict against the schema of `variant` (computed once per
+    /// cached document).
+    fn validation<'a>(&self, analysis: &'a Analysis, doc: &Document, variant: u8) -> &'a Verdict {
+        let index = usize::from(variant).min(VARIANTS - 1);
+        analysis.validation[index].get_or_init(|| {
             validation::validate(
-                &self.schema,
+                self.model(variant).0,
                 doc,
                 Flavor::of(&self.behavior),
                 Extra {
@@ -417,7 +442,9 @@ impl Pipeline {
             .cache
             .cached(req.query.as_deref().filter(|q| !q.is_empty())?)?;
         let doc = analysis.parsed.as_ref().ok()?;
-        let valid = matches!(analysis.validation.get(), Some(Verdict::Errors(e)) if e.is_empty());
+        // Valid against the clean schema is valid against any (they only add fields).
+        let valid =
+            matches!(analysis.validation[0].get(), Some(Verdict::Errors(e)) if e.is_empty());
         let query = matches!(
             doc.select_operation(req.operation_name.as_deref()),
             Ok(op) if op.kind == OperationKind::Query
@@ -507,13 +534,23 @@ impl Pipeline {
             Ok(doc) => doc,
             Err(e) => return Outcome::Syntax(e.clone()),
         };
-        match self.validation(analysis, doc) {
+        let variant = req.schema_variant;
+        match self.validation(analysis, doc, variant) {
             Verdict::Errors(errors) if !errors.is_empty() => {
                 return Outcome::Invalid(errors.clone());
             }
             Verdict::StackOverflow => return Outcome::ValidationCrashed,
             Verdict::Errors(_) => {}
         }
+        // What only the read columns make valid (a `_rperm` field, a `_wperm_ASC` order) is
+        // not answered here.
+        if variant != 0
+            && let Verdict::Errors(errors) = self.validation(analysis, doc, 0)
+            && let Some(first) = errors.first()
+        {
+            return unsupported("", first.locations.first().copied().unwrap_or((1, 1)));
+        }
+        let (schema, inputs) = self.model(variant);
         let selected = doc.select_operation(req.operation_name.as_deref());
         match stack {
             HttpStack::Yoga => {
@@ -566,12 +603,23 @@ impl Pipeline {
         if let Ok(op) = selected {
             let errors = super::variables::coerce(
                 self.behavior.graphql_js_release,
-                &self.inputs,
+                inputs,
                 op,
                 req.variables.as_ref(),
             );
             if !errors.is_empty() {
                 return Outcome::Variables(errors);
+            }
+            if variant != 0
+                && !super::variables::coerce(
+                    self.behavior.graphql_js_release,
+                    &self.inputs,
+                    op,
+                    req.variables.as_ref(),
+                )
+                .is_empty()
+            {
+                return unsupported("", (op.start.line, op.start.column));
             }
         }
         if let Ok(op) = selected
@@ -595,7 +643,7 @@ impl Pipeline {
             .filter(|_| introspection::may_introspect(source))
             .and_then(|op| {
                 let answer = introspection::answer_root(
-                    &self.schema,
+                    schema,
                     self.behavior.graphql_js,
                     doc,
                     op,
@@ -945,7 +993,10 @@ mod tests {
         let req = post("{ health nope }");
         let (first, _) = run_on(&pipeline, req.clone());
         let analysis = pipeline.cache.analyse("{ health nope }");
-        assert!(analysis.validation.get().is_some(), "the verdict is kept");
+        assert!(
+            analysis.validation[0].get().is_some(),
+            "the verdict is kept"
+        );
         let (second, calls) = run_on(&pipeline, req);
         assert_eq!(calls, 0);
         assert_eq!(messages(&first), messages(&second));

@@ -16,7 +16,7 @@ use super::relay::{
 use crate::account::{id_string, truthy};
 use crate::error::{ErrorCode, ParseError};
 use crate::graphql::context::Context;
-use crate::store::{AuthSession, NewUser, SessionAction, User, os_random};
+use crate::store::{AuthSession, NewUser, SessionAction, User, class_reads, os_random};
 use crate::version::UnknownAuthProvider;
 
 /// A user with the session token a mutation just issued (or the request carried).
@@ -102,6 +102,8 @@ pub fn create_user(ctx: &Context, fields: UserFields) -> Result<SignedIn, ApiErr
         ));
     }
     let email = fields.email;
+    // Parse checks that no user has the name or the e-mail yet: finds of `_User`.
+    ctx.store.class_reads().read(class_reads::USER);
     ctx.block_on(crate::rest::user_write::check_in_parse_order(
         &ctx.store,
         password.as_deref(),
@@ -348,6 +350,8 @@ fn authenticate(ctx: &Context, username: &str, password: &str) -> Result<User, A
             "password is required.",
         ));
     }
+    // Parse finds the user by name or e-mail.
+    ctx.store.class_reads().read(class_reads::USER);
     let user = ctx
         .block_on(ctx.store.check_credentials(
             Some(username.to_owned()),
@@ -397,6 +401,10 @@ pub fn require_token_and_selected_fields<S: juniper::ScalarValue>(
 
 pub fn current_user(ctx: &Context) -> Result<SignedIn, ApiError> {
     let token = ctx.session_token()?.to_owned();
+    // Parse's resolver finds the session by its token, with its user.
+    ctx.store
+        .class_reads()
+        .read(class_reads::SESSION | class_reads::USER);
     let session: Arc<AuthSession> = match ctx.checked_session() {
         Some(s) => Arc::clone(s),
         None if ctx.behavior.graphql_user_from_caller_auth => return Err(ApiError::internal()),
@@ -414,6 +422,8 @@ pub fn revoke_session(ctx: &Context) -> Result<bool, ApiError> {
     let Some(token) = ctx.auth.session_token.as_deref() else {
         return Ok(true);
     };
+    // Parse's handler finds the session by its token, then deletes it.
+    ctx.store.class_reads().read(class_reads::SESSION);
     let revoked = ctx.block_on(ctx.store.revoke(token))?;
     Ok(revoked || ctx.checked_session().is_none())
 }

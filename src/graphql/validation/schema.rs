@@ -64,6 +64,33 @@ pub const RECORDED_SDL: [(&str, &str); 12] = [
     ),
 ];
 
+/// The schema each recorded version of Parse 5.0+ builds once its database layer has read
+/// `_User`, `_Session` and `_Role` through its schema cache (`store::class_reads`): the same
+/// types, the classes' own ones with the columns the PostgreSQL adapter added (recorded by
+/// introspection after a sign-up, a token's use and a find of roles).
+const READ_COLUMNS_SDL: [(&str, &str); 5] = [
+    (
+        "5.6.0",
+        include_str!("../../../fixtures/schema/read-columns/5.6.0.graphql"),
+    ),
+    (
+        "6.5.11",
+        include_str!("../../../fixtures/schema/read-columns/6.5.11.graphql"),
+    ),
+    (
+        "7.5.4",
+        include_str!("../../../fixtures/schema/read-columns/7.5.4.graphql"),
+    ),
+    (
+        "8.6.94",
+        include_str!("../../../fixtures/schema/read-columns/8.6.94.graphql"),
+    ),
+    (
+        "9.10.0",
+        include_str!("../../../fixtures/schema/read-columns/9.10.0.graphql"),
+    ),
+];
+
 /// The type map order of each recorded version's real schema (`Object.keys(schema.getTypeMap())`,
 /// recorded by `scripts/graphql-validate/record.cjs`): graphql-js 14 keeps "Did you mean"
 /// ties in this order, and 3.x's SDL is printed sorted.
@@ -426,6 +453,35 @@ fn built_in_description(name: &str) -> Option<&'static str> {
 
 const BUILT_IN_SCALARS: [&str; 5] = ["String", "Boolean", "Int", "Float", "ID"];
 
+/// The class whose read columns a type of Parse's schema shows (`store::class_reads` bits):
+/// the types generated for `_User` name `User`, and so on (`UserWhereInput`,
+/// `CreateSessionFieldsInput`, `RoleOrder`, ...).
+fn class_of_type(name: &str) -> u8 {
+    use crate::store::class_reads::{ROLE, SESSION, USER};
+    if name.contains("Session") {
+        SESSION
+    } else if name.contains("Role") {
+        ROLE
+    } else if name.contains("User") {
+        USER
+    } else {
+        0
+    }
+}
+
+/// Whether two definitions of a type have the same fields, input fields and values.
+fn same_shape(a: &TypeDef, b: &TypeDef) -> bool {
+    a.fields
+        .iter()
+        .map(|f| &f.name)
+        .eq(b.fields.iter().map(|f| &f.name))
+        && a.input_fields
+            .iter()
+            .map(|f| &f.name)
+            .eq(b.input_fields.iter().map(|f| &f.name))
+        && a.enum_values == b.enum_values
+}
+
 impl SchemaModel {
     /// The schema of a pinned version (built once per version and shared).
     pub fn for_behavior(behavior: &Behavior) -> Arc<SchemaModel> {
@@ -458,6 +514,65 @@ impl SchemaModel {
                     recorded_by_14
                 }
             });
+        }
+        let model = Arc::new(model);
+        cache.lock().insert(key, Arc::clone(&model));
+        model
+    }
+
+    /// The schema of a pinned version as Parse builds it after its database layer read the
+    /// classes `shows` names (`store::class_reads` bits): the types of those classes with
+    /// the columns read added. The clean schema when `shows` is 0 or the version has no such
+    /// recording.
+    pub fn for_behavior_showing(behavior: &Behavior, shows: u8) -> Arc<SchemaModel> {
+        type Models = HashMap<(String, GraphqlJsRelease, u8), Arc<SchemaModel>>;
+        static CACHE: OnceLock<parking_lot::Mutex<Models>> = OnceLock::new();
+        let clean = Self::for_behavior(behavior);
+        let (recorded, _) = sdl_for(behavior);
+        let Some((_, read_sdl)) = READ_COLUMNS_SDL.iter().find(|(v, _)| *v == recorded) else {
+            return clean;
+        };
+        if shows == 0 {
+            return clean;
+        }
+        let key = (recorded.to_owned(), behavior.graphql_js_release, shows);
+        let cache = CACHE.get_or_init(Default::default);
+        if let Some(hit) = cache.lock().get(&key) {
+            return Arc::clone(hit);
+        }
+        let order = TYPE_ORDER
+            .iter()
+            .find(|(v, _)| *v == recorded)
+            .map(|(_, o)| *o);
+        let read = Self::build(
+            read_sdl,
+            introspection_for(behavior.graphql_js_release),
+            order,
+        )
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the recorded schema did not parse");
+            SchemaModel::default()
+        });
+        let mut model = SchemaModel {
+            types: clean.types.clone(),
+            index: clean.index.clone(),
+            directives: clean.directives.clone(),
+            query: clean.query.clone(),
+            mutation: clean.mutation.clone(),
+            subscription: clean.subscription.clone(),
+            possible: clean.possible.clone(),
+        };
+        for t in &mut model.types {
+            let Some(with_columns) = read.get(&t.name) else {
+                continue;
+            };
+            if class_of_type(&t.name) & shows != 0 && !same_shape(t, with_columns) {
+                let description = t.description.clone();
+                *t = with_columns.clone();
+                // graphql-js 14 printed long descriptions wrapped; the clean model has them
+                // unwrapped already.
+                t.description = description;
+            }
         }
         let model = Arc::new(model);
         cache.lock().insert(key, Arc::clone(&model));
