@@ -422,6 +422,8 @@ impl EmailService {
     ) -> Result<(), ParseError> {
         self.ensure_configured()?;
         let email = Self::requested_email(email)?;
+        // Parse finds the user by its e-mail (`store::class_reads`).
+        store.class_reads().read(crate::store::class_reads::USER);
         let found = store
             .find_user_for_email(EmailLookup::Email(email.clone()))
             .await?;
@@ -489,6 +491,7 @@ impl EmailService {
     ) -> Result<(), ParseError> {
         self.ensure_configured()?;
         let email = Self::requested_email(email)?;
+        store.class_reads().read(crate::store::class_reads::USER);
         let Some((user, tokens)) = store
             .find_user_for_email(EmailLookup::ResetAddress(email))
             .await?

@@ -248,7 +248,7 @@ pub async fn authenticate(
     };
     if policy == SessionPolicy::CheckLater {
         match store.cached_session(&token) {
-            Some(cached) => auth.session = Some(checked(store, &token, Some(cached))?),
+            Some(cached) => auth.session = Some(checked(store, Some(cached))?),
             None => auth.check_pending = true,
         }
         auth.session_token = Some(token);
@@ -258,7 +258,7 @@ pub async fn authenticate(
         .find_session(&token)
         .await
         .map_err(|e| response::parse_error(&ParseError::from(e)))?;
-    auth.session = Some(checked(store, &token, found)?);
+    auth.session = Some(checked(store, found)?);
     auth.session_token = Some(token);
     Ok(auth)
 }
@@ -266,15 +266,16 @@ pub async fn authenticate(
 /// [`verdict`], telling Parse's schema cache model what Parse read to reach it.
 fn checked(
     store: &Store,
-    token: &str,
     found: Option<Arc<AuthSession>>,
 ) -> Result<Arc<AuthSession>, HttpResponse> {
-    let was_found = found.is_some();
-    let verdict = verdict(found);
-    store
-        .class_reads()
-        .token_resolved(token, was_found, verdict.is_ok());
-    verdict
+    let reads = store.class_reads();
+    if reads.enabled() {
+        let accepted = found
+            .as_ref()
+            .is_some_and(|s| !s.session.is_expired(now_millis()));
+        reads.token_resolved(found.as_deref(), accepted);
+    }
+    verdict(found)
 }
 
 /// `Check`'s verdict on what the token resolved to: 209 when unknown, revoked or expired.
@@ -308,8 +309,7 @@ pub fn finish_check_with(
     found: Result<Option<Arc<AuthSession>>, StoreError>,
 ) -> Result<(), HttpResponse> {
     let found = found.map_err(|e| response::parse_error(&ParseError::from(e)))?;
-    let token = auth.session_token.as_deref().unwrap_or_default();
-    auth.session = Some(checked(store, token, found)?);
+    auth.session = Some(checked(store, found)?);
     auth.check_pending = false;
     Ok(())
 }

@@ -34,6 +34,10 @@ pub async fn handle(
         // Parse's query then matches no user.
         Some(_) => return Err(ParseError::new(ErrorCode::ObjectNotFound, "user not found")),
     };
+    ctx.state
+        .store
+        .class_reads()
+        .read(crate::store::class_reads::USER);
     let user = ctx
         .state
         .store

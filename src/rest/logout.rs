@@ -9,22 +9,32 @@ use serde_json::json;
 
 use super::{RestContext, RestResult};
 use crate::error::{ErrorCode, ParseError};
+use crate::store::class_reads::{SESSION, USER};
 
 pub async fn handle(ctx: &RestContext<'_>) -> RestResult {
     let Some(token) = &ctx.auth.session_token else {
         return Ok((200, json!({})));
     };
     let store = &ctx.state.store;
-    // Parse's middleware resolves the token, and its handler finds the session again.
     let reads = store.class_reads();
     if ctx.auth.is_master {
         // The master key skips the session check: Parse ends the session if it exists.
         store.revoke(token).await?;
-        reads.read(crate::store::class_reads::SESSION);
+        reads.read(SESSION);
         return Ok((200, json!({})));
     }
+    // Parse's middleware reads the token (from its user cache when there), then its handler
+    // finds the session again.
+    let cached = reads
+        .enabled()
+        .then(|| store.cached_session(token))
+        .flatten();
     let ended = store.revoke_returning_expiry(token).await?;
-    reads.token_resolved(token, ended.is_some(), ended == Some(false));
+    match (&cached, ended) {
+        (_, None) => reads.token_resolved(None, false),
+        (Some(session), Some(expired)) => reads.token_resolved(Some(session), !expired),
+        (None, Some(_)) => reads.read(SESSION | USER),
+    }
     match ended {
         None => Err(ParseError::invalid_session_token()),
         Some(true) => Err(ParseError::new(
@@ -32,7 +42,7 @@ pub async fn handle(ctx: &RestContext<'_>) -> RestResult {
             "Session token is expired.",
         )),
         Some(false) => {
-            reads.read(crate::store::class_reads::SESSION);
+            reads.read(SESSION);
             Ok((200, json!({})))
         }
     }

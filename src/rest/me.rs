@@ -36,7 +36,7 @@ pub async fn handle(ctx: &RestContext<'_>) -> Result<HttpResponse, ParseError> {
         use crate::store::class_reads::{SESSION, USER};
         let reads = ctx.state.store.class_reads();
         if behavior.users_me_reads_as_caller && !ctx.auth.is_master {
-            reads.roles_loaded(&session.user.object_id);
+            reads.roles_loaded(&session);
         }
         reads.read(SESSION | USER);
     }

@@ -49,7 +49,7 @@ impl RestContext<'_> {
         if !self.auth.is_master
             && let Some(session) = &self.auth.session
         {
-            reads.roles_loaded(&session.user.object_id);
+            reads.roles_loaded(session);
         }
         reads.read(classes);
     }

@@ -89,6 +89,9 @@ pub struct AuthSession {
     pub user: User,
     /// Answers derived from this session, rendered once while it stays cached.
     pub rendered: Rendered,
+    /// When Parse would have put this token, and its user's roles, in its caches
+    /// (`store::class_reads`).
+    pub parse_cache: super::class_reads::ParseCacheMarks,
 }
 
 impl AuthSession {
@@ -97,6 +100,7 @@ impl AuthSession {
             session,
             user,
             rendered: Rendered::default(),
+            parse_cache: super::class_reads::ParseCacheMarks::default(),
         }
     }
 

@@ -212,8 +212,12 @@ impl Context {
                 };
                 session
             }
-            // No role is kept here: `_Role` is empty, as on a database without roles.
-            _ => return Err(not_found().into()),
+            // No role is kept here: `_Role` is empty, as on a database without roles (which
+            // Parse reads, as the caller).
+            _ => {
+                self.rest().reads(crate::store::class_reads::ROLE);
+                return Err(not_found().into());
+            }
         };
         self.node(class, object)
     }

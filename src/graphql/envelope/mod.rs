@@ -114,33 +114,36 @@ pub struct Envelope<'a> {
 /// session check and before any operation runs: which classes that schema shows with the
 /// columns its database layer added (`store::class_reads`). Nothing to load for versions
 /// without that behaviour.
-#[derive(Clone)]
-pub struct SchemaLoad(Option<Arc<std::sync::atomic::AtomicU8>>);
+pub struct SchemaLoad(std::sync::atomic::AtomicU8);
 
 impl SchemaLoad {
     const NOT_YET: u8 = u8::MAX;
 
     pub fn for_store(store: &crate::store::Store) -> Self {
-        Self(
-            store
-                .class_reads()
-                .enabled()
-                .then(|| Arc::new(std::sync::atomic::AtomicU8::new(Self::NOT_YET))),
-        )
+        let enabled = store.class_reads().enabled();
+        Self(std::sync::atomic::AtomicU8::new(if enabled {
+            Self::NOT_YET
+        } else {
+            0
+        }))
     }
 
     /// The schema of this request (loaded the first time it is asked for).
     fn get(&self, store: &crate::store::Store) -> u8 {
         use std::sync::atomic::Ordering::Relaxed;
-        let Some(loaded) = &self.0 else { return 0 };
-        match loaded.load(Relaxed) {
+        match self.0.load(Relaxed) {
             Self::NOT_YET => {
                 let shows = store.class_reads().load();
-                loaded.store(shows, Relaxed);
+                self.0.store(shows, Relaxed);
                 shows
             }
             shows => shows,
         }
+    }
+
+    /// The schema was loaded elsewhere (on the thread that ran the operations).
+    fn loaded(&self, shows: u8) {
+        self.0.store(shows, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
@@ -305,10 +308,11 @@ impl Envelope<'_> {
         let (reply, answer) = tokio::sync::oneshot::channel();
         let runner = self.runner.clone();
         let store = self.state.store.clone();
-        let schema_load = self.schema_load.clone();
         let execute = move |auth: RequestAuth| -> Result<Vec<Outcome>, Refused> {
             let mut requests = requests;
-            with_schema(&mut requests, schema_load.get(&store));
+            // Parse loads its schema once the session check passed (this request's only load:
+            // nothing else loads it once operations run).
+            with_schema(&mut requests, store.class_reads().load());
             let caller = runner.caller(auth);
             Ok(requests.iter().map(|r| pipeline.run(r, &caller)).collect())
         };
@@ -327,7 +331,10 @@ impl Envelope<'_> {
                 });
             }
         }
-        Self::outcomes(answer).await
+        let outcomes = Self::outcomes(answer).await;
+        // Loaded where the operations ran, if the session check let them.
+        self.schema_load.loaded(0);
+        outcomes
     }
 
     /// What the executor thread answered.
