@@ -493,15 +493,7 @@ impl SchemaModel {
         if let Some(hit) = cache.lock().get(&key) {
             return Arc::clone(hit);
         }
-        let order = TYPE_ORDER
-            .iter()
-            .find(|(v, _)| *v == recorded)
-            .map(|(_, o)| *o);
-        let mut model = Self::build(text, introspection_for(behavior.graphql_js_release), order)
-            .unwrap_or_else(|e| {
-                tracing::error!(error = %e, "the recorded schema did not parse");
-                SchemaModel::default()
-            });
+        let mut model = Self::recorded(text, recorded, behavior);
         // graphql-js 14's printers break long description lines: the introspection SDL of a
         // 14.x release, and the SDL of a recorded version that pinned 14.x.
         let printed_by_14 = |b: Behavior| b.graphql_js_release.major == 14;
@@ -540,19 +532,7 @@ impl SchemaModel {
         if let Some(hit) = cache.lock().get(&key) {
             return Arc::clone(hit);
         }
-        let order = TYPE_ORDER
-            .iter()
-            .find(|(v, _)| *v == recorded)
-            .map(|(_, o)| *o);
-        let read = Self::build(
-            read_sdl,
-            introspection_for(behavior.graphql_js_release),
-            order,
-        )
-        .unwrap_or_else(|e| {
-            tracing::error!(error = %e, "the recorded schema did not parse");
-            SchemaModel::default()
-        });
+        let read = Self::recorded(read_sdl, recorded, behavior);
         let mut model = SchemaModel {
             types: clean.types.clone(),
             index: clean.index.clone(),
@@ -577,6 +557,21 @@ impl SchemaModel {
         let model = Arc::new(model);
         cache.lock().insert(key, Arc::clone(&model));
         model
+    }
+
+    /// A recorded version's SDL built as the pinned version's graphql-js holds it, its types
+    /// in the recorded type-map order (an empty schema, logged, if it does not parse).
+    fn recorded(text: &str, recorded: &str, behavior: &Behavior) -> SchemaModel {
+        let order = TYPE_ORDER
+            .iter()
+            .find(|(v, _)| *v == recorded)
+            .map(|(_, o)| *o);
+        Self::build(text, introspection_for(behavior.graphql_js_release), order).unwrap_or_else(
+            |e| {
+                tracing::error!(error = %e, "the recorded schema did not parse");
+                SchemaModel::default()
+            },
+        )
     }
 
     /// Build from a schema's SDL and graphql-js's introspection SDL, with the types in
