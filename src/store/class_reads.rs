@@ -8,14 +8,16 @@
 //! request, after the session check) and they differ from the ones it was last built from, so
 //! the classes read before that build show those columns as fields of their GraphQL types
 //! (`User._rperm`, `UserWhereInput._hashed_password`, `UserOrder._wperm_ASC`, ...). A reload
-//! of the cache (`GET /schemas`, GraphQL `class`/`classes`) puts fresh objects in it: the next
-//! load rebuilds the schema when the fresh objects, as read since, differ from the old ones.
+//! of the cache (`GET /schemas`, GraphQL `class`/`classes`, a query of a class it lacks) puts
+//! fresh objects in it: the next load rebuilds the schema when the fresh objects, as read
+//! since, differ from the old ones.
 //!
 //! Which reads happen is Parse's, not this store's: a session token is read from the database
 //! the first time and then once its entry in Parse's user cache (5 s) has expired, a user's
-//! roles likewise (Parse's role cache, by user). [`ClassReads`] follows those rules; its [`ClassReads::load`]
-//! answers which classes the GraphQL schema shows polluted. Nothing here takes a lock on the
-//! paths every request runs once the schema is built (a token seen, a load).
+//! roles likewise (Parse's role cache, by user). [`ClassReads`] follows those rules; its
+//! [`ClassReads::load`] answers which classes the GraphQL schema shows polluted. Nothing here
+//! takes a lock on the paths every request runs once the schema is built (a token seen, a
+//! load).
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -91,12 +93,6 @@ fn first_in_cache(mark: &AtomicU64) -> bool {
     true
 }
 
-#[derive(Debug, Default)]
-struct State {
-    /// The GraphQL schema, once loaded.
-    built: Option<Built>,
-}
-
 #[derive(Debug, Clone, Copy)]
 struct Built {
     /// The classes it shows polluted.
@@ -117,7 +113,8 @@ pub struct ClassReads {
     /// What the schema shows while it was built from the cached objects themselves (no
     /// reload since): every load answers it without the lock.
     settled: AtomicU8,
-    state: Mutex<State>,
+    /// The GraphQL schema, once loaded.
+    built: Mutex<Option<Built>>,
     /// Parse's role cache: when each user's roles were put.
     roles: Mutex<HashMap<String, u64>>,
 }
@@ -128,7 +125,7 @@ impl ClassReads {
             enabled,
             current: AtomicU8::new(0),
             settled: AtomicU8::new(UNSETTLED),
-            state: Mutex::new(State::default()),
+            built: Mutex::new(None),
             roles: Mutex::new(HashMap::new()),
         }
     }
@@ -203,10 +200,10 @@ impl ClassReads {
         if !self.enabled {
             return;
         }
-        let mut state = self.state.lock();
+        let mut built = self.built.lock();
         self.settled.store(UNSETTLED, Relaxed);
         let current = self.current.swap(0, Relaxed);
-        if let Some(built) = &mut state.built
+        if let Some(built) = &mut *built
             && built.replaced.is_none()
         {
             built.replaced = Some(current);
@@ -223,9 +220,9 @@ impl ClassReads {
         if settled != UNSETTLED {
             return settled;
         }
-        let mut state = self.state.lock();
+        let mut slot = self.built.lock();
         let current = self.current.load(Relaxed);
-        let built = match state.built {
+        let built = match *slot {
             Some(Built {
                 replaced: Some(old),
                 ..
@@ -239,7 +236,7 @@ impl ClassReads {
                 replaced: None,
             },
         };
-        state.built = Some(built);
+        *slot = Some(built);
         if built.replaced.is_none() {
             self.settled.store(built.shows, Relaxed);
         }
