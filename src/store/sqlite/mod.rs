@@ -507,7 +507,11 @@ impl SqliteStore {
             return Ok(Some(hit));
         }
         let generation = self.inner.cache.generation();
-        let found = self.read(move |conn| lookup_session(conn, &hash)).await?;
+        let found = self
+            .inner
+            .readers
+            .lookup(move |conn| lookup_session(conn, &hash))
+            .await?;
         Ok(self.remember(hash, found, generation))
     }
 
@@ -525,7 +529,7 @@ impl SqliteStore {
         }
         let generation = self.inner.cache.generation();
         let store = self.clone();
-        self.inner.readers.read_then(
+        self.inner.readers.lookup_then(
             move |conn| lookup_session(conn, &hash),
             move |found| then(found.map(|found| store.remember(hash, found, generation))),
         );
