@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use bytes::{BufMut, Bytes, BytesMut};
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::{RestContext, render};
 use crate::error::{ErrorCode, ParseError};
@@ -59,12 +59,18 @@ pub async fn handle(ctx: &RestContext<'_>) -> Result<HttpResponse, ParseError> {
 
 /// The user as `/users/me` shows it, as a JSON object missing its closing brace.
 fn user_prefix(session: &AuthSession, behavior: &Behavior, files_url: &str) -> Bytes {
-    let mut out = render::user(&session.user, files_url);
-    if behavior.users_me_has_class_fields {
-        out.insert("__type".into(), json!("Object"));
-        out.insert("className".into(), json!("_User"));
-    }
-    let mut text = Value::Object(out).to_string();
+    let extra: &[(&str, &str)] = if behavior.users_me_has_class_fields {
+        &[("__type", "Object"), ("className", "_User")]
+    } else {
+        &[]
+    };
+    let mut text = render::user_json(&session.user, files_url, extra).unwrap_or_else(|| {
+        let mut out = render::user(&session.user, files_url);
+        for (key, value) in extra {
+            out.insert((*key).into(), Value::from(*value));
+        }
+        Value::Object(out).to_string().into_bytes()
+    });
     // A serialized object always ends with `}`; it has at least the objectId, so a field
     // separator follows.
     text.pop();

@@ -30,6 +30,117 @@ pub fn user(user: &User, files_url: &str) -> Map<String, Value> {
     out
 }
 
+/// The keys [`user`] writes itself, whatever the user's fields.
+const USER_OWN_KEYS: [&str; 8] = [
+    "objectId",
+    "createdAt",
+    "updatedAt",
+    "username",
+    "email",
+    "emailVerified",
+    "authData",
+    "ACL",
+];
+
+/// `Value::Object(user(..))` with the `extra` members after it, serialized, written without
+/// building the map: the hot path of `users/me`, which renders each session it reads from
+/// the database. `None` when one of the user's own fields bears a key this writes (the map
+/// would keep that key at its first place): render through [`user`] then.
+pub fn user_json(user: &User, files_url: &str, extra: &[(&str, &str)]) -> Option<Vec<u8>> {
+    let taken =
+        |name: &str| USER_OWN_KEYS.contains(&name) || extra.iter().any(|(key, _)| *key == name);
+    if user.fields.keys().any(|name| taken(name)) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(256);
+    let member = |out: &mut Vec<u8>, key: &str, value: &dyn erased::Json| {
+        out.push(if out.is_empty() { b'{' } else { b',' });
+        erased::string(out, key);
+        out.push(b':');
+        value.write(out);
+    };
+    member(&mut out, "objectId", &user.object_id.as_str());
+    member(&mut out, "createdAt", &iso_millis(user.created_at).as_str());
+    member(&mut out, "updatedAt", &iso_millis(user.updated_at).as_str());
+    member(&mut out, "username", &user.username.as_str());
+    if let Some(email) = &user.email {
+        member(&mut out, "email", &email.as_str());
+    }
+    if let Some(verified) = user.email_verified {
+        member(&mut out, "emailVerified", &verified);
+    }
+    if let Some(auth_data) = &user.auth_data {
+        member(&mut out, "authData", auth_data);
+    }
+    for (name, value) in &user.fields {
+        match file_parts(value) {
+            Some(name_of_file) => {
+                let url = file_url(files_url, name_of_file);
+                member(&mut out, name, &erased::File(name_of_file, &url));
+            }
+            None => member(&mut out, name, value),
+        }
+    }
+    member(&mut out, "ACL", &user.acl);
+    for (key, value) in extra {
+        member(&mut out, key, value);
+    }
+    out.push(b'}');
+    Some(out)
+}
+
+/// Writing JSON values of several kinds through one closure.
+mod erased {
+    use serde_json::{Map, Value};
+
+    pub trait Json {
+        fn write(&self, out: &mut Vec<u8>);
+    }
+
+    /// A string as serde_json writes it.
+    pub fn string(out: &mut Vec<u8>, s: &str) {
+        // Writing to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *out, s);
+    }
+
+    impl Json for &str {
+        fn write(&self, out: &mut Vec<u8>) {
+            string(out, self);
+        }
+    }
+
+    impl Json for bool {
+        fn write(&self, out: &mut Vec<u8>) {
+            out.extend_from_slice(if *self { b"true" } else { b"false" });
+        }
+    }
+
+    impl Json for Value {
+        fn write(&self, out: &mut Vec<u8>) {
+            let _ = serde_json::to_writer(&mut *out, self);
+        }
+    }
+
+    impl Json for Map<String, Value> {
+        fn write(&self, out: &mut Vec<u8>) {
+            let _ = serde_json::to_writer(&mut *out, self);
+        }
+    }
+
+    /// A File with its URL, as `with_file_url` makes it.
+    pub struct File<'a>(pub &'a str, pub &'a str);
+
+    impl Json for File<'_> {
+        fn write(&self, out: &mut Vec<u8>) {
+            out.extend_from_slice(br#"{"__type":"File","name":"#);
+            string(out, self.0);
+            out.extend_from_slice(br#","url":"#);
+            string(out, self.1);
+            out.push(b'}');
+        }
+    }
+}
+
 /// `_User`'s own columns that come before the internal ones in Parse's row.
 const COLUMNS_BEFORE_INTERNALS: [&str; 7] = [
     "objectId",
@@ -66,15 +177,26 @@ pub fn add_internals(user: &mut Map<String, Value>, internals: &UserInternals) {
 
 /// A File value with its URL (the name percent-encoded as `encodeURIComponent` does).
 fn with_file_url(value: &Value, files_url: &str) -> Value {
+    match file_parts(value) {
+        Some(name) => json!({"__type": "File", "name": name, "url": file_url(files_url, name)}),
+        None => value.clone(),
+    }
+}
+
+/// The name of a File value; `None` for any other value.
+fn file_parts(value: &Value) -> Option<&str> {
     match value {
         Value::Object(m) if m.get("__type").and_then(Value::as_str) == Some("File") => {
-            let name = m.get("name").and_then(Value::as_str).unwrap_or_default();
-            let encoded: String =
-                percent_encoding::utf8_percent_encode(name, URI_COMPONENT).collect();
-            json!({"__type": "File", "name": name, "url": format!("{files_url}{encoded}")})
+            Some(m.get("name").and_then(Value::as_str).unwrap_or_default())
         }
-        other => other.clone(),
+        _ => None,
     }
+}
+
+/// A file's URL: its name percent-encoded as `encodeURIComponent` does.
+fn file_url(files_url: &str, name: &str) -> String {
+    let encoded = percent_encoding::utf8_percent_encode(name, URI_COMPONENT);
+    format!("{files_url}{encoded}")
 }
 
 /// What `encodeURIComponent` leaves as it is: letters, digits and `-_.!~*'()`.
@@ -130,5 +252,71 @@ pub fn created_with(session: &Session) -> Value {
         json!({"action": session.action.as_str()})
     } else {
         json!({"action": session.action.as_str(), "authProvider": session.auth_provider})
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn a_user(fields: Value, auth_data: Option<Value>, email: Option<&str>) -> User {
+        User {
+            object_id: "aB3dE5gH7j".into(),
+            username: "ünïcode \"quoted\" \\ name\u{1}".into(),
+            email: email.map(str::to_owned),
+            email_verified: email.map(|_| false),
+            hashed_password: Some("$2b$10$hash".into()),
+            auth_data: auth_data.map(|v| v.as_object().unwrap().clone()),
+            acl: json!({"*": {"read": true}, "aB3dE5gH7j": {"read": true, "write": true}})
+                .as_object()
+                .unwrap()
+                .clone(),
+            created_at: 1_700_000_000_123,
+            updated_at: -1_000,
+            fields: fields.as_object().unwrap().clone(),
+        }
+    }
+
+    #[test]
+    fn user_json_writes_the_bytes_of_the_rendered_map() {
+        let files = "http://localhost:1337/parse/files/app/";
+        let extra = [("__type", "Object"), ("className", "_User")];
+        let users = [
+            a_user(json!({}), None, None),
+            a_user(
+                json!({
+                    "nickname": "n\u{2028}é",
+                    "age": 42, "ratio": 0.5, "big": 1e300, "none": null,
+                    "tags": ["a", {"b": [1, 2]}],
+                    "avatar": {"__type": "File", "name": "a b/ü?.png"},
+                    "nameless": {"__type": "File"},
+                    "when": {"__type": "Date", "iso": "2020-01-01T00:00:00.000Z"},
+                }),
+                Some(json!({"anonymous": {"id": "x"}})),
+                Some("A@Example.com"),
+            ),
+        ];
+        for u in &users {
+            for extra in [&extra[..], &[]] {
+                let mut map = user(u, files);
+                for (k, v) in extra {
+                    map.insert((*k).into(), Value::from(*v));
+                }
+                let expected = Value::Object(map).to_string();
+                let written = String::from_utf8(user_json(u, files, extra).unwrap()).unwrap();
+                assert_eq!(written, expected);
+            }
+        }
+    }
+
+    #[test]
+    fn a_field_named_like_a_written_key_is_left_to_the_map() {
+        let files = "f/";
+        let mut named_email = a_user(json!({"email": "x"}), None, None);
+        assert!(user_json(&named_email, files, &[]).is_none());
+        named_email.fields.clear();
+        named_email.fields.insert("className".into(), json!("mine"));
+        assert!(user_json(&named_email, files, &[]).is_some());
+        assert!(user_json(&named_email, files, &[("className", "_User")]).is_none());
     }
 }

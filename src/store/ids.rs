@@ -58,16 +58,43 @@ pub fn now_millis() -> i64 {
 pub fn iso_millis(millis: i64) -> String {
     let dt = OffsetDateTime::from_unix_timestamp_nanos(i128::from(millis) * 1_000_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH);
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
-        dt.year(),
-        u8::from(dt.month()),
-        dt.day(),
-        dt.hour(),
-        dt.minute(),
-        dt.second(),
-        dt.millisecond()
-    )
+    let year = dt.year();
+    if !(0..=9999).contains(&year) {
+        return format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+            year,
+            u8::from(dt.month()),
+            dt.day(),
+            dt.hour(),
+            dt.minute(),
+            dt.second(),
+            dt.millisecond()
+        );
+    }
+    // Every answer carries dates: written digit by digit rather than through `format!`.
+    let mut out = [0u8; 24];
+    let digits = |out: &mut [u8], n: u32| {
+        let mut n = n;
+        for d in out.iter_mut().rev() {
+            *d = b'0' + (n % 10) as u8;
+            n /= 10;
+        }
+    };
+    digits(&mut out[0..4], year.unsigned_abs());
+    out[4] = b'-';
+    digits(&mut out[5..7], u8::from(dt.month()).into());
+    out[7] = b'-';
+    digits(&mut out[8..10], dt.day().into());
+    out[10] = b'T';
+    digits(&mut out[11..13], dt.hour().into());
+    out[13] = b':';
+    digits(&mut out[14..16], dt.minute().into());
+    out[16] = b':';
+    digits(&mut out[17..19], dt.second().into());
+    out[19] = b'.';
+    digits(&mut out[20..23], dt.millisecond().into());
+    out[23] = b'Z';
+    out.iter().map(|&b| char::from(b)).collect()
 }
 
 /// Milliseconds since the epoch of an ISO-8601 date as a client sends one to Parse
@@ -90,6 +117,19 @@ pub fn parse_iso_millis(iso: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_of_years_0_to_9999_are_written_as_javascript_writes_them() {
+        for (millis, iso) in [
+            (0, "1970-01-01T00:00:00.000Z"),
+            (-1, "1969-12-31T23:59:59.999Z"),
+            (951_782_400_007, "2000-02-29T00:00:00.007Z"),
+            (-62_167_219_200_000, "0000-01-01T00:00:00.000Z"),
+            (253_402_300_799_999, "9999-12-31T23:59:59.999Z"),
+        ] {
+            assert_eq!(iso_millis(millis), iso, "{millis}");
+        }
+    }
 
     #[test]
     fn formats_match_parse() {
