@@ -43,6 +43,22 @@ serve() {
   echo "the server did not start:"; cat "$work/server.log"; exit 1
 }
 stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
+# A second free port, for a ceiling measured while the server is paused.
+cport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# The ceiling of an exchange (measure_baseline_for's arguments, its environment set by the
+# caller) measured with the server paused, as a bare number.
+exchange() {
+  kill -STOP "$pid"
+  port=$cport measure_baseline_for "$@" | awk '/Requests\/sec/ { printf "%.0f", $2 }'
+  kill -CONT "$pid"; sleep 0.2
+}
+# "RATE req/s (NN% of its exchange, measured just before and after: C1 and C2 req/s)": a
+# line read against its ceiling seconds apart, since this machine's speed drifts by the minute.
+against() {
+  python3 -c 'import sys; r, a, b = sys.argv[1], float(sys.argv[2]), float(sys.argv[3])
+n = r.split()[0]
+print(r if not n.isdigit() else f"{r} ({100 * float(n) / ((a + b) / 2):.0f}% of its exchange, measured just before and after: {a:.0f} and {b:.0f} req/s)")' "$@"
+}
 fresh_copy() {
   rm -f "$work"/serve.db*
   cp "$store" "$work/serve.db"
@@ -80,14 +96,23 @@ for pair in $SIZES; do
   keys=(-H "X-Parse-Application-Id: compatApp" -H "X-Parse-REST-API-Key: compatRest" -H "X-Parse-Session-Token: $hot")
   curl -si "${keys[@]}" "http://127.0.0.1:$port/parse/users/me" >"$work/users-me.response"
   curl -si "${keys[@]}" -H "Content-Type: application/json" -d "$viewer" "http://127.0.0.1:$port/graphql" >"$work/viewer.response"
-  row "users/me, one token (cache hit)" "$(TOKEN=$hot rate -s bench/users-me.lua "http://127.0.0.1:$port/parse/users/me")"
+  me_exchange() { RESPONSE=$work/users-me.response TOKEN=r:0 exchange /parse/users/me -s bench/users-me.lua; }
+  c1=$(me_exchange)
+  r=$(TOKEN=$hot rate -s bench/users-me.lua "http://127.0.0.1:$port/parse/users/me")
+  row "users/me, one token (cache hit)" "$(against "$r" "$c1" "$(me_exchange)")"
   # The same wrk script as the uniform line, over tokens that all stay cached: what the
   # uniform line would reach if every token hit the cache.
   head -n 10000 "$tokens" >"$work/cached-tokens"
   TOKENS=$work/cached-tokens URL_PATH=/parse/users/me DURATION=2 rate -s bench/random-token.lua "http://127.0.0.1:$port/" >/dev/null
-  row "users/me, uniform over $(wc -l <"$work/cached-tokens") tokens (all cached)" "$(TOKENS=$work/cached-tokens URL_PATH=/parse/users/me rate -s bench/random-token.lua "http://127.0.0.1:$port/")"
+  uniform_exchange() { RESPONSE=$work/users-me.response TOKENS=$work/cached-tokens URL_PATH=/parse/users/me exchange / -s bench/random-token.lua; }
+  c1=$(uniform_exchange)
+  r=$(TOKENS=$work/cached-tokens URL_PATH=/parse/users/me rate -s bench/random-token.lua "http://127.0.0.1:$port/")
+  row "users/me, uniform over $(wc -l <"$work/cached-tokens") tokens (all cached)" "$(against "$r" "$c1" "$(uniform_exchange)")"
   row "users/me, uniform over $(wc -l <"$tokens") tokens" "$(TOKENS=$tokens URL_PATH=/parse/users/me rate -s bench/random-token.lua "http://127.0.0.1:$port/")"
-  row "GraphQL viewer, one token (cache hit)" "$(BODY=$viewer TOKEN=$hot rate -s bench/graphql.lua "http://127.0.0.1:$port/graphql")"
+  viewer_exchange() { RESPONSE=$work/viewer.response BODY=$viewer TOKEN=r:0 exchange /graphql -s bench/graphql.lua; }
+  c1=$(viewer_exchange)
+  r=$(BODY=$viewer TOKEN=$hot rate -s bench/graphql.lua "http://127.0.0.1:$port/graphql")
+  row "GraphQL viewer, one token (cache hit)" "$(against "$r" "$c1" "$(viewer_exchange)")"
   row "GraphQL viewer, uniform over $(wc -l <"$tokens") tokens" "$(BODY=$viewer TOKENS=$tokens METHOD=POST URL_PATH=/graphql rate -s bench/random-token.lua "http://127.0.0.1:$port/")"
   row "memory after the reads" "$(rss)"
   # A different session each request, never the one token used above.
@@ -100,11 +125,6 @@ for pair in $SIZES; do
   row "users/me, one token, while ended sessions are swept" "$(TOKEN=$hot rate -s bench/users-me.lua "http://127.0.0.1:$port/parse/users/me")"
   row "memory after the logouts" "$(rss)"
   stop
-  # The ceilings of the exact exchanges: hyper sent the same requests by the same wrk scripts,
-  # answering with the bytes parse-compat answered them.
-  row "ceiling: hyper, the users/me exchange" "$(RESPONSE=$work/users-me.response TOKEN=r:0 measure_baseline_for /parse/users/me -s bench/users-me.lua | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }')"
-  row "ceiling: hyper, the users/me exchange, uniform tokens" "$(RESPONSE=$work/users-me.response TOKENS=$tokens URL_PATH=/parse/users/me measure_baseline_for / -s bench/random-token.lua | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }')"
-  row "ceiling: hyper, the viewer exchange" "$(RESPONSE=$work/viewer.response BODY=$viewer TOKEN=r:0 measure_baseline_for /graphql -s bench/graphql.lua | awk '/Requests\/sec/ { printf "%.0f req/s", $2 }')"
   fresh_copy
   serve "$work/serve.db"
   row "login as a random user (bcrypt cost 10)" "$(USERS=$users rate --timeout 10s -s bench/login-random.lua "http://127.0.0.1:$port/parse/login")"
