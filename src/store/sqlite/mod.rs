@@ -798,10 +798,15 @@ pub(in crate::store) fn end_sessions(
 
 /// The live session with this token hash, with its user.
 fn lookup_session(conn: &Connection, hash: &TokenHash) -> Result<Option<AuthSession>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {SESSION_COLUMNS}, {USER_COLUMNS_U} FROM sessions s \
-         JOIN users u ON u.object_id = s.user_id WHERE s.token_hash = ?1"
-    ))?;
+    // Spelled once: the statement cache is keyed by the text, which every miss would otherwise
+    // format anew.
+    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!(
+            "SELECT {SESSION_COLUMNS}, {USER_COLUMNS_U} FROM sessions s \
+             JOIN users u ON u.object_id = s.user_id WHERE s.token_hash = ?1"
+        )
+    });
+    let mut stmt = conn.prepare_cached(&SQL)?;
     let row = stmt
         .query_row([&hash[..]], |row| {
             Ok(row_to_session(row, 0).and_then(|session| {
