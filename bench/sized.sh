@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The benchmark at production size: for each size, `parse-compat seed` fills a SQLite store,
 # then the same requests as bench/run.sh and bench/graphql.sh run against it, with tokens that
-# hit the session cache and tokens drawn uniformly from the store (mostly misses once the
-# store is larger than the cache), beside the machine's ceiling measured just before.
+# hit the session cache, tokens drawn uniformly from the store (mostly misses once the store
+# is larger than the cache) and tokens each sent once (every lookup a miss), beside the
+# machine's ceilings: hyper's fixed JSON at the start, and each cache-hit line's exchange just
+# before and after it.
 #   bench/sized.sh [BIN]
 # Env: SIZES   users:sessions pairs (default "10000:100000 1000000:10000000")
 #      SAMPLE  tokens kept per size, evenly spread over its sessions (default 1000000)
@@ -127,6 +129,12 @@ for pair in $SIZES; do
   stop
   fresh_copy
   serve "$work/serve.db"
+  # Every lookup a miss: each request a token never sent before, in random order, on a
+  # server of its own that has cached no token. The run stops short of the
+  # tokens' end (at ~100k/s, a second per 100k).
+  shuf --random-source=<(yes) "$tokens" >"$work/once-tokens"
+  once_s=$(( $(wc -l <"$work/once-tokens") / 100000 )); once_s=$(( once_s < 1 ? 1 : once_s > DURATION ? DURATION : once_s ))
+  row "users/me, each token once: every lookup misses the cache (${once_s} s)" "$(TOKENS=$work/once-tokens URL_PATH=/parse/users/me WRK_THREADS=$THREADS DURATION=$once_s rate -s bench/each-token-once.lua "http://127.0.0.1:$port/")"
   row "login as a random user (bcrypt cost 10)" "$(USERS=$users rate --timeout 10s -s bench/login-random.lua "http://127.0.0.1:$port/parse/login")"
   stop
   rm -f "$work"/serve.db*

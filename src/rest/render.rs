@@ -30,25 +30,17 @@ pub fn user(user: &User, files_url: &str) -> Map<String, Value> {
     out
 }
 
-/// The keys [`user`] writes itself, whatever the user's fields.
-const USER_OWN_KEYS: [&str; 8] = [
-    "objectId",
-    "createdAt",
-    "updatedAt",
-    "username",
-    "email",
-    "emailVerified",
-    "authData",
-    "ACL",
-];
-
 /// `Value::Object(user(..))` with the `extra` members after it, serialized, written without
 /// building the map: the hot path of `users/me`, which renders each session it reads from
 /// the database. `None` when one of the user's own fields bears a key this writes (the map
 /// would keep that key at its first place): render through [`user`] then.
 pub fn user_json(user: &User, files_url: &str, extra: &[(&str, &str)]) -> Option<Vec<u8>> {
-    let taken =
-        |name: &str| USER_OWN_KEYS.contains(&name) || extra.iter().any(|(key, _)| *key == name);
+    // The keys `user` writes whatever the user's fields are, and the extra ones.
+    let taken = |name: &str| {
+        COLUMNS_BEFORE_INTERNALS.contains(&name)
+            || name == "ACL"
+            || extra.iter().any(|(key, _)| *key == name)
+    };
     if user.fields.keys().any(|name| taken(name)) {
         return None;
     }
