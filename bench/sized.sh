@@ -134,7 +134,7 @@ for pair in $SIZES; do
   # tokens' end (at ~100k/s, a second per 100k).
   shuf --random-source=<(yes) "$tokens" >"$work/once-tokens"
   once_s=$(( $(wc -l <"$work/once-tokens") / 100000 )); once_s=$(( once_s < 1 ? 1 : once_s > DURATION ? DURATION : once_s ))
-  row "users/me, each token once: every lookup misses the cache (${once_s} s)" "$(TOKENS=$work/once-tokens URL_PATH=/parse/users/me WRK_THREADS=$THREADS DURATION=$once_s rate -s bench/each-token-once.lua "http://127.0.0.1:$port/")"
+  row "users/me, each token once: every lookup misses the cache (${once_s} s)" "$(ONCE=1 TOKENS=$work/once-tokens URL_PATH=/parse/users/me WRK_THREADS=$THREADS DURATION=$once_s rate -s bench/random-token.lua "http://127.0.0.1:$port/")"
   row "login as a random user (bcrypt cost 10)" "$(USERS=$users rate --timeout 10s -s bench/login-random.lua "http://127.0.0.1:$port/parse/login")"
   stop
   rm -f "$work"/serve.db*
