@@ -66,11 +66,7 @@ impl Readers {
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     {
-        let (tx, rx) = oneshot::channel();
-        self.queue(false, f, move |answer| {
-            let _ = tx.send(answer);
-        });
-        rx.await.map_err(|_| StoreError::Closed)?
+        self.ask(false, f).await
     }
 
     /// Run the point lookup `f` on a reader thread's connection, in a read transaction it may
@@ -91,8 +87,17 @@ impl Readers {
         R: Send + 'static,
         F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
     {
+        self.ask(true, f).await
+    }
+
+    /// Queue `f` and wait for its answer.
+    async fn ask<R, F>(&self, quick: bool, f: F) -> Result<R, StoreError>
+    where
+        R: Send + 'static,
+        F: FnOnce(&Connection) -> Result<R, StoreError> + Send + 'static,
+    {
         let (tx, rx) = oneshot::channel();
-        self.lookup_then(f, move |answer| {
+        self.queue(quick, f, move |answer| {
             let _ = tx.send(answer);
         });
         rx.await.map_err(|_| StoreError::Closed)?
